@@ -1,0 +1,46 @@
+# s3desk developer commands. `make run` and `make test` set themselves up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-core test-gui lint format screenshots system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[demo,test,dev]'
+	touch $(STAMP)
+
+# Debian packages for Qt (offscreen and X11), the OS keyring and screenshots; installed only
+# when missing, and only when we are root (otherwise the script says what to install).
+system-deps:
+	@tools/system-deps.sh
+
+run: $(STAMP)
+	@tools/ensure-display.sh $(VENV)/bin/s3desk
+
+test: system-deps $(STAMP) test-core test-gui
+
+# The core's suite runs with Qt made unimportable: proof that it needs no Qt.
+test-core: $(STAMP)
+	$(PY) tools/without_qt.py -m pytest -p no:pytest-qt tests/core tests/cli
+
+test-gui: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests --ignore=tests/core --ignore=tests/cli
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+screenshots: system-deps $(STAMP)
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -1,0 +1,3 @@
+from s3desk.cli import main
+
+raise SystemExit(main())

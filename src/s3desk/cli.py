@@ -1,0 +1,56 @@
+"""The ``s3desk`` command: the desktop app by default, ``s3desk upload`` for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from s3desk import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="s3desk",
+        description="Upload files to Amazon S3 and S3-compatible storage.",
+    )
+    parser.add_argument("--version", action="version", version=f"s3desk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help="open the desktop app (the default)")
+    _add_gui_arguments(gui)
+
+    from s3desk.cli_upload import add_upload_arguments
+
+    upload = commands.add_parser(
+        "upload",
+        help="upload files and folders without opening a window",
+        description="Upload files and folders; folders keep their relative paths.",
+    )
+    add_upload_arguments(upload)
+    return parser
+
+
+def _add_gui_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo", action="store_true", help="use the local demo storage even if AWS is set up"
+    )
+    parser.add_argument("--endpoint-url", help="S3-compatible service to use instead of AWS")
+    parser.add_argument("--bucket", help="bucket to show as the destination")
+
+
+_TOP_LEVEL = frozenset({"gui", "upload", "-h", "--help", "--version"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not args_list or args_list[0] not in _TOP_LEVEL:
+        args_list = ["gui", *args_list]  # "s3desk --demo" opens the app
+    args = parser.parse_args(args_list)
+    if args.command == "upload":
+        from s3desk.cli_upload import run_upload
+
+        return run_upload(args)
+    from s3desk.ui.app import run_gui
+
+    return run_gui(demo=args.demo, endpoint_url=args.endpoint_url, bucket=args.bucket)

@@ -1,0 +1,112 @@
+"""``s3desk upload``: the same engine as the app, with a text progress line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TextIO
+
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import Destination, JobState, JobView, Totals
+from s3desk.core.s3 import S3Endpoint, custom_endpoint
+from s3desk.core.units import human_duration, human_rate, human_size
+
+# How often the progress line is redrawn.
+_REFRESH_SECONDS = 0.2
+
+
+def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="+", metavar="PATH", help="files or folders to upload")
+    parser.add_argument("destination", metavar="s3://BUCKET/PREFIX/", help="where they go")
+    parser.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
+    parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
+    parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
+    parser.add_argument("--concurrency", type=int, default=10, help="parallel requests (10)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
+
+
+def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        dest = Destination.parse(args.destination)
+        endpoint = (
+            custom_endpoint(args.endpoint_url, region=args.region, profile=args.profile)
+            if args.endpoint_url
+            else S3Endpoint(region=args.region, profile=args.profile)
+        )
+    except ValueError as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 2
+    if args.concurrency < 1:
+        print("s3desk: --concurrency must be at least 1", file=sys.stderr)
+        return 2
+
+    engine = UploadEngine(endpoint, EngineConfig(concurrency=args.concurrency))
+    progress = _ProgressPrinter(out, quiet=args.quiet)
+    try:
+        engine.submit_paths(args.sources, dest)
+        while not engine.wait(_REFRESH_SECONDS):
+            progress.show(engine.drain().jobs, engine.totals())
+    except KeyboardInterrupt:
+        print("\ns3desk: interrupted; cancelling unfinished uploads", file=sys.stderr)
+        engine.shutdown(cancel=True)
+        return 130
+    update = engine.drain()
+    progress.show(update.jobs, update.totals)
+    engine.shutdown(cancel=False)
+    return progress.finish(update.totals)
+
+
+class _ProgressPrinter:
+    def __init__(self, out: TextIO, quiet: bool) -> None:
+        self._out = out
+        self._quiet = quiet
+        self._live = out.isatty() and not quiet
+        self._line_shown = False
+        self._started = time.monotonic()
+        self.failed: list[JobView] = []
+
+    def show(self, jobs: list[JobView], totals: Totals) -> None:
+        for job in jobs:
+            if job.state in (JobState.FAILED, JobState.SKIPPED):
+                if job.state is JobState.FAILED:
+                    self.failed.append(job)
+                self._print(f"{job.state.value.upper()}: {job.source}: {job.error}")
+            elif job.state is JobState.DONE and not self._quiet:
+                self._print(f"uploaded {job.source} -> s3://{job.bucket}/{job.key}")
+        if self._live:
+            self._out.write("\r\033[K" + _summary(totals))
+            self._out.flush()
+            self._line_shown = True
+
+    def _print(self, line: str) -> None:
+        if self._line_shown:
+            self._out.write("\r\033[K")
+            self._line_shown = False
+        self._out.write(line + "\n")
+
+    def finish(self, totals: Totals) -> int:
+        if self._line_shown:
+            self._out.write("\n")
+        elapsed = time.monotonic() - self._started
+        skipped = totals.files_total - totals.files_done - totals.files_failed
+        summary = (
+            f"{totals.files_done} uploaded, {totals.files_failed} failed"
+            + (f", {skipped} skipped" if skipped else "")
+            + f"; {human_size(totals.bytes_done)} in {human_duration(elapsed)}"
+        )
+        self._out.write(summary + "\n")
+        self._out.flush()
+        if self.failed:
+            print(f"s3desk: {len(self.failed)} file(s) failed to upload", file=sys.stderr)
+            return 1
+        return 0
+
+
+def _summary(t: Totals) -> str:
+    eta = f" · ETA {human_duration(t.eta)}" if t.eta else ""
+    return (
+        f"{t.files_done}/{t.files_total} files · {human_size(t.bytes_done)} of "
+        f"{human_size(t.bytes_total)} · {human_rate(t.speed)}{eta}"
+    )

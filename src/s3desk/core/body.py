@@ -1,0 +1,93 @@
+"""The request body the engine hands to boto3: counts bytes on the wire, and stops on cancel.
+
+boto3 reads a body several times (checksum, signature, then the actual send); only the send
+counts as progress. Like s3transfer, the engine switches counting off around signing with
+botocore's ``request-created`` event, and a rewind during the send (a retry) is counted back.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+# Report progress in steps of this many bytes: enough for a smooth bar, few enough callbacks.
+REPORT_STEP = 256 * 1024
+
+
+class UploadCancelled(Exception):
+    """Raised from inside a read when the job was cancelled or paused."""
+
+
+class ProgressBody(io.BytesIO):
+    def __init__(
+        self,
+        data: bytes,
+        on_progress: Callable[[int], None],
+        should_stop: Callable[[], bool],
+    ) -> None:
+        super().__init__(data)
+        self._length = len(data)
+        self._on_progress = on_progress
+        self._should_stop = should_stop
+        self._transferring = False
+        self._reported = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def signal_transferring(self) -> None:
+        self._transferring = True
+
+    def signal_not_transferring(self) -> None:
+        self._transferring = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._should_stop():
+            raise UploadCancelled
+        chunk = super().read(size)
+        if self._transferring:
+            pos = self.tell()
+            if pos - self._reported >= REPORT_STEP or pos == self._length:
+                self._report_to(pos)
+        return chunk
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        new = super().seek(pos, whence)
+        if self._transferring and new < self._reported:
+            self._report_to(new)
+        return new
+
+    def _report_to(self, pos: int) -> None:
+        delta = pos - self._reported
+        if delta:
+            self._reported = pos
+            self._on_progress(delta)
+
+
+_COUNTED_OPERATIONS = frozenset({"PutObject", "UploadPart"})
+
+
+def _signal_not_transferring(request: Any, operation_name: str, **_: Any) -> None:
+    if operation_name in _COUNTED_OPERATIONS:
+        body = getattr(request, "body", None)
+        if isinstance(body, ProgressBody):
+            body.signal_not_transferring()
+
+
+def _signal_transferring(request: Any, operation_name: str, **_: Any) -> None:
+    if operation_name in _COUNTED_OPERATIONS:
+        body = getattr(request, "body", None)
+        if isinstance(body, ProgressBody):
+            body.signal_transferring()
+
+
+def register_progress_handlers(client: Any) -> None:
+    """Count only the bytes that are sent, not those read for checksums and signatures."""
+    events = client.meta.events
+    events.register_first(
+        "request-created.s3", _signal_not_transferring, unique_id="s3desk-not-transferring"
+    )
+    events.register_last(
+        "request-created.s3", _signal_transferring, unique_id="s3desk-transferring"
+    )

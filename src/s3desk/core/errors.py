@@ -1,0 +1,82 @@
+"""Turn exceptions from S3, the network and the file system into sentences a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Error codes S3 returns, worded for someone who does not know S3. {bucket} and {key} are
+# filled in where known.
+_CODE_MESSAGES = {
+    "NoSuchBucket": "Bucket '{bucket}' does not exist. Check the bucket name in the destination",
+    "AccessDenied": "Access denied: these credentials may not write to '{bucket}'. "
+    "Ask your administrator for upload permission",
+    "AllAccessDisabled": "All access to bucket '{bucket}' has been disabled",
+    "InvalidAccessKeyId": "The access key is not known to the storage service. "
+    "Check the access key ID",
+    "SignatureDoesNotMatch": "The secret access key is wrong. Check the secret key",
+    "ExpiredToken": "The credentials have expired. Sign in again or refresh the credentials",
+    "TokenRefreshRequired": "The credentials have expired. Sign in again",
+    "RequestTimeTooSkewed": "This computer's clock is too far off for the storage service. "
+    "Correct the date and time, then retry",
+    "EntityTooLarge": "The file is larger than the storage service accepts in one upload",
+    "InvalidBucketName": "'{bucket}' is not a valid bucket name",
+    "KMS.DisabledException": "The encryption key (KMS) is disabled",
+    "KMS.NotFoundException": "The encryption key (KMS) was not found",
+    "QuotaExceeded": "The storage quota is exhausted; free space or ask for a larger quota",
+    "SlowDown": "The storage service asked us to slow down; it will be retried",
+    "ServiceUnavailable": "The storage service is temporarily unavailable",
+    "InternalError": "The storage service had an internal error",
+    "NoSuchUpload": "The multipart upload no longer exists on the server (it was aborted or "
+    "expired)",
+}
+
+
+class SourceChanged(Exception):
+    """The source file's size or modification time changed after it was queued."""
+
+
+def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:
+    """One sentence, no traceback, for the status table and the CLI."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, bx.ClientError):
+        error: dict[str, Any] = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        template = _CODE_MESSAGES.get(code)
+        if template:
+            return template.format(bucket=bucket, key=key)
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code in {"404", "NotFound"}:
+            return f"'{bucket}/{key}' was not found" if key else f"Bucket '{bucket}' does not exist"
+        message = error.get("Message") or code or "unknown error"
+        return f"The storage service refused the request: {message} ({code or status})"
+    if isinstance(exc, bx.NoCredentialsError):
+        return (
+            "No credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+            "or choose a profile with AWS_PROFILE"
+        )
+    if isinstance(exc, bx.EndpointConnectionError | bx.ConnectionClosedError):
+        return f"Cannot reach the storage service ({_endpoint_of(exc)}). Check the network"
+    if isinstance(exc, bx.ConnectTimeoutError | bx.ReadTimeoutError):
+        return "The storage service did not answer in time. Check the network; retry later"
+    if isinstance(exc, bx.SSLError):
+        return "Secure connection failed (TLS certificate problem)"
+    if isinstance(exc, SourceChanged):
+        return (
+            "The file changed while it was being uploaded, so it was not stored. "
+            "Retry once nothing is writing to it"
+        )
+    if isinstance(exc, FileNotFoundError):
+        return "The file was moved or deleted before it could be uploaded"
+    if isinstance(exc, PermissionError):
+        return "Cannot read the file: permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "This is a folder, not a file"
+    if isinstance(exc, OSError):
+        return f"Cannot read the file: {exc.strerror or exc}"
+    return f"Unexpected error: {exc}"
+
+
+def _endpoint_of(exc: BaseException) -> str:
+    kwargs = getattr(exc, "kwargs", {}) or {}
+    return str(kwargs.get("endpoint_url") or "endpoint")

@@ -1,0 +1,107 @@
+"""What one upload is: its source, its destination, and where it stands."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class JobState(enum.Enum):
+    QUEUED = "Queued"
+    UPLOADING = "Uploading"
+    DONE = "Done"
+    FAILED = "Failed"
+    CANCELLED = "Cancelled"
+    SKIPPED = "Skipped"
+
+    @property
+    def finished(self) -> bool:
+        return self in _FINISHED
+
+
+_FINISHED = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    bucket: str
+    prefix: str = ""
+
+    @classmethod
+    def parse(cls, url: str) -> Destination:
+        """Parse ``s3://bucket/prefix/``; the prefix is kept exactly as given."""
+        if not url.startswith("s3://"):
+            raise ValueError(f"Destination must look like s3://bucket/prefix/, not {url!r}")
+        bucket, _, prefix = url[len("s3://") :].partition("/")
+        if not bucket:
+            raise ValueError(f"Destination {url!r} names no bucket")
+        return cls(bucket, prefix)
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+
+@dataclass(slots=True, eq=False)
+class UploadJob:
+    """One file to upload. Mutated only by the engine, under its lock."""
+
+    id: int
+    source: str
+    bucket: str
+    key: str
+    size: int
+    mtime_ns: int = 0
+    state: JobState = JobState.QUEUED
+    bytes_done: int = 0
+    error: str = ""
+    # Multipart bookkeeping.
+    upload_id: str | None = None
+    part_size: int = 0
+    part_count: int = 0
+    next_part: int = 1
+    parts_in_flight: int = 0
+    etags: dict[int, str] | None = None
+    # Set by cancel(); the part readers check it and stop cooperatively.
+    cancel_requested: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit("/", 1)[-1] or self.key
+
+
+@dataclass(frozen=True, slots=True)
+class JobView:
+    """An immutable copy of a job's visible state, handed to the UI and the CLI."""
+
+    id: int
+    source: str
+    bucket: str
+    key: str
+    size: int
+    bytes_done: int
+    state: JobState
+    error: str
+    speed: float  # bytes per second, moving average
+    eta: float | None  # seconds, when it can be estimated
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit("/", 1)[-1] or self.key
+
+    @property
+    def fraction(self) -> float:
+        if self.state is JobState.DONE:
+            return 1.0
+        return self.bytes_done / self.size if self.size else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    files_total: int
+    files_done: int
+    files_failed: int
+    files_active: int
+    bytes_total: int
+    bytes_done: int
+    speed: float
+    eta: float | None

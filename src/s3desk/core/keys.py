@@ -1,0 +1,41 @@
+"""Object keys from local names: S3's limits and the checks that give readable refusals."""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_KEY_BYTES = 1024
+
+
+class InvalidKey(ValueError):
+    """A local name that cannot become an object key; the message is for the user."""
+
+
+def join_key(prefix: str, relative: str) -> str:
+    """Place ``relative`` (a "/"-separated local name) under ``prefix``.
+
+    Names are normalised to NFC so a file dropped from macOS (which stores NFD) gets the same
+    key as the name a user types. A prefix without a trailing slash is taken as a folder.
+    """
+    prefix = prefix.lstrip("/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return unicodedata.normalize("NFC", prefix + relative.lstrip("/"))
+
+
+def check_key(key: str) -> None:
+    """Raise InvalidKey with a user-facing message if S3 would refuse ``key``."""
+    if not key:
+        raise InvalidKey("The object name is empty")
+    if any("\udc80" <= ch <= "\udcff" for ch in key):
+        shown = key.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raise InvalidKey(
+            f"The file name {shown!r} is not valid UTF-8, so it cannot be stored as an object "
+            "name; rename the file and try again"
+        )
+    size = len(key.encode("utf-8"))
+    if size > MAX_KEY_BYTES:
+        raise InvalidKey(
+            f"The object name is {size:,} bytes long; S3 allows at most {MAX_KEY_BYTES:,}. "
+            "Shorten the file or folder names, or choose a shorter destination folder"
+        )

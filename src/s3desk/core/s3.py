@@ -1,0 +1,83 @@
+"""Where the objects go: an endpoint description and the boto3 client made from it."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+from typing import Any
+
+# Amazon S3 itself, reached through the standard AWS credential chain (env vars, profiles, SSO).
+AWS_LABEL = "Amazon S3"
+
+
+@dataclass(frozen=True, slots=True)
+class S3Endpoint:
+    """How to reach one S3 service. Secrets are never shown in repr()."""
+
+    label: str = AWS_LABEL
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    access_key: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    path_style: bool = False
+    # Shown under the destination picker, e.g. "cleared when the app quits".
+    note: str = ""
+
+    @property
+    def display(self) -> str:
+        where = self.endpoint_url or "AWS"
+        return f"{self.label} ({where})" if self.endpoint_url else self.label
+
+
+def custom_endpoint(url: str, *, region: str | None = None, profile: str | None = None) -> S3Endpoint:
+    """An S3-compatible service at ``url``; path-style addressing for IPs and localhost, where
+    virtual-host names (bucket.127.0.0.1) cannot resolve."""
+    if "://" not in url:
+        raise ValueError(f"Endpoint URL {url!r} needs a scheme, e.g. https://{url}")
+    host = urlsplit(url).hostname or ""
+    local = host == "localhost" or _is_ip(host)
+    return S3Endpoint(
+        label="S3-compatible storage", endpoint_url=url, region=region, profile=profile,
+        path_style=local,
+    )  # fmt: skip
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def make_client(endpoint: S3Endpoint, max_connections: int = 10) -> Any:
+    """A thread-safe boto3 S3 client for ``endpoint``, sized for ``max_connections`` workers."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session(
+        profile_name=endpoint.profile,
+        aws_access_key_id=endpoint.access_key,
+        aws_secret_access_key=endpoint.secret_key,
+        aws_session_token=endpoint.session_token,
+        region_name=endpoint.region,
+    )
+    s3_options: dict[str, Any] = {}
+    if endpoint.path_style:
+        s3_options["addressing_style"] = "path"
+    config = Config(
+        signature_version="s3v4",
+        max_pool_connections=max_connections,
+        connect_timeout=10,
+        read_timeout=120,
+        retries={"mode": "standard", "max_attempts": 5},
+        s3=s3_options,
+        user_agent_extra="s3desk",
+    )
+    region = endpoint.region or session.region_name or "us-east-1"
+    return session.client(
+        "s3", endpoint_url=endpoint.endpoint_url, region_name=region, config=config
+    )

@@ -1,0 +1,421 @@
+"""The main window: destination, drop target, status table and totals."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from s3desk.core.buckets import list_bucket_names
+from s3desk.core.engine import UploadEngine
+from s3desk.core.errors import describe_error
+from s3desk.core.jobs import Destination, JobState, Totals
+from s3desk.core.s3 import S3Endpoint
+from s3desk.core.units import human_duration, human_rate, human_size
+from s3desk.ui.drop_hint import DropHint
+from s3desk.ui.engine_bridge import EngineBridge
+from s3desk.ui.progress_delegate import ProgressDelegate
+from s3desk.ui.transfer_model import JobIdRole, TransferModel
+
+_FINISHED_OK = frozenset({JobState.DONE, JobState.SKIPPED, JobState.CANCELLED})
+
+
+class MainWindow(QMainWindow):
+    # Emitted after the bucket list has been fetched (or failed to be), for tests and UI.
+    bucketsLoaded = Signal(list)
+
+    def __init__(
+        self,
+        engine: UploadEngine | None,
+        bucket: str = "",
+        prefix: str = "",
+        setup_hint: str = "",
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.endpoint: S3Endpoint | None = engine.endpoint if engine else None
+        self.setWindowTitle("s3desk")
+        self.resize(1100, 640)
+        self.setAcceptDrops(engine is not None)
+
+        self.model = TransferModel(self)
+        self.bridge = EngineBridge(engine, self.model, self) if engine else None
+
+        self._build_actions()
+        self._build_toolbar()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 8, 12, 4)
+        layout.setSpacing(8)
+        layout.addWidget(self._build_destination(bucket, prefix, setup_hint))
+        self.stack = QStackedWidget()
+        self.drop_hint = DropHint()
+        self.table = self._build_table()
+        self.stack.addWidget(self.drop_hint)
+        self.stack.addWidget(self.table)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+
+        if self.bridge:
+            self.bridge.totalsChanged.connect(self._show_totals)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ construction
+
+    def _build_actions(self) -> None:
+        icon = self.style().standardIcon
+        sp = QStyle.StandardPixmap
+        self.add_files_action = QAction(icon(sp.SP_FileIcon), self.tr("Add files…"), self)
+        self.add_files_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.add_files_action.triggered.connect(self.choose_files)
+        self.add_folder_action = QAction(icon(sp.SP_DirIcon), self.tr("Add folder…"), self)
+        self.add_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.add_folder_action.triggered.connect(self.choose_folder)
+        self.cancel_action = QAction(icon(sp.SP_DialogCancelButton), self.tr("Cancel"), self)
+        self.cancel_action.setToolTip(self.tr("Cancel the selected uploads"))
+        self.cancel_action.triggered.connect(self.cancel_selected)
+        self.retry_action = QAction(icon(sp.SP_BrowserReload), self.tr("Retry"), self)
+        self.retry_action.setToolTip(self.tr("Retry the selected uploads, or all failed ones"))
+        self.retry_action.triggered.connect(self.retry_selected)
+        self.clear_action = QAction(icon(sp.SP_DialogResetButton), self.tr("Clear finished"), self)
+        self.clear_action.setToolTip(self.tr("Remove finished uploads from the list"))
+        self.clear_action.triggered.connect(self.clear_finished)
+        self.copy_url_action = QAction(self.tr("Copy S3 URL"), self)
+        self.copy_url_action.triggered.connect(self.copy_selected_urls)
+        for action in (self.add_files_action, self.add_folder_action):
+            action.setEnabled(self.engine is not None)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Main"))
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addAction(self.add_files_action)
+        bar.addAction(self.add_folder_action)
+        bar.addSeparator()
+        bar.addAction(self.cancel_action)
+        bar.addAction(self.retry_action)
+        bar.addAction(self.clear_action)
+        self.addToolBar(bar)
+
+    def _build_destination(self, bucket: str, prefix: str, setup_hint: str) -> QWidget:
+        box = QFrame()
+        box.setObjectName("destination")
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.setSpacing(6)
+
+        self.storage_label = QLabel()
+        self.storage_label.setObjectName("storageLabel")
+        self.storage_label.setWordWrap(True)
+        self.storage_label.setTextFormat(Qt.TextFormat.RichText)
+        if self.endpoint is None:
+            self.storage_label.setText(
+                self.tr("<b>No storage is set up.</b> ") + (setup_hint or "")
+            )
+            self.storage_label.setProperty("warning", True)
+        else:
+            note = f" — {self.endpoint.note}" if self.endpoint.note else ""
+            where = f" · {self.endpoint.endpoint_url}" if self.endpoint.endpoint_url else ""
+            self.storage_label.setText(
+                f"<b>{self.endpoint.label}</b>{note}<span style='color:#666'>{where}</span>"
+            )
+            self.storage_label.setProperty("demo", bool(self.endpoint.note))
+        outer.addWidget(self.storage_label)
+
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        row.addWidget(QLabel(self.tr("Upload to bucket")))
+        self.bucket_box = QComboBox()
+        self.bucket_box.setEditable(True)
+        self.bucket_box.setMinimumWidth(220)
+        self.bucket_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.bucket_box.lineEdit().setPlaceholderText(self.tr("bucket name"))
+        self.bucket_box.setAccessibleName(self.tr("Destination bucket"))
+        if bucket:
+            self.bucket_box.setEditText(bucket)
+        row.addWidget(self.bucket_box)
+        row.addWidget(QLabel(self.tr("in folder")))
+        self.prefix_edit = QLineEdit(prefix)
+        self.prefix_edit.setPlaceholderText(self.tr("(top level)"))
+        self.prefix_edit.setAccessibleName(self.tr("Destination folder"))
+        row.addWidget(self.prefix_edit, 1)
+        outer.addLayout(row)
+
+        self.destination_preview = QLabel()
+        self.destination_preview.setObjectName("destinationPreview")
+        self.destination_preview.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        outer.addWidget(self.destination_preview)
+        self.bucket_box.editTextChanged.connect(self._update_preview)
+        self.prefix_edit.textChanged.connect(self._update_preview)
+        self._update_preview()
+        return box
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setItemDelegateForColumn(TransferModel.PROGRESS, ProgressDelegate(table))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(28)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        widths = {
+            TransferModel.NAME: 200,
+            TransferModel.DESTINATION: 260,
+            TransferModel.SIZE: 80,
+            TransferModel.PROGRESS: 130,
+            TransferModel.SPEED: 90,
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            table.setColumnWidth(column, width)
+        header.setSectionResizeMode(TransferModel.STATUS, QHeaderView.ResizeMode.Stretch)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._show_context_menu)
+        table.selectionModel().selectionChanged.connect(self._update_actions)
+        return table
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.totals_label = QLabel(self.tr("Nothing queued"))
+        self.totals_label.setObjectName("totalsLabel")
+        status.addWidget(self.totals_label, 1)
+        self.overall_bar = QProgressBar()
+        self.overall_bar.setMaximumWidth(220)
+        self.overall_bar.setRange(0, 1000)
+        self.overall_bar.setTextVisible(False)
+        self.overall_bar.setVisible(False)
+        status.addPermanentWidget(self.overall_bar)
+
+    # ------------------------------------------------------------------ destination
+
+    def destination(self) -> Destination:
+        return Destination(self.bucket_box.currentText().strip(), self.prefix_edit.text().strip())
+
+    def _update_preview(self) -> None:
+        dest = self.destination()
+        if not dest.bucket:
+            self.destination_preview.setText(self.tr("Choose a bucket to upload to."))
+            return
+        prefix = dest.prefix.strip("/")
+        self.destination_preview.setText(
+            self.tr("Files go to ") + f"s3://{dest.bucket}/{prefix + '/' if prefix else ''}…"
+        )
+
+    def start(self) -> None:
+        """Begin the window's background work; needs a running asyncio (qasync) loop."""
+        if self.engine is not None:
+            asyncio.ensure_future(self._load_buckets())
+
+    async def _load_buckets(self) -> None:
+        assert self.engine is not None
+        engine = self.engine
+        loop = asyncio.get_running_loop()
+        try:
+            names = await loop.run_in_executor(None, lambda: list_bucket_names(engine.client))
+        except Exception as exc:  # listing may be forbidden; typing a bucket still works
+            self.bucket_box.setToolTip(
+                self.tr("Could not list buckets: ") + describe_error(exc) + "\n"
+                + self.tr("Type the bucket name instead.")
+            )  # fmt: skip
+            self.bucketsLoaded.emit([])
+            return
+        current = self.bucket_box.currentText()
+        self.bucket_box.clear()
+        self.bucket_box.addItems(names)
+        self.bucket_box.setEditText(current or (names[0] if names else ""))
+        self.bucketsLoaded.emit(names)
+
+    # ------------------------------------------------------------------ adding files
+
+    def add_paths(self, paths: Iterable[str | Path]) -> bool:
+        """Queue files and folders for the current destination. False if nothing was queued."""
+        paths = [str(p) for p in paths]
+        if self.engine is None or self.bridge is None or not paths:
+            return False
+        dest = self.destination()
+        if not dest.bucket:
+            self.statusBar().showMessage(self.tr("Choose a bucket first, then add files."), 8000)
+            self.bucket_box.setFocus()
+            return False
+        self.engine.submit_paths(paths, dest)
+        self.bridge.wake()
+        self.stack.setCurrentWidget(self.table)
+        return True
+
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add files to upload"))
+        self.add_paths(files)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder to upload"))
+        if folder:
+            self.add_paths([folder])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _local_paths(event.mimeData().urls()):
+            event.acceptProposedAction()
+            self.drop_hint.set_highlighted(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_hint.set_highlighted(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.drop_hint.set_highlighted(False)
+        paths = _local_paths(event.mimeData().urls())
+        if paths and self.add_paths(paths):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    # ------------------------------------------------------------------ controlling jobs
+
+    def selected_job_ids(self) -> list[int]:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return [self.model.index(row, 0).data(JobIdRole) for row in sorted(rows)]
+
+    def cancel_selected(self) -> None:
+        if self.engine is None:
+            return
+        for job_id in self.selected_job_ids():
+            self.engine.cancel(job_id)
+        self._refresh_now()
+
+    def retry_selected(self) -> None:
+        if self.engine is None or self.bridge is None:
+            return
+        ids = self.selected_job_ids()
+        retried = sum(self.engine.retry(i) for i in ids) if ids else self.engine.retry_failed()
+        if retried:
+            self.bridge.wake()
+        self._refresh_now()
+
+    def clear_finished(self) -> None:
+        self.model.remove_finished(_FINISHED_OK)
+        if self.model.rowCount() == 0:
+            self.stack.setCurrentWidget(self.drop_hint)
+        self._update_actions()
+
+    def copy_selected_urls(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        urls = [f"s3://{self.model.job_at(r).bucket}/{self.model.job_at(r).key}" for r in rows]
+        QGuiApplication.clipboard().setText("\n".join(urls))
+
+    def _refresh_now(self) -> None:
+        if self.bridge is not None:
+            self.bridge.refresh()
+        self._update_actions()
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        if not self.selected_job_ids():
+            return
+        menu = QMenu(self)
+        menu.addAction(self.cancel_action)
+        menu.addAction(self.retry_action)
+        menu.addSeparator()
+        menu.addAction(self.copy_url_action)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _update_actions(self) -> None:
+        has_rows = self.model.rowCount() > 0
+        selected = bool(self.table.selectionModel().selectedRows()) if has_rows else False
+        self.cancel_action.setEnabled(selected)
+        self.retry_action.setEnabled(has_rows)
+        self.clear_action.setEnabled(has_rows)
+        self.copy_url_action.setEnabled(selected)
+
+    # ------------------------------------------------------------------ totals
+
+    def _show_totals(self, totals: Totals) -> None:
+        self.totals_label.setText(totals_text(totals))
+        busy = totals.files_total > totals.files_done + totals.files_failed and (
+            totals.files_active or totals.bytes_done < totals.bytes_total
+        )
+        fraction = totals.bytes_done / totals.bytes_total if totals.bytes_total else 1.0
+        self.overall_bar.setVisible(bool(busy))
+        self.overall_bar.setValue(round(fraction * 1000))
+        self.setWindowTitle(f"s3desk — {fraction:.0%}" if busy else "s3desk")
+        self._update_actions()
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.engine is not None and not self.engine.is_idle() and not self.confirm_quit():
+            event.ignore()
+            return
+        event.accept()
+
+    def confirm_quit(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Uploads are still running"),
+            self.tr("Some files have not finished uploading. Quit anyway and cancel them?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+def totals_text(t: Totals) -> str:
+    if not t.files_total:
+        return "Nothing queued"
+    parts = [f"{t.files_done} of {t.files_total} files uploaded"]
+    if t.files_failed:
+        parts.append(f"{t.files_failed} failed")
+    parts.append(f"{human_size(t.bytes_done)} of {human_size(t.bytes_total)}")
+    if t.files_active:
+        parts.append(human_rate(t.speed))
+        if t.eta:
+            parts.append(f"{human_duration(t.eta)} left")
+    return " · ".join(parts)
+
+
+def _local_paths(urls: Iterable[QUrl]) -> list[str]:
+    return [url.toLocalFile() for url in urls if url.isLocalFile() and url.toLocalFile()]

@@ -1,0 +1,138 @@
+"""The status table's model, fed with coalesced snapshots from the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from s3desk.core.jobs import JobState, JobView
+from s3desk.core.units import human_duration, human_rate, human_size
+
+Index = QModelIndex | QPersistentModelIndex
+
+# Role carrying the progress fraction (0..1) for the progress-bar delegate.
+FractionRole = Qt.ItemDataRole.UserRole + 1
+JobIdRole = Qt.ItemDataRole.UserRole + 2
+StateRole = Qt.ItemDataRole.UserRole + 3
+
+_STATE_COLOURS = {
+    JobState.FAILED: QColor("#b3261e"),
+    JobState.DONE: QColor("#1b6e3a"),
+    JobState.CANCELLED: QColor("#6b6b6b"),
+    JobState.SKIPPED: QColor("#8a5a00"),
+}
+
+
+class TransferModel(QAbstractTableModel):
+    NAME, DESTINATION, SIZE, PROGRESS, SPEED, STATUS = range(6)
+    HEADERS = ("Name", "Destination", "Size", "Progress", "Speed", "Status")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[JobView] = []
+        self._row_of: dict[int, int] = {}
+
+    # -- feeding -----------------------------------------------------------------------
+
+    def apply(self, views: list[JobView]) -> None:
+        """Take one snapshot: new jobs become rows at the end, changed ones are repainted."""
+        if not views:
+            return
+        new = [v for v in views if v.id not in self._row_of]
+        changed_rows = [self._row_of[v.id] for v in views if v.id in self._row_of]
+        for view in views:
+            row = self._row_of.get(view.id)
+            if row is not None:
+                self._rows[row] = view
+        if changed_rows:
+            first, last = min(changed_rows), max(changed_rows)
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.HEADERS) - 1))
+        if new:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
+            for offset, view in enumerate(new):
+                self._row_of[view.id] = start + offset
+            self._rows.extend(new)
+            self.endInsertRows()
+
+    def remove_finished(self, states: frozenset[JobState]) -> list[int]:
+        """Drop rows in ``states`` (e.g. Done); returns their job ids."""
+        keep = [v for v in self._rows if v.state not in states]
+        removed = [v.id for v in self._rows if v.state in states]
+        if removed:
+            self.beginResetModel()
+            self._rows = keep
+            self._row_of = {v.id: i for i, v in enumerate(keep)}
+            self.endResetModel()
+        return removed
+
+    def job_at(self, row: int) -> JobView:
+        return self._rows[row]
+
+    def row_of(self, job_id: int) -> int | None:
+        return self._row_of.get(job_id)
+
+    def views(self) -> list[JobView]:
+        return list(self._rows)
+
+    # -- Qt model interface ------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        job = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(job, column)
+        if role == FractionRole:
+            return job.fraction
+        if role == JobIdRole:
+            return job.id
+        if role == StateRole:
+            return job.state
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.STATUS and job.error:
+                return job.error
+            if column in (self.NAME, self.DESTINATION):
+                return f"{job.source}\n→ s3://{job.bucket}/{job.key}"
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS:
+            return _STATE_COLOURS.get(job.state)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.SIZE, self.SPEED):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, job: JobView, column: int) -> str:
+        if column == self.NAME:
+            return job.name
+        if column == self.DESTINATION:
+            return f"s3://{job.bucket}/{job.key}"
+        if column == self.SIZE:
+            return "" if job.state is JobState.SKIPPED else human_size(job.size)
+        if column == self.PROGRESS:
+            return f"{job.fraction:.0%}"
+        if column == self.SPEED:
+            return human_rate(job.speed) if job.state is JobState.UPLOADING and job.speed else ""
+        if column == self.STATUS:
+            return status_text(job)
+        return ""
+
+
+def status_text(job: JobView) -> str:
+    if job.state is JobState.UPLOADING and job.eta:
+        return f"Uploading — {human_duration(job.eta)} left"
+    if job.error:
+        return f"{job.state.value} — {job.error}"
+    return job.state.value

@@ -1,0 +1,51 @@
+"""Fixtures shared by every suite: a real S3 server (moto) on 127.0.0.1 and fresh buckets."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client
+
+# Keep tests away from whatever AWS setup the machine has.
+for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+    os.environ.pop(_var, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # moto does not check signatures by default
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"  # never look for instance metadata
+
+_bucket_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[S3Endpoint]:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield custom_endpoint(f"http://{host}:{port}", region="us-east-1")
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3(moto_endpoint: S3Endpoint):  # type: ignore[no-untyped-def]
+    """A plain boto3 client on the test server, for setting up and checking results."""
+    return make_client(moto_endpoint, 4)
+
+
+@pytest.fixture
+def bucket(s3, request: pytest.FixtureRequest) -> str:  # type: ignore[no-untyped-def]
+    """A new, empty bucket for each test, so tests never see each other's objects."""
+    name = f"t{next(_bucket_numbers)}-{request.node.name[:30]}".lower()
+    name = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in name).strip("-")[:63]
+    s3.create_bucket(Bucket=name)
+    return name
