@@ -16,7 +16,6 @@ class _BlockQt(MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):  # type: ignore[no-untyped-def]
         if fullname.split(".")[0] in BLOCKED:
             raise ImportError(f"{fullname} is blocked: this code must run without Qt")
-        return None
 
 
 def main() -> None:

@@ -221,9 +221,7 @@ def test_bad_names_fail_with_reasons_and_the_rest_uploads(
     assert list_keys(s3, bucket) == ["in/mixed/empty.txt", "in/mixed/fine.txt"]
 
 
-def test_drain_reports_each_change_once(
-    engine: UploadEngine, bucket: str, tmp_path: Path
-) -> None:
+def test_drain_reports_each_change_once(engine: UploadEngine, bucket: str, tmp_path: Path) -> None:
     for n in range(20):
         _write(tmp_path / f"f{n:02d}.txt", 100)
     engine.drain()

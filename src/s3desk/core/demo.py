@@ -17,7 +17,7 @@ DEMO_LABEL = "Local demo storage"
 DEMO_NOTE = "cleared when the app quits"
 # moto does not check signatures; these fixed values only keep boto3 from looking elsewhere.
 _DEMO_KEY = "s3desk-demo"
-_DEMO_SECRET = "s3desk-demo-secret"  # noqa: S105 - not a secret, see above
+_DEMO_SECRET = "s3desk-demo-secret"
 
 
 def demo_available() -> bool:

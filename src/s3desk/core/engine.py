@@ -28,8 +28,8 @@ from s3desk.core.jobs import Destination, JobState, JobView, Totals, UploadJob
 from s3desk.core.keys import InvalidKey, check_key, join_key
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
-from s3desk.core.scan import FoundFile, Skipped, scan
 from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.scan import FoundFile, Skipped, scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +79,7 @@ class UploadEngine:
         self._bytes_total = 0
         self._bytes_done = 0
         self._scans_running = 0
+        self._starting = 0  # CreateMultipartUpload calls in flight
         self._workers: list[threading.Thread] = []
         self._closed = False
 
@@ -104,7 +105,7 @@ class UploadEngine:
             self._check_open()
             if isinstance(item, FoundFile):
                 return self._add_job(item.path, bucket, key, item.size, item.mtime_ns).id
-            return self._add_skipped(item.path, bucket, key, item.reason).id
+            return self._add_skipped(item, bucket, key).id
 
     def _scan_into_queue(self, paths: list[str], dest: Destination) -> None:
         try:
@@ -129,7 +130,7 @@ class UploadEngine:
                 if isinstance(item, FoundFile):
                     self._add_job(item.path, dest.bucket, key, item.size, item.mtime_ns)
                 else:
-                    self._add_skipped(item.path, dest.bucket, key, item.reason)
+                    self._add_skipped(item, dest.bucket, key)
 
     def _add_job(self, path: str, bucket: str, key: str, size: int, mtime_ns: int) -> UploadJob:
         job = UploadJob(next(self._ids), path, bucket, key, size, mtime_ns)
@@ -147,11 +148,12 @@ class UploadEngine:
         self._cond.notify()
         return job
 
-    def _add_skipped(self, path: str, bucket: str, key: str, reason: str) -> UploadJob:
-        job = UploadJob(next(self._ids), path, bucket, key, 0, state=JobState.SKIPPED)
-        job.error = reason
+    def _add_skipped(self, item: Skipped, bucket: str, key: str) -> UploadJob:
+        state = JobState.FAILED if item.failed else JobState.SKIPPED
+        job = UploadJob(next(self._ids), item.path, bucket, key, 0, state=state)
+        job.error = item.reason
         self._jobs[job.id] = job
-        self._counts[JobState.SKIPPED] += 1
+        self._counts[state] += 1
         self._dirty[job.id] = job
         self._cond.notify_all()
         return job
@@ -332,13 +334,22 @@ class UploadEngine:
                     job.parts_in_flight += 1
                     return (_PART, job, number)
                 while self._queue:
-                    job = self._queue.popleft()
+                    job = self._queue[0]
                     if job.state is not JobState.QUEUED:  # cancelled while waiting
+                        self._queue.popleft()
                         continue
+                    big = job.size >= self.config.multipart_threshold
+                    if big and self._starting:
+                        # Another big file is being started and will soon have parts for
+                        # every worker: wait for those instead of starting a third file.
+                        break
+                    self._queue.popleft()
                     self._set_state(job, JobState.UPLOADING)
                     self._meters[job.id] = RateMeter()
-                    big = job.size >= self.config.multipart_threshold
-                    return (_START if big else _PUT, job, 0)
+                    if big:
+                        self._starting += 1
+                        return (_START, job, 0)
+                    return (_PUT, job, 0)
                 self._cond.wait()
             return None
 
@@ -386,9 +397,12 @@ class UploadEngine:
                 Bucket=job.bucket, Key=job.key, ContentType=_content_type(job.key)
             )
         except Exception as exc:
+            with self._cond:
+                self._starting -= 1
             self._end(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
             return
         with self._cond:
+            self._starting -= 1
             job.upload_id = response["UploadId"]
             job.part_size = part_size
             job.part_count = part_count(job.size, part_size)

@@ -40,7 +40,7 @@ def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:
     from botocore import exceptions as bx
 
     if isinstance(exc, bx.ClientError):
-        error: dict[str, Any] = exc.response.get("Error", {})
+        error: dict[str, Any] = dict(exc.response.get("Error", {}))
         code = str(error.get("Code", ""))
         template = _CODE_MESSAGES.get(code)
         if template:

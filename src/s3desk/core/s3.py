@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 # Amazon S3 itself, reached through the standard AWS credential chain (env vars, profiles, SSO).
 AWS_LABEL = "Amazon S3"
@@ -32,7 +32,9 @@ class S3Endpoint:
         return f"{self.label} ({where})" if self.endpoint_url else self.label
 
 
-def custom_endpoint(url: str, *, region: str | None = None, profile: str | None = None) -> S3Endpoint:
+def custom_endpoint(
+    url: str, *, region: str | None = None, profile: str | None = None
+) -> S3Endpoint:
     """An S3-compatible service at ``url``; path-style addressing for IPs and localhost, where
     virtual-host names (bucket.127.0.0.1) cannot resolve."""
     if "://" not in url:
@@ -74,7 +76,7 @@ def make_client(endpoint: S3Endpoint, max_connections: int = 10) -> Any:
         connect_timeout=10,
         read_timeout=120,
         retries={"mode": "standard", "max_attempts": 5},
-        s3=s3_options,
+        s3=s3_options,  # type: ignore[arg-type]
         user_agent_extra="s3desk",
     )
     region = endpoint.region or session.region_name or "us-east-1"

@@ -26,6 +26,9 @@ class Skipped:
     path: str
     relative: str
     reason: str
+    # True when the user expected this to upload (missing or unreadable): it counts as a
+    # failure. False for what is left out on purpose (links to folders, pipes, devices).
+    failed: bool = False
 
 
 ScanItem = FoundFile | Skipped
@@ -43,11 +46,13 @@ def _scan_one(path: str, relative: str) -> Iterator[ScanItem]:
     try:
         st = os.stat(path)  # follows a link: a dropped link is taken for what it points to
     except FileNotFoundError:
-        reason = "Broken link" if os.path.islink(path) else "File no longer exists"
-        yield Skipped(path, relative, reason)
+        if os.path.islink(path):
+            yield Skipped(path, relative, "Broken link")
+        else:
+            yield Skipped(path, relative, "File no longer exists", failed=True)
         return
     except PermissionError:
-        yield Skipped(path, relative, "Permission denied")
+        yield Skipped(path, relative, "Cannot read: permission denied", failed=True)
         return
     except OSError as exc:  # e.g. ELOOP for a link that points at itself
         yield Skipped(path, relative, f"Cannot read: {exc.strerror or exc}")
@@ -65,10 +70,11 @@ def _walk(folder: str, relative: str) -> Iterator[ScanItem]:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except PermissionError:
-        yield Skipped(folder, relative + "/", "Folder cannot be read (permission denied)")
+        yield Skipped(folder, relative + "/", "Folder cannot be read: permission denied", True)
         return
     except OSError as exc:
-        yield Skipped(folder, relative + "/", f"Folder cannot be read: {exc.strerror or exc}")
+        reason = f"Folder cannot be read: {exc.strerror or exc}"
+        yield Skipped(folder, relative + "/", reason, failed=True)
         return
     for entry in entries:
         child = f"{relative}/{entry.name}"

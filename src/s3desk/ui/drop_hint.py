@@ -38,6 +38,6 @@ class DropHint(QWidget):
 
     def set_highlighted(self, on: bool) -> None:
         """Show that a drag over the window would be accepted."""
-        self.setProperty("dragging", on)
+        self.setProperty("dragging", "true" if on else "false")  # str: see style.qss
         self.style().unpolish(self)
         self.style().polish(self)

@@ -45,7 +45,7 @@ from s3desk.core.s3 import S3Endpoint
 from s3desk.core.units import human_duration, human_rate, human_size
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
-from s3desk.ui.progress_delegate import ProgressDelegate
+from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
 
 _FINISHED_OK = frozenset({JobState.DONE, JobState.SKIPPED, JobState.CANCELLED})
@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.model = TransferModel(self)
         self.bridge = EngineBridge(engine, self.model, self) if engine else None
 
+        self._buckets_task: asyncio.Future[None] | None = None
         self._build_actions()
         self._build_toolbar()
         central = QWidget()
@@ -145,14 +146,14 @@ class MainWindow(QMainWindow):
             self.storage_label.setText(
                 self.tr("<b>No storage is set up.</b> ") + (setup_hint or "")
             )
-            self.storage_label.setProperty("warning", True)
+            self.storage_label.setProperty("warning", "true")
         else:
             note = f" — {self.endpoint.note}" if self.endpoint.note else ""
             where = f" · {self.endpoint.endpoint_url}" if self.endpoint.endpoint_url else ""
             self.storage_label.setText(
                 f"<b>{self.endpoint.label}</b>{note}<span style='color:#666'>{where}</span>"
             )
-            self.storage_label.setProperty("demo", bool(self.endpoint.note))
+            self.storage_label.setProperty("demo", "true" if self.endpoint.note else "false")
         outer.addWidget(self.storage_label)
 
         row = QHBoxLayout()
@@ -189,12 +190,14 @@ class MainWindow(QMainWindow):
         table = QTableView()
         table.setModel(self.model)
         table.setItemDelegateForColumn(TransferModel.PROGRESS, ProgressDelegate(table))
+        # Keys keep their start and their file name visible; messages read from the start.
+        table.setItemDelegateForColumn(TransferModel.DESTINATION, ElideMiddleDelegate(table))
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
         table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(28)
         header = table.horizontalHeader()
@@ -246,7 +249,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Begin the window's background work; needs a running asyncio (qasync) loop."""
         if self.engine is not None:
-            asyncio.ensure_future(self._load_buckets())
+            self._buckets_task = asyncio.ensure_future(self._load_buckets())
 
     async def _load_buckets(self) -> None:
         assert self.engine is not None

@@ -1,4 +1,4 @@
-"""Paints the Progress column as a native progress bar."""
+"""Cell painters for the status table: progress bars, and paths elided in the middle."""
 
 from __future__ import annotations
 
@@ -12,16 +12,24 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from s3desk.ui.transfer_model import FractionRole
+from s3desk.core.jobs import JobState
+from s3desk.ui.transfer_model import FractionRole, StateRole
+
+_NO_BAR = frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
 
 
 class ProgressDelegate(QStyledItemDelegate):
+    """Progress bar for queued, running and finished rows; nothing for failed or skipped ones."""
+
     def paint(
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        if index.data(StateRole) in _NO_BAR:
+            super().paint(painter, option, index)  # the Status column says what happened
+            return
         fraction = index.data(FractionRole) or 0.0
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(4, 5, -4, -5)  # type: ignore[attr-defined]
@@ -35,3 +43,11 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.palette = option.palette  # type: ignore[attr-defined]
         style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class ElideMiddleDelegate(QStyledItemDelegate):
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle  # type: ignore[attr-defined]

@@ -24,6 +24,8 @@ _STATE_COLOURS = {
     JobState.SKIPPED: QColor("#8a5a00"),
 }
 
+_NO_PROGRESS = frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
+
 
 class TransferModel(QAbstractTableModel):
     NAME, DESTINATION, SIZE, PROGRESS, SPEED, STATUS = range(6)
@@ -122,7 +124,7 @@ class TransferModel(QAbstractTableModel):
         if column == self.SIZE:
             return "" if job.state is JobState.SKIPPED else human_size(job.size)
         if column == self.PROGRESS:
-            return f"{job.fraction:.0%}"
+            return "" if job.state in _NO_PROGRESS else f"{job.fraction:.0%}"
         if column == self.SPEED:
             return human_rate(job.speed) if job.state is JobState.UPLOADING and job.speed else ""
         if column == self.STATUS:

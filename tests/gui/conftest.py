@@ -1,0 +1,77 @@
+"""GUI fixtures: the main window on a real engine and server, and real drag-and-drop events."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.parts import MiB
+from s3desk.core.s3 import S3Endpoint
+from s3desk.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """qasync's loop on top of the Qt loop pytest-qt already runs."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    # Plain threads for run_in_executor, shut down here: the loop itself is never closed
+    # (pytest-qt owns the running Qt loop), so its own executor would outlive the test.
+    executor = ThreadPoolExecutor(2, thread_name_prefix="test-executor")
+    loop.set_default_executor(executor)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.set_event_loop(None)
+    executor.shutdown(wait=True)
+
+
+@pytest.fixture
+def engine(moto_endpoint: S3Endpoint) -> Iterator[UploadEngine]:
+    engine = UploadEngine(
+        moto_endpoint, EngineConfig(concurrency=4, multipart_threshold=5 * MiB, part_size=5 * MiB)
+    )
+    yield engine
+    engine.shutdown(cancel=True)
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, engine: UploadEngine, bucket: str, event_loop_qt: asyncio.AbstractEventLoop
+) -> MainWindow:
+    window = MainWindow(engine, bucket=bucket)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def drop_files(target: QWidget, paths: Iterable[Path]) -> bool:
+    """Drag ``paths`` over ``target`` and drop them, as a file manager would.
+
+    Returns whether the drop was accepted."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(target.rect().center())
+    enter = QDragEnterEvent(
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    QApplication.sendEvent(target, enter)
+    if not enter.isAccepted():
+        return False
+    drop = QDropEvent(
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    QApplication.sendEvent(target, drop)
+    return drop.isAccepted()

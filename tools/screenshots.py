@@ -1,0 +1,119 @@
+"""Screenshots of the main window in its main states, for the README and for review.
+
+Run with ``make screenshots`` (under Xvfb). Uses the local demo storage; one file goes to a
+bucket that does not exist, so the failed state is shown too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+
+    import qasync
+    from PySide6.QtGui import QIcon, QPixmap
+    from PySide6.QtWidgets import QApplication
+
+    from s3desk.core.demo import DemoStorage
+    from s3desk.core.engine import EngineConfig, UploadEngine
+    from s3desk.core.resources import resource_bytes, resource_text
+    from s3desk.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv)
+    app.setApplicationName("s3desk")
+    icon = QPixmap()
+    icon.loadFromData(resource_bytes("s3desk.svg"))
+    app.setWindowIcon(QIcon(icon))
+    app.setStyleSheet(resource_text("style.qss"))
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    with DemoStorage() as endpoint, TemporaryDirectory() as tmp:
+        files = _make_files(Path(tmp))
+        # Few workers, so several rows are visibly in progress at once.
+        engine = UploadEngine(endpoint, EngineConfig(concurrency=3))
+        window = MainWindow(engine, bucket="demo")
+        window.resize(1180, 620)
+        window.show()
+        window.start()
+
+        def save(name: str) -> None:
+            path = out / f"{name}.png"
+            window.grab().save(str(path))
+            print(f"saved {path}")
+
+        async def scenario() -> None:
+            await _settle()
+            save("empty")
+            window.bucket_box.setEditText("archive-2019")  # does not exist
+            window.add_paths([files["contract"]])
+            await _until(engine.is_idle)
+            window.bucket_box.setEditText("demo")
+            window.prefix_edit.setText("projects/apollo")
+            window.add_paths(files["batch"])
+            await _until(lambda: any(0.15 < v.fraction < 0.85 for v in window.model.views()))
+            save("uploading")
+            await _until(engine.is_idle)
+            await _settle()
+            save("main-window")
+
+        try:
+            with loop:  # closing the loop also stops its executor threads
+                loop.run_until_complete(scenario())
+        finally:
+            engine.shutdown(cancel=True)
+            _release(window)
+    return 0
+
+
+def _release(window: object) -> None:
+    """Destroy the window while the QApplication still exists; left to the garbage collector
+    at exit, PySide6 may free it after the application and crash."""
+    import gc
+
+    import shiboken6
+
+    shiboken6.delete(window)
+    gc.collect()
+
+
+def _make_files(root: Path) -> dict[str, Path | list[Path]]:
+    report = root / "Quarterly report"
+    (report / "figures").mkdir(parents=True)
+    (report / "summary.docx").write_bytes(os.urandom(180_000))
+    (report / "figures" / "revenue.png").write_bytes(os.urandom(420_000))
+    (report / "figures" / "growth.png").write_bytes(os.urandom(380_000))
+    videos = []
+    for name, size in (("launch-film.mov", 700), ("interview raw.mp4", 500), ("b-roll.mp4", 400)):
+        path = root / name
+        with path.open("wb") as f:
+            f.truncate(size * 1024 * 1024)
+        videos.append(path)
+    contract = root / "contract-signed.pdf"
+    contract.write_bytes(os.urandom(90_000))
+    return {"contract": contract, "batch": [*videos, report]}
+
+
+async def _settle() -> None:
+    await asyncio.sleep(0.4)  # let the window paint and the snapshot timer tick
+
+
+async def _until(predicate: Callable[[], bool], timeout: float = 120.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError("the window never reached the state to capture")
+        await asyncio.sleep(0.02)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
