@@ -61,7 +61,7 @@ def drop_files(target: QWidget, paths: Iterable[Path]) -> bool:
     Returns whether the drop was accepted."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    pos = QPointF(target.rect().center())
+    pos = target.rect().center()
     enter = QDragEnterEvent(
         pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
@@ -70,7 +70,7 @@ def drop_files(target: QWidget, paths: Iterable[Path]) -> bool:
     if not enter.isAccepted():
         return False
     drop = QDropEvent(
-        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        QPointF(pos), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     QApplication.sendEvent(target, drop)
