@@ -24,6 +24,14 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"  # never look for instance meta
 _bucket_numbers = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Each test gets its own journal folder, never the user's."""
+    path = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("S3DESK_DATA_DIR", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[S3Endpoint]:
     from moto.server import ThreadedMotoServer

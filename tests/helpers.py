@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,3 +30,33 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "c
 
 def multipart_uploads(s3: Any, bucket: str) -> list[dict[str, Any]]:
     return list(s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []))
+
+
+class SendGate:
+    """Holds chosen requests just before they are sent, through botocore's public event
+    hooks, so a test can act while an upload is provably in flight.
+
+    The first ``let_through`` matching requests pass; later ones wait for ``release``.
+    ``sent`` counts every matching request that went out."""
+
+    def __init__(self, client: Any, operation: str, let_through: int = 0) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.sent = 0
+        self._let_through = let_through
+        self._lock = threading.Lock()
+        self._client = client
+        self._event = f"before-send.s3.{operation}"
+        client.meta.events.register(self._event, self._hold)
+
+    def _hold(self, **_: Any) -> None:
+        with self._lock:
+            self.sent += 1
+            held = self.sent > self._let_through
+        if held:
+            self.reached.set()
+            assert self.release.wait(30), "gate never released"
+
+    def remove(self) -> None:
+        self._client.meta.events.unregister(self._event, self._hold)
+        self.release.set()

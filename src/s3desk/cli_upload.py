@@ -9,6 +9,8 @@ from typing import TextIO
 
 from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import Destination, JobState, JobView, Totals
+from s3desk.core.journal import Journal, JournalError
+from s3desk.core.paths import journal_path
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.units import human_duration, human_rate, human_size
 
@@ -23,7 +25,22 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
     parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
     parser.add_argument("--concurrency", type=int, default=10, help="parallel requests (10)")
+    parser.add_argument(
+        "--retries", type=int, default=7, help="retries per request on network or server errors"
+    )
+    parser.add_argument(
+        "--bwlimit", type=_rate, default=0, metavar="RATE",
+        help="bandwidth limit for all uploads together, e.g. 500K or 20M (bytes per second)",
+    )  # fmt: skip
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
+
+
+def _rate(text: str) -> float:
+    multiplier = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:].upper(), 1)
+    try:
+        return float(text[:-1] if multiplier > 1 else text) * multiplier
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a rate: {text!r} (try 500K or 20M)") from None
 
 
 def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -38,16 +55,27 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except ValueError as exc:
         print(f"s3desk: {exc}", file=sys.stderr)
         return 2
-    if args.concurrency < 1:
-        print("s3desk: --concurrency must be at least 1", file=sys.stderr)
+    if args.concurrency < 1 or args.retries < 0:
+        print("s3desk: --concurrency must be at least 1, --retries at least 0", file=sys.stderr)
         return 2
 
-    engine = UploadEngine(endpoint, EngineConfig(concurrency=args.concurrency))
+    config = EngineConfig(
+        concurrency=args.concurrency, max_attempts=args.retries + 1, bandwidth_limit=args.bwlimit
+    )
+    journal = _open_journal()
+    engine = UploadEngine(endpoint, config, journal=journal)
+    # Running the same command again after a crash goes on from the parts already sent.
+    engine.load_resumable()
     progress = _ProgressPrinter(out, quiet=args.quiet)
     try:
         engine.submit_paths(args.sources, dest)
         while not engine.wait(_REFRESH_SECONDS):
-            progress.show(engine.drain().jobs, engine.totals())
+            update = engine.drain()
+            progress.show(update.jobs, update.totals)
+            if update.blocked:
+                print(f"\ns3desk: {update.blocked}", file=sys.stderr)
+                engine.shutdown(cancel=True, timeout=10)
+                return 1
     except KeyboardInterrupt:
         print("\ns3desk: interrupted; cancelling unfinished uploads", file=sys.stderr)
         engine.shutdown(cancel=True)
@@ -55,7 +83,19 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     update = engine.drain()
     progress.show(update.jobs, update.totals)
     engine.shutdown(cancel=False)
+    if journal is not None:
+        journal.close()
+    if update.warning:
+        print(f"s3desk: {update.warning}", file=sys.stderr)
     return progress.finish(update.totals)
+
+
+def _open_journal() -> Journal | None:
+    try:
+        return Journal(journal_path())
+    except JournalError as exc:
+        print(f"s3desk: {exc}; uploads will not resume after a crash", file=sys.stderr)
+        return None
 
 
 class _ProgressPrinter:

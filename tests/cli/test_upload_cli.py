@@ -87,7 +87,7 @@ def test_unreachable_endpoint_is_explained(tmp_path: Path) -> None:
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
     result = run_cli(
         "upload", str(tmp_path / "a.txt"), "s3://bucket/",
-        "--endpoint-url", "http://127.0.0.1:9",
+        "--endpoint-url", "http://127.0.0.1:9", "--retries", "0",
     )  # fmt: skip
     assert result.returncode == 1
     assert "Cannot reach the storage service" in result.stdout

@@ -11,6 +11,8 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from s3desk.core.bandwidth import BandwidthLimiter
+
 # Report progress in steps of this many bytes: enough for a smooth bar, few enough callbacks.
 REPORT_STEP = 256 * 1024
 
@@ -25,11 +27,13 @@ class ProgressBody(io.BytesIO):
         data: bytes,
         on_progress: Callable[[int], None],
         should_stop: Callable[[], bool],
+        limiter: BandwidthLimiter | None = None,
     ) -> None:
         super().__init__(data)
         self._length = len(data)
         self._on_progress = on_progress
         self._should_stop = should_stop
+        self._limiter = limiter
         self._transferring = False
         self._reported = 0
 
@@ -47,6 +51,10 @@ class ProgressBody(io.BytesIO):
             raise UploadCancelled
         chunk = super().read(size)
         if self._transferring:
+            if self._limiter is not None and not self._limiter.consume(
+                len(chunk), self._should_stop
+            ):
+                raise UploadCancelled
             pos = self.tell()
             if pos - self._reported >= REPORT_STEP or pos == self._length:
                 self._report_to(pos)
@@ -57,6 +65,10 @@ class ProgressBody(io.BytesIO):
         if self._transferring and new < self._reported:
             self._report_to(new)
         return new
+
+    def rewind(self) -> None:
+        """Take back the progress reported so far: this attempt did not get through."""
+        self._report_to(0)
 
     def _report_to(self, pos: int) -> None:
         delta = pos - self._reported

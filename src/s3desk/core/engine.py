@@ -1,9 +1,15 @@
 """The upload engine: a pool of worker threads sharing one connection budget.
 
 Work is cut into units — one PutObject, one CreateMultipartUpload, one UploadPart, one
-abort — and every worker takes the next unit from one scheduler, so a big file's parts and
-many small files share the same ``concurrency`` connections. Parts of a multipart upload
-that has started go first, so started uploads finish before new ones begin.
+CompleteMultipartUpload, one abort — and every worker takes the next unit from one
+scheduler, so a big file's parts and many small files share the same ``concurrency``
+connections. Parts of a multipart upload that has started go first, so started uploads
+finish before new ones begin.
+
+Each job carries a generation number that pause, resume, cancel and retry bump. A unit
+remembers the generation it was handed out under; its body stops at the next read once the
+generation moved on, and its outcome then no longer decides the job's state. That is the
+whole of cooperative cancel.
 
 Nothing here talks to a UI. Callers poll ``drain()`` (the GUI on a timer, the CLI in a
 loop) and get the jobs that changed since the last call plus the totals: progress is
@@ -12,19 +18,29 @@ coalesced here, never one event per chunk.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import mimetypes
 import os
+import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from s3desk.core.bandwidth import BandwidthLimiter
 from s3desk.core.body import ProgressBody, UploadCancelled, register_progress_handlers
-from s3desk.core.errors import SourceChanged, describe_error
-from s3desk.core.jobs import Destination, JobState, JobView, Totals, UploadJob
+from s3desk.core.errors import (
+    SourceChanged,
+    describe_error,
+    is_credentials_expired,
+    is_transient,
+    short_reason,
+)
+from s3desk.core.jobs import Destination, JobState, JobView, PartResult, Totals, UploadJob
+from s3desk.core.journal import Journal, JournalError, JournalJob, JournalPart
 from s3desk.core.keys import InvalidKey, check_key, join_key
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
@@ -37,6 +53,12 @@ class EngineConfig:
     concurrency: int = 10
     multipart_threshold: int = 16 * MiB
     part_size: int = 8 * MiB
+    max_attempts: int = 8  # per request, the first one included
+    backoff_base: float = 0.5  # seconds before the first retry (then doubling, with jitter)
+    backoff_cap: float = 20.0
+    bandwidth_limit: float = 0  # bytes per second for all uploads together; 0 = unlimited
+    connect_timeout: float = 10
+    read_timeout: float = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +67,25 @@ class Update:
 
     jobs: list[JobView]
     totals: Totals
+    # Set while the queue waits for new credentials; the message says what happened.
+    blocked: str = ""
+    # A problem that does not stop uploads, e.g. a journal that cannot be written.
+    warning: str = ""
 
 
-_PUT, _START, _PART, _ABORT = "put", "start", "part", "abort"
-_Unit = tuple[str, UploadJob, int]
+_PUT, _START, _PART, _COMPLETE = "put", "start", "part", "complete"
+_ABORT, _VERIFY = "abort", "verify"
+
+
+class _Unit(NamedTuple):
+    kind: str
+    job: UploadJob
+    number: int = 0  # part number, for _PART
+    generation: int = 0
+    attempt: int = 1
+
+
+_UNFINISHED = (JobState.QUEUED, JobState.UPLOADING, JobState.RETRYING, JobState.PAUSED)
 
 
 class UploadEngine:
@@ -57,21 +94,30 @@ class UploadEngine:
         endpoint: S3Endpoint,
         config: EngineConfig | None = None,
         *,
-        client_factory: Callable[[S3Endpoint, int], Any] = make_client,
+        journal: Journal | None = None,
+        client_factory: Callable[..., Any] = make_client,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.endpoint = endpoint
         self.config = config or EngineConfig()
+        self.journal = journal
+        self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
         self._client_factory = client_factory
         self._client: Any = None
         self._clock = clock
+        self._random = random.Random()
 
         self._cond = threading.Condition()
-        self._ids = itertools.count(1)
+        self._id_lock = threading.Lock()
+        self._last_id = 0
+        # Unfinished multipart uploads from earlier runs that a new submission may pick up.
+        self._resumable: dict[tuple[str, str, str], JournalJob] = {}
         self._jobs: dict[int, UploadJob] = {}
-        self._queue: deque[UploadJob] = deque()  # not started yet
+        self._queue: deque[UploadJob] = deque()  # waiting to start (stale entries skipped)
         self._multipart: deque[UploadJob] = deque()  # started, parts still to hand out
         self._urgent: deque[_Unit] = deque()  # aborts, served before anything else
+        self._delayed: list[tuple[float, int, _Unit]] = []  # retries, by due time
+        self._delay_seq = itertools.count()
         self._dirty: dict[int, UploadJob] = {}
         self._meters: dict[int, RateMeter] = {}
         self._total_meter = RateMeter()
@@ -80,8 +126,12 @@ class UploadEngine:
         self._bytes_done = 0
         self._scans_running = 0
         self._starting = 0  # CreateMultipartUpload calls in flight
+        self._busy_units = 0  # units being worked on right now
+        self._aborts_pending = 0
         self._workers: list[threading.Thread] = []
         self._closed = False
+        self._blocked = ""
+        self._warning = ""
 
     # ----------------------------------------------------------------- submitting work
 
@@ -98,86 +148,165 @@ class UploadEngine:
 
     def submit_file(self, path: str | os.PathLike[str], bucket: str, key: str) -> int:
         """Queue one file under an exact key; returns the job id."""
-        path = os.path.abspath(os.fspath(path))
-        items = list(scan([path]))
-        item = items[0]
-        with self._cond:
-            self._check_open()
-            if isinstance(item, FoundFile):
-                return self._add_job(item.path, bucket, key, item.size, item.mtime_ns).id
-            return self._add_skipped(item, bucket, key).id
+        item = next(scan([os.path.abspath(os.fspath(path))]))
+        return self._add_items([(item, bucket, key)])[0]
 
     def _scan_into_queue(self, paths: list[str], dest: Destination) -> None:
         try:
-            batch: list[FoundFile | Skipped] = []
+            batch: list[tuple[FoundFile | Skipped, str, str]] = []
             for item in scan(paths):
-                batch.append(item)
+                batch.append((item, dest.bucket, join_key(dest.prefix, item.relative)))
                 if len(batch) >= 500:
-                    self._add_scanned(batch, dest)
+                    self._add_items(batch)
                     batch = []
-            self._add_scanned(batch, dest)
+            self._add_items(batch)
         finally:
             with self._cond:
                 self._scans_running -= 1
                 self._cond.notify_all()
 
-    def _add_scanned(self, batch: list[FoundFile | Skipped], dest: Destination) -> None:
+    def _add_items(self, items: list[tuple[FoundFile | Skipped, str, str]]) -> list[int]:
+        jobs: list[UploadJob] = []
+        fresh: list[tuple[FoundFile | Skipped, str, str]] = []
+        stale_records: list[int] = []
+        for item, bucket, key in items:
+            record = self._resumable.pop((item.path, bucket, key), None)
+            if record is not None and record.upload_id and isinstance(item, FoundFile):
+                job = _job_from_journal(record)  # goes on from the parts already sent
+                job.state = JobState.QUEUED
+                jobs.append(job)
+                continue
+            if record is not None:
+                stale_records.append(record.id)
+            fresh.append((item, bucket, key))
+        ids = iter(self._allocate_ids(len(fresh)))
+        for item, bucket, key in fresh:
+            if isinstance(item, FoundFile):
+                job = UploadJob(next(ids), item.path, bucket, key, item.size, item.mtime_ns)
+                try:
+                    check_key(key)
+                except InvalidKey as exc:
+                    job.state, job.error = JobState.FAILED, str(exc)
+            else:
+                state = JobState.FAILED if item.failed else JobState.SKIPPED
+                job = UploadJob(next(ids), item.path, bucket, key, 0, state=state)
+                job.error = item.reason
+            jobs.append(job)
+        if stale_records:
+            self._journal_call("remove", stale_records)
+        # Recorded before anyone can start (and finish) them, so no finished job is left over.
+        self._journal_add([j for j in jobs if j.state is JobState.QUEUED and not j.upload_id])
         with self._cond:
             if self._closed:
-                return
-            for item in batch:
-                key = join_key(dest.prefix, item.relative)
-                if isinstance(item, FoundFile):
-                    self._add_job(item.path, dest.bucket, key, item.size, item.mtime_ns)
-                else:
-                    self._add_skipped(item, dest.bucket, key)
+                return [j.id for j in jobs]
+            for job in jobs:
+                self._jobs[job.id] = job
+                self._counts[job.state] += 1
+                self._dirty[job.id] = job
+                if job.state is JobState.QUEUED:
+                    self._bytes_total += job.size
+                    self._bytes_done += job.bytes_done
+                    self._queue.append(job)
+            self._ensure_workers()
+            self._cond.notify_all()
+        return [j.id for j in jobs]
 
-    def _add_job(self, path: str, bucket: str, key: str, size: int, mtime_ns: int) -> UploadJob:
-        job = UploadJob(next(self._ids), path, bucket, key, size, mtime_ns)
-        self._jobs[job.id] = job
-        self._counts[JobState.QUEUED] += 1
-        self._bytes_total += size
-        self._dirty[job.id] = job
+    def _allocate_ids(self, count: int) -> range:
+        with self._id_lock:
+            first = 0
+            if self.journal is not None and count:
+                try:
+                    first = self.journal.reserve_ids(count)
+                except JournalError as exc:
+                    self._warn(str(exc))
+            first = max(first, self._last_id + 1)
+            self._last_id = max(self._last_id, first + count - 1)
+            return range(first, first + count)
+
+    def load_resumable(self) -> int:
+        """Let submissions of the same file to the same key go on from an earlier run's
+        multipart upload (as ``s3desk upload`` does when run again after a crash)."""
+        for record in self._unfinished_records():
+            self._resumable[(record.source, record.bucket, record.key)] = record
+        return len(self._resumable)
+
+    def _unfinished_records(self) -> list[JournalJob]:
+        if self.journal is None:
+            return []
         try:
-            check_key(key)
-        except InvalidKey as exc:
-            self._finish(job, JobState.FAILED, str(exc))
-            return job
-        self._queue.append(job)
-        self._ensure_workers()
-        self._cond.notify()
-        return job
+            records = self.journal.unfinished(self.endpoint.identity)
+        except JournalError as exc:
+            self._warn(str(exc))
+            return []
+        with self._id_lock:
+            self._last_id = max([self._last_id, *(r.id for r in records)])
+        return records
 
-    def _add_skipped(self, item: Skipped, bucket: str, key: str) -> UploadJob:
-        state = JobState.FAILED if item.failed else JobState.SKIPPED
-        job = UploadJob(next(self._ids), item.path, bucket, key, 0, state=state)
-        job.error = item.reason
-        self._jobs[job.id] = job
-        self._counts[state] += 1
-        self._dirty[job.id] = job
-        self._cond.notify_all()
-        return job
+    def restore(self) -> int:
+        """Queue every upload an earlier run left unfinished (crash, kill, quit); returns how
+        many. Multipart uploads go on from the parts the server confirms it has."""
+        saved = self._unfinished_records()
+        with self._cond:
+            for record in saved:
+                job = _job_from_journal(record)
+                self._jobs[job.id] = job
+                self._counts[job.state] += 1
+                self._dirty[job.id] = job
+                self._bytes_total += job.size
+                self._bytes_done += job.bytes_done
+                if job.state is JobState.QUEUED:
+                    self._queue.append(job)
+            self._ensure_workers()
+            self._cond.notify_all()
+        return len(saved)
 
     # ----------------------------------------------------------------- controlling jobs
 
-    def cancel(self, job_id: int) -> None:
+    def pause(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state.finished or job.state is JobState.PAUSED:
+                return False
+            self._stop_work(job)
+            self._set_state(job, JobState.PAUSED)
+            job.note = ""
+        self._journal_call("set_state", job_id, "paused")
+        return True
+
+    def resume(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state is not JobState.PAUSED or self._closed:
+                return False
+            job.generation += 1
+            self._set_state(job, JobState.QUEUED)
+            self._queue.append(job)
+            self._ensure_workers()
+            self._cond.notify_all()
+        self._journal_call("set_state", job_id, "queued")
+        return True
+
+    def pause_all(self) -> int:
+        return sum(self.pause(i) for i in self._ids_in((JobState.QUEUED, *_ACTIVE_STATES)))
+
+    def resume_all(self) -> int:
+        return sum(self.resume(i) for i in self._ids_in((JobState.PAUSED,)))
+
+    def cancel(self, job_id: int) -> bool:
         with self._cond:
             job = self._jobs.get(job_id)
             if job is None or job.state.finished:
-                return
-            job.cancel_requested = True
-            if job.state is JobState.QUEUED:
-                self._finish(job, JobState.CANCELLED, "")
-            elif job.upload_id and job.parts_in_flight == 0:
-                # Between parts: nobody will notice the flag, so abort now.
-                self._finish(job, JobState.CANCELLED, "")
-                self._schedule_abort(job)
+                return False
+            self._stop_work(job)
+            self._finish(job, JobState.CANCELLED, "")
+            self._abort_if_quiet(job)
+            multipart = job.upload_id is not None
+        if not multipart:  # a multipart job leaves the journal once its abort is done
+            self._journal_call("remove", [job_id])
+        return True
 
-    def cancel_all(self) -> None:
-        with self._cond:
-            ids = [j.id for j in self._jobs.values() if not j.state.finished]
-        for job_id in ids:
-            self.cancel(job_id)
+    def cancel_all(self) -> int:
+        return sum(self.cancel(i) for i in self._ids_in(_UNFINISHED))
 
     def retry(self, job_id: int) -> bool:
         """Queue a failed or cancelled job again from the start. False if it cannot be."""
@@ -186,7 +315,7 @@ class UploadEngine:
             job = self._jobs.get(job_id)
             if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
                 return False
-            if job.upload_id is not None:  # an abort is still on its way
+            if job.upload_id is not None:  # its abort is still on the way
                 return False
             try:
                 check_key(job.key)
@@ -195,23 +324,40 @@ class UploadEngine:
                 job.error = describe_error(exc) if isinstance(exc, OSError) else str(exc)
                 self._dirty[job.id] = job
                 return False
-            self._counts[job.state] -= 1
-            self._counts[JobState.QUEUED] += 1
+            job.generation += 1
+            self._set_state(job, JobState.QUEUED)
             self._bytes_total += st.st_size  # failed jobs left the totals in _finish
             job.size, job.mtime_ns = st.st_size, st.st_mtime_ns
-            job.state, job.error, job.bytes_done = JobState.QUEUED, "", 0
-            job.cancel_requested = False
-            job.etags, job.next_part, job.part_count = None, 1, 0
-            self._dirty[job.id] = job
+            job.error, job.note, job.bytes_done = "", "", 0
+            job.pending = job.in_flight = job.done_parts = None
+            job.part_count, job.abort_scheduled = 0, False
+        self._journal_add([job])
+        with self._cond:
             self._queue.append(job)
             self._ensure_workers()
-            self._cond.notify()
-            return True
+            self._cond.notify_all()
+        return True
 
     def retry_failed(self) -> int:
+        return sum(self.retry(i) for i in self._ids_in((JobState.FAILED,)))
+
+    def set_bandwidth_limit(self, bytes_per_second: float) -> None:
+        """Change the shared limit at once, for uploads already running too (0 = none)."""
+        self.limiter.rate = bytes_per_second
+
+    def unblock(self, endpoint: S3Endpoint | None = None) -> None:
+        """Go on after the credentials were renewed (optionally with a new endpoint)."""
         with self._cond:
-            ids = [j.id for j in self._jobs.values() if j.state is JobState.FAILED]
-        return sum(self.retry(job_id) for job_id in ids)
+            if endpoint is not None:
+                self.endpoint = endpoint
+            self._client = None
+            self._blocked = ""
+            self._cond.notify_all()
+
+    def _ids_in(self, states: Iterable[JobState]) -> list[int]:
+        wanted = frozenset(states)
+        with self._cond:
+            return [j.id for j in self._jobs.values() if j.state in wanted]
 
     # ----------------------------------------------------------------- observing
 
@@ -225,7 +371,7 @@ class UploadEngine:
             self._dirty.clear()
             views = [self._view(job, now) for job in changed]
             totals = self._totals(now)
-        return Update(views, totals)
+            return Update(views, totals, self._blocked, self._warning)
 
     def totals(self) -> Totals:
         with self._cond:
@@ -233,34 +379,43 @@ class UploadEngine:
 
     def job(self, job_id: int) -> JobView:
         with self._cond:
-            return self._view(self._jobs[job_id], self._clock())
+            return self._view(self._jobs[job_id], None)
 
     def jobs(self) -> list[JobView]:
-        now = self._clock()
         with self._cond:
-            return [self._view(job, now) for job in self._jobs.values()]
+            return [self._view(job, None) for job in self._jobs.values()]
 
-    def _view(self, job: UploadJob, now: float) -> JobView:
+    @property
+    def blocked(self) -> str:
+        return self._blocked
+
+    @property
+    def warning(self) -> str:
+        return self._warning
+
+    def _view(self, job: UploadJob, now: float | None) -> JobView:
         meter = self._meters.get(job.id)
         speed, eta = 0.0, None
         if meter is not None:
-            speed = meter.update(job.bytes_done, now)
+            speed = meter.update(job.bytes_done, now) if now is not None else meter.rate
             eta = meter.eta(job.size - job.bytes_done)
         return JobView(
             job.id, job.source, job.bucket, job.key, job.size, job.bytes_done,
-            job.state, job.error, speed, eta,
+            job.state, job.error, job.note, speed, eta,
         )  # fmt: skip
 
     def _totals(self, now: float) -> Totals:
         c = self._counts
         speed = self._total_meter.update(self._bytes_done, now)
-        unfinished = c[JobState.QUEUED] + c[JobState.UPLOADING]
+        active = c[JobState.UPLOADING] + c[JobState.RETRYING]
+        unfinished = c[JobState.QUEUED] + active
         eta = self._total_meter.eta(self._bytes_total - self._bytes_done) if unfinished else None
         return Totals(
             files_total=sum(c.values()),
             files_done=c[JobState.DONE],
             files_failed=c[JobState.FAILED],
-            files_active=c[JobState.UPLOADING],
+            files_active=active,
+            files_paused=c[JobState.PAUSED],
             bytes_total=self._bytes_total,
             bytes_done=self._bytes_done,
             speed=speed,
@@ -272,25 +427,31 @@ class UploadEngine:
             return self._idle()
 
     def _idle(self) -> bool:
+        """Nothing left to do but what waits on the user (paused jobs)."""
         c = self._counts
         return (
             not self._scans_running
-            and not self._urgent
-            and c[JobState.QUEUED] + c[JobState.UPLOADING] == 0
+            and not self._aborts_pending
+            and not self._busy_units
+            and c[JobState.QUEUED] + c[JobState.UPLOADING] + c[JobState.RETRYING] == 0
         )
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until every queued file has finished (done, failed, cancelled or skipped)."""
+        """Block until every queued file has finished or been paused."""
         with self._cond:
             return self._cond.wait_for(self._idle, timeout)
 
     def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
-        """Stop the workers; with ``cancel`` unfinished uploads are cancelled and aborted."""
+        """Stop the workers. With ``cancel`` unfinished uploads are cancelled and aborted;
+        without, they are interrupted and stay in the journal to resume on the next start."""
         if cancel:
             self.cancel_all()
             self.wait(timeout)
         with self._cond:
             self._closed = True
+            for job in self._jobs.values():
+                if job.state.active:
+                    job.generation += 1  # stop in-flight bodies at their next read
             self._cond.notify_all()
         deadline = self._clock() + timeout
         for worker in self._workers:
@@ -315,82 +476,133 @@ class UploadEngine:
     def client(self) -> Any:
         with self._cond:
             if self._client is None:
-                self._client = self._client_factory(self.endpoint, self.config.concurrency + 2)
+                self._client = self._client_factory(
+                    self.endpoint,
+                    self.config.concurrency + 2,
+                    attempts=1,
+                    connect_timeout=self.config.connect_timeout,
+                    read_timeout=self.config.read_timeout,
+                )
                 register_progress_handlers(self._client)
             return self._client
 
     def _next_unit(self) -> _Unit | None:
         with self._cond:
             while not self._closed:
-                if self._urgent:
-                    return self._urgent.popleft()
-                while self._multipart:
-                    job = self._multipart[0]
-                    if job.cancel_requested or job.state.finished or job.next_part > job.part_count:
-                        self._multipart.popleft()
-                        continue
-                    number = job.next_part
-                    job.next_part += 1
-                    job.parts_in_flight += 1
-                    return (_PART, job, number)
-                while self._queue:
-                    job = self._queue[0]
-                    if job.state is not JobState.QUEUED:  # cancelled while waiting
-                        self._queue.popleft()
-                        continue
-                    big = job.size >= self.config.multipart_threshold
-                    if big and self._starting:
-                        # Another big file is being started and will soon have parts for
-                        # every worker: wait for those instead of starting a third file.
-                        break
-                    self._queue.popleft()
-                    self._set_state(job, JobState.UPLOADING)
-                    self._meters[job.id] = RateMeter()
-                    if big:
-                        self._starting += 1
-                        return (_START, job, 0)
-                    return (_PUT, job, 0)
-                self._cond.wait()
+                unit = self._pick_unit()
+                if unit is not None:
+                    self._busy_units += 1
+                    return unit
+                timeout = None
+                if self._delayed and not self._blocked:
+                    timeout = max(0.0, self._delayed[0][0] - self._clock())
+                self._cond.wait(timeout)
             return None
 
+    def _pick_unit(self) -> _Unit | None:  # noqa: PLR0912 - one decision table
+        if self._urgent:
+            return self._urgent.popleft()
+        if self._blocked:
+            return None
+        while self._delayed and self._delayed[0][0] <= self._clock():
+            unit = heapq.heappop(self._delayed)[2]
+            job = unit.job
+            if unit.kind == _ABORT:
+                return unit
+            if unit.generation != job.generation or not job.state.active:
+                continue  # paused or cancelled while waiting; resume recomputes its work
+            self._set_state(job, JobState.UPLOADING)
+            if unit.kind == _PART:
+                assert job.in_flight is not None
+                job.in_flight.add(unit.number)
+            elif unit.kind == _START:
+                self._starting += 1
+            return unit
+        while self._multipart:
+            job = self._multipart[0]
+            if not job.state.active or not job.pending:
+                self._multipart.popleft()
+                continue
+            assert job.in_flight is not None
+            number = heapq.heappop(job.pending)
+            job.in_flight.add(number)
+            return _Unit(_PART, job, number, job.generation)
+        while self._queue:
+            job = self._queue[0]
+            if job.state is not JobState.QUEUED:  # paused or cancelled while waiting
+                self._queue.popleft()
+                continue
+            if job.upload_id is not None:  # resumed: its multipart upload exists already
+                self._queue.popleft()
+                self._start_active(job)
+                if job.verify_parts:
+                    return _Unit(_VERIFY, job, 0, job.generation)
+                self._plan_parts(job)
+                if not job.pending and not job.in_flight:
+                    return _Unit(_COMPLETE, job, 0, job.generation)
+                self._multipart.append(job)
+                return self._pick_unit()
+            big = job.size >= self.config.multipart_threshold
+            if big and self._starting:
+                # Another big file is being started and will soon have parts for every
+                # worker: wait for those instead of starting yet another file.
+                return None
+            self._queue.popleft()
+            self._start_active(job)
+            if big:
+                self._starting += 1
+                return _Unit(_START, job, 0, job.generation)
+            return _Unit(_PUT, job, 0, job.generation)
+        return None
+
     def _work(self) -> None:
+        handlers: dict[str, Callable[[_Unit], None]] = {
+            _PUT: self._put_object,
+            _START: self._start_multipart,
+            _VERIFY: self._verify_parts,
+            _PART: self._upload_part,
+            _COMPLETE: self._complete_multipart,
+            _ABORT: self._abort_multipart,
+        }
         while (unit := self._next_unit()) is not None:
-            kind, job, number = unit
-            if kind == _PUT:
-                self._put_object(job)
-            elif kind == _START:
-                self._start_multipart(job)
-            elif kind == _PART:
-                self._upload_part(job, number)
-            else:
-                self._abort_multipart(job)
+            try:
+                handlers[unit.kind](unit)
+            finally:
+                with self._cond:
+                    self._busy_units -= 1
+                    self._cond.notify_all()
 
     # ----------------------------------------------------------------- S3 work
 
-    def _body(self, job: UploadJob, data: bytes) -> ProgressBody:
+    def _body(self, unit: _Unit, data: bytes) -> ProgressBody:
+        job, generation = unit.job, unit.generation
         return ProgressBody(
             data,
             on_progress=lambda n: self._add_progress(job, n),
-            should_stop=lambda: job.cancel_requested,
+            should_stop=lambda: job.generation != generation,
+            limiter=self.limiter,
         )
 
-    def _put_object(self, job: UploadJob) -> None:
+    def _put_object(self, unit: _Unit) -> None:
+        job = unit.job
+        body: ProgressBody | None = None
         try:
             data = _read_exactly(job, 0, job.size)
+            body = self._body(unit, data)
             self.client.put_object(
-                Bucket=job.bucket,
-                Key=job.key,
-                Body=self._body(job, data),
-                ContentType=_content_type(job.key),
+                Bucket=job.bucket, Key=job.key, Body=body, ContentType=_content_type(job.key)
             )
-        except UploadCancelled:
-            self._end(job, JobState.CANCELLED, "")
-        except Exception as exc:  # every failure becomes a readable row, never a dead worker
-            self._end(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
-        else:
-            self._end(job, JobState.DONE, "")
+        except Exception as exc:
+            if body is not None:
+                body.rewind()
+            self._failed_attempt(unit, exc)
+            return
+        with self._cond:
+            self._completed(job)
+        self._journal_call("remove", [job.id])
 
-    def _start_multipart(self, job: UploadJob) -> None:
+    def _start_multipart(self, unit: _Unit) -> None:
+        job = unit.job
         try:
             part_size = choose_part_size(job.size, self.config.part_size)
             response = self.client.create_multipart_upload(
@@ -399,98 +611,268 @@ class UploadEngine:
         except Exception as exc:
             with self._cond:
                 self._starting -= 1
-            self._end(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
+                self._cond.notify_all()
+            self._failed_attempt(unit, exc)
             return
+        upload_id = response["UploadId"]
+        # Durable before any part goes out: an upload id lost in a crash would be orphaned.
+        self._journal_call("set_multipart", job.id, upload_id, part_size)
         with self._cond:
             self._starting -= 1
-            job.upload_id = response["UploadId"]
-            job.part_size = part_size
+            job.upload_id, job.part_size = upload_id, part_size
             job.part_count = part_count(job.size, part_size)
-            job.next_part = 1
-            job.etags = {}
-            if job.cancel_requested:
-                self._finish(job, JobState.CANCELLED, "")
-                self._schedule_abort(job)
+            job.done_parts = {}
+            self._plan_parts(job)
+            if unit.generation == job.generation and job.state.active:
+                self._multipart.append(job)
+            else:
+                self._abort_if_quiet(job)  # cancelled while starting; paused keeps its id
+            self._cond.notify_all()
+
+    def _verify_parts(self, unit: _Unit) -> None:
+        """After a restart: keep the parts the server confirms, send the rest."""
+        job = unit.job
+        try:
+            _check_unchanged(job)
+            confirmed = self._list_parts(job)
+        except Exception as exc:
+            if _is_code(exc, "NoSuchUpload"):
+                self._restart_multipart(job)
+            elif isinstance(exc, SourceChanged | OSError):
+                with self._cond:
+                    self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
+                    self._abort_if_quiet(job)
+            else:
+                self._failed_attempt(unit, exc)
+            return
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                return
+            job.verify_parts = False
+            job.done_parts = confirmed
+            done_bytes = sum(p.size for p in confirmed.values())
+            self._bytes_done += done_bytes - job.bytes_done
+            job.bytes_done = done_bytes
+            self._dirty[job.id] = job
+            self._plan_parts(job)
+            if not job.pending:
+                self._urgent.append(_Unit(_COMPLETE, job, 0, job.generation))
             else:
                 self._multipart.append(job)
-                self._cond.notify_all()
+            self._cond.notify_all()
 
-    def _upload_part(self, job: UploadJob, number: int) -> None:
+    def _list_parts(self, job: UploadJob) -> dict[int, PartResult]:
+        confirmed: dict[int, PartResult] = {}
+        paginator = self.client.get_paginator("list_parts")
+        pages = paginator.paginate(Bucket=job.bucket, Key=job.key, UploadId=job.upload_id)
+        for page in pages:
+            for part in page.get("Parts", []):
+                number, size = int(part["PartNumber"]), int(part["Size"])
+                if 1 <= number <= job.part_count and size == _part_length(job, number):
+                    confirmed[number] = PartResult(part["ETag"], size)
+        return confirmed
+
+    def _restart_multipart(self, job: UploadJob) -> None:
+        """The server no longer knows the upload (expired or aborted): start it afresh."""
+        self._journal_call("set_multipart", job.id, None, 0)
+        with self._cond:
+            self._bytes_done -= job.bytes_done
+            job.bytes_done = 0
+            job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
+            job.verify_parts = False
+            if job.state.active:
+                self._set_state(job, JobState.QUEUED)
+                self._queue.appendleft(job)
+            self._cond.notify_all()
+
+    def _upload_part(self, unit: _Unit) -> None:
+        job, number = unit.job, unit.number
         offset = (number - 1) * job.part_size
-        length = min(job.part_size, job.size - offset)
-        error: tuple[JobState, str] | None = None
-        etag = ""
+        length = _part_length(job, number)
+        body: ProgressBody | None = None
         try:
             data = _read_exactly(job, offset, length)
+            body = self._body(unit, data)
             response = self.client.upload_part(
-                Bucket=job.bucket,
-                Key=job.key,
-                UploadId=job.upload_id,
-                PartNumber=number,
-                Body=self._body(job, data),
-            )
-            etag = response["ETag"]
-        except UploadCancelled:
-            error = (JobState.CANCELLED, "")
+                Bucket=job.bucket, Key=job.key, UploadId=job.upload_id, PartNumber=number,
+                Body=body,
+            )  # fmt: skip
         except Exception as exc:
-            error = (JobState.FAILED, describe_error(exc, job.bucket, job.key))
-
+            if body is not None:
+                body.rewind()
+            with self._cond:
+                assert job.in_flight is not None
+                job.in_flight.discard(number)
+            self._failed_attempt(unit, exc)
+            return
+        result = PartResult(response["ETag"], length)
+        # A part that reached the server counts even if the job was paused meanwhile.
+        self._journal_call("add_part", job.id, JournalPart(number, result.etag))
         with self._cond:
-            job.parts_in_flight -= 1
-            if error and not job.state.finished:
-                self._finish(job, *error)
-            if job.state.finished:  # failed or cancelled: the last part out aborts
-                if job.parts_in_flight == 0:
-                    self._schedule_abort(job)
+            assert job.in_flight is not None and job.done_parts is not None
+            job.in_flight.discard(number)
+            if job.state in (JobState.CANCELLED, JobState.FAILED):
+                self._abort_if_quiet(job)
                 return
-            assert job.etags is not None
-            job.etags[number] = etag
-            if len(job.etags) < job.part_count:
-                return
-        self._complete_multipart(job)
+            job.done_parts[number] = result
+            if job.state.active and len(job.done_parts) == job.part_count and not job.in_flight:
+                self._urgent.append(_Unit(_COMPLETE, job, 0, job.generation))
+                self._cond.notify()
 
-    def _complete_multipart(self, job: UploadJob) -> None:
-        assert job.etags is not None
-        parts = [{"PartNumber": n, "ETag": job.etags[n]} for n in sorted(job.etags)]
+    def _complete_multipart(self, unit: _Unit) -> None:
+        job = unit.job
+        assert job.done_parts is not None
+        parts = [{"PartNumber": n, "ETag": job.done_parts[n].etag} for n in sorted(job.done_parts)]
         try:
             _check_unchanged(job)
             self.client.complete_multipart_upload(
-                Bucket=job.bucket,
-                Key=job.key,
-                UploadId=job.upload_id,
+                Bucket=job.bucket, Key=job.key, UploadId=job.upload_id,
                 MultipartUpload={"Parts": parts},
-            )
+            )  # fmt: skip
         except Exception as exc:
-            with self._cond:
-                self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
-                self._schedule_abort(job)
-            return
+            if unit.attempt > 1 and _is_code(exc, "NoSuchUpload") and self._object_matches(job):
+                pass  # an earlier attempt completed it; only its answer was lost
+            elif isinstance(exc, SourceChanged | OSError):
+                with self._cond:
+                    self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
+                    self._abort_if_quiet(job)
+                return
+            else:
+                self._failed_attempt(unit, exc)
+                return
         with self._cond:
-            job.upload_id = None
-            job.etags = None
-            self._finish(job, JobState.DONE, "")
+            job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
+            self._completed(job)
+        self._journal_call("remove", [job.id])
 
-    def _abort_multipart(self, job: UploadJob) -> None:
+    def _object_matches(self, job: UploadJob) -> bool:
+        try:
+            head = self.client.head_object(Bucket=job.bucket, Key=job.key)
+        except Exception:
+            return False
+        return int(head.get("ContentLength", -1)) == job.size
+
+    def _abort_multipart(self, unit: _Unit) -> None:
+        job = unit.job
         try:
             self.client.abort_multipart_upload(
                 Bucket=job.bucket, Key=job.key, UploadId=job.upload_id
             )
         except Exception as exc:
-            with self._cond:
-                note = f"the partial upload could not be removed: {describe_error(exc)}"
-                job.error = f"{job.error}; {note}" if job.error else note.capitalize()
+            if is_transient(exc) and unit.attempt < self.config.max_attempts:
+                with self._cond:
+                    self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
+                return
+            if not _is_code(exc, "NoSuchUpload"):
+                with self._cond:
+                    note = f"the partial upload could not be removed: {describe_error(exc)}"
+                    job.error = f"{job.error}; {note}" if job.error else note.capitalize()
+                    self._dirty[job.id] = job
         with self._cond:
-            job.upload_id = None
-            job.etags = None
+            job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
+            job.abort_scheduled = False
+            self._aborts_pending -= 1
             self._dirty[job.id] = job
             self._cond.notify_all()
+        self._journal_call("remove", [job.id])
+
+    # ----------------------------------------------------------------- failures
+
+    def _failed_attempt(self, unit: _Unit, exc: BaseException) -> None:
+        """Decide what a failed request means: nothing (stale), retry, wait, or fail."""
+        job = unit.job
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                # Paused, cancelled or restarted meanwhile: that decided the state. Work a
+                # resumed job still needs goes back on its list.
+                if unit.kind == _PART and job.state.active:
+                    self._return_part(job, unit.number)
+                self._abort_if_quiet(job)
+                return
+            if isinstance(exc, UploadCancelled):
+                return
+            if is_credentials_expired(exc):
+                self._blocked = describe_error(exc, job.bucket, job.key)
+                self._requeue(unit)
+                return
+            if is_transient(exc) and unit.attempt < self.config.max_attempts:
+                job.note = (
+                    f"Retrying ({unit.attempt}/{self.config.max_attempts - 1}) — "
+                    f"{short_reason(exc)}"
+                )
+                self._set_state(job, JobState.RETRYING)
+                self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
+                return
+            self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
+            self._abort_if_quiet(job)
+        if job.upload_id is None:
+            self._journal_call("remove", [job.id])
+
+    def _return_part(self, job: UploadJob, number: int) -> None:
+        assert job.pending is not None and job.done_parts is not None
+        if number not in job.done_parts and number not in job.pending:
+            heapq.heappush(job.pending, number)
+            if job not in self._multipart:
+                self._multipart.appendleft(job)
+            self._cond.notify()
+
+    def _requeue(self, unit: _Unit) -> None:
+        """Put a unit's work back to be done once the queue is unblocked."""
+        job = unit.job
+        if unit.kind == _PART:
+            self._return_part(job, unit.number)
+        elif unit.kind in (_PUT, _START):
+            self._set_state(job, JobState.QUEUED)
+            self._queue.appendleft(job)
+        else:
+            self._delay(unit, 0.0)
+
+    def _backoff(self, unit: _Unit) -> float:
+        cap = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (unit.attempt - 1))
+        return self._random.uniform(cap / 2, cap)  # "equal jitter": never zero, never in step
+
+    def _delay(self, unit: _Unit, seconds: float) -> None:
+        due = self._clock() + seconds
+        heapq.heappush(self._delayed, (due, next(self._delay_seq), unit))
+        self._cond.notify()
 
     # ----------------------------------------------------------------- bookkeeping (locked)
 
-    def _schedule_abort(self, job: UploadJob) -> None:
-        if job.upload_id:
-            self._urgent.append((_ABORT, job, 0))
+    def _start_active(self, job: UploadJob) -> None:
+        self._set_state(job, JobState.UPLOADING)
+        self._meters.setdefault(job.id, RateMeter())
+
+    def _plan_parts(self, job: UploadJob) -> None:
+        """Every part not yet on the server and not on its way goes on the to-send heap."""
+        done = job.done_parts or {}
+        job.in_flight = job.in_flight or set()
+        job.pending = [
+            n for n in range(1, job.part_count + 1) if n not in done and n not in job.in_flight
+        ]
+        heapq.heapify(job.pending)
+
+    def _stop_work(self, job: UploadJob) -> None:
+        """Interrupt whatever the job has in flight (bodies stop at their next read)."""
+        job.generation += 1  # interrupted bodies take their bytes back as they stop
+        self._meters.pop(job.id, None)
+
+    def _abort_if_quiet(self, job: UploadJob) -> None:
+        """Once a failed or cancelled multipart job has no part in flight, abort it."""
+        if (
+            job.upload_id
+            and job.state in (JobState.FAILED, JobState.CANCELLED)
+            and not job.in_flight
+            and not job.abort_scheduled
+        ):
+            job.abort_scheduled = True
+            self._aborts_pending += 1
+            self._urgent.append(_Unit(_ABORT, job, 0, job.generation))
             self._cond.notify()
+
+    def _completed(self, job: UploadJob) -> None:
+        """The object is stored. A job the user cancelled meanwhile stays cancelled."""
+        if not job.state.finished:
+            self._finish(job, JobState.DONE, "")
 
     def _add_progress(self, job: UploadJob, n: int) -> None:
         with self._cond:
@@ -504,6 +886,8 @@ class UploadEngine:
         self._counts[job.state] -= 1
         self._counts[state] += 1
         job.state = state
+        if state is not JobState.RETRYING:
+            job.note = ""
         self._dirty[job.id] = job
 
     def _finish(self, job: UploadJob, state: JobState, error: str) -> None:
@@ -520,13 +904,55 @@ class UploadEngine:
         self._meters.pop(job.id, None)
         self._cond.notify_all()
 
-    def _end(self, job: UploadJob, state: JobState, error: str) -> None:
+    # ----------------------------------------------------------------- journal
+
+    def _journal_add(self, jobs: list[UploadJob]) -> None:
+        if self.journal is None or not jobs:
+            return
+        rows = [(j.id, j.source, j.bucket, j.key, j.size, j.mtime_ns, "{}") for j in jobs]
+        self._journal_call("add_jobs", self.endpoint.identity, rows)
+
+    def _journal_call(self, method: str, *args: Any) -> None:
+        if self.journal is None:
+            return
+        try:
+            getattr(self.journal, method)(*args)
+        except JournalError as exc:
+            self._warn(str(exc))
+
+    def _warn(self, message: str) -> None:
         with self._cond:
-            if job.state.finished:
-                return
-            if job.cancel_requested and state is JobState.FAILED:
-                state, error = JobState.CANCELLED, ""  # the user stopped it; the error is moot
-            self._finish(job, state, error)
+            self._warning = message
+
+
+_ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
+
+
+def _job_from_journal(record: JournalJob) -> UploadJob:
+    state = JobState.PAUSED if record.state == "paused" else JobState.QUEUED
+    job = UploadJob(
+        record.id, record.source, record.bucket, record.key, record.size, record.mtime_ns,
+        state=state,
+    )  # fmt: skip
+    if record.upload_id:
+        job.upload_id, job.part_size = record.upload_id, record.part_size
+        job.part_count = part_count(record.size, record.part_size)
+        job.done_parts = {
+            p.number: PartResult(p.etag, _part_length(job, p.number), p.checksum)
+            for p in record.parts
+        }
+        job.bytes_done = sum(p.size for p in job.done_parts.values())
+        job.verify_parts = True
+    return job
+
+
+def _part_length(job: UploadJob, number: int) -> int:
+    return min(job.part_size, job.size - (number - 1) * job.part_size)
+
+
+def _is_code(exc: BaseException, code: str) -> bool:
+    response = getattr(exc, "response", None)
+    return isinstance(response, dict) and response.get("Error", {}).get("Code") == code
 
 
 def _read_exactly(job: UploadJob, offset: int, length: int) -> bytes:

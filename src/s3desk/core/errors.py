@@ -35,6 +35,70 @@ class SourceChanged(Exception):
     """The source file's size or modification time changed after it was queued."""
 
 
+# Error codes worth another attempt: the service is busy or hiccuped, not refusing.
+_TRANSIENT_CODES = frozenset(
+    {
+        "InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "Throttling",
+        "ThrottlingException", "RequestThrottled", "RequestLimitExceeded", "BadDigest_Retry",
+        "500", "502", "503", "504",
+    }
+)  # fmt: skip
+# The credentials ran out: every job would fail the same way, so the queue waits instead.
+_CREDENTIAL_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "RequestExpired"}
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures that another attempt may not meet (network, 5xx, throttling)."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, bx.ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return code in _TRANSIENT_CODES or (isinstance(status, int) and status >= 500)
+    transient = (
+        bx.EndpointConnectionError,
+        bx.ConnectionClosedError,
+        bx.ConnectTimeoutError,
+        bx.ReadTimeoutError,
+        bx.ResponseStreamingError,
+        bx.HTTPClientError,  # connection reset, broken pipe, protocol errors
+    )
+    return isinstance(exc, transient) and not isinstance(exc, bx.SSLError)
+
+
+def is_credentials_expired(exc: BaseException) -> bool:
+    from botocore import exceptions as bx
+
+    if isinstance(exc, bx.ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "")) in _CREDENTIAL_CODES
+    expired = (bx.TokenRetrievalError, bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError)
+    return isinstance(exc, expired)
+
+
+def short_reason(exc: BaseException) -> str:
+    """A few words for "Retrying (3/8) — connection reset"."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, bx.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        return {
+            "SlowDown": "server asked to slow down",
+            "InternalError": "server error",
+            "ServiceUnavailable": "service unavailable",
+            "RequestTimeout": "request timed out",
+        }.get(code, f"server error {code}".strip())
+    if isinstance(exc, bx.ReadTimeoutError | bx.ConnectTimeoutError):
+        return "timed out"
+    if isinstance(exc, bx.EndpointConnectionError):
+        return "cannot connect"
+    if isinstance(exc, bx.ConnectionClosedError | bx.HTTPClientError):
+        return "connection reset"
+    return type(exc).__name__
+
+
 def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:
     """One sentence, no traceback, for the status table and the CLI."""
     from botocore import exceptions as bx

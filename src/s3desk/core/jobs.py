@@ -9,6 +9,8 @@ from dataclasses import dataclass
 class JobState(enum.Enum):
     QUEUED = "Queued"
     UPLOADING = "Uploading"
+    RETRYING = "Retrying"
+    PAUSED = "Paused"
     DONE = "Done"
     FAILED = "Failed"
     CANCELLED = "Cancelled"
@@ -18,8 +20,14 @@ class JobState(enum.Enum):
     def finished(self) -> bool:
         return self in _FINISHED
 
+    @property
+    def active(self) -> bool:
+        """Holding or waiting for a connection right now."""
+        return self in _ACTIVE
+
 
 _FINISHED = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
+_ACTIVE = frozenset({JobState.UPLOADING, JobState.RETRYING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,13 @@ class Destination:
         return f"s3://{self.bucket}/{self.prefix}"
 
 
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    etag: str
+    size: int
+    checksum: str = ""
+
+
 @dataclass(slots=True, eq=False)
 class UploadJob:
     """One file to upload. Mutated only by the engine, under its lock."""
@@ -54,15 +69,20 @@ class UploadJob:
     state: JobState = JobState.QUEUED
     bytes_done: int = 0
     error: str = ""
-    # Multipart bookkeeping.
+    note: str = ""  # e.g. "Retrying (3/8) — connection reset"
+    # Bumped by pause, resume, cancel and retry: work handed out under an older generation
+    # stops at its next read, and its outcome no longer decides the job's state.
+    generation: int = 0
+    # Multipart bookkeeping; None for single-request uploads.
     upload_id: str | None = None
     part_size: int = 0
     part_count: int = 0
-    next_part: int = 1
-    parts_in_flight: int = 0
-    etags: dict[int, str] | None = None
-    # Set by cancel(); the part readers check it and stop cooperatively.
-    cancel_requested: bool = False
+    pending: list[int] | None = None  # heap of part numbers still to send
+    in_flight: set[int] | None = None
+    done_parts: dict[int, PartResult] | None = None
+    # Restored from the journal: confirm the parts with the server before going on.
+    verify_parts: bool = False
+    abort_scheduled: bool = False
 
     @property
     def name(self) -> str:
@@ -81,6 +101,7 @@ class JobView:
     bytes_done: int
     state: JobState
     error: str
+    note: str
     speed: float  # bytes per second, moving average
     eta: float | None  # seconds, when it can be estimated
 
@@ -101,6 +122,7 @@ class Totals:
     files_done: int
     files_failed: int
     files_active: int
+    files_paused: int
     bytes_total: int
     bytes_done: int
     speed: float

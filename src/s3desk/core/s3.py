@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,12 @@ class S3Endpoint:
     path_style: bool = False
     # Shown under the destination picker, e.g. "cleared when the app quits".
     note: str = ""
+
+    @property
+    def identity(self) -> str:
+        """Names the service and account without secrets: the journal keys uploads by it."""
+        key = hashlib.sha256(self.access_key.encode()).hexdigest()[:16] if self.access_key else ""
+        return "|".join((self.label, self.endpoint_url or "aws", self.profile or "", key))
 
     @property
     def display(self) -> str:
@@ -55,8 +62,18 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def make_client(endpoint: S3Endpoint, max_connections: int = 10) -> Any:
-    """A thread-safe boto3 S3 client for ``endpoint``, sized for ``max_connections`` workers."""
+def make_client(
+    endpoint: S3Endpoint,
+    max_connections: int = 10,
+    *,
+    attempts: int = 5,
+    connect_timeout: float = 10,
+    read_timeout: float = 120,
+) -> Any:
+    """A thread-safe boto3 S3 client for ``endpoint``, sized for ``max_connections`` workers.
+
+    The upload engine asks for ``attempts=1``: it retries by itself, so that each retry shows
+    in the job's row and pause or cancel can interrupt the waiting."""
     import boto3
     from botocore.config import Config
 
@@ -73,9 +90,9 @@ def make_client(endpoint: S3Endpoint, max_connections: int = 10) -> Any:
     config = Config(
         signature_version="s3v4",
         max_pool_connections=max_connections,
-        connect_timeout=10,
-        read_timeout=120,
-        retries={"mode": "standard", "max_attempts": 5},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "max_attempts": attempts},
         s3=s3_options,  # type: ignore[arg-type]
         user_agent_extra="s3desk",
     )

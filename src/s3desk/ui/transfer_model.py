@@ -22,6 +22,8 @@ _STATE_COLOURS = {
     JobState.DONE: QColor("#1b6e3a"),
     JobState.CANCELLED: QColor("#6b6b6b"),
     JobState.SKIPPED: QColor("#8a5a00"),
+    JobState.RETRYING: QColor("#8a5a00"),
+    JobState.PAUSED: QColor("#44546a"),
 }
 
 _NO_PROGRESS = frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
@@ -135,6 +137,8 @@ class TransferModel(QAbstractTableModel):
 def status_text(job: JobView) -> str:
     if job.state is JobState.UPLOADING and job.eta:
         return f"Uploading — {human_duration(job.eta)} left"
+    if job.note:
+        return job.note
     if job.error:
         return f"{job.state.value} — {job.error}"
     return job.state.value

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import Destination, JobState
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
-from tests.helpers import list_keys, multipart_uploads, read_object, wait_for
+from tests.helpers import SendGate, list_keys, multipart_uploads, read_object, wait_for
 
 # Small multipart settings so multipart paths run on files of a few MiB.
 SMALL_PARTS = EngineConfig(concurrency=4, multipart_threshold=5 * MiB, part_size=5 * MiB)
@@ -32,21 +31,6 @@ def _write(path: Path, size: int) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return data
-
-
-class SendGate:
-    """Holds chosen requests just before they are sent, through botocore's public event
-    hooks, so a test can act while an upload is provably in flight."""
-
-    def __init__(self, client: Any, operation: str) -> None:
-        self.reached = threading.Event()
-        self.release = threading.Event()
-        self._operation = operation
-        client.meta.events.register(f"before-send.s3.{operation}", self._hold)
-
-    def _hold(self, **_: Any) -> None:
-        self.reached.set()
-        assert self.release.wait(30), "gate never released"
 
 
 @pytest.mark.parametrize(
