@@ -19,20 +19,13 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     import qasync
-    from PySide6.QtGui import QIcon, QPixmap
-    from PySide6.QtWidgets import QApplication
 
     from s3desk.core.demo import DemoStorage
     from s3desk.core.engine import EngineConfig, UploadEngine
-    from s3desk.core.resources import resource_bytes, resource_text
+    from s3desk.ui.app import make_application
     from s3desk.ui.main_window import MainWindow
 
-    app = QApplication(sys.argv)
-    app.setApplicationName("s3desk")
-    icon = QPixmap()
-    icon.loadFromData(resource_bytes("s3desk.svg"))
-    app.setWindowIcon(QIcon(icon))
-    app.setStyleSheet(resource_text("style.qss"))
+    app = make_application()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 

@@ -9,8 +9,7 @@ from typing import TextIO
 
 from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import Destination, JobState, JobView, Totals
-from s3desk.core.journal import Journal, JournalError
-from s3desk.core.paths import journal_path
+from s3desk.core.journal import open_user_journal
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.units import human_duration, human_rate, human_size
 
@@ -62,7 +61,9 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     config = EngineConfig(
         concurrency=args.concurrency, max_attempts=args.retries + 1, bandwidth_limit=args.bwlimit
     )
-    journal = _open_journal()
+    journal, problem = open_user_journal()
+    if problem:
+        print(f"s3desk: {problem}", file=sys.stderr)
     engine = UploadEngine(endpoint, config, journal=journal)
     # Running the same command again after a crash goes on from the parts already sent.
     engine.load_resumable()
@@ -88,14 +89,6 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if update.warning:
         print(f"s3desk: {update.warning}", file=sys.stderr)
     return progress.finish(update.totals)
-
-
-def _open_journal() -> Journal | None:
-    try:
-        return Journal(journal_path())
-    except JournalError as exc:
-        print(f"s3desk: {exc}; uploads will not resume after a crash", file=sys.stderr)
-        return None
 
 
 class _ProgressPrinter:

@@ -193,6 +193,16 @@ class Journal:
         return list(jobs.values())
 
 
+def open_user_journal() -> tuple[Journal | None, str]:
+    """The per-user journal, or None and a sentence saying why uploads cannot be resumed."""
+    from s3desk.core.paths import journal_path
+
+    try:
+        return Journal(journal_path()), ""
+    except JournalError as exc:
+        return None, f"{exc}; uploads will not resume after a crash"
+
+
 def _explain(exc: sqlite3.Error, path: Path) -> str:
     text = str(exc).lower()
     if "full" in text:

@@ -6,9 +6,11 @@ import asyncio
 import logging
 import os
 import sys
+from typing import Any
 
 from s3desk.core.demo import DEMO_BUCKET, DemoStorage, demo_available
 from s3desk.core.engine import UploadEngine
+from s3desk.core.journal import open_user_journal
 from s3desk.core.resources import resource_bytes, resource_text
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.setup import NO_STORAGE_HINT, aws_configured
@@ -28,17 +30,10 @@ def display_problem() -> str | None:
     return None
 
 
-def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | None = None) -> int:
-    problem = display_problem()
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
-
-    import qasync
+def make_application() -> Any:
+    """The QApplication with s3desk's name, icon and style (reused by tools and tests)."""
     from PySide6.QtGui import QIcon, QPixmap
     from PySide6.QtWidgets import QApplication
-
-    from s3desk.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -49,20 +44,45 @@ def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | N
     icon.loadFromData(resource_bytes("s3desk.svg"))
     app.setWindowIcon(QIcon(icon))
     app.setStyleSheet(resource_text("style.qss"))
+    return app
 
-    demo_storage: DemoStorage | None = None
-    endpoint: S3Endpoint | None = None
-    default_bucket = bucket or ""
+
+def choose_storage(
+    demo: bool, endpoint_url: str | None
+) -> tuple[S3Endpoint | None, DemoStorage | None]:
+    """An explicit endpoint, else AWS if it is set up, else the demo storage if installed."""
     if endpoint_url:
-        endpoint = custom_endpoint(endpoint_url)
-    elif demo or (not aws_configured() and demo_available()):
-        demo_storage = DemoStorage()
-        endpoint = demo_storage.start()
-        default_bucket = default_bucket or DEMO_BUCKET
-    elif aws_configured():
-        endpoint = S3Endpoint()
+        return custom_endpoint(endpoint_url), None
+    if demo or (not aws_configured() and demo_available()):
+        storage = DemoStorage()
+        return storage.start(), storage
+    if aws_configured():
+        return S3Endpoint(), None
+    return None, None
 
-    engine = UploadEngine(endpoint) if endpoint else None
+
+def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | None = None) -> int:
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+
+    import qasync
+
+    from s3desk.ui.main_window import MainWindow
+
+    app = make_application()
+    endpoint, demo_storage = choose_storage(demo, endpoint_url)
+    engine = None
+    if endpoint is not None:
+        # The demo storage forgets everything at exit, so there is nothing to resume there.
+        journal = None
+        if demo_storage is None:
+            journal, problem = open_user_journal()
+            if problem:
+                log.warning("%s", problem)
+        engine = UploadEngine(endpoint, journal=journal)
+    default_bucket = bucket or (DEMO_BUCKET if demo_storage else "")
     window = MainWindow(engine, bucket=default_bucket, setup_hint=NO_STORAGE_HINT)
 
     loop = qasync.QEventLoop(app)
@@ -71,12 +91,17 @@ def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | N
     app.aboutToQuit.connect(closed.set)
     window.show()
     window.start()
+    if engine is not None and engine.restore() and window.bridge is not None:
+        window.bridge.wake()  # uploads left from last time go on
     try:
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
         if engine is not None:
-            engine.shutdown(cancel=True, timeout=10)
+            # With a journal, unfinished uploads stay recorded and resume next time.
+            engine.shutdown(cancel=engine.journal is None, timeout=10)
+            if engine.journal is not None:
+                engine.journal.close()
         if demo_storage is not None:
             demo_storage.stop()
     return 0

@@ -19,6 +19,9 @@ class EngineBridge(QObject):
     totalsChanged = Signal(object)  # Totals
     # Emitted once each time the queue runs dry (every file done, failed, cancelled or skipped).
     idle = Signal(object)  # Totals
+    # (blocked, warning): why the queue waits (e.g. expired credentials), or a problem that
+    # does not stop uploads (e.g. the journal cannot be written). Empty strings when clear.
+    problemChanged = Signal(str, str)
 
     def __init__(
         self, engine: UploadEngine, model: TransferModel, parent: QObject | None = None
@@ -30,6 +33,7 @@ class EngineBridge(QObject):
         self._timer.setInterval(SNAPSHOT_INTERVAL_MS)
         self._timer.timeout.connect(self.refresh)
         self._was_busy = False
+        self._problem = ("", "")
 
     def wake(self) -> None:
         """Call after handing the engine work: snapshots run until it is idle again."""
@@ -42,6 +46,10 @@ class EngineBridge(QObject):
         update = self.engine.drain()
         self.model.apply(update.jobs)
         self.totalsChanged.emit(update.totals)
+        problem = (update.blocked, update.warning)
+        if problem != self._problem:
+            self._problem = problem
+            self.problemChanged.emit(*problem)
         if idle and self._was_busy:
             self._was_busy = False
             self._timer.stop()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QStackedWidget,
     QStyle,
     QTableView,
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
 
         if self.bridge:
             self.bridge.totalsChanged.connect(self._show_totals)
+            self.bridge.problemChanged.connect(self._show_problem)
+        self.model.rowsInserted.connect(lambda *_: self.stack.setCurrentWidget(self.table))
         self._update_actions()
 
     # ------------------------------------------------------------------ construction
@@ -104,6 +107,14 @@ class MainWindow(QMainWindow):
         self.add_folder_action = QAction(icon(sp.SP_DirIcon), self.tr("Add folder…"), self)
         self.add_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.add_folder_action.triggered.connect(self.choose_folder)
+        self.pause_action = QAction(icon(sp.SP_MediaPause), self.tr("Pause"), self)
+        self.pause_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.pause_action.setToolTip(self.tr("Pause the selected uploads, or all (Ctrl+P)"))
+        self.pause_action.triggered.connect(self.pause_selected)
+        self.resume_action = QAction(icon(sp.SP_MediaPlay), self.tr("Resume"), self)
+        self.resume_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.resume_action.setToolTip(self.tr("Resume the selected uploads, or all (Ctrl+R)"))
+        self.resume_action.triggered.connect(self.resume_selected)
         self.cancel_action = QAction(icon(sp.SP_DialogCancelButton), self.tr("Cancel"), self)
         self.cancel_action.setToolTip(self.tr("Cancel the selected uploads"))
         self.cancel_action.triggered.connect(self.cancel_selected)
@@ -126,6 +137,8 @@ class MainWindow(QMainWindow):
         bar.addAction(self.add_files_action)
         bar.addAction(self.add_folder_action)
         bar.addSeparator()
+        bar.addAction(self.pause_action)
+        bar.addAction(self.resume_action)
         bar.addAction(self.cancel_action)
         bar.addAction(self.retry_action)
         bar.addAction(self.clear_action)
@@ -137,24 +150,7 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(box)
         outer.setContentsMargins(12, 10, 12, 10)
         outer.setSpacing(6)
-
-        self.storage_label = QLabel()
-        self.storage_label.setObjectName("storageLabel")
-        self.storage_label.setWordWrap(True)
-        self.storage_label.setTextFormat(Qt.TextFormat.RichText)
-        if self.endpoint is None:
-            self.storage_label.setText(
-                self.tr("<b>No storage is set up.</b> ") + (setup_hint or "")
-            )
-            self.storage_label.setProperty("warning", "true")
-        else:
-            note = f" — {self.endpoint.note}" if self.endpoint.note else ""
-            where = f" · {self.endpoint.endpoint_url}" if self.endpoint.endpoint_url else ""
-            self.storage_label.setText(
-                f"<b>{self.endpoint.label}</b>{note}<span style='color:#666'>{where}</span>"
-            )
-            self.storage_label.setProperty("demo", "true" if self.endpoint.note else "false")
-        outer.addWidget(self.storage_label)
+        outer.addWidget(self._build_storage_label(setup_hint))
 
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -175,6 +171,18 @@ class MainWindow(QMainWindow):
         row.addWidget(self.prefix_edit, 1)
         outer.addLayout(row)
 
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("problemLabel")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setVisible(False)
+        self.unblock_button = QPushButton(self.tr("Try again"))
+        self.unblock_button.setVisible(False)
+        self.unblock_button.clicked.connect(self.unblock)
+        problem_row = QHBoxLayout()
+        problem_row.addWidget(self.problem_label, 1)
+        problem_row.addWidget(self.unblock_button)
+        outer.addLayout(problem_row)
+
         self.destination_preview = QLabel()
         self.destination_preview.setObjectName("destinationPreview")
         self.destination_preview.setTextInteractionFlags(
@@ -185,6 +193,23 @@ class MainWindow(QMainWindow):
         self.prefix_edit.textChanged.connect(self._update_preview)
         self._update_preview()
         return box
+
+    def _build_storage_label(self, setup_hint: str) -> QLabel:
+        self.storage_label = QLabel()
+        self.storage_label.setObjectName("storageLabel")
+        self.storage_label.setWordWrap(True)
+        self.storage_label.setTextFormat(Qt.TextFormat.RichText)
+        if self.endpoint is None:
+            self.storage_label.setText(self.tr("<b>No storage is set up.</b> ") + setup_hint)
+            self.storage_label.setProperty("warning", "true")
+        else:
+            note = f" — {self.endpoint.note}" if self.endpoint.note else ""
+            where = f" · {self.endpoint.endpoint_url}" if self.endpoint.endpoint_url else ""
+            self.storage_label.setText(
+                f"<b>{self.endpoint.label}</b>{note}<span style='color:#666'>{where}</span>"
+            )
+            self.storage_label.setProperty("demo", "true" if self.endpoint.note else "false")
+        return self.storage_label
 
     def _build_table(self) -> QTableView:
         table = QTableView()
@@ -331,6 +356,26 @@ class MainWindow(QMainWindow):
             self.engine.cancel(job_id)
         self._refresh_now()
 
+    def pause_selected(self) -> None:
+        if self.engine is None:
+            return
+        ids = self.selected_job_ids()
+        if ids:
+            for job_id in ids:
+                self.engine.pause(job_id)
+        else:
+            self.engine.pause_all()
+        self._refresh_now()
+
+    def resume_selected(self) -> None:
+        if self.engine is None or self.bridge is None:
+            return
+        ids = self.selected_job_ids()
+        resumed = sum(self.engine.resume(i) for i in ids) if ids else self.engine.resume_all()
+        if resumed:
+            self.bridge.wake()
+        self._refresh_now()
+
     def retry_selected(self) -> None:
         if self.engine is None or self.bridge is None:
             return
@@ -360,6 +405,8 @@ class MainWindow(QMainWindow):
         if not self.selected_job_ids():
             return
         menu = QMenu(self)
+        menu.addAction(self.pause_action)
+        menu.addAction(self.resume_action)
         menu.addAction(self.cancel_action)
         menu.addAction(self.retry_action)
         menu.addSeparator()
@@ -370,9 +417,24 @@ class MainWindow(QMainWindow):
         has_rows = self.model.rowCount() > 0
         selected = bool(self.table.selectionModel().selectedRows()) if has_rows else False
         self.cancel_action.setEnabled(selected)
+        self.pause_action.setEnabled(has_rows)
+        self.resume_action.setEnabled(has_rows)
         self.retry_action.setEnabled(has_rows)
         self.clear_action.setEnabled(has_rows)
         self.copy_url_action.setEnabled(selected)
+
+    def unblock(self) -> None:
+        """After the user renewed credentials (e.g. signed in again): go on."""
+        if self.engine is not None and self.bridge is not None:
+            self.engine.unblock()
+            self.bridge.wake()
+            self._refresh_now()
+
+    def _show_problem(self, blocked: str, warning: str) -> None:
+        text = blocked or warning
+        self.problem_label.setText(self.tr("Uploads are waiting: ") + blocked if blocked else text)
+        self.problem_label.setVisible(bool(text))
+        self.unblock_button.setVisible(bool(blocked))
 
     # ------------------------------------------------------------------ totals
 
@@ -396,10 +458,20 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def confirm_quit(self) -> bool:
+        if self.engine is not None and self.engine.journal is not None:
+            text = self.tr(
+                "Some files have not finished uploading. If you quit now, they are paused and "
+                "go on from where they stopped the next time you open s3desk."
+            )
+        else:
+            text = self.tr(
+                "Some files have not finished uploading. The local demo storage is cleared "
+                "when s3desk quits, so these uploads will be lost."
+            )
         answer = QMessageBox.question(
             self,
             self.tr("Uploads are still running"),
-            self.tr("Some files have not finished uploading. Quit anyway and cancel them?"),
+            text + "\n\n" + self.tr("Quit now?"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

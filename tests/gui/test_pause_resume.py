@@ -1,0 +1,86 @@
+"""Pausing, resuming and going on after a restart, as the window shows them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import JobState
+from s3desk.core.journal import Journal
+from s3desk.core.parts import MiB
+from s3desk.core.s3 import S3Endpoint
+from s3desk.ui.main_window import MainWindow
+from s3desk.ui.transfer_model import TransferModel
+from tests.gui.conftest import drop_files
+from tests.helpers import SendGate, multipart_uploads, read_object, wait_for
+
+IDLE_TIMEOUT_MS = 60_000
+PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * MiB)
+
+
+def _status(window: MainWindow, row: int = 0) -> str:
+    return str(window.model.index(row, TransferModel.STATUS).data())
+
+
+def test_pause_and_resume_from_the_toolbar(
+    qtbot: QtBot, moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    engine = UploadEngine(moto_endpoint, PARTS)
+    window = MainWindow(engine, bucket=bucket)
+    qtbot.addWidget(window)
+    data = os.urandom(4 * 5 * MiB)
+    (tmp_path / "film.mov").write_bytes(data)
+    gate = SendGate(engine.client, "UploadPart", let_through=1)
+    try:
+        assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+        assert gate.reached.wait(30)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+        window.table.selectRow(0)
+        window.pause_action.trigger()
+        assert _status(window) == "Paused"
+        gate.remove()
+        qtbot.waitUntil(lambda: engine.is_idle())
+        assert window.model.job_at(0).state is JobState.PAUSED
+
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            window.resume_action.trigger()
+        assert _status(window) == "Done"
+        assert read_object(s3, bucket, "film.mov") == data
+        assert multipart_uploads(s3, bucket) == []
+    finally:
+        engine.shutdown()
+
+
+def test_uploads_left_from_last_time_appear_and_finish(
+    qtbot: QtBot, moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    data = os.urandom(4 * 5 * MiB)
+    (tmp_path / "film.mov").write_bytes(data)
+    before = UploadEngine(moto_endpoint, PARTS, journal=journal)
+    gate = SendGate(before.client, "UploadPart", let_through=2)
+    before.submit_file(tmp_path / "film.mov", bucket, "film.mov")
+    assert gate.reached.wait(30)
+    wait_for(lambda: len(journal.unfinished(moto_endpoint.identity)[0].parts) == 2)
+    before.shutdown(cancel=False, timeout=0)  # the app was killed here
+
+    engine = UploadEngine(moto_endpoint, PARTS, journal=journal)
+    window = MainWindow(engine, bucket=bucket)
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            assert engine.restore() == 1
+            window.bridge.wake()
+        assert window.stack.currentWidget() is window.table
+        assert window.model.rowCount() == 1
+        assert _status(window) == "Done"
+        assert read_object(s3, bucket, "film.mov") == data
+        assert multipart_uploads(s3, bucket) == []
+    finally:
+        gate.release.set()
+        engine.shutdown()
+        journal.close()
