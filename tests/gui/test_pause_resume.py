@@ -43,7 +43,7 @@ def test_pause_and_resume_from_the_toolbar(
         window.pause_action.trigger()
         assert _status(window) == "Paused"
         gate.remove()
-        qtbot.waitUntil(lambda: engine.is_idle())
+        qtbot.waitUntil(engine.is_idle)
         assert window.model.job_at(0).state is JobState.PAUSED
 
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
