@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from s3desk.core import checksums
 from s3desk.core.bandwidth import BandwidthLimiter
 from s3desk.core.body import ProgressBody, UploadCancelled, register_progress_handlers
 from s3desk.core.errors import (
@@ -473,6 +474,10 @@ class UploadEngine:
             worker.start()
 
     @property
+    def _crc32(self) -> bool:
+        return self.endpoint.checksum_mode == checksums.CRC32
+
+    @property
     def client(self) -> Any:
         with self._cond:
             if self._client is None:
@@ -588,10 +593,13 @@ class UploadEngine:
         body: ProgressBody | None = None
         try:
             data = _read_exactly(job, 0, job.size)
+            fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
             body = self._body(unit, data)
-            self.client.put_object(
-                Bucket=job.bucket, Key=job.key, Body=body, ContentType=_content_type(job.key)
-            )
+            response = self.client.put_object(
+                Bucket=job.bucket, Key=job.key, Body=body, ContentType=_content_type(job.key),
+                **fields,
+            )  # fmt: skip
+            checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
         except Exception as exc:
             if body is not None:
                 body.rewind()
@@ -605,8 +613,9 @@ class UploadEngine:
         job = unit.job
         try:
             part_size = choose_part_size(job.size, self.config.part_size)
+            extra = {"ChecksumAlgorithm": "CRC32"} if self._crc32 else {}
             response = self.client.create_multipart_upload(
-                Bucket=job.bucket, Key=job.key, ContentType=_content_type(job.key)
+                Bucket=job.bucket, Key=job.key, ContentType=_content_type(job.key), **extra
             )
         except Exception as exc:
             with self._cond:
@@ -662,6 +671,7 @@ class UploadEngine:
             self._cond.notify_all()
 
     def _list_parts(self, job: UploadJob) -> dict[int, PartResult]:
+        known = job.done_parts or {}
         confirmed: dict[int, PartResult] = {}
         paginator = self.client.get_paginator("list_parts")
         pages = paginator.paginate(Bucket=job.bucket, Key=job.key, UploadId=job.upload_id)
@@ -669,7 +679,11 @@ class UploadEngine:
             for part in page.get("Parts", []):
                 number, size = int(part["PartNumber"]), int(part["Size"])
                 if 1 <= number <= job.part_count and size == _part_length(job, number):
-                    confirmed[number] = PartResult(part["ETag"], size)
+                    # Services that list no checksums: keep ours if it is the same part.
+                    ours = known.get(number)
+                    same = ours is not None and ours.etag == part["ETag"]
+                    crc = part.get("ChecksumCRC32") or (ours.checksum if same and ours else "")
+                    confirmed[number] = PartResult(part["ETag"], size, crc)
         return confirmed
 
     def _restart_multipart(self, job: UploadJob) -> None:
@@ -692,11 +706,13 @@ class UploadEngine:
         body: ProgressBody | None = None
         try:
             data = _read_exactly(job, offset, length)
+            fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
             body = self._body(unit, data)
             response = self.client.upload_part(
                 Bucket=job.bucket, Key=job.key, UploadId=job.upload_id, PartNumber=number,
-                Body=body,
+                Body=body, **fields,
             )  # fmt: skip
+            checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
         except Exception as exc:
             if body is not None:
                 body.rewind()
@@ -705,9 +721,9 @@ class UploadEngine:
                 job.in_flight.discard(number)
             self._failed_attempt(unit, exc)
             return
-        result = PartResult(response["ETag"], length)
+        result = PartResult(response["ETag"], length, checksum)
         # A part that reached the server counts even if the job was paused meanwhile.
-        self._journal_call("add_part", job.id, JournalPart(number, result.etag))
+        self._journal_call("add_part", job.id, JournalPart(number, result.etag, checksum))
         with self._cond:
             assert job.in_flight is not None and job.done_parts is not None
             job.in_flight.discard(number)
@@ -722,13 +738,23 @@ class UploadEngine:
     def _complete_multipart(self, unit: _Unit) -> None:
         job = unit.job
         assert job.done_parts is not None
-        parts = [{"PartNumber": n, "ETag": job.done_parts[n].etag} for n in sorted(job.done_parts)]
+        done = [job.done_parts[n] for n in sorted(job.done_parts)]
+        parts: list[dict[str, Any]] = [
+            {"PartNumber": n, "ETag": job.done_parts[n].etag} for n in sorted(job.done_parts)
+        ]
+        # An upload created with a checksum algorithm must list every part's checksum.
+        crc32s = [p.checksum for p in done] if self._crc32 else []
+        if crc32s and all(crc32s):
+            for part, crc in zip(parts, crc32s, strict=True):
+                part["ChecksumCRC32"] = crc
         try:
             _check_unchanged(job)
-            self.client.complete_multipart_upload(
+            response = self.client.complete_multipart_upload(
                 Bucket=job.bucket, Key=job.key, UploadId=job.upload_id,
                 MultipartUpload={"Parts": parts},
             )  # fmt: skip
+            if crc32s and all(crc32s):
+                checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
         except Exception as exc:
             if unit.attempt > 1 and _is_code(exc, "NoSuchUpload") and self._object_matches(job):
                 pass  # an earlier attempt completed it; only its answer was lost

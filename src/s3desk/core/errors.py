@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from s3desk.core.checksums import IntegrityError
+
 # Error codes S3 returns, worded for someone who does not know S3. {bucket} and {key} are
 # filled in where known.
 _CODE_MESSAGES = {
@@ -39,8 +41,8 @@ class SourceChanged(Exception):
 _TRANSIENT_CODES = frozenset(
     {
         "InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "Throttling",
-        "ThrottlingException", "RequestThrottled", "RequestLimitExceeded", "BadDigest_Retry",
-        "500", "502", "503", "504",
+        "ThrottlingException", "RequestThrottled", "RequestLimitExceeded",
+        "500", "502", "503", "504", "BadDigest", "XAmzContentChecksumMismatch",
     }
 )  # fmt: skip
 # The credentials ran out: every job would fail the same way, so the queue waits instead.
@@ -57,6 +59,8 @@ def is_transient(exc: BaseException) -> bool:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return code in _TRANSIENT_CODES or (isinstance(status, int) and status >= 500)
+    if isinstance(exc, IntegrityError):
+        return True  # corrupted on the way: sending again is the cure
     transient = (
         bx.EndpointConnectionError,
         bx.ConnectionClosedError,
@@ -99,7 +103,7 @@ def short_reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:
+def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:  # noqa: PLR0912
     """One sentence, no traceback, for the status table and the CLI."""
     from botocore import exceptions as bx
 
@@ -125,6 +129,8 @@ def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:
         return "The storage service did not answer in time. Check the network; retry later"
     if isinstance(exc, bx.SSLError):
         return "Secure connection failed (TLS certificate problem)"
+    if isinstance(exc, IntegrityError):
+        return f"The storage service did not store the bytes that were sent ({exc})"
     if isinstance(exc, SourceChanged):
         return (
             "The file changed while it was being uploaded, so it was not stored. "

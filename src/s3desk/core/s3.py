@@ -24,6 +24,8 @@ class S3Endpoint:
     secret_key: str | None = field(default=None, repr=False)
     session_token: str | None = field(default=None, repr=False)
     path_style: bool = False
+    # "crc32" (S3's flexible checksums) or "md5" for services that reject their headers.
+    checksum_mode: str = "crc32"
     # Shown under the destination picker, e.g. "cleared when the app quits".
     note: str = ""
 
@@ -87,7 +89,15 @@ def make_client(
     s3_options: dict[str, Any] = {}
     if endpoint.path_style:
         s3_options["addressing_style"] = "path"
+    compat: dict[str, Any] = {}
+    if endpoint.checksum_mode == "md5":
+        # Keep boto3 from adding the flexible-checksum headers such services reject.
+        compat = {
+            "request_checksum_calculation": "when_required",
+            "response_checksum_validation": "when_required",
+        }
     config = Config(
+        **compat,
         signature_version="s3v4",
         max_pool_connections=max_connections,
         connect_timeout=connect_timeout,

@@ -1,0 +1,101 @@
+"""Integrity: checksums S3 verifies on every request, and the compatibility mode."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import zlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from s3desk.core import checksums
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import JobState
+from s3desk.core.parts import MiB
+from s3desk.core.s3 import S3Endpoint
+from tests.helpers import read_object
+
+PARTS = EngineConfig(concurrency=3, multipart_threshold=5 * MiB, part_size=5 * MiB)
+
+
+def _crc32(data: bytes) -> str:
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+
+
+def test_composite_checksum_matches_s3s_definition() -> None:
+    parts = [b"a" * 10, b"b" * 20]
+    raw = b"".join(zlib.crc32(p).to_bytes(4, "big") for p in parts)
+    expected = base64.b64encode(zlib.crc32(raw).to_bytes(4, "big")).decode() + "-2"
+    assert checksums.composite_crc32([_crc32(p) for p in parts]) == expected
+
+
+def test_verify_response_catches_a_different_checksum() -> None:
+    fields, crc = checksums.request_fields(checksums.CRC32, b"hello")
+    assert fields == {"ChecksumAlgorithm": "CRC32", "ChecksumCRC32": crc}
+    checksums.verify_response(checksums.CRC32, crc, {"ChecksumCRC32": crc})
+    checksums.verify_response(checksums.CRC32, crc, {})  # a service that reports none
+    with pytest.raises(checksums.IntegrityError):
+        checksums.verify_response(checksums.CRC32, crc, {"ChecksumCRC32": _crc32(b"hellO")})
+    _, md5 = checksums.request_fields(checksums.MD5, b"hello")
+    checksums.verify_response(checksums.MD5, md5, {"ETag": f'"{md5}"'})
+    checksums.verify_response(checksums.MD5, md5, {"ETag": '"abc-3"'})  # not an MD5 ETag
+    with pytest.raises(checksums.IntegrityError):
+        checksums.verify_response(checksums.MD5, md5, {"ETag": '"' + "0" * 32 + '"'})
+
+
+@pytest.mark.parametrize("size", [1000, 12 * MiB], ids=["single", "multipart"])
+def test_objects_carry_the_checksum_s3_verified(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path, size: int
+) -> None:
+    data = os.urandom(size)
+    (tmp_path / "f.bin").write_bytes(data)
+    engine = UploadEngine(moto_endpoint, PARTS)
+    try:
+        job_id = engine.submit_file(tmp_path / "f.bin", bucket, "f.bin")
+        assert engine.wait(60)
+        assert engine.job(job_id).state is JobState.DONE
+    finally:
+        engine.shutdown()
+    head = s3.head_object(Bucket=bucket, Key="f.bin", ChecksumMode="ENABLED")
+    if size < PARTS.multipart_threshold:
+        assert head["ChecksumCRC32"] == _crc32(data)
+    else:
+        chunks = [data[i : i + 5 * MiB] for i in range(0, size, 5 * MiB)]
+        composite = checksums.composite_crc32([_crc32(c) for c in chunks])
+        # AWS reports "<crc>-<parts>"; moto leaves out the part count.
+        assert head["ChecksumCRC32"].split("-")[0] == composite.split("-")[0]
+    assert read_object(s3, bucket, "f.bin") == data
+
+
+@pytest.mark.parametrize("size", [1000, 12 * MiB], ids=["single", "multipart"])
+def test_md5_mode_sends_content_md5_and_no_flexible_checksums(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path, size: int
+) -> None:
+    data = os.urandom(size)
+    (tmp_path / "f.bin").write_bytes(data)
+    engine = UploadEngine(replace(moto_endpoint, checksum_mode="md5"), PARTS)
+    headers: list[dict[str, str]] = []
+    engine.client.meta.events.register(
+        "before-send.s3.*",
+        lambda request, **_: headers.append(
+            {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+        ),
+    )
+    try:
+        job_id = engine.submit_file(tmp_path / "f.bin", bucket, "f.bin")
+        assert engine.wait(60)
+        assert engine.job(job_id).state is JobState.DONE
+    finally:
+        engine.shutdown()
+    bodies = [h for h in headers if "Content-MD5" in h]
+    assert bodies, "every body carries Content-MD5"
+    assert not any(k.lower().startswith("x-amz-checksum") for h in headers for k in h)
+    first = data[: min(size, 5 * MiB)]
+    assert base64.b64encode(hashlib.md5(first).digest()).decode() in {
+        h["Content-MD5"] for h in bodies
+    }
+    assert read_object(s3, bucket, "f.bin") == data
