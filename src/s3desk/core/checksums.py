@@ -66,5 +66,5 @@ def verify_complete(mode: str, part_checksums: list[str], response: dict[str, An
     if mode != CRC32 or not reported or not composite:
         return  # a full-object or absent checksum: each part was verified already
     expected = composite_crc32(part_checksums)
-    if reported.split("-")[0] != expected.split("-")[0]:
+    if reported.split("-", maxsplit=1)[0] != expected.split("-")[0]:
         raise IntegrityError(f"object checksum {reported} is not {expected}")
