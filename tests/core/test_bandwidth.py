@@ -1,0 +1,84 @@
+"""The global bandwidth limit, driven by a fake clock: no test waits in real time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from s3desk.core.bandwidth import BandwidthLimiter
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import JobState
+from s3desk.core.parts import MiB
+from s3desk.core.s3 import S3Endpoint
+from tests.helpers import read_object
+
+
+class FakeTime:
+    """A clock that only moves when the limiter sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
+
+
+def test_unlimited_never_sleeps() -> None:
+    t = FakeTime()
+    limiter = BandwidthLimiter(0, clock=t.clock, sleep=t.sleep)
+    for _ in range(100):
+        assert limiter.consume(1 << 20)
+    assert t.slept == 0
+
+
+def test_rate_is_held_over_many_reads() -> None:
+    t = FakeTime()
+    limiter = BandwidthLimiter(1_000_000, clock=t.clock, sleep=t.sleep)
+    for _ in range(1000):
+        limiter.consume(10_000)  # 10 MB in all
+    # 10 s at 1 MB/s, less the short burst allowance.
+    assert 9.7 <= t.slept <= 10.0
+
+
+def test_rate_change_takes_effect_at_once() -> None:
+    t = FakeTime()
+    limiter = BandwidthLimiter(1_000_000, clock=t.clock, sleep=t.sleep)
+    for _ in range(100):
+        limiter.consume(10_000)
+    before = t.slept
+    limiter.rate = 4_000_000
+    for _ in range(400):
+        limiter.consume(10_000)  # 4 MB at the new rate: about one second
+    assert 0.7 <= t.slept - before <= 1.0
+
+
+def test_stop_interrupts_the_wait() -> None:
+    t = FakeTime()
+    limiter = BandwidthLimiter(1000, clock=t.clock, sleep=t.sleep)
+    assert limiter.consume(100_000)  # goes at once; the link is now busy for 100 s
+    assert not limiter.consume(100, should_stop=lambda: t.slept > 0.3)
+    assert t.slept < 1.0  # gave up within a slice, not after 100 s
+
+
+def test_engine_uploads_through_the_limiter(
+    moto_endpoint: S3Endpoint, s3: object, bucket: str, tmp_path: Path
+) -> None:
+    data = os.urandom(3 * MiB)
+    (tmp_path / "f.bin").write_bytes(data)
+    t = FakeTime()
+    engine = UploadEngine(moto_endpoint, EngineConfig(concurrency=2, bandwidth_limit=1))
+    engine.limiter = BandwidthLimiter(0, clock=t.clock, sleep=t.sleep)
+    engine.set_bandwidth_limit(1 * MiB)
+    try:
+        job_id = engine.submit_file(tmp_path / "f.bin", bucket, "f.bin")
+        assert engine.wait(60)
+        assert engine.job(job_id).state is JobState.DONE
+    finally:
+        engine.shutdown()
+    assert 2.5 <= t.slept <= 3.0  # three MiB at one MiB per second, on the fake clock
+    assert read_object(s3, bucket, "f.bin") == data
