@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from s3desk.core.engine import EngineConfig, UploadEngine
-from s3desk.core.jobs import Destination, JobState, JobView, Totals
+from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
 from s3desk.core.journal import open_user_journal
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.units import human_duration, human_rate, human_size
@@ -31,6 +31,13 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
         "--bwlimit", type=_rate, default=0, metavar="RATE",
         help="bandwidth limit for all uploads together, e.g. 500K or 20M (bytes per second)",
     )  # fmt: skip
+    parser.add_argument(
+        "--if-exists",
+        choices=[p.value for p in ConflictPolicy if p is not ConflictPolicy.ASK],
+        default="overwrite",
+        help="when an object with the name exists: overwrite it (default), skip the file, "
+        "or rename: keep both, uploading as 'name (1).ext'",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
 
@@ -59,7 +66,10 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 2
 
     config = EngineConfig(
-        concurrency=args.concurrency, max_attempts=args.retries + 1, bandwidth_limit=args.bwlimit
+        concurrency=args.concurrency,
+        max_attempts=args.retries + 1,
+        bandwidth_limit=args.bwlimit,
+        conflict=ConflictPolicy(args.if_exists),
     )
     journal, problem = open_user_journal()
     if problem:

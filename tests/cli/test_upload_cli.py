@@ -110,3 +110,21 @@ def test_unreadable_file_is_reported(
     assert result.returncode == 1
     assert "permission denied" in result.stdout.lower()
     assert list_keys(s3, bucket) == ["open.txt"]
+
+
+def test_if_exists_skip_and_rename(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    s3.put_object(Bucket=bucket, Key="a.txt", Body=b"old")
+    (tmp_path / "a.txt").write_text("new")
+    url = str(moto_endpoint.endpoint_url)
+    skip = run_cli("upload", str(tmp_path / "a.txt"), f"s3://{bucket}/", "--endpoint-url", url,
+                   "--if-exists", "skip")  # fmt: skip
+    assert skip.returncode == 0, skip.stderr
+    assert "SKIPPED" in skip.stdout and "Already in the bucket" in skip.stdout
+    assert read_object(s3, bucket, "a.txt") == b"old"
+    rename = run_cli("upload", str(tmp_path / "a.txt"), f"s3://{bucket}/", "--endpoint-url", url,
+                     "--if-exists", "rename")  # fmt: skip
+    assert rename.returncode == 0, rename.stderr
+    assert list_keys(s3, bucket) == ["a (1).txt", "a.txt"]
+    assert read_object(s3, bucket, "a (1).txt") == b"new"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import mimetypes
 import os
 import random
@@ -40,7 +41,15 @@ from s3desk.core.errors import (
     is_transient,
     short_reason,
 )
-from s3desk.core.jobs import Destination, JobState, JobView, PartResult, Totals, UploadJob
+from s3desk.core.jobs import (
+    ConflictPolicy,
+    Destination,
+    JobState,
+    JobView,
+    PartResult,
+    Totals,
+    UploadJob,
+)
 from s3desk.core.journal import Journal, JournalError, JournalJob, JournalPart
 from s3desk.core.keys import InvalidKey, check_key, join_key
 from s3desk.core.parts import MiB, choose_part_size, part_count
@@ -60,6 +69,7 @@ class EngineConfig:
     bandwidth_limit: float = 0  # bytes per second for all uploads together; 0 = unlimited
     connect_timeout: float = 10
     read_timeout: float = 120
+    conflict: ConflictPolicy = ConflictPolicy.OVERWRITE  # when the key exists already
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +85,7 @@ class Update:
 
 
 _PUT, _START, _PART, _COMPLETE = "put", "start", "part", "complete"
-_ABORT, _VERIFY = "abort", "verify"
+_ABORT, _VERIFY, _CHECK = "abort", "verify", "check"
 
 
 class _Unit(NamedTuple):
@@ -136,7 +146,12 @@ class UploadEngine:
 
     # ----------------------------------------------------------------- submitting work
 
-    def submit_paths(self, paths: Iterable[str | os.PathLike[str]], dest: Destination) -> None:
+    def submit_paths(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        dest: Destination,
+        conflict: ConflictPolicy | None = None,
+    ) -> None:
         """Queue every file below ``paths`` for ``dest``; folders are walked on a background
         thread so a drop of 100,000 files returns at once."""
         paths = [os.fspath(p) for p in paths]
@@ -144,29 +159,42 @@ class UploadEngine:
             self._check_open()
             self._scans_running += 1
         threading.Thread(
-            target=self._scan_into_queue, args=(paths, dest), name="s3desk-scan", daemon=True
+            target=self._scan_into_queue,
+            args=(paths, dest, conflict or self.config.conflict),
+            name="s3desk-scan",
+            daemon=True,
         ).start()
 
-    def submit_file(self, path: str | os.PathLike[str], bucket: str, key: str) -> int:
+    def submit_file(
+        self,
+        path: str | os.PathLike[str],
+        bucket: str,
+        key: str,
+        conflict: ConflictPolicy | None = None,
+    ) -> int:
         """Queue one file under an exact key; returns the job id."""
         item = next(scan([os.path.abspath(os.fspath(path))]))
-        return self._add_items([(item, bucket, key)])[0]
+        return self._add_items([(item, bucket, key)], conflict or self.config.conflict)[0]
 
-    def _scan_into_queue(self, paths: list[str], dest: Destination) -> None:
+    def _scan_into_queue(
+        self, paths: list[str], dest: Destination, conflict: ConflictPolicy
+    ) -> None:
         try:
             batch: list[tuple[FoundFile | Skipped, str, str]] = []
             for item in scan(paths):
                 batch.append((item, dest.bucket, join_key(dest.prefix, item.relative)))
                 if len(batch) >= 500:
-                    self._add_items(batch)
+                    self._add_items(batch, conflict)
                     batch = []
-            self._add_items(batch)
+            self._add_items(batch, conflict)
         finally:
             with self._cond:
                 self._scans_running -= 1
                 self._cond.notify_all()
 
-    def _add_items(self, items: list[tuple[FoundFile | Skipped, str, str]]) -> list[int]:
+    def _add_items(
+        self, items: list[tuple[FoundFile | Skipped, str, str]], conflict: ConflictPolicy
+    ) -> list[int]:
         jobs: list[UploadJob] = []
         fresh: list[tuple[FoundFile | Skipped, str, str]] = []
         stale_records: list[int] = []
@@ -184,6 +212,7 @@ class UploadEngine:
         for item, bucket, key in fresh:
             if isinstance(item, FoundFile):
                 job = UploadJob(next(ids), item.path, bucket, key, item.size, item.mtime_ns)
+                job.conflict = conflict
                 try:
                     check_key(key)
                 except InvalidKey as exc:
@@ -341,6 +370,25 @@ class UploadEngine:
 
     def retry_failed(self) -> int:
         return sum(self.retry(i) for i in self._ids_in((JobState.FAILED,)))
+
+    def resolve_conflict(self, job_id: int, choice: ConflictPolicy) -> bool:
+        """The user's answer for a job whose key exists: overwrite, skip or keep both."""
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state is not JobState.CONFLICT or choice is ConflictPolicy.ASK:
+                return False
+            job.conflict = choice
+            if choice is ConflictPolicy.SKIP:
+                self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+            else:
+                job.key_checked = choice is ConflictPolicy.OVERWRITE
+                self._set_state(job, JobState.QUEUED)
+                self._queue.append(job)
+                self._ensure_workers()
+                self._cond.notify_all()
+        if choice is ConflictPolicy.SKIP:
+            self._journal_call("remove", [job_id])
+        return True
 
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         """Change the shared limit at once, for uploads already running too (0 = none)."""
@@ -547,6 +595,10 @@ class UploadEngine:
                     return _Unit(_COMPLETE, job, 0, job.generation)
                 self._multipart.append(job)
                 return self._pick_unit()
+            if job.conflict is not ConflictPolicy.OVERWRITE and not job.key_checked:
+                self._queue.popleft()
+                self._start_active(job)
+                return _Unit(_CHECK, job, 0, job.generation)
             big = job.size >= self.config.multipart_threshold
             if big and self._starting:
                 # Another big file is being started and will soon have parts for every
@@ -562,6 +614,7 @@ class UploadEngine:
 
     def _work(self) -> None:
         handlers: dict[str, Callable[[_Unit], None]] = {
+            _CHECK: self._check_key,
             _PUT: self._put_object,
             _START: self._start_multipart,
             _VERIFY: self._verify_parts,
@@ -588,6 +641,56 @@ class UploadEngine:
             limiter=self.limiter,
         )
 
+    def _check_key(self, unit: _Unit) -> None:
+        """Before uploading under a policy other than overwrite: is the key taken?"""
+        job = unit.job
+        try:
+            key = job.key
+            taken = self._exists(job.bucket, key)
+            if taken and job.conflict is ConflictPolicy.RENAME:
+                key = self._free_key(job.bucket, job.key)
+                taken = False
+        except Exception as exc:
+            self._failed_attempt(unit, exc)
+            return
+        if key != job.key:
+            self._journal_call("set_key", job.id, key)
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                return
+            if not taken:
+                job.key, job.key_checked = key, True
+                self._set_state(job, JobState.QUEUED)
+                self._queue.appendleft(job)
+                self._cond.notify()
+            elif job.conflict is ConflictPolicy.SKIP:
+                self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+            else:  # ASK
+                self._meters.pop(job.id, None)
+                self._set_state(job, JobState.CONFLICT)
+                job.note = "Exists — an object with this name is already in the bucket"
+        if taken and job.conflict is ConflictPolicy.SKIP:
+            self._journal_call("remove", [job.id])
+
+    def _exists(self, bucket: str, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=bucket, Key=key)
+        except Exception as exc:
+            if any(_is_code(exc, c) for c in ("404", "NoSuchKey", "NotFound")):
+                return False
+            if _is_code(exc, "403"):
+                # Upload-only credentials may not look: If-None-Match still guards the write.
+                return False
+            raise
+        return True
+
+    def _free_key(self, bucket: str, key: str) -> str:
+        for n in range(1, 10_000):
+            candidate = numbered_key(key, n)
+            if not self._exists(bucket, candidate):
+                return candidate
+        raise RuntimeError(f"no free name for {key!r}")
+
     def _put_object(self, unit: _Unit) -> None:
         job = unit.job
         body: ProgressBody | None = None
@@ -597,7 +700,7 @@ class UploadEngine:
             body = self._body(unit, data)
             response = self.client.put_object(
                 Bucket=job.bucket, Key=job.key, Body=body, ContentType=_content_type(job.key),
-                **fields,
+                **fields, **_conditional(job),
             )  # fmt: skip
             checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
         except Exception as exc:
@@ -751,7 +854,7 @@ class UploadEngine:
             _check_unchanged(job)
             response = self.client.complete_multipart_upload(
                 Bucket=job.bucket, Key=job.key, UploadId=job.upload_id,
-                MultipartUpload={"Parts": parts},
+                MultipartUpload={"Parts": parts}, **_conditional(job),
             )  # fmt: skip
             if crc32s and all(crc32s):
                 checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
@@ -817,6 +920,8 @@ class UploadEngine:
                 return
             if isinstance(exc, UploadCancelled):
                 return
+            if _is_code(exc, "PreconditionFailed") and self._lost_race(unit):
+                return
             if is_credentials_expired(exc):
                 self._blocked = describe_error(exc, job.bucket, job.key)
                 self._requeue(unit)
@@ -841,6 +946,21 @@ class UploadEngine:
             if job not in self._multipart:
                 self._multipart.appendleft(job)
             self._cond.notify()
+
+    def _lost_race(self, unit: _Unit) -> bool:
+        """Someone wrote the key between our check and our write (If-None-Match held)."""
+        job = unit.job
+        if job.conflict is ConflictPolicy.RENAME and unit.kind == _PUT:
+            job.key_checked = False  # look for the next free name
+            self._set_state(job, JobState.QUEUED)
+            self._queue.appendleft(job)
+            self._cond.notify()
+            return True
+        if job.conflict is ConflictPolicy.SKIP:
+            self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+            self._abort_if_quiet(job)
+            return True
+        return False
 
     def _requeue(self, unit: _Unit) -> None:
         """Put a unit's work back to be done once the queue is unblocked."""
@@ -912,7 +1032,7 @@ class UploadEngine:
         self._counts[job.state] -= 1
         self._counts[state] += 1
         job.state = state
-        if state is not JobState.RETRYING:
+        if state not in (JobState.RETRYING, JobState.CONFLICT):
             job.note = ""
         self._dirty[job.id] = job
 
@@ -935,7 +1055,9 @@ class UploadEngine:
     def _journal_add(self, jobs: list[UploadJob]) -> None:
         if self.journal is None or not jobs:
             return
-        rows = [(j.id, j.source, j.bucket, j.key, j.size, j.mtime_ns, "{}") for j in jobs]
+        rows = [
+            (j.id, j.source, j.bucket, j.key, j.size, j.mtime_ns, _options_json(j)) for j in jobs
+        ]
         self._journal_call("add_jobs", self.endpoint.identity, rows)
 
     def _journal_call(self, method: str, *args: Any) -> None:
@@ -954,12 +1076,42 @@ class UploadEngine:
 _ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
 
 
+_ALREADY_THERE = "Already in the bucket (skipped)"
+
+
+def numbered_key(key: str, n: int) -> str:
+    """``photos/a.jpg`` → ``photos/a (1).jpg``: how "keep both" names the new object."""
+    folder, _, name = key.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if not stem:  # no extension, or a dot file like ".env"
+        stem, dot, ext = name, "", ""
+    numbered = f"{stem} ({n}){dot}{ext}"
+    return f"{folder}/{numbered}" if folder else numbered
+
+
+def _conditional(job: UploadJob) -> dict[str, str]:
+    """Write only if the key is still free, where the policy promised not to overwrite."""
+    if job.conflict in (ConflictPolicy.SKIP, ConflictPolicy.RENAME):
+        return {"IfNoneMatch": "*"}
+    return {}
+
+
+def _options_json(job: UploadJob) -> str:
+    return json.dumps({"conflict": job.conflict.value, "key_checked": job.key_checked})
+
+
 def _job_from_journal(record: JournalJob) -> UploadJob:
     state = JobState.PAUSED if record.state == "paused" else JobState.QUEUED
     job = UploadJob(
         record.id, record.source, record.bucket, record.key, record.size, record.mtime_ns,
         state=state,
     )  # fmt: skip
+    try:
+        options = json.loads(record.options)
+        job.conflict = ConflictPolicy(options.get("conflict", "overwrite"))
+        job.key_checked = bool(options.get("key_checked", False))
+    except (ValueError, AttributeError):
+        pass  # an older or damaged entry: the defaults are safe
     if record.upload_id:
         job.upload_id, job.part_size = record.upload_id, record.part_size
         job.part_count = part_count(record.size, record.part_size)

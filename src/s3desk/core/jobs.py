@@ -11,6 +11,7 @@ class JobState(enum.Enum):
     UPLOADING = "Uploading"
     RETRYING = "Retrying"
     PAUSED = "Paused"
+    CONFLICT = "Exists"  # the key is taken; waits for the user to choose what to do
     DONE = "Done"
     FAILED = "Failed"
     CANCELLED = "Cancelled"
@@ -28,6 +29,15 @@ class JobState(enum.Enum):
 
 _FINISHED = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
 _ACTIVE = frozenset({JobState.UPLOADING, JobState.RETRYING})
+
+
+class ConflictPolicy(enum.Enum):
+    """What to do when an object with the key already exists."""
+
+    OVERWRITE = "overwrite"
+    SKIP = "skip"
+    RENAME = "rename"  # keep both: upload as "name (1).ext"
+    ASK = "ask"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,8 @@ class UploadJob:
     # Restored from the journal: confirm the parts with the server before going on.
     verify_parts: bool = False
     abort_scheduled: bool = False
+    conflict: ConflictPolicy = ConflictPolicy.OVERWRITE
+    key_checked: bool = False  # the HEAD for the conflict policy has been done
 
     @property
     def name(self) -> str:

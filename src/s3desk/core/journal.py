@@ -161,12 +161,10 @@ class Journal:
                 (job_id, part.number, part.etag, part.checksum),
             )
 
-    def update_job(self, job_id: int, size: int, mtime_ns: int) -> None:
+    def set_key(self, job_id: int, key: str) -> None:
+        """The key changed (kept both: "name (1).ext")."""
         with self._transaction() as db:
-            db.execute(
-                "UPDATE jobs SET size = ?, mtime_ns = ?, state = 'queued' WHERE id = ?",
-                (size, mtime_ns, job_id),
-            )
+            db.execute("UPDATE jobs SET key = ? WHERE id = ?", (key, job_id))
 
     def remove(self, job_ids: Iterable[int]) -> None:
         """Forget finished jobs (done, failed, cancelled)."""
