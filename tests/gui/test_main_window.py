@@ -177,3 +177,41 @@ def test_window_without_storage_explains_what_to_do(qtbot: QtBot) -> None:
     assert "Set AWS credentials" in window.storage_label.text()
     assert not window.add_files_action.isEnabled()
     assert not window.acceptDrops()
+
+
+def test_taken_names_ask_once_in_a_bar(
+    qtbot: QtBot, moto_endpoint: Any, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    from s3desk.core.engine import EngineConfig
+    from s3desk.core.jobs import ConflictPolicy
+
+    engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.ASK))
+    window = MainWindow(engine, bucket=bucket)
+    qtbot.addWidget(window)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        s3.put_object(Bucket=bucket, Key=name, Body=b"old")
+        (tmp_path / name).write_text(f"new {name}")
+    (tmp_path / "d.txt").write_text("new d.txt")
+    try:
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            assert drop_files(window.drop_hint, [tmp_path / f"{n}.txt" for n in "abcd"])
+        assert not window.conflict_bar.isHidden()
+        assert "3 file(s) already exist" in window.conflict_label.text()
+        rows = _rows(window)
+        assert rows["a.txt"][1].startswith("Exists")
+        assert rows["d.txt"][0] is JobState.DONE
+
+        a_row = window.model.row_of(next(v.id for v in window.model.views() if v.key == "a.txt"))
+        assert a_row is not None
+        window.table.selectRow(a_row)
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            window.conflict_buttons[ConflictPolicy.RENAME].click()  # only the selected row
+        assert "2 file(s)" in window.conflict_label.text()
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            window.conflict_buttons[ConflictPolicy.SKIP].click()  # all the others
+        assert window.conflict_bar.isHidden()
+        assert list_keys(s3, bucket) == ["a (1).txt", "a.txt", "b.txt", "c.txt", "d.txt"]
+        assert read_object(s3, bucket, "a (1).txt") == b"new a.txt"
+        assert read_object(s3, bucket, "b.txt") == b"old"
+    finally:
+        engine.shutdown()

@@ -390,6 +390,11 @@ class UploadEngine:
             self._journal_call("remove", [job_id])
         return True
 
+    def resolve_conflicts(self, choice: ConflictPolicy, job_ids: Iterable[int] = ()) -> int:
+        """Answer for the given jobs, or for every job that asks when none are given."""
+        ids = list(job_ids) or self._ids_in((JobState.CONFLICT,))
+        return sum(self.resolve_conflict(i, choice) for i in ids)
+
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         """Change the shared limit at once, for uploads already running too (0 = none)."""
         self.limiter.rate = bytes_per_second
@@ -465,6 +470,7 @@ class UploadEngine:
             files_failed=c[JobState.FAILED],
             files_active=active,
             files_paused=c[JobState.PAUSED],
+            files_asking=c[JobState.CONFLICT],
             bytes_total=self._bytes_total,
             bytes_done=self._bytes_done,
             speed=speed,

@@ -135,6 +135,7 @@ class Totals:
     files_failed: int
     files_active: int
     files_paused: int
+    files_asking: int  # keys that exist, waiting for the user's choice
     bytes_total: int
     bytes_done: int
     speed: float

@@ -9,7 +9,8 @@ import sys
 from typing import Any
 
 from s3desk.core.demo import DEMO_BUCKET, DemoStorage, demo_available
-from s3desk.core.engine import UploadEngine
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.journal import open_user_journal
 from s3desk.core.resources import resource_bytes, resource_text
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
@@ -81,7 +82,8 @@ def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | N
             journal, problem = open_user_journal()
             if problem:
                 log.warning("%s", problem)
-        engine = UploadEngine(endpoint, journal=journal)
+        # In the window, a taken name is a question for the user (the CLI overwrites).
+        engine = UploadEngine(endpoint, EngineConfig(conflict=ConflictPolicy.ASK), journal=journal)
     default_bucket = bucket or (DEMO_BUCKET if demo_storage else "")
     window = MainWindow(engine, bucket=default_bucket, setup_hint=NO_STORAGE_HINT)
 

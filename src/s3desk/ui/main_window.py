@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from s3desk.core.buckets import list_bucket_names
 from s3desk.core.engine import UploadEngine
 from s3desk.core.errors import describe_error
-from s3desk.core.jobs import Destination, JobState, Totals
+from s3desk.core.jobs import ConflictPolicy, Destination, JobState, Totals
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.units import human_duration, human_rate, human_size
 from s3desk.ui.drop_hint import DropHint
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(12, 8, 12, 4)
         layout.setSpacing(8)
         layout.addWidget(self._build_destination(bucket, prefix, setup_hint))
+        layout.addWidget(self._build_conflict_bar())
         self.stack = QStackedWidget()
         self.drop_hint = DropHint()
         self.table = self._build_table()
@@ -193,6 +194,39 @@ class MainWindow(QMainWindow):
         self.prefix_edit.textChanged.connect(self._update_preview)
         self._update_preview()
         return box
+
+    def _build_conflict_bar(self) -> QFrame:
+        """Asks once for all files whose names are taken, without a modal dialog per file."""
+        self.conflict_bar = QFrame()
+        self.conflict_bar.setObjectName("conflictBar")
+        row = QHBoxLayout(self.conflict_bar)
+        row.setContentsMargins(12, 6, 12, 6)
+        self.conflict_label = QLabel()
+        row.addWidget(self.conflict_label, 1)
+        self.conflict_buttons: dict[ConflictPolicy, QPushButton] = {}
+        for choice, text, tip in (
+            (ConflictPolicy.OVERWRITE, self.tr("Overwrite"), self.tr("Replace what is there")),
+            (ConflictPolicy.RENAME, self.tr("Keep both"), self.tr("Upload as “name (1)”")),
+            (ConflictPolicy.SKIP, self.tr("Skip"), self.tr("Leave these files out")),
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, c=choice: self.resolve_conflicts(c))
+            row.addWidget(button)
+            self.conflict_buttons[choice] = button
+        self.conflict_bar.setVisible(False)
+        return self.conflict_bar
+
+    def resolve_conflicts(self, choice: ConflictPolicy) -> None:
+        """Apply the choice to the selected asking rows, or to all of them."""
+        if self.engine is None or self.bridge is None:
+            return
+        selected = set(self.selected_job_ids())
+        asking = [v.id for v in self.model.views() if v.state is JobState.CONFLICT]
+        chosen = [i for i in asking if i in selected] or asking
+        if self.engine.resolve_conflicts(choice, chosen):
+            self.bridge.wake()
+        self._refresh_now()
 
     def _build_storage_label(self, setup_hint: str) -> QLabel:
         self.storage_label = QLabel()
@@ -440,6 +474,12 @@ class MainWindow(QMainWindow):
 
     def _show_totals(self, totals: Totals) -> None:
         self.totals_label.setText(totals_text(totals))
+        asking = totals.files_asking
+        self.conflict_bar.setVisible(asking > 0)
+        if asking:
+            self.conflict_label.setText(
+                self.tr("%n file(s) already exist in the bucket. What should happen?", "", asking)
+            )
         busy = totals.files_total > totals.files_done + totals.files_failed and (
             totals.files_active or totals.bytes_done < totals.bytes_total
         )
