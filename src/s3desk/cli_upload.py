@@ -108,10 +108,18 @@ class _ProgressPrinter:
         self._live = out.isatty() and not quiet
         self._line_shown = False
         self._started = time.monotonic()
+        self._seen: set[int] = set()
         self.failed: list[JobView] = []
 
     def show(self, jobs: list[JobView], totals: Totals) -> None:
         for job in jobs:
+            if job.id not in self._seen:
+                self._seen.add(job.id)
+                if job.bytes_done and not job.state.finished and not self._quiet:
+                    self._print(
+                        f"resuming {job.source}: {human_size(job.bytes_done)} of "
+                        f"{human_size(job.size)} were uploaded before"
+                    )
             if job.state in (JobState.FAILED, JobState.SKIPPED):
                 if job.state is JobState.FAILED:
                     self.failed.append(job)

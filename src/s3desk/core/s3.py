@@ -102,7 +102,7 @@ def make_client(
         max_pool_connections=max_connections,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
-        retries={"mode": "standard", "max_attempts": attempts},
+        retries={"mode": "standard", "total_max_attempts": attempts},
         s3=s3_options,  # type: ignore[arg-type]
         user_agent_extra="s3desk",
     )
