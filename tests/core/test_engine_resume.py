@@ -14,6 +14,7 @@ from s3desk.core.jobs import Destination, JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
+from tests.conftest import Server
 from tests.helpers import SendGate, list_keys, multipart_uploads, read_object, wait_for
 
 PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * MiB)
@@ -92,8 +93,9 @@ def test_pause_all_and_resume_all(
 
 
 def test_restart_goes_on_from_the_parts_the_server_has(
-    moto_endpoint: S3Endpoint, s3: Any, bucket: str, big_file: tuple[Path, bytes], journal: Journal
+    server: Server, server_bucket: str, big_file: tuple[Path, bytes], journal: Journal
 ) -> None:
+    moto_endpoint, s3, bucket = server.endpoint, server.client, server_bucket  # either server
     path, data = big_file
     first = _engine(moto_endpoint, journal)
     gate = SendGate(first.client, "UploadPart", let_through=3)

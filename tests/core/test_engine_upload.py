@@ -13,6 +13,7 @@ from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import Destination, JobState
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
+from tests.conftest import Server
 from tests.helpers import SendGate, list_keys, multipart_uploads, read_object, wait_for
 
 # Small multipart settings so multipart paths run on files of a few MiB.
@@ -39,34 +40,46 @@ def _write(path: Path, size: int) -> bytes:
     ids=["0B", "1B", "threshold-1", "one-part", "one-byte-over", "three-parts"],
 )
 def test_upload_sizes_arrive_byte_identical(
-    engine: UploadEngine, s3: Any, bucket: str, tmp_path: Path, size: int
+    server: Server, server_bucket: str, tmp_path: Path, size: int
 ) -> None:
+    engine = UploadEngine(server.endpoint, SMALL_PARTS)
     data = _write(tmp_path / "file.bin", size)
-    job_id = engine.submit_file(tmp_path / "file.bin", bucket, "dir/file.bin")
-    assert engine.wait(60)
-    job = engine.job(job_id)
+    try:
+        job_id = engine.submit_file(tmp_path / "file.bin", server_bucket, "dir/file.bin")
+        assert engine.wait(60)
+        job = engine.job(job_id)
+    finally:
+        engine.shutdown()
     assert (job.state, job.error) == (JobState.DONE, "")
     assert job.bytes_done == size
-    assert read_object(s3, bucket, "dir/file.bin") == data
-    assert multipart_uploads(s3, bucket) == []
+    assert read_object(server.client, server_bucket, "dir/file.bin") == data
+    assert multipart_uploads(server.client, server_bucket) == []
 
 
 def test_folder_keeps_structure_under_prefix(
-    engine: UploadEngine, s3: Any, bucket: str, tmp_path: Path
+    server: Server, server_bucket: str, tmp_path: Path
 ) -> None:
     root = tmp_path / "project"
     contents = {
         "project/readme.md": _write(root / "readme.md", 100),
         "project/src/main.py": _write(root / "src" / "main.py", 2000),
         "project/src/deep/er/x.bin": _write(root / "src" / "deep" / "er" / "x.bin", 7 * MiB),
+        "project/naïve café/日本 🎉 a+b %20 #1.txt": _write(
+            root / "naïve café" / "日本 🎉 a+b %20 #1.txt", 10
+        ),
     }
-    engine.submit_paths([root], Destination(bucket, "backups/2024"))
-    assert engine.wait(60)
-    assert list_keys(s3, bucket) == sorted(f"backups/2024/{k}" for k in contents)
+    engine = UploadEngine(server.endpoint, SMALL_PARTS)
+    try:
+        engine.submit_paths([root], Destination(server_bucket, "backups/2024"))
+        assert engine.wait(60)
+        totals = engine.totals()
+    finally:
+        engine.shutdown()
+    s3 = server.client
+    assert list_keys(s3, server_bucket) == sorted(f"backups/2024/{k}" for k in contents)
     for key, data in contents.items():
-        assert read_object(s3, bucket, f"backups/2024/{key}") == data
-    totals = engine.totals()
-    assert (totals.files_done, totals.files_failed, totals.files_total) == (3, 0, 3)
+        assert read_object(s3, server_bucket, f"backups/2024/{key}") == data
+    assert (totals.files_done, totals.files_failed, totals.files_total) == (4, 0, 4)
     assert totals.bytes_done == totals.bytes_total == sum(len(d) for d in contents.values())
 
 
