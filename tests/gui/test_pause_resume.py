@@ -84,3 +84,41 @@ def test_uploads_left_from_last_time_appear_and_finish(
         gate.release.set()
         engine.shutdown()
         journal.close()
+
+
+def test_rows_show_retries_and_the_expired_credentials_banner(
+    qtbot: QtBot, moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from tests.faultproxy import FaultPlan, FaultProxy
+
+    assert moto_endpoint.endpoint_url
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "b.txt").write_text("b")
+    with FaultProxy.for_url(moto_endpoint.endpoint_url, FaultPlan(slowdown=1.0)) as proxy:
+        config = EngineConfig(concurrency=2, backoff_base=0.2, backoff_cap=0.4)
+        engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), config)
+        window = MainWindow(engine, bucket=bucket)
+        qtbot.addWidget(window)
+        try:
+            assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+            qtbot.waitUntil(lambda: _status(window).startswith("Retrying ("))
+            assert "server asked to slow down" in _status(window)
+            with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+                proxy.plan = FaultPlan()
+            assert _status(window) == "Done"
+
+            proxy.plan = FaultPlan(expired=1.0)
+            assert drop_files(window.table.viewport(), [tmp_path / "b.txt"])
+            qtbot.waitUntil(lambda: not window.problem_label.isHidden())
+            assert "expired" in window.problem_label.text()
+            assert not window.unblock_button.isHidden()
+            proxy.plan = FaultPlan()
+            with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+                window.unblock_button.click()
+            assert window.problem_label.isHidden()
+            assert _status(window, 1) == "Done"
+            assert read_object(s3, bucket, "b.txt") == b"b"
+        finally:
+            engine.shutdown()
