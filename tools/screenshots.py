@@ -22,6 +22,7 @@ def main() -> int:
 
     from s3desk.core.demo import DemoStorage
     from s3desk.core.engine import EngineConfig, UploadEngine
+    from s3desk.core.jobs import ConflictPolicy
     from s3desk.ui.app import make_application
     from s3desk.ui.main_window import MainWindow
 
@@ -32,7 +33,9 @@ def main() -> int:
     with DemoStorage() as endpoint, TemporaryDirectory() as tmp:
         files = _make_files(Path(tmp))
         # Few workers, so several rows are visibly in progress at once.
-        engine = UploadEngine(endpoint, EngineConfig(concurrency=3))
+        engine = UploadEngine(
+            endpoint, EngineConfig(concurrency=3, conflict=ConflictPolicy.ASK)
+        )
         window = MainWindow(engine, bucket="demo")
         window.resize(1180, 620)
         window.show()
@@ -57,6 +60,22 @@ def main() -> int:
             await _until(engine.is_idle)
             await _settle()
             save("main-window")
+            # The same folder again: its names are taken now, and the window asks.
+            window.add_paths([files["batch"][-1]])
+            await _until(lambda: engine.totals().files_asking == 3)
+            await _settle()
+            save("conflicts")
+            window.resolve_conflicts(ConflictPolicy.RENAME)
+            await _until(engine.is_idle)
+            # A big file (again, so kept as a copy) paused half-way.
+            window.add_paths([files["batch"][0]])
+            await _until(lambda: engine.totals().files_asking == 1)
+            window.resolve_conflicts(ConflictPolicy.RENAME)
+            await _until(lambda: any(0.3 < v.fraction < 0.7 for v in window.model.views()))
+            window.pause_selected()
+            await _until(engine.is_idle)
+            await _settle()
+            save("paused")
 
         try:
             with loop:  # closing the loop also stops its executor threads

@@ -480,11 +480,9 @@ class MainWindow(QMainWindow):
             self.conflict_label.setText(
                 self.tr("%n file(s) already exist in the bucket. What should happen?", "", asking)
             )
-        busy = totals.files_total > totals.files_done + totals.files_failed and (
-            totals.files_active or totals.bytes_done < totals.bytes_total
-        )
+        busy = totals.files_active > 0
         fraction = totals.bytes_done / totals.bytes_total if totals.bytes_total else 1.0
-        self.overall_bar.setVisible(bool(busy))
+        self.overall_bar.setVisible(busy)
         self.overall_bar.setValue(round(fraction * 1000))
         self.setWindowTitle(f"s3desk — {fraction:.0%}" if busy else "s3desk")
         self._update_actions()
@@ -524,6 +522,10 @@ def totals_text(t: Totals) -> str:
     parts = [f"{t.files_done} of {t.files_total} files uploaded"]
     if t.files_failed:
         parts.append(f"{t.files_failed} failed")
+    if t.files_paused:
+        parts.append(f"{t.files_paused} paused")
+    if t.files_asking:
+        parts.append(f"{t.files_asking} waiting for your choice")
     parts.append(f"{human_size(t.bytes_done)} of {human_size(t.bytes_total)}")
     if t.files_active:
         parts.append(human_rate(t.speed))
