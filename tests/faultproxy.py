@@ -38,7 +38,9 @@ from urllib.parse import urlsplit
 __all__ = ["FAULT_KINDS", "FaultPlan", "FaultProxy"]
 
 FaultKind = Literal["reset", "error500", "slowdown", "stall", "expired"]
-Action = Literal["forward", "reset", "error500", "slowdown", "stall", "expired"]
+Action = Literal[
+    "forward", "reset", "error500", "slowdown", "stall", "expired", "checksum_rejected"
+]
 
 FAULT_KINDS: tuple[FaultKind, ...] = ("reset", "error500", "slowdown", "stall", "expired")
 
@@ -51,6 +53,7 @@ STAT_KEYS: tuple[str, ...] = (
     "reset_partial",
     "stall_dropped",
     "continue_sent",
+    "checksum_rejected",
 )
 
 _RECV_SIZE = 64 * 1024
@@ -71,6 +74,12 @@ _ERRORS: dict[str, tuple[int, str, str, str]] = {
     ),
     "slowdown": (503, "Slow Down", "SlowDown", "Please reduce your request rate."),
     "expired": (400, "Bad Request", "ExpiredToken", "The provided token has expired."),
+    "checksum_rejected": (
+        400,
+        "Bad Request",
+        "InvalidArgument",
+        "Unsupported header 'x-amz-checksum-crc32' received for this API call.",
+    ),
 }
 
 
@@ -88,6 +97,9 @@ class FaultPlan:
     stall: float = 0.0
     expired: float = 0.0  # 400 ExpiredToken, as when temporary credentials run out
     stall_seconds: float = 2.0
+    # Refuse every request carrying S3's flexible-checksum headers, as some S3-compatible
+    # services did (answering like Backblaze B2).
+    reject_checksums: bool = False
     seed: int = 0
     only_methods: frozenset[str] | None = None
 
@@ -582,6 +594,11 @@ class _Session:
 
         target = parts[1].decode("ascii", "replace")
         action, detail, plan = self.proxy._decide(method, target)
+        if plan.reject_checksums and any(
+            k.lower().startswith(("x-amz-checksum-", "x-amz-sdk-checksum")) for k, _ in head.headers
+        ):
+            action = "checksum_rejected"
+            self.proxy._count("checksum_rejected")
 
         if action == "reset" and (not has_body or detail < 0.5):
             self.proxy._count("reset_before")

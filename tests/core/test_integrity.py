@@ -99,3 +99,29 @@ def test_md5_mode_sends_content_md5_and_no_flexible_checksums(
         h["Content-MD5"] for h in bodies
     }
     assert read_object(s3, bucket, "f.bin") == data
+
+
+def test_a_service_refusing_checksum_headers_gets_md5_mode(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    from tests.faultproxy import FaultPlan, FaultProxy
+
+    small, big = os.urandom(1000), os.urandom(12 * MiB)
+    (tmp_path / "small.bin").write_bytes(small)
+    (tmp_path / "big.bin").write_bytes(big)
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url, FaultPlan(reject_checksums=True)) as proxy:
+        engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), PARTS)
+        try:
+            engine.submit_file(tmp_path / "small.bin", bucket, "small.bin")
+            engine.submit_file(tmp_path / "big.bin", bucket, "big.bin")
+            assert engine.wait(60)
+            update = engine.drain()
+        finally:
+            engine.shutdown()
+        assert proxy.stats()["checksum_rejected"] >= 1  # it really refused first
+    assert [(j.key, j.error) for j in engine.jobs() if j.state is not JobState.DONE] == []
+    assert engine.endpoint.checksum_mode == "md5"
+    assert "Content-MD5" in update.warning
+    assert read_object(s3, bucket, "small.bin") == small
+    assert read_object(s3, bucket, "big.bin") == big

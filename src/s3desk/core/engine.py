@@ -18,6 +18,7 @@ coalesced here, never one event per chunk.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import json
@@ -39,6 +40,7 @@ from s3desk.core.errors import (
     describe_error,
     is_credentials_expired,
     is_transient,
+    rejects_flexible_checksums,
     short_reason,
 )
 from s3desk.core.jobs import (
@@ -928,6 +930,11 @@ class UploadEngine:
                 return
             if _is_code(exc, "PreconditionFailed") and self._lost_race(unit):
                 return
+            if rejects_flexible_checksums(exc) and unit.attempt < self.config.max_attempts:
+                if self._crc32:  # several requests may be refused before the switch
+                    self._switch_to_md5()
+                self._delay(unit._replace(attempt=unit.attempt + 1), 0.0)
+                return
             if is_credentials_expired(exc):
                 self._blocked = describe_error(exc, job.bucket, job.key)
                 self._requeue(unit)
@@ -952,6 +959,15 @@ class UploadEngine:
             if job not in self._multipart:
                 self._multipart.appendleft(job)
             self._cond.notify()
+
+    def _switch_to_md5(self) -> None:
+        """Compatibility mode for this endpoint: Content-MD5 instead of flexible checksums."""
+        self.endpoint = dataclasses.replace(self.endpoint, checksum_mode=checksums.MD5)
+        self._client = None  # the next request builds a client without those headers
+        self._warning = (
+            "This storage service rejects S3's newer checksum headers; s3desk switched to "
+            "Content-MD5 checks for it (set this in the account to skip the first refusal)"
+        )
 
     def _lost_race(self, unit: _Unit) -> bool:
         """Someone wrote the key between our check and our write (If-None-Match held)."""

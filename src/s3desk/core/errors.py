@@ -81,6 +81,20 @@ def is_credentials_expired(exc: BaseException) -> bool:
     return isinstance(exc, expired)
 
 
+def rejects_flexible_checksums(exc: BaseException) -> bool:
+    """The service refused S3's newer checksum headers (x-amz-checksum-*), as older MinIO,
+    R2 and B2 did: "Unsupported header", "not implemented" and the like."""
+    from botocore import exceptions as bx
+
+    if not isinstance(exc, bx.ClientError):
+        return False
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code", ""))
+    message = str(error.get("Message", "")).lower()
+    refusal = code in {"InvalidArgument", "NotImplemented", "InvalidRequest", "BadRequest"}
+    return refusal and "checksum" in message
+
+
 def short_reason(exc: BaseException) -> str:
     """A few words for "Retrying (3/8) — connection reset"."""
     from botocore import exceptions as bx
