@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.engine import EngineConfig, UploadEngine, numbered_key
+from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState
+from s3desk.core.keys import numbered_key
 from s3desk.core.parts import MiB
 from tests.conftest import Server
 from tests.helpers import SendGate, list_keys, read_object

@@ -21,8 +21,6 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import itertools
-import json
-import mimetypes
 import os
 import random
 import threading
@@ -38,6 +36,7 @@ from s3desk.core.body import ProgressBody, UploadCancelled, register_progress_ha
 from s3desk.core.errors import (
     SourceChanged,
     describe_error,
+    has_code,
     is_credentials_expired,
     is_transient,
     rejects_flexible_checksums,
@@ -52,12 +51,20 @@ from s3desk.core.jobs import (
     Totals,
     UploadJob,
 )
-from s3desk.core.journal import Journal, JournalError, JournalJob, JournalPart
-from s3desk.core.keys import InvalidKey, check_key, join_key
+from s3desk.core.journal import (
+    Journal,
+    JournalError,
+    JournalJob,
+    JournalPart,
+    job_from_record,
+    options_json,
+)
+from s3desk.core.keys import InvalidKey, check_key, join_key, numbered_key
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
 from s3desk.core.s3 import S3Endpoint, make_client
 from s3desk.core.scan import FoundFile, Skipped, scan
+from s3desk.core.source import check_unchanged, content_type, part_length, read_span
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +210,7 @@ class UploadEngine:
         for item, bucket, key in items:
             record = self._resumable.pop((item.path, bucket, key), None)
             if record is not None and record.upload_id and isinstance(item, FoundFile):
-                job = _job_from_journal(record)  # goes on from the parts already sent
+                job = job_from_record(record)  # goes on from the parts already sent
                 job.state = JobState.QUEUED
                 jobs.append(job)
                 continue
@@ -280,7 +287,7 @@ class UploadEngine:
         saved = self._unfinished_records()
         with self._cond:
             for record in saved:
-                job = _job_from_journal(record)
+                job = job_from_record(record)
                 self._jobs[job.id] = job
                 self._counts[job.state] += 1
                 self._dirty[job.id] = job
@@ -684,9 +691,9 @@ class UploadEngine:
         try:
             self.client.head_object(Bucket=bucket, Key=key)
         except Exception as exc:
-            if any(_is_code(exc, c) for c in ("404", "NoSuchKey", "NotFound")):
+            if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound")):
                 return False
-            if _is_code(exc, "403"):
+            if has_code(exc, "403"):
                 # Upload-only credentials may not look: If-None-Match still guards the write.
                 return False
             raise
@@ -703,11 +710,11 @@ class UploadEngine:
         job = unit.job
         body: ProgressBody | None = None
         try:
-            data = _read_exactly(job, 0, job.size)
+            data = read_span(job, 0, job.size)
             fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
             body = self._body(unit, data)
             response = self.client.put_object(
-                Bucket=job.bucket, Key=job.key, Body=body, ContentType=_content_type(job.key),
+                Bucket=job.bucket, Key=job.key, Body=body, ContentType=content_type(job.key),
                 **fields, **_conditional(job),
             )  # fmt: skip
             checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
@@ -726,7 +733,7 @@ class UploadEngine:
             part_size = choose_part_size(job.size, self.config.part_size)
             extra = {"ChecksumAlgorithm": "CRC32"} if self._crc32 else {}
             response = self.client.create_multipart_upload(
-                Bucket=job.bucket, Key=job.key, ContentType=_content_type(job.key), **extra
+                Bucket=job.bucket, Key=job.key, ContentType=content_type(job.key), **extra
             )
         except Exception as exc:
             with self._cond:
@@ -753,10 +760,10 @@ class UploadEngine:
         """After a restart: keep the parts the server confirms, send the rest."""
         job = unit.job
         try:
-            _check_unchanged(job)
+            check_unchanged(job)
             confirmed = self._list_parts(job)
         except Exception as exc:
-            if _is_code(exc, "NoSuchUpload"):
+            if has_code(exc, "NoSuchUpload"):
                 self._restart_multipart(job)
             elif isinstance(exc, SourceChanged | OSError):
                 with self._cond:
@@ -789,7 +796,7 @@ class UploadEngine:
         for page in pages:
             for part in page.get("Parts", []):
                 number, size = int(part["PartNumber"]), int(part["Size"])
-                if 1 <= number <= job.part_count and size == _part_length(job, number):
+                if 1 <= number <= job.part_count and size == part_length(job, number):
                     # Services that list no checksums: keep ours if it is the same part.
                     ours = known.get(number)
                     same = ours is not None and ours.etag == part["ETag"]
@@ -813,10 +820,10 @@ class UploadEngine:
     def _upload_part(self, unit: _Unit) -> None:
         job, number = unit.job, unit.number
         offset = (number - 1) * job.part_size
-        length = _part_length(job, number)
+        length = part_length(job, number)
         body: ProgressBody | None = None
         try:
-            data = _read_exactly(job, offset, length)
+            data = read_span(job, offset, length)
             fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
             body = self._body(unit, data)
             response = self.client.upload_part(
@@ -859,7 +866,7 @@ class UploadEngine:
             for part, crc in zip(parts, crc32s, strict=True):
                 part["ChecksumCRC32"] = crc
         try:
-            _check_unchanged(job)
+            check_unchanged(job)
             response = self.client.complete_multipart_upload(
                 Bucket=job.bucket, Key=job.key, UploadId=job.upload_id,
                 MultipartUpload={"Parts": parts}, **_conditional(job),
@@ -867,7 +874,7 @@ class UploadEngine:
             if crc32s and all(crc32s):
                 checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
         except Exception as exc:
-            if unit.attempt > 1 and _is_code(exc, "NoSuchUpload") and self._object_matches(job):
+            if unit.attempt > 1 and has_code(exc, "NoSuchUpload") and self._object_matches(job):
                 pass  # an earlier attempt completed it; only its answer was lost
             elif isinstance(exc, SourceChanged | OSError):
                 with self._cond:
@@ -900,7 +907,7 @@ class UploadEngine:
                 with self._cond:
                     self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
                 return
-            if not _is_code(exc, "NoSuchUpload"):
+            if not has_code(exc, "NoSuchUpload"):
                 with self._cond:
                     note = f"the partial upload could not be removed: {describe_error(exc)}"
                     job.error = f"{job.error}; {note}" if job.error else note.capitalize()
@@ -928,7 +935,7 @@ class UploadEngine:
                 return
             if isinstance(exc, UploadCancelled):
                 return
-            if _is_code(exc, "PreconditionFailed") and self._lost_race(unit):
+            if has_code(exc, "PreconditionFailed") and self._lost_race(unit):
                 return
             if rejects_flexible_checksums(exc) and unit.attempt < self.config.max_attempts:
                 if self._crc32:  # several requests may be refused before the switch
@@ -1078,7 +1085,7 @@ class UploadEngine:
         if self.journal is None or not jobs:
             return
         rows = [
-            (j.id, j.source, j.bucket, j.key, j.size, j.mtime_ns, _options_json(j)) for j in jobs
+            (j.id, j.source, j.bucket, j.key, j.size, j.mtime_ns, options_json(j)) for j in jobs
         ]
         self._journal_call("add_jobs", self.endpoint.identity, rows)
 
@@ -1101,79 +1108,8 @@ _ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
 _ALREADY_THERE = "Already in the bucket (skipped)"
 
 
-def numbered_key(key: str, n: int) -> str:
-    """``photos/a.jpg`` → ``photos/a (1).jpg``: how "keep both" names the new object."""
-    folder, _, name = key.rpartition("/")
-    stem, dot, ext = name.rpartition(".")
-    if not stem:  # no extension, or a dot file like ".env"
-        stem, dot, ext = name, "", ""
-    numbered = f"{stem} ({n}){dot}{ext}"
-    return f"{folder}/{numbered}" if folder else numbered
-
-
 def _conditional(job: UploadJob) -> dict[str, str]:
     """Write only if the key is still free, where the policy promised not to overwrite."""
     if job.conflict in (ConflictPolicy.SKIP, ConflictPolicy.RENAME):
         return {"IfNoneMatch": "*"}
     return {}
-
-
-def _options_json(job: UploadJob) -> str:
-    return json.dumps({"conflict": job.conflict.value, "key_checked": job.key_checked})
-
-
-def _job_from_journal(record: JournalJob) -> UploadJob:
-    state = JobState.PAUSED if record.state == "paused" else JobState.QUEUED
-    job = UploadJob(
-        record.id, record.source, record.bucket, record.key, record.size, record.mtime_ns,
-        state=state,
-    )  # fmt: skip
-    try:
-        options = json.loads(record.options)
-        job.conflict = ConflictPolicy(options.get("conflict", "overwrite"))
-        job.key_checked = bool(options.get("key_checked", False))
-    except (ValueError, AttributeError):
-        pass  # an older or damaged entry: the defaults are safe
-    if record.upload_id:
-        job.upload_id, job.part_size = record.upload_id, record.part_size
-        job.part_count = part_count(record.size, record.part_size)
-        job.done_parts = {
-            p.number: PartResult(p.etag, _part_length(job, p.number), p.checksum)
-            for p in record.parts
-        }
-        job.bytes_done = sum(p.size for p in job.done_parts.values())
-        job.verify_parts = True
-    return job
-
-
-def _part_length(job: UploadJob, number: int) -> int:
-    return min(job.part_size, job.size - (number - 1) * job.part_size)
-
-
-def _is_code(exc: BaseException, code: str) -> bool:
-    response = getattr(exc, "response", None)
-    return isinstance(response, dict) and response.get("Error", {}).get("Code") == code
-
-
-def _read_exactly(job: UploadJob, offset: int, length: int) -> bytes:
-    """Read a span of the source, refusing if the file is not the one that was queued."""
-    with open(job.source, "rb") as f:
-        _check_unchanged(job, os.fstat(f.fileno()))
-        f.seek(offset)
-        data = f.read(length)
-        # A writer may have started while we read: the span must come from one version.
-        _check_unchanged(job, os.fstat(f.fileno()))
-    if len(data) != length:
-        raise SourceChanged
-    return data
-
-
-def _check_unchanged(job: UploadJob, st: os.stat_result | None = None) -> None:
-    st = st or os.stat(job.source)
-    if st.st_size != job.size or st.st_mtime_ns != job.mtime_ns:
-        raise SourceChanged
-
-
-def _content_type(key: str) -> str:
-    guessed, _ = mimetypes.guess_type(key, strict=False)
-    return guessed or "application/octet-stream"

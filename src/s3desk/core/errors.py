@@ -51,6 +51,12 @@ _CREDENTIAL_CODES = frozenset(
 )
 
 
+def has_code(exc: BaseException, code: str) -> bool:
+    """True if ``exc`` is an S3 error response with this error code."""
+    response = getattr(exc, "response", None)
+    return isinstance(response, dict) and response.get("Error", {}).get("Code") == code
+
+
 def is_transient(exc: BaseException) -> bool:
     """True for failures that another attempt may not meet (network, 5xx, throttling)."""
     from botocore import exceptions as bx

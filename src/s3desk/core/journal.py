@@ -9,12 +9,17 @@ Finished uploads are deleted, so the file stays small.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from s3desk.core.jobs import ConflictPolicy, JobState, PartResult, UploadJob
+from s3desk.core.parts import part_count
+from s3desk.core.source import part_length
 
 SCHEMA_VERSION = 1
 
@@ -189,6 +194,36 @@ class Journal:
             ):
                 jobs[job_id].parts.append(JournalPart(number, etag, checksum))
         return list(jobs.values())
+
+
+def options_json(job: UploadJob) -> str:
+    """The job's upload options as stored in the journal."""
+    return json.dumps({"conflict": job.conflict.value, "key_checked": job.key_checked})
+
+
+def job_from_record(record: JournalJob) -> UploadJob:
+    """An unfinished job as an earlier run left it; its parts still to be confirmed."""
+    state = JobState.PAUSED if record.state == "paused" else JobState.QUEUED
+    job = UploadJob(
+        record.id, record.source, record.bucket, record.key, record.size, record.mtime_ns,
+        state=state,
+    )  # fmt: skip
+    try:
+        options = json.loads(record.options)
+        job.conflict = ConflictPolicy(options.get("conflict", "overwrite"))
+        job.key_checked = bool(options.get("key_checked", False))
+    except (ValueError, AttributeError):
+        pass  # an older or damaged entry: the defaults are safe
+    if record.upload_id:
+        job.upload_id, job.part_size = record.upload_id, record.part_size
+        job.part_count = part_count(record.size, record.part_size)
+        job.done_parts = {
+            p.number: PartResult(p.etag, part_length(job, p.number), p.checksum)
+            for p in record.parts
+        }
+        job.bytes_done = sum(p.size for p in job.done_parts.values())
+        job.verify_parts = True
+    return job
 
 
 def open_user_journal() -> tuple[Journal | None, str]:

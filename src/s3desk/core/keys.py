@@ -39,3 +39,13 @@ def check_key(key: str) -> None:
             f"The object name is {size:,} bytes long; S3 allows at most {MAX_KEY_BYTES:,}. "
             "Shorten the file or folder names, or choose a shorter destination folder"
         )
+
+
+def numbered_key(key: str, n: int) -> str:
+    """``photos/a.jpg`` → ``photos/a (1).jpg``: how "keep both" names the new object."""
+    folder, _, name = key.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if not stem:  # no extension, or a dot file like ".env"
+        stem, dot, ext = name, "", ""
+    numbered = f"{stem} ({n}){dot}{ext}"
+    return f"{folder}/{numbered}" if folder else numbered
