@@ -94,9 +94,27 @@ def _signal_transferring(request: Any, operation_name: str, **_: Any) -> None:
             body.signal_transferring()
 
 
-def register_progress_handlers(client: Any) -> None:
-    """Count only the bytes that are sent, not those read for checksums and signatures."""
+# Up to this size a body goes without "Expect: 100-continue": waiting for the server's
+# go-ahead costs a round trip, and only pays off when a refusal would save a large body.
+EXPECT_CONTINUE_ABOVE = 1024 * 1024
+
+
+def _skip_expect_for_small_bodies(params: dict[str, Any], **_: Any) -> None:
+    headers = params.get("headers", {})
+    body = params.get("body")
+    if "Expect" in headers and body is not None:
+        from botocore.utils import determine_content_length
+
+        length = determine_content_length(body)
+        if length is not None and length <= EXPECT_CONTINUE_ABOVE:
+            del headers["Expect"]
+
+
+def register_engine_handlers(client: Any) -> None:
+    """Count only the bytes that are sent, not those read for checksums and signatures; and
+    send small bodies without the 100-continue round trip."""
     events = client.meta.events
+    events.register("before-call.s3", _skip_expect_for_small_bodies, unique_id="s3desk-expect")
     events.register_first(
         "request-created.s3", _signal_not_transferring, unique_id="s3desk-not-transferring"
     )

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 from s3desk.core import checksums
 from s3desk.core.bandwidth import BandwidthLimiter
-from s3desk.core.body import ProgressBody, UploadCancelled, register_progress_handlers
+from s3desk.core.body import ProgressBody, UploadCancelled, register_engine_handlers
 from s3desk.core.errors import (
     SourceChanged,
     describe_error,
@@ -105,6 +105,10 @@ class _Unit(NamedTuple):
     attempt: int = 1
 
 
+# Bodies up to this size go to boto3 as plain bytes: progress for them is the whole file at
+# once, and botocore then skips the Expect: 100-continue round trip and the per-read hooks.
+SMALL_BODY = 1024 * 1024
+
 _UNFINISHED = (JobState.QUEUED, JobState.UPLOADING, JobState.RETRYING, JobState.PAUSED)
 
 
@@ -148,6 +152,8 @@ class UploadEngine:
         self._starting = 0  # CreateMultipartUpload calls in flight
         self._busy_units = 0  # units being worked on right now
         self._aborts_pending = 0
+        self._forgotten: list[int] = []  # finished jobs still to drop from the journal
+        self._flushing = 0
         self._workers: list[threading.Thread] = []
         self._closed = False
         self._blocked = ""
@@ -341,7 +347,7 @@ class UploadEngine:
             self._abort_if_quiet(job)
             multipart = job.upload_id is not None
         if not multipart:  # a multipart job leaves the journal once its abort is done
-            self._journal_call("remove", [job_id])
+            self._forget(job_id)
         return True
 
     def cancel_all(self) -> int:
@@ -364,6 +370,8 @@ class UploadEngine:
                 self._dirty[job.id] = job
                 return False
             job.generation += 1
+            if job.id in self._forgotten:
+                self._forgotten.remove(job.id)  # it is back in the journal below
             self._set_state(job, JobState.QUEUED)
             self._bytes_total += st.st_size  # failed jobs left the totals in _finish
             job.size, job.mtime_ns = st.st_size, st.st_mtime_ns
@@ -396,7 +404,7 @@ class UploadEngine:
                 self._ensure_workers()
                 self._cond.notify_all()
         if choice is ConflictPolicy.SKIP:
-            self._journal_call("remove", [job_id])
+            self._forget(job_id)
         return True
 
     def resolve_conflicts(self, choice: ConflictPolicy, job_ids: Iterable[int] = ()) -> int:
@@ -497,6 +505,7 @@ class UploadEngine:
             not self._scans_running
             and not self._aborts_pending
             and not self._busy_units
+            and not self._flushing
             and c[JobState.QUEUED] + c[JobState.UPLOADING] + c[JobState.RETRYING] == 0
         )
 
@@ -520,6 +529,7 @@ class UploadEngine:
         deadline = self._clock() + timeout
         for worker in self._workers:
             worker.join(max(0.0, deadline - self._clock()))
+        self._flush_forgotten(counted=False)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -547,11 +557,12 @@ class UploadEngine:
                 self._client = self._client_factory(
                     self.endpoint,
                     self.config.concurrency + 2,
+                    sign_payload=False,
                     attempts=1,
                     connect_timeout=self.config.connect_timeout,
                     read_timeout=self.config.read_timeout,
                 )
-                register_progress_handlers(self._client)
+                register_engine_handlers(self._client)
             return self._client
 
     def _next_unit(self) -> _Unit | None:
@@ -643,7 +654,16 @@ class UploadEngine:
             finally:
                 with self._cond:
                     self._busy_units -= 1
+                    # The last worker out (or a full batch) cleans finished jobs out of the
+                    # journal; _flushing keeps wait() from returning before that is done.
+                    flush = bool(self._forgotten) and (
+                        self._busy_units == 0 or len(self._forgotten) >= 256
+                    )
+                    if flush:
+                        self._flushing += 1
                     self._cond.notify_all()
+                if flush:
+                    self._flush_forgotten()
 
     # ----------------------------------------------------------------- S3 work
 
@@ -685,7 +705,7 @@ class UploadEngine:
                 self._set_state(job, JobState.CONFLICT)
                 job.note = "Exists — an object with this name is already in the bucket"
         if taken and job.conflict is ConflictPolicy.SKIP:
-            self._journal_call("remove", [job.id])
+            self._forget(job.id)
 
     def _exists(self, bucket: str, key: str) -> bool:
         try:
@@ -712,10 +732,12 @@ class UploadEngine:
         try:
             data = read_span(job, 0, job.size)
             fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
-            body = self._body(unit, data)
+            body = self._body(unit, data) if job.size > SMALL_BODY else None
+            if body is None and not self.limiter.consume(job.size, _stale(job, unit)):
+                raise UploadCancelled
             response = self.client.put_object(
-                Bucket=job.bucket, Key=job.key, Body=body, ContentType=content_type(job.key),
-                **fields, **_conditional(job),
+                Bucket=job.bucket, Key=job.key, Body=data if body is None else body,
+                ContentType=content_type(job.key), **fields, **_conditional(job),
             )  # fmt: skip
             checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
         except Exception as exc:
@@ -725,7 +747,7 @@ class UploadEngine:
             return
         with self._cond:
             self._completed(job)
-        self._journal_call("remove", [job.id])
+        self._forget(job.id)
 
     def _start_multipart(self, unit: _Unit) -> None:
         job = unit.job
@@ -887,7 +909,7 @@ class UploadEngine:
         with self._cond:
             job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
             self._completed(job)
-        self._journal_call("remove", [job.id])
+        self._forget(job.id)
 
     def _object_matches(self, job: UploadJob) -> bool:
         try:
@@ -918,7 +940,7 @@ class UploadEngine:
             self._aborts_pending -= 1
             self._dirty[job.id] = job
             self._cond.notify_all()
-        self._journal_call("remove", [job.id])
+        self._forget(job.id)
 
     # ----------------------------------------------------------------- failures
 
@@ -957,7 +979,7 @@ class UploadEngine:
             self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
             self._abort_if_quiet(job)
         if job.upload_id is None:
-            self._journal_call("remove", [job.id])
+            self._forget(job.id)
 
     def _return_part(self, job: UploadJob, number: int) -> None:
         assert job.pending is not None and job.done_parts is not None
@@ -1081,6 +1103,25 @@ class UploadEngine:
 
     # ----------------------------------------------------------------- journal
 
+    def _forget(self, job_id: int) -> None:
+        """Drop a finished job from the journal, in batches: one transaction per file would
+        cost more than a small upload. Losing a batch in a crash only means a finished file
+        is uploaded once more."""
+        with self._cond:
+            self._forgotten.append(job_id)
+
+    def _flush_forgotten(self, counted: bool = True) -> None:
+        with self._cond:
+            ids, self._forgotten = self._forgotten, []
+        try:
+            if ids:
+                self._journal_call("remove", ids)
+        finally:
+            if counted:
+                with self._cond:
+                    self._flushing -= 1
+                    self._cond.notify_all()
+
     def _journal_add(self, jobs: list[UploadJob]) -> None:
         if self.journal is None or not jobs:
             return
@@ -1106,6 +1147,10 @@ _ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
 
 
 _ALREADY_THERE = "Already in the bucket (skipped)"
+
+
+def _stale(job: UploadJob, unit: _Unit) -> Callable[[], bool]:
+    return lambda: job.generation != unit.generation
 
 
 def _conditional(job: UploadJob) -> dict[str, str]:

@@ -68,6 +68,7 @@ def make_client(
     endpoint: S3Endpoint,
     max_connections: int = 10,
     *,
+    sign_payload: bool = True,
     attempts: int = 5,
     connect_timeout: float = 10,
     read_timeout: float = 120,
@@ -87,6 +88,10 @@ def make_client(
         region_name=endpoint.region,
     )
     s3_options: dict[str, Any] = {}
+    if not sign_payload:
+        # Callers that put a checksum header on every body (the engine) need no SHA-256 of
+        # it in the signature as well: the signed checksum header covers the bytes already.
+        s3_options["payload_signing_enabled"] = False
     if endpoint.path_style:
         s3_options["addressing_style"] = "path"
     compat: dict[str, Any] = {}
