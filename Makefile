@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-core test-gui lint format screenshots system-deps clean
+.PHONY: run test test-core test-gui lint format screenshots bench bench-gui system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ format: $(STAMP)
 
 screenshots: system-deps $(STAMP)
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots
+
+# Benchmarks (not part of the test suite): s3desk against s5cmd, rclone, aws cli and boto3
+# on a local rclone server; see bench/README.md. BENCH_ARGS passes options through.
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	bench/setup-peers.sh
+	$(PY) bench/upload.py $(BENCH_ARGS)
+
+bench-gui: $(STAMP)
+	$(PY) bench/gui_upload.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

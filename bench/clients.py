@@ -1,0 +1,93 @@
+"""Upload clients that bench/upload.py runs as child processes, so their CPU is counted the
+same way as every other tool's.
+
+  clients.py boto3 SOURCE s3://BUCKET/PREFIX/   plain boto3, as a script author would write it
+  clients.py engine SOURCE s3://BUCKET/PREFIX/  s3desk's engine in-process, without the CLI
+
+Endpoint and credentials come from AWS_ENDPOINT_URL and the usual AWS variables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+# Threads for many small files: a typical hand-written uploader.
+BOTO3_THREADS = 8
+
+
+def parse_dest(url: str) -> tuple[str, str]:
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    return bucket, prefix
+
+
+def boto3_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # rclone's S3 server wants SigV4 and path-style requests; the rest are boto3's defaults.
+    config = Config(signature_version="s3v4", s3={"addressing_style": "path"})
+    return boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], config=config)
+
+
+def run_boto3(source: Path, bucket: str, prefix: str) -> int:
+    client = boto3_client()
+    if source.is_file():
+        # upload_file: s3transfer's TransferManager with its default config (8 MiB parts,
+        # 10 threads, multipart from 8 MiB).
+        client.upload_file(str(source), bucket, prefix + source.name)
+        return 0
+
+    def put(path: Path) -> None:
+        with open(path, "rb") as body:
+            client.put_object(Bucket=bucket, Key=prefix + path.name, Body=body)
+
+    files = sorted(p for p in source.iterdir() if p.is_file())
+    with ThreadPoolExecutor(BOTO3_THREADS) as pool:
+        for _ in pool.map(put, files):
+            pass
+    return 0
+
+
+def run_engine(source: Path, bucket: str, prefix: str, concurrency: int | None) -> int:
+    # Only the engine's smallest surface (submit, wait, shut down), so the bench keeps working
+    # as the engine grows.
+    from s3desk.core.engine import EngineConfig, UploadEngine
+    from s3desk.core.jobs import Destination
+    from s3desk.core.s3 import custom_endpoint
+
+    config = EngineConfig(concurrency=concurrency) if concurrency else EngineConfig()
+    engine = UploadEngine(custom_endpoint(os.environ["AWS_ENDPOINT_URL"]), config)
+    try:
+        engine.submit_paths([source], Destination(bucket, prefix))
+        engine.wait()
+        totals = engine.totals()
+    finally:
+        engine.shutdown(cancel=True)
+    if totals.files_failed or totals.files_done != totals.files_total:
+        failed = [j for j in engine.jobs() if j.error]
+        for job in failed[:5]:
+            print(f"{job.source}: {job.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("client", choices=["boto3", "engine"])
+    parser.add_argument("source", type=Path)
+    parser.add_argument("destination")
+    parser.add_argument("--concurrency", type=int, help="engine only (default: the engine's)")
+    args = parser.parse_args(argv)
+    bucket, prefix = parse_dest(args.destination)
+    if args.client == "boto3":
+        return run_boto3(args.source, bucket, prefix)
+    return run_engine(args.source, bucket, prefix, args.concurrency)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
