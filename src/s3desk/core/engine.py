@@ -517,6 +517,7 @@ class UploadEngine:
     def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
         """Stop the workers. With ``cancel`` unfinished uploads are cancelled and aborted;
         without, they are interrupted and stay in the journal to resume on the next start."""
+        deadline = time.monotonic() + timeout  # one budget for waiting and joining
         if cancel:
             self.cancel_all()
             self.wait(timeout)
@@ -526,9 +527,10 @@ class UploadEngine:
                 if job.state.active:
                     job.generation += 1  # stop in-flight bodies at their next read
             self._cond.notify_all()
-        deadline = self._clock() + timeout
+        # A request stuck on a silent server cannot be interrupted; its thread is a daemon
+        # and is left behind rather than holding up the app's exit.
         for worker in self._workers:
-            worker.join(max(0.0, deadline - self._clock()))
+            worker.join(max(0.0, deadline - time.monotonic()))
         self._flush_forgotten(counted=False)
 
     def _check_open(self) -> None:
