@@ -39,12 +39,21 @@ TICK_MS = 10
 # ---------------------------------------------------------------------------- helpers
 
 
-def rss_mib() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def rss_mib(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
     return 0.0
+
+
+def app_rss_mib(engine: Any) -> float:
+    """The app's memory: the window's process plus the engine's, where it has one."""
+    pid = getattr(engine, "pid", None)
+    return rss_mib() + (rss_mib(pid) if pid else 0.0)
 
 
 def lag_stats(lags_ms: list[float], elapsed_s: float) -> dict[str, float]:
@@ -158,15 +167,12 @@ class App:
 
 
 def app_engine(endpoint: Any, conflict: str = "ask") -> Any:
-    """The engine as the app builds it (see s3desk.ui.app.run_gui): default concurrency, taken
-    names asked about, a journal (here in S3DESK_DATA_DIR, a temporary folder)."""
-    from s3desk.core.engine import EngineConfig, UploadEngine
+    """The engine exactly as the app builds it (s3desk.ui.app.make_engine): in a process of
+    its own, taken names asked about, a journal (here in S3DESK_DATA_DIR, a temporary folder)."""
     from s3desk.core.jobs import ConflictPolicy
-    from s3desk.core.journal import open_user_journal
+    from s3desk.ui.app import make_engine
 
-    config = EngineConfig(conflict=ConflictPolicy(conflict))
-    journal, _problem = open_user_journal()
-    return UploadEngine(endpoint, config, journal=journal)
+    return make_engine(endpoint, resumable=True, conflict=ConflictPolicy(conflict))
 
 
 def make_window(engine: Any, bucket: str) -> Any:
@@ -187,6 +193,8 @@ async def lag_part(app: App, args: argparse.Namespace) -> dict[str, Any]:
     window.bridge.idle.connect(lambda _totals: done.set())
 
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    engine_pid = getattr(engine, "pid", None)  # the engine's own process, where it has one
+    engine_before = process_cpu_seconds(engine_pid) if engine_pid else 0.0
     server_before = process_cpu_seconds(args.server_pid)
     app.start_probe()
     start = time.perf_counter()
@@ -195,12 +203,14 @@ async def lag_part(app: App, args: argparse.Namespace) -> dict[str, Any]:
     wall = time.perf_counter() - start
     lag = app.stop_probe()
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    engine_cpu = (process_cpu_seconds(engine_pid) - engine_before) if engine_pid else 0.0
     server_cpu = process_cpu_seconds(args.server_pid) - server_before
     totals = engine.totals()
     rows = window.model.rowCount()
     engine.shutdown(cancel=True)
     window.hide()
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    cpu += engine_cpu
     return {
         "files_done": totals.files_done,
         "files_failed": totals.files_failed,
@@ -208,7 +218,7 @@ async def lag_part(app: App, args: argparse.Namespace) -> dict[str, Any]:
         "wall_s": wall,
         "app_cpu_s": cpu,
         "server_cpu_s": server_cpu,
-        "rss_mib": rss_mib(),
+        "rss_mib": app_rss_mib(engine),
         "lag_idle": idle,
         "lag": lag,
     }
@@ -221,7 +231,7 @@ async def memory_part(app: App, args: argparse.Namespace) -> dict[str, Any]:
     engine = app_engine(custom_endpoint(f"http://127.0.0.1:{hole.port}"))
     window = make_window(engine, "queued")
     await app.idle_baseline(0.5)  # let the window settle before the first reading
-    before = rss_mib()
+    before = app_rss_mib(engine)
 
     app.start_probe()
     start = time.perf_counter()
@@ -231,7 +241,7 @@ async def memory_part(app: App, args: argparse.Namespace) -> dict[str, Any]:
     )
     fill = time.perf_counter() - start
     lag = app.stop_probe()
-    after = rss_mib()
+    after = app_rss_mib(engine)
     totals = engine.totals()
 
     # Quitting with uploads stuck on a silent server: what the app does on close.

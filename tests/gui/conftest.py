@@ -19,6 +19,17 @@ from s3desk.core.s3 import S3Endpoint
 from s3desk.ui.main_window import MainWindow
 
 
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal question nobody answers would hang the suite: fail instead."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"unexpected modal dialog: {args[1:3]}")
+
+    monkeypatch.setattr(QMessageBox, "question", refuse)
+
+
 @pytest.fixture
 def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """qasync's loop on top of the Qt loop pytest-qt already runs."""

@@ -215,3 +215,26 @@ def test_taken_names_ask_once_in_a_bar(
         assert read_object(s3, bucket, "b.txt") == b"old"
     finally:
         engine.shutdown()
+
+
+def test_window_with_the_engine_in_its_own_process(
+    qtbot: QtBot, moto_endpoint: Any, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    """The app runs the engine in a child process; the window works the same."""
+    from s3desk.ui.app import make_engine
+
+    engine = make_engine(moto_endpoint, resumable=True)
+    window = MainWindow(engine, bucket=bucket)
+    qtbot.addWidget(window)
+    data = {f"doc{n}.txt": os.urandom(100 + n) for n in range(5)}
+    for name, content in data.items():
+        (tmp_path / name).write_bytes(content)
+    try:
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            assert drop_files(window.drop_hint, [tmp_path / n for n in data])
+        assert {state for state, _ in _rows(window).values()} == {JobState.DONE}
+        assert window.totals_label.text().startswith("5 of 5 files uploaded")
+        for name, content in data.items():
+            assert read_object(s3, bucket, name) == content
+    finally:
+        engine.shutdown(cancel=True, timeout=10)

@@ -263,7 +263,7 @@ class UploadEngine:
                 try:
                     first = self.journal.reserve_ids(count)
                 except JournalError as exc:
-                    self._warn(str(exc))
+                    self.warn(str(exc))
             first = max(first, self._last_id + 1)
             self._last_id = max(self._last_id, first + count - 1)
             return range(first, first + count)
@@ -281,7 +281,7 @@ class UploadEngine:
         try:
             records = self.journal.unfinished(self.endpoint.identity)
         except JournalError as exc:
-            self._warn(str(exc))
+            self.warn(str(exc))
             return []
         with self._id_lock:
             self._last_id = max([self._last_id, *(r.id for r in records)])
@@ -1138,9 +1138,10 @@ class UploadEngine:
         try:
             getattr(self.journal, method)(*args)
         except JournalError as exc:
-            self._warn(str(exc))
+            self.warn(str(exc))
 
-    def _warn(self, message: str) -> None:
+    def warn(self, message: str) -> None:
+        """Show a problem that does not stop uploads (it reaches the next update)."""
         with self._cond:
             self._warning = message
 

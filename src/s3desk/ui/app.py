@@ -9,9 +9,10 @@ import sys
 from typing import Any
 
 from s3desk.core.demo import DEMO_BUCKET, DemoStorage, demo_available
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.journal import open_user_journal
+from s3desk.core.paths import journal_path
 from s3desk.core.resources import resource_bytes, resource_text
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.setup import NO_STORAGE_HINT, aws_configured
@@ -62,6 +63,16 @@ def choose_storage(
     return None, None
 
 
+def make_engine(
+    endpoint: S3Endpoint, resumable: bool, conflict: ConflictPolicy = ConflictPolicy.ASK
+) -> EngineProcess:
+    """The engine as the app runs it: in a process of its own, so that its threads cannot
+    starve the UI thread; with a journal unless the storage forgets everything anyway (the
+    demo storage); taken names are a question for the user (the CLI overwrites)."""
+    journal = journal_path() if resumable else None
+    return EngineProcess(endpoint, EngineConfig(conflict=conflict), journal)
+
+
 def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | None = None) -> int:
     problem = display_problem()
     if problem:
@@ -74,16 +85,7 @@ def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | N
 
     app = make_application()
     endpoint, demo_storage = choose_storage(demo, endpoint_url)
-    engine = None
-    if endpoint is not None:
-        # The demo storage forgets everything at exit, so there is nothing to resume there.
-        journal = None
-        if demo_storage is None:
-            journal, problem = open_user_journal()
-            if problem:
-                log.warning("%s", problem)
-        # In the window, a taken name is a question for the user (the CLI overwrites).
-        engine = UploadEngine(endpoint, EngineConfig(conflict=ConflictPolicy.ASK), journal=journal)
+    engine = make_engine(endpoint, resumable=demo_storage is None) if endpoint else None
     default_bucket = bucket or (DEMO_BUCKET if demo_storage else "")
     window = MainWindow(engine, bucket=default_bucket, setup_hint=NO_STORAGE_HINT)
 
@@ -93,8 +95,9 @@ def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | N
     app.aboutToQuit.connect(closed.set)
     window.show()
     window.start()
-    if engine is not None and engine.restore() and window.bridge is not None:
-        window.bridge.wake()  # uploads left from last time go on
+    if engine is not None and window.bridge is not None:
+        engine.restore()  # uploads left from last time go on
+        window.bridge.wake()
     try:
         with loop:
             loop.run_until_complete(closed.wait())
@@ -102,8 +105,6 @@ def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | N
         if engine is not None:
             # With a journal, unfinished uploads stay recorded and resume next time.
             engine.shutdown(cancel=engine.journal is None, timeout=10)
-            if engine.journal is not None:
-                engine.journal.close()
         if demo_storage is not None:
             demo_storage.stop()
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import Totals
 from s3desk.ui.transfer_model import TransferModel
 
@@ -24,7 +25,10 @@ class EngineBridge(QObject):
     problemChanged = Signal(str, str)
 
     def __init__(
-        self, engine: UploadEngine, model: TransferModel, parent: QObject | None = None
+        self,
+        engine: UploadEngine | EngineProcess,
+        model: TransferModel,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.engine = engine

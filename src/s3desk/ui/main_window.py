@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.buckets import list_bucket_names
 from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_process import EngineProcess
 from s3desk.core.errors import describe_error
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, Totals
 from s3desk.core.s3 import S3Endpoint
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        engine: UploadEngine | None,
+        engine: UploadEngine | EngineProcess | None,
         bucket: str = "",
         prefix: str = "",
         setup_hint: str = "",

@@ -1,0 +1,81 @@
+"""The engine in its own process: commands over a pipe, snapshots back, same results."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_process import EngineProcess
+from s3desk.core.jobs import Destination, JobState, JobView
+from s3desk.core.journal import Journal
+from s3desk.core.parts import MiB
+from s3desk.core.s3 import S3Endpoint
+from tests.helpers import list_keys, read_object, wait_for
+
+CONFIG = EngineConfig(concurrency=3, multipart_threshold=5 * MiB, part_size=5 * MiB)
+
+
+@pytest.fixture
+def remote(moto_endpoint: S3Endpoint, tmp_path: Path) -> Iterator[EngineProcess]:
+    engine = EngineProcess(moto_endpoint, CONFIG, tmp_path / "journal.sqlite3")
+    yield engine
+    engine.shutdown(cancel=True, timeout=10)
+
+
+def _collect(engine: EngineProcess, seen: dict[int, JobView]) -> bool:
+    for view in engine.drain().jobs:
+        seen[view.id] = view
+    return engine.is_idle()
+
+
+def test_uploads_through_the_child_process(
+    remote: EngineProcess, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    files = {f"f{n}.bin": os.urandom(1000 * n) for n in range(1, 6)}
+    files["big.bin"] = os.urandom(12 * MiB)
+    for name, data in files.items():
+        (tmp_path / "up" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "up" / name).write_bytes(data)
+    seen: dict[int, JobView] = {}
+    remote.submit_paths([str(tmp_path / "up")], Destination(bucket, "in"))
+    assert not remote.is_idle()  # the command is not yet carried out: not idle
+    wait_for(lambda: _collect(remote, seen), timeout=60, what="the child to finish")
+    assert {v.key: v.state for v in seen.values()} == {f"in/up/{n}": JobState.DONE for n in files}
+    assert remote.totals().files_done == len(files)
+    for name, data in files.items():
+        assert read_object(s3, bucket, f"in/up/{name}") == data
+
+
+def test_pause_cancel_and_shutdown_keep_the_journal(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a.bin").write_bytes(os.urandom(30 * MiB))
+    (tmp_path / "b.bin").write_bytes(os.urandom(30 * MiB))
+    journal_path = tmp_path / "journal.sqlite3"
+    engine = EngineProcess(moto_endpoint, CONFIG, journal_path)
+    engine.set_bandwidth_limit(2 * MiB)  # slow enough to act while it runs
+    seen: dict[int, JobView] = {}
+    engine.submit_paths([str(tmp_path / "a.bin"), str(tmp_path / "b.bin")], Destination(bucket))
+    wait_for(
+        lambda: _collect(engine, seen) or any(v.bytes_done for v in seen.values()),
+        timeout=60, what="an upload to start",
+    )  # fmt: skip
+    ids = sorted(seen)
+    engine.pause(ids[0])
+    engine.cancel(ids[1])
+    wait_for(lambda: _collect(engine, seen), timeout=60, what="the child to settle")
+    assert [seen[i].state for i in ids] == [JobState.PAUSED, JobState.CANCELLED]
+    engine.shutdown(cancel=False, timeout=10)
+
+    journal = Journal(journal_path)
+    try:
+        left = journal.unfinished(moto_endpoint.identity)
+    finally:
+        journal.close()
+    assert [(j.key, j.state) for j in left] == [("a.bin", "paused")]
+    assert list_keys(s3, bucket) == []
