@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 
 def main() -> int:
@@ -33,9 +34,7 @@ def main() -> int:
     with DemoStorage() as endpoint, TemporaryDirectory() as tmp:
         files = _make_files(Path(tmp))
         # Few workers, so several rows are visibly in progress at once.
-        engine = UploadEngine(
-            endpoint, EngineConfig(concurrency=3, conflict=ConflictPolicy.ASK)
-        )
+        engine = UploadEngine(endpoint, EngineConfig(concurrency=3, conflict=ConflictPolicy.ASK))
         window = MainWindow(engine, bucket="demo")
         window.resize(1180, 620)
         window.show()
@@ -46,44 +45,48 @@ def main() -> int:
             window.grab().save(str(path))
             print(f"saved {path}")
 
-        async def scenario() -> None:
-            await _settle()
-            save("empty")
-            window.bucket_box.setEditText("archive-2019")  # does not exist
-            window.add_paths([files["contract"]])
-            await _until(engine.is_idle)
-            window.bucket_box.setEditText("demo")
-            window.prefix_edit.setText("projects/apollo")
-            window.add_paths(files["batch"])
-            await _until(lambda: any(0.15 < v.fraction < 0.85 for v in window.model.views()))
-            save("uploading")
-            await _until(engine.is_idle)
-            await _settle()
-            save("main-window")
-            # The same folder again: its names are taken now, and the window asks.
-            window.add_paths([files["batch"][-1]])
-            await _until(lambda: engine.totals().files_asking == 3)
-            await _settle()
-            save("conflicts")
-            window.resolve_conflicts(ConflictPolicy.RENAME)
-            await _until(engine.is_idle)
-            # A big file (again, so kept as a copy) paused half-way.
-            window.add_paths([files["batch"][0]])
-            await _until(lambda: engine.totals().files_asking == 1)
-            window.resolve_conflicts(ConflictPolicy.RENAME)
-            await _until(lambda: any(0.3 < v.fraction < 0.7 for v in window.model.views()))
-            window.pause_selected()
-            await _until(engine.is_idle)
-            await _settle()
-            save("paused")
-
         try:
             with loop:  # closing the loop also stops its executor threads
-                loop.run_until_complete(scenario())
+                loop.run_until_complete(_scenario(window, engine, files, save))
         finally:
             engine.shutdown(cancel=True)
             _release(window)
     return 0
+
+
+async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) -> None:
+    """Empty window, a failed upload, a batch mid-way and done, taken names, a pause."""
+    from s3desk.core.jobs import ConflictPolicy
+
+    await _settle()
+    save("empty")
+    window.bucket_box.setEditText("archive-2019")  # does not exist
+    window.add_paths([files["contract"]])
+    await _until(engine.is_idle)
+    window.bucket_box.setEditText("demo")
+    window.prefix_edit.setText("projects/apollo")
+    window.add_paths(files["batch"])
+    await _until(lambda: any(0.15 < v.fraction < 0.85 for v in window.model.views()))
+    save("uploading")
+    await _until(engine.is_idle)
+    await _settle()
+    save("main-window")
+    # The same folder again: its names are taken now, and the window asks.
+    window.add_paths([files["batch"][-1]])
+    await _until(lambda: engine.totals().files_asking == 3)
+    await _settle()
+    save("conflicts")
+    window.resolve_conflicts(ConflictPolicy.RENAME)
+    await _until(engine.is_idle)
+    # A big file (again, so kept as a copy) paused half-way.
+    window.add_paths([files["batch"][0]])
+    await _until(lambda: engine.totals().files_asking == 1)
+    window.resolve_conflicts(ConflictPolicy.RENAME)
+    await _until(lambda: any(0.3 < v.fraction < 0.7 for v in window.model.views()))
+    window.pause_selected()
+    await _until(engine.is_idle)
+    await _settle()
+    save("paused")
 
 
 def _release(window: object) -> None:
