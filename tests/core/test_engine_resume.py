@@ -222,3 +222,26 @@ def test_cancel_of_a_paused_upload_aborts_it(
         assert journal.unfinished(moto_endpoint.identity) == []
     finally:
         engine.shutdown()
+
+
+def test_a_full_disk_for_the_journal_warns_and_uploads_go_on(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    # SQLite's own limit on the file's size gives the same "database or disk is full" error
+    # a full disk does, without filling the disk.
+    journal._db.execute("PRAGMA max_page_count = 8")
+    for n in range(60):
+        (tmp_path / f"{n:02d}-{'x' * 150}.txt").write_text(str(n))
+    engine = _engine(moto_endpoint, journal)
+    try:
+        engine.submit_paths([tmp_path / f"{n:02d}-{'x' * 150}.txt" for n in range(60)],
+                            Destination(bucket))  # fmt: skip
+        assert engine.wait(60)
+        update = engine.drain()
+    finally:
+        engine.shutdown()
+        journal.close()
+    assert "is full" in update.warning and "would not resume after a crash" in update.warning
+    assert update.totals.files_done == 60
+    assert len(list_keys(s3, bucket)) == 60
