@@ -40,6 +40,23 @@ def _engine(endpoint: S3Endpoint, journal: Journal | None) -> UploadEngine:
     return UploadEngine(endpoint, PARTS, journal=journal)
 
 
+def _interrupted(
+    endpoint: S3Endpoint, journal: Journal, path: Path, bucket: str, parts: int, key: str = ""
+) -> SendGate:
+    """Start uploading ``path``, let ``parts`` parts through, then stop the engine as if the
+    app died. Returns the gate still holding the next part: release it when done."""
+    first = _engine(endpoint, journal)
+    gate = SendGate(first.client, "UploadPart", let_through=parts)
+    if key:
+        first.submit_file(path, bucket, key)
+    else:
+        first.submit_paths([path], Destination(bucket, "in/"))
+    assert gate.reached.wait(30)
+    wait_for(lambda: len(journal.unfinished(endpoint.identity)[0].parts) == parts)
+    first.shutdown(cancel=False, timeout=0)
+    return gate
+
+
 def test_pause_and_resume_a_multipart_upload(
     moto_endpoint: S3Endpoint, s3: Any, bucket: str, big_file: tuple[Path, bytes], journal: Journal
 ) -> None:
@@ -97,12 +114,7 @@ def test_restart_goes_on_from_the_parts_the_server_has(
 ) -> None:
     moto_endpoint, s3, bucket = server.endpoint, server.client, server_bucket  # either server
     path, data = big_file
-    first = _engine(moto_endpoint, journal)
-    gate = SendGate(first.client, "UploadPart", let_through=3)
-    first.submit_file(path, bucket, "video.mov")
-    assert gate.reached.wait(30)
-    wait_for(lambda: len(journal.unfinished(moto_endpoint.identity)[0].parts) == 3)
-    first.shutdown(cancel=False, timeout=0)  # as if the app died here
+    gate = _interrupted(moto_endpoint, journal, path, bucket, parts=3, key="video.mov")
     upload_id = multipart_uploads(s3, bucket)[0]["UploadId"]
     on_server = s3.list_parts(Bucket=bucket, Key="video.mov", UploadId=upload_id)["Parts"]
     assert len(on_server) == 3
@@ -129,11 +141,7 @@ def test_restart_after_the_file_changed_fails_and_aborts(
     moto_endpoint: S3Endpoint, s3: Any, bucket: str, big_file: tuple[Path, bytes], journal: Journal
 ) -> None:
     path, _ = big_file
-    first = _engine(moto_endpoint, journal)
-    gate = SendGate(first.client, "UploadPart", let_through=2)
-    first.submit_file(path, bucket, "video.mov")
-    assert gate.reached.wait(30)
-    first.shutdown(cancel=False, timeout=0)
+    gate = _interrupted(moto_endpoint, journal, path, bucket, parts=2, key="video.mov")
     with path.open("r+b") as f:  # edited while the app was closed
         f.write(b"new header")
     os.utime(path, ns=(0, 1_000_000_000))
@@ -157,11 +165,7 @@ def test_restart_when_the_server_forgot_the_upload_starts_afresh(
     moto_endpoint: S3Endpoint, s3: Any, bucket: str, big_file: tuple[Path, bytes], journal: Journal
 ) -> None:
     path, data = big_file
-    first = _engine(moto_endpoint, journal)
-    gate = SendGate(first.client, "UploadPart", let_through=2)
-    first.submit_file(path, bucket, "video.mov")
-    assert gate.reached.wait(30)
-    first.shutdown(cancel=False, timeout=0)
+    gate = _interrupted(moto_endpoint, journal, path, bucket, parts=2, key="video.mov")
     upload = multipart_uploads(s3, bucket)[0]  # e.g. a lifecycle rule removed it
     s3.abort_multipart_upload(Bucket=bucket, Key="video.mov", UploadId=upload["UploadId"])
 
@@ -181,12 +185,7 @@ def test_submitting_the_same_file_again_resumes_it(
     moto_endpoint: S3Endpoint, s3: Any, bucket: str, big_file: tuple[Path, bytes], journal: Journal
 ) -> None:
     path, data = big_file
-    first = _engine(moto_endpoint, journal)
-    gate = SendGate(first.client, "UploadPart", let_through=4)
-    first.submit_paths([path], Destination(bucket, "in/"))
-    assert gate.reached.wait(30)
-    wait_for(lambda: len(journal.unfinished(moto_endpoint.identity)[0].parts) == 4)
-    first.shutdown(cancel=False, timeout=0)
+    gate = _interrupted(moto_endpoint, journal, path, bucket, parts=4)
 
     second = _engine(moto_endpoint, journal)
     counter = SendGate(second.client, "UploadPart", let_through=1000)
