@@ -228,3 +228,17 @@ def test_drain_reports_each_change_once(engine: UploadEngine, bucket: str, tmp_p
     assert [j.key.rsplit("/", 1)[-1] for j in update.jobs] == [f"f{n:02d}.txt" for n in range(20)]
     assert all(j.state is JobState.DONE for j in update.jobs)
     assert engine.drain().jobs == []  # nothing changed since
+
+
+def test_a_file_over_5_tib_is_refused_before_any_request(
+    engine: UploadEngine, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    huge = tmp_path / "disk.img"
+    with huge.open("wb") as f:
+        f.truncate(5 * 1024**4 + 1)  # sparse: takes no space
+    job_id = engine.submit_file(huge, bucket, "disk.img")
+    assert engine.wait(30)
+    job = engine.job(job_id)
+    assert job.state is JobState.FAILED
+    assert job.error.startswith("This file is 5.0 TiB; S3 stores objects of at most 5 TiB")
+    assert list_keys(s3, bucket) == []

@@ -59,7 +59,7 @@ from s3desk.core.journal import (
     job_from_record,
     options_json,
 )
-from s3desk.core.keys import InvalidKey, check_key, join_key, numbered_key
+from s3desk.core.keys import InvalidKey, check_key, check_size, join_key, numbered_key
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
 from s3desk.core.s3 import S3Endpoint, make_client
@@ -230,6 +230,7 @@ class UploadEngine:
                 job.conflict = conflict
                 try:
                     check_key(key)
+                    check_size(item.size)
                 except InvalidKey as exc:
                     job.state, job.error = JobState.FAILED, str(exc)
             else:

@@ -8,7 +8,20 @@ MAX_KEY_BYTES = 1024
 
 
 class InvalidKey(ValueError):
-    """A local name that cannot become an object key; the message is for the user."""
+    """A file that cannot become an object (its name or its size); the message is for the
+    user."""
+
+
+def check_size(size: int) -> None:
+    """Raise InvalidKey (the "cannot be stored" error) for a file over S3's 5 TiB limit."""
+    from s3desk.core.parts import MAX_OBJECT_SIZE
+    from s3desk.core.units import human_size
+
+    if size > MAX_OBJECT_SIZE:
+        raise InvalidKey(
+            f"This file is {human_size(size)}; S3 stores objects of at most 5 TiB. Split it "
+            "(e.g. into a multi-volume archive) and upload the parts"
+        )
 
 
 def join_key(prefix: str, relative: str) -> str:
