@@ -122,3 +122,38 @@ def test_rows_show_retries_and_the_expired_credentials_banner(
             assert read_object(s3, bucket, "b.txt") == b"b"
         finally:
             engine.shutdown()
+
+
+def test_pause_cancel_and_retry_reach_the_engine_process(
+    qtbot: QtBot, moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    """Commands to an engine in its own process show up in the rows a moment later."""
+    from s3desk.ui.app import make_engine
+
+    engine = make_engine(moto_endpoint, resumable=True)
+    engine.set_bandwidth_limit(2 * MiB)  # slow enough to pause it half-way
+    window = MainWindow(engine, bucket=bucket)
+    qtbot.addWidget(window)
+    data = os.urandom(24 * MiB)
+    (tmp_path / "film.mov").write_bytes(data)
+    try:
+        assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+        qtbot.waitUntil(
+            lambda: window.model.rowCount() == 1 and window.model.job_at(0).bytes_done > 0,
+            timeout=IDLE_TIMEOUT_MS,
+        )
+        window.table.selectRow(0)
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            window.pause_action.trigger()  # the engine goes quiet: snapshots stop
+        assert _status(window) == "Paused"
+        window.cancel_action.trigger()  # so this must start watching again by itself
+        qtbot.waitUntil(lambda: _status(window) == "Cancelled", timeout=IDLE_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: multipart_uploads(s3, bucket) == [], timeout=IDLE_TIMEOUT_MS)
+        engine.set_bandwidth_limit(0)
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            window.retry_action.trigger()
+        assert _status(window) == "Done"
+        assert read_object(s3, bucket, "film.mov") == data
+        assert multipart_uploads(s3, bucket) == []
+    finally:
+        engine.shutdown(cancel=True, timeout=10)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
@@ -385,38 +385,33 @@ class MainWindow(QMainWindow):
         return [self.model.index(row, 0).data(JobIdRole) for row in sorted(rows)]
 
     def cancel_selected(self) -> None:
-        if self.engine is None:
-            return
-        for job_id in self.selected_job_ids():
-            self.engine.cancel(job_id)
-        self._refresh_now()
+        if self.engine is not None:
+            self._act_on_selection(self.engine.cancel, None)
 
     def pause_selected(self) -> None:
-        if self.engine is None:
-            return
+        if self.engine is not None:
+            self._act_on_selection(self.engine.pause, self.engine.pause_all)
+
+    def resume_selected(self) -> None:
+        if self.engine is not None:
+            self._act_on_selection(self.engine.resume, self.engine.resume_all)
+
+    def retry_selected(self) -> None:
+        if self.engine is not None:
+            self._act_on_selection(self.engine.retry, self.engine.retry_failed)
+
+    def _act_on_selection(
+        self, per_job: Callable[[int], object], for_all: Callable[[], object] | None
+    ) -> None:
+        """Apply to the selected rows, or (where it makes sense) to all; then watch for the
+        effect, which an engine in its own process reports in a later snapshot."""
         ids = self.selected_job_ids()
         if ids:
             for job_id in ids:
-                self.engine.pause(job_id)
-        else:
-            self.engine.pause_all()
-        self._refresh_now()
-
-    def resume_selected(self) -> None:
-        if self.engine is None or self.bridge is None:
-            return
-        ids = self.selected_job_ids()
-        resumed = sum(self.engine.resume(i) for i in ids) if ids else self.engine.resume_all()
-        if resumed:
-            self.bridge.wake()
-        self._refresh_now()
-
-    def retry_selected(self) -> None:
-        if self.engine is None or self.bridge is None:
-            return
-        ids = self.selected_job_ids()
-        retried = sum(self.engine.retry(i) for i in ids) if ids else self.engine.retry_failed()
-        if retried:
+                per_job(job_id)
+        elif for_all is not None:
+            for_all()
+        if self.bridge is not None:
             self.bridge.wake()
         self._refresh_now()
 
