@@ -236,18 +236,15 @@ def _serve(
 
 
 def _carry_out(engine: UploadEngine, command: str, args: tuple[Any, ...]) -> None:
-    if command == "resolve_conflicts":
-        choice, ids = args
-        engine.resolve_conflicts(choice, ids)
-    elif command in _COMMANDS:
-        getattr(engine, command)(*args)
-    else:
+    if command not in _COMMANDS:
         raise ValueError(f"unknown engine command {command!r}")
+    getattr(engine, command)(*args)
 
 
 _COMMANDS = frozenset(
     {
         "submit_paths", "restore", "pause", "resume", "cancel", "retry", "pause_all",
-        "resume_all", "cancel_all", "retry_failed", "set_bandwidth_limit", "unblock",
+        "resume_all", "cancel_all", "retry_failed", "resolve_conflicts", "set_bandwidth_limit",
+        "unblock",
     }
 )  # fmt: skip

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from s3desk.core.aws_setup import NO_STORAGE_HINT, aws_configured
 from s3desk.core.demo import DEMO_BUCKET, DemoStorage, demo_available
 from s3desk.core.engine import EngineConfig
 from s3desk.core.engine_process import EngineProcess
@@ -15,7 +16,6 @@ from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.paths import journal_path
 from s3desk.core.resources import resource_bytes, resource_text
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
-from s3desk.core.setup import NO_STORAGE_HINT, aws_configured
 
 log = logging.getLogger(__name__)
 
