@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -64,6 +65,25 @@ def window(
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+@pytest.fixture
+def window_for(
+    qtbot: QtBot, bucket: str, event_loop_qt: asyncio.AbstractEventLoop
+) -> Iterator[Callable[[Any], MainWindow]]:
+    """Make a main window on a given engine (in-process or its own process); the engines are
+    shut down after the test."""
+    engines: list[Any] = []
+
+    def make(engine: Any) -> MainWindow:
+        engines.append(engine)
+        window = MainWindow(engine, bucket=bucket)
+        qtbot.addWidget(window)
+        return window
+
+    yield make
+    for engine in engines:
+        engine.shutdown(cancel=True, timeout=10)
 
 
 def drop_files(target: QWidget, paths: Iterable[Path]) -> bool:

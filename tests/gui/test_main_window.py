@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -180,61 +181,63 @@ def test_window_without_storage_explains_what_to_do(qtbot: QtBot) -> None:
 
 
 def test_taken_names_ask_once_in_a_bar(
-    qtbot: QtBot, moto_endpoint: Any, s3: Any, bucket: str, tmp_path: Path
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: Any,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
 ) -> None:
     from s3desk.core.engine import EngineConfig
     from s3desk.core.jobs import ConflictPolicy
 
     engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.ASK))
-    window = MainWindow(engine, bucket=bucket)
-    qtbot.addWidget(window)
+    window = window_for(engine)
     for name in ("a.txt", "b.txt", "c.txt"):
         s3.put_object(Bucket=bucket, Key=name, Body=b"old")
         (tmp_path / name).write_text(f"new {name}")
     (tmp_path / "d.txt").write_text("new d.txt")
-    try:
-        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-            assert drop_files(window.drop_hint, [tmp_path / f"{n}.txt" for n in "abcd"])
-        assert not window.conflict_bar.isHidden()
-        assert "3 file(s) already exist" in window.conflict_label.text()
-        rows = _rows(window)
-        assert rows["a.txt"][1].startswith("Exists")
-        assert rows["d.txt"][0] is JobState.DONE
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+        assert drop_files(window.drop_hint, [tmp_path / f"{n}.txt" for n in "abcd"])
+    assert not window.conflict_bar.isHidden()
+    assert "3 file(s) already exist" in window.conflict_label.text()
+    rows = _rows(window)
+    assert rows["a.txt"][1].startswith("Exists")
+    assert rows["d.txt"][0] is JobState.DONE
 
-        a_row = window.model.row_of(next(v.id for v in window.model.views() if v.key == "a.txt"))
-        assert a_row is not None
-        window.table.selectRow(a_row)
-        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-            window.conflict_buttons[ConflictPolicy.RENAME].click()  # only the selected row
-        assert "2 file(s)" in window.conflict_label.text()
-        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-            window.conflict_buttons[ConflictPolicy.SKIP].click()  # all the others
-        assert window.conflict_bar.isHidden()
-        assert list_keys(s3, bucket) == ["a (1).txt", "a.txt", "b.txt", "c.txt", "d.txt"]
-        assert read_object(s3, bucket, "a (1).txt") == b"new a.txt"
-        assert read_object(s3, bucket, "b.txt") == b"old"
-    finally:
-        engine.shutdown()
+    a_row = window.model.row_of(next(v.id for v in window.model.views() if v.key == "a.txt"))
+    assert a_row is not None
+    window.table.selectRow(a_row)
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+        window.conflict_buttons[ConflictPolicy.RENAME].click()  # only the selected row
+    assert "2 file(s)" in window.conflict_label.text()
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+        window.conflict_buttons[ConflictPolicy.SKIP].click()  # all the others
+    assert window.conflict_bar.isHidden()
+    assert list_keys(s3, bucket) == ["a (1).txt", "a.txt", "b.txt", "c.txt", "d.txt"]
+    assert read_object(s3, bucket, "a (1).txt") == b"new a.txt"
+    assert read_object(s3, bucket, "b.txt") == b"old"
 
 
 def test_window_with_the_engine_in_its_own_process(
-    qtbot: QtBot, moto_endpoint: Any, s3: Any, bucket: str, tmp_path: Path
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: Any,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
 ) -> None:
     """The app runs the engine in a child process; the window works the same."""
     from s3desk.ui.app import make_engine
 
     engine = make_engine(moto_endpoint, resumable=True)
-    window = MainWindow(engine, bucket=bucket)
-    qtbot.addWidget(window)
+    window = window_for(engine)
     data = {f"doc{n}.txt": os.urandom(100 + n) for n in range(5)}
     for name, content in data.items():
         (tmp_path / name).write_bytes(content)
-    try:
-        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-            assert drop_files(window.drop_hint, [tmp_path / n for n in data])
-        assert {state for state, _ in _rows(window).values()} == {JobState.DONE}
-        assert window.totals_label.text().startswith("5 of 5 files uploaded")
-        for name, content in data.items():
-            assert read_object(s3, bucket, name) == content
-    finally:
-        engine.shutdown(cancel=True, timeout=10)
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+        assert drop_files(window.drop_hint, [tmp_path / n for n in data])
+    assert {state for state, _ in _rows(window).values()} == {JobState.DONE}
+    assert window.totals_label.text().startswith("5 of 5 files uploaded")
+    for name, content in data.items():
+        assert read_object(s3, bucket, name) == content

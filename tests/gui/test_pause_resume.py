@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,36 +28,42 @@ def _status(window: MainWindow, row: int = 0) -> str:
 
 
 def test_pause_and_resume_from_the_toolbar(
-    qtbot: QtBot, moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
 ) -> None:
     engine = UploadEngine(moto_endpoint, PARTS)
-    window = MainWindow(engine, bucket=bucket)
-    qtbot.addWidget(window)
+    window = window_for(engine)
     data = os.urandom(4 * 5 * MiB)
     (tmp_path / "film.mov").write_bytes(data)
     gate = SendGate(engine.client, "UploadPart", let_through=1)
-    try:
-        assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
-        assert gate.reached.wait(30)
-        qtbot.waitUntil(lambda: window.model.rowCount() == 1)
-        window.table.selectRow(0)
-        window.pause_action.trigger()
-        assert _status(window) == "Paused"
-        gate.remove()
-        qtbot.waitUntil(engine.is_idle)
-        assert window.model.job_at(0).state is JobState.PAUSED
+    assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+    assert gate.reached.wait(30)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    window.table.selectRow(0)
+    window.pause_action.trigger()
+    assert _status(window) == "Paused"
+    gate.remove()
+    qtbot.waitUntil(engine.is_idle)
+    assert window.model.job_at(0).state is JobState.PAUSED
 
-        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-            window.resume_action.trigger()
-        assert _status(window) == "Done"
-        assert read_object(s3, bucket, "film.mov") == data
-        assert multipart_uploads(s3, bucket) == []
-    finally:
-        engine.shutdown()
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+        window.resume_action.trigger()
+    assert _status(window) == "Done"
+    assert read_object(s3, bucket, "film.mov") == data
+    assert multipart_uploads(s3, bucket) == []
 
 
 def test_uploads_left_from_last_time_appear_and_finish(
-    qtbot: QtBot, moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
 ) -> None:
     journal = Journal(tmp_path / "journal.sqlite3")
     data = os.urandom(4 * 5 * MiB)
@@ -69,8 +76,7 @@ def test_uploads_left_from_last_time_appear_and_finish(
     before.shutdown(cancel=False, timeout=0)  # the app was killed here
 
     engine = UploadEngine(moto_endpoint, PARTS, journal=journal)
-    window = MainWindow(engine, bucket=bucket)
-    qtbot.addWidget(window)
+    window = window_for(engine)
     try:
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
             assert engine.restore() == 1
@@ -87,7 +93,12 @@ def test_uploads_left_from_last_time_appear_and_finish(
 
 
 def test_rows_show_retries_and_the_expired_credentials_banner(
-    qtbot: QtBot, moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
 ) -> None:
     from dataclasses import replace
 
@@ -99,61 +110,58 @@ def test_rows_show_retries_and_the_expired_credentials_banner(
     with FaultProxy.for_url(moto_endpoint.endpoint_url, FaultPlan(slowdown=1.0)) as proxy:
         config = EngineConfig(concurrency=2, backoff_base=0.2, backoff_cap=0.4)
         engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), config)
-        window = MainWindow(engine, bucket=bucket)
-        qtbot.addWidget(window)
-        try:
-            assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
-            qtbot.waitUntil(lambda: _status(window).startswith("Retrying ("))
-            assert "server asked to slow down" in _status(window)
-            with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-                proxy.plan = FaultPlan()
-            assert _status(window) == "Done"
-
-            proxy.plan = FaultPlan(expired=1.0)
-            assert drop_files(window.table.viewport(), [tmp_path / "b.txt"])
-            qtbot.waitUntil(lambda: not window.problem_label.isHidden())
-            assert "expired" in window.problem_label.text()
-            assert not window.unblock_button.isHidden()
+        window = window_for(engine)
+        assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+        qtbot.waitUntil(lambda: _status(window).startswith("Retrying ("))
+        assert "server asked to slow down" in _status(window)
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
             proxy.plan = FaultPlan()
-            with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-                window.unblock_button.click()
-            assert window.problem_label.isHidden()
-            assert _status(window, 1) == "Done"
-            assert read_object(s3, bucket, "b.txt") == b"b"
-        finally:
-            engine.shutdown()
+        assert _status(window) == "Done"
+
+        proxy.plan = FaultPlan(expired=1.0)
+        assert drop_files(window.table.viewport(), [tmp_path / "b.txt"])
+        qtbot.waitUntil(lambda: not window.problem_label.isHidden())
+        assert "expired" in window.problem_label.text()
+        assert not window.unblock_button.isHidden()
+        proxy.plan = FaultPlan()
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+            window.unblock_button.click()
+        assert window.problem_label.isHidden()
+        assert _status(window, 1) == "Done"
+        assert read_object(s3, bucket, "b.txt") == b"b"
 
 
 def test_pause_cancel_and_retry_reach_the_engine_process(
-    qtbot: QtBot, moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
 ) -> None:
     """Commands to an engine in its own process show up in the rows a moment later."""
     from s3desk.ui.app import make_engine
 
     engine = make_engine(moto_endpoint, resumable=True)
     engine.set_bandwidth_limit(2 * MiB)  # slow enough to pause it half-way
-    window = MainWindow(engine, bucket=bucket)
-    qtbot.addWidget(window)
+    window = window_for(engine)
     data = os.urandom(24 * MiB)
     (tmp_path / "film.mov").write_bytes(data)
-    try:
-        assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
-        qtbot.waitUntil(
-            lambda: window.model.rowCount() == 1 and window.model.job_at(0).bytes_done > 0,
-            timeout=IDLE_TIMEOUT_MS,
-        )
-        window.table.selectRow(0)
-        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-            window.pause_action.trigger()  # the engine goes quiet: snapshots stop
-        assert _status(window) == "Paused"
-        window.cancel_action.trigger()  # so this must start watching again by itself
-        qtbot.waitUntil(lambda: _status(window) == "Cancelled", timeout=IDLE_TIMEOUT_MS)
-        qtbot.waitUntil(lambda: multipart_uploads(s3, bucket) == [], timeout=IDLE_TIMEOUT_MS)
-        engine.set_bandwidth_limit(0)
-        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-            window.retry_action.trigger()
-        assert _status(window) == "Done"
-        assert read_object(s3, bucket, "film.mov") == data
-        assert multipart_uploads(s3, bucket) == []
-    finally:
-        engine.shutdown(cancel=True, timeout=10)
+    assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+    qtbot.waitUntil(
+        lambda: window.model.rowCount() == 1 and window.model.job_at(0).bytes_done > 0,
+        timeout=IDLE_TIMEOUT_MS,
+    )
+    window.table.selectRow(0)
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+        window.pause_action.trigger()  # the engine goes quiet: snapshots stop
+    assert _status(window) == "Paused"
+    window.cancel_action.trigger()  # so this must start watching again by itself
+    qtbot.waitUntil(lambda: _status(window) == "Cancelled", timeout=IDLE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: multipart_uploads(s3, bucket) == [], timeout=IDLE_TIMEOUT_MS)
+    engine.set_bandwidth_limit(0)
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
+        window.retry_action.trigger()
+    assert _status(window) == "Done"
+    assert read_object(s3, bucket, "film.mov") == data
+    assert multipart_uploads(s3, bucket) == []
