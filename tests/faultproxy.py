@@ -351,6 +351,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._stats = dict.fromkeys(STAT_KEYS, 0)
         self._log: list[tuple[str, str]] = []
+        self._headers: list[dict[str, str]] = []
         self._stopping = threading.Event()
         self._listener: socket.socket | None = None
         self._accept_thread: threading.Thread | None = None
@@ -413,12 +414,20 @@ class FaultProxy:
         with self._lock:
             return list(self._log)
 
-    def _decide(self, method: str, target: str) -> tuple[Action, float, FaultPlan]:
+    def request_headers(self) -> list[dict[str, str]]:
+        """The headers (names in lower case) of every request seen, in the same order."""
+        with self._lock:
+            return list(self._headers)
+
+    def _decide(
+        self, method: str, target: str, headers: list[tuple[str, str]]
+    ) -> tuple[Action, float, FaultPlan]:
         """The action for one request, plus a second random number for its details."""
         with self._lock:
             plan = self._plan
             self._stats["requests"] += 1
             self._log.append((method, target))
+            self._headers.append({k.lower(): v for k, v in headers})
             if plan.only_methods is not None and method not in plan.only_methods:
                 return "forward", 0.0, plan
             roll, detail = self._rng.random(), self._rng.random()
@@ -593,7 +602,7 @@ class _Session:
             client_closes = "close" in head.tokens("connection")
 
         target = parts[1].decode("ascii", "replace")
-        action, detail, plan = self.proxy._decide(method, target)
+        action, detail, plan = self.proxy._decide(method, target, head.headers)
         if plan.reject_checksums and any(
             k.lower().startswith(("x-amz-checksum-", "x-amz-sdk-checksum")) for k, _ in head.headers
         ):

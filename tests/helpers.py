@@ -41,23 +41,26 @@ def multipart_uploads(s3: Any, bucket: str) -> list[dict[str, Any]]:
 
 
 class SendGate:
-    """Holds chosen requests just before they are sent, through botocore's public event
-    hooks, so a test can act while an upload is provably in flight.
+    """Holds chosen requests of an upload engine just before they are sent, through the
+    engine's request hooks (which both its botocore and its small-PutObject paths call), so
+    a test can act while an upload is provably in flight.
 
     The first ``let_through`` matching requests pass; later ones wait for ``release``.
     ``sent`` counts every matching request that went out."""
 
-    def __init__(self, client: Any, operation: str, let_through: int = 0) -> None:
+    def __init__(self, engine: Any, operation: str, let_through: int = 0) -> None:
         self.reached = threading.Event()
         self.release = threading.Event()
         self.sent = 0
         self._let_through = let_through
         self._lock = threading.Lock()
-        self._client = client
-        self._event = f"before-send.s3.{operation}"
-        client.meta.events.register(self._event, self._hold)
+        self._hooks: list[Callable[[str], None]] = engine.request_hooks
+        self._operation = operation
+        self._hooks.append(self._hold)
 
-    def _hold(self, **_: Any) -> None:
+    def _hold(self, operation: str) -> None:
+        if operation != self._operation:
+            return
         with self._lock:
             self.sent += 1
             held = self.sent > self._let_through
@@ -66,5 +69,5 @@ class SendGate:
             assert self.release.wait(30), "gate never released"
 
     def remove(self) -> None:
-        self._client.meta.events.unregister(self._event, self._hold)
+        self._hooks.remove(self._hold)
         self.release.set()

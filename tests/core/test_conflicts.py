@@ -115,7 +115,7 @@ def test_skip_uses_a_conditional_write_against_a_late_writer(
     if server.name == "rclone":
         pytest.skip("rclone serve s3 ignores If-None-Match: only the check before applies")
     (tmp_path / "report.pdf").write_text("mine")
-    gate = SendGate(engine.client, "PutObject")
+    gate = SendGate(engine, "PutObject")
     job_id = _submit(engine, tmp_path / "report.pdf", server_bucket, ConflictPolicy.SKIP)
     assert gate.reached.wait(30)  # checked free, about to write...
     client.put_object(

@@ -46,7 +46,7 @@ def _interrupted(
     """Start uploading ``path``, let ``parts`` parts through, then stop the engine as if the
     app died. Returns the gate still holding the next part: release it when done."""
     first = _engine(endpoint, journal)
-    gate = SendGate(first.client, "UploadPart", let_through=parts)
+    gate = SendGate(first, "UploadPart", let_through=parts)
     if key:
         first.submit_file(path, bucket, key)
     else:
@@ -62,7 +62,7 @@ def test_pause_and_resume_a_multipart_upload(
 ) -> None:
     path, data = big_file
     engine = _engine(moto_endpoint, journal)
-    gate = SendGate(engine.client, "UploadPart", let_through=2)
+    gate = SendGate(engine, "UploadPart", let_through=2)
     try:
         job_id = engine.submit_file(path, bucket, "video.mov")
         assert gate.reached.wait(30)
@@ -90,7 +90,7 @@ def test_pause_all_and_resume_all(
     moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
 ) -> None:
     engine = _engine(moto_endpoint, None)
-    gate = SendGate(engine.client, "PutObject", let_through=1)
+    gate = SendGate(engine, "PutObject", let_through=1)
     try:
         for n in range(5):
             (tmp_path / f"f{n}.txt").write_text(str(n))
@@ -120,7 +120,7 @@ def test_restart_goes_on_from_the_parts_the_server_has(
     assert len(on_server) == 3
 
     second = _engine(moto_endpoint, journal)
-    counter = SendGate(second.client, "UploadPart", let_through=1000)
+    counter = SendGate(second, "UploadPart", let_through=1000)
     try:
         assert second.restore() == 1
         restored = second.jobs()[0]
@@ -188,7 +188,7 @@ def test_submitting_the_same_file_again_resumes_it(
     gate = _interrupted(moto_endpoint, journal, path, bucket, parts=4)
 
     second = _engine(moto_endpoint, journal)
-    counter = SendGate(second.client, "UploadPart", let_through=1000)
+    counter = SendGate(second, "UploadPart", let_through=1000)
     try:
         assert second.load_resumable() == 1
         second.submit_paths([path], Destination(bucket, "in/"))
@@ -206,7 +206,7 @@ def test_cancel_of_a_paused_upload_aborts_it(
 ) -> None:
     path, _ = big_file
     engine = _engine(moto_endpoint, journal)
-    gate = SendGate(engine.client, "UploadPart", let_through=1)
+    gate = SendGate(engine, "UploadPart", let_through=1)
     try:
         job_id = engine.submit_file(path, bucket, "video.mov")
         assert gate.reached.wait(30)

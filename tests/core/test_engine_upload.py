@@ -120,7 +120,7 @@ def test_cancel_mid_multipart_leaves_nothing_behind(
     engine: UploadEngine, s3: Any, bucket: str, tmp_path: Path
 ) -> None:
     _write(tmp_path / "big.bin", 16 * MiB)
-    gate = SendGate(engine.client, "UploadPart")
+    gate = SendGate(engine, "UploadPart")
     job_id = engine.submit_file(tmp_path / "big.bin", bucket, "big.bin")
     assert gate.reached.wait(30)
     assert len(multipart_uploads(s3, bucket)) == 1
@@ -136,7 +136,7 @@ def test_cancel_queued_job_never_starts(
     moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
 ) -> None:
     engine = UploadEngine(moto_endpoint, EngineConfig(concurrency=1))
-    gate = SendGate(engine.client, "PutObject")
+    gate = SendGate(engine, "PutObject")
     try:
         _write(tmp_path / "first.txt", 10)
         _write(tmp_path / "second.txt", 10)
@@ -159,7 +159,7 @@ def test_file_changed_during_multipart_is_not_stored(
 ) -> None:
     path = tmp_path / "growing.log"
     _write(path, 11 * MiB)
-    gate = SendGate(engine.client, "UploadPart")
+    gate = SendGate(engine, "UploadPart")
     job_id = engine.submit_file(path, bucket, "growing.log")
     assert gate.reached.wait(30)
     with path.open("ab") as f:  # someone appends while we upload
@@ -176,7 +176,7 @@ def test_file_changed_during_multipart_is_not_stored(
 def test_vanished_file_fails_readably(engine: UploadEngine, bucket: str, tmp_path: Path) -> None:
     path = tmp_path / "temp.txt"
     _write(path, 10)
-    gate = SendGate(engine.client, "PutObject")
+    gate = SendGate(engine, "PutObject")
     _write(tmp_path / "first.txt", 10)
     engine.config = EngineConfig(concurrency=1)
     first = engine.submit_file(tmp_path / "first.txt", bucket, "first.txt")

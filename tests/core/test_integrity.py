@@ -75,28 +75,30 @@ def test_objects_carry_the_checksum_s3_verified(
 def test_md5_mode_sends_content_md5_and_no_flexible_checksums(
     moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path, size: int
 ) -> None:
+    from tests.faultproxy import FaultPlan, FaultProxy
+
     data = os.urandom(size)
     (tmp_path / "f.bin").write_bytes(data)
-    engine = UploadEngine(replace(moto_endpoint, checksum_mode="md5"), PARTS)
-    headers: list[dict[str, str]] = []
-    engine.client.meta.events.register(
-        "before-send.s3.*",
-        lambda request, **_: headers.append(
-            {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
-        ),
-    )
-    try:
-        job_id = engine.submit_file(tmp_path / "f.bin", bucket, "f.bin")
-        assert engine.wait(60)
-        assert engine.job(job_id).state is JobState.DONE
-    finally:
-        engine.shutdown()
-    bodies = [h for h in headers if "Content-MD5" in h]
+    assert moto_endpoint.endpoint_url
+    # The proxy sees what went over the wire, whichever path the engine sent it by.
+    with FaultProxy.for_url(moto_endpoint.endpoint_url, FaultPlan()) as proxy:
+        endpoint = replace(moto_endpoint, endpoint_url=proxy.url, checksum_mode="md5")
+        engine = UploadEngine(endpoint, PARTS)
+        try:
+            job_id = engine.submit_file(tmp_path / "f.bin", bucket, "f.bin")
+            assert engine.wait(60)
+            assert engine.job(job_id).state is JobState.DONE
+        finally:
+            engine.shutdown()
+        headers = proxy.request_headers()
+    bodies = [h for h in headers if "content-md5" in h]
     assert bodies, "every body carries Content-MD5"
-    assert not any(k.lower().startswith("x-amz-checksum") for h in headers for k in h)
+    assert not any(
+        k.startswith(("x-amz-checksum", "x-amz-sdk-checksum")) for h in headers for k in h
+    )
     first = data[: min(size, 5 * MiB)]
     assert base64.b64encode(hashlib.md5(first).digest()).decode() in {
-        h["Content-MD5"] for h in bodies
+        h["content-md5"] for h in bodies
     }
     assert read_object(s3, bucket, "f.bin") == data
 

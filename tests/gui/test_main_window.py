@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from s3desk.core.jobs import JobState
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.transfer_model import TransferModel
 from tests.gui.conftest import drop_files
-from tests.helpers import list_keys, read_object
+from tests.helpers import SendGate, list_keys, read_object
 
 IDLE_TIMEOUT_MS = 60_000
 
@@ -120,23 +119,17 @@ def test_cancel_and_retry_from_the_toolbar(
     qtbot: QtBot, window: MainWindow, engine: UploadEngine, s3: Any, bucket: str, tmp_path: Path
 ) -> None:
     (tmp_path / "slow.txt").write_text("eventually")
-    reached, release = threading.Event(), threading.Event()
-
-    def hold(**_: Any) -> None:
-        reached.set()
-        release.wait(30)
-
-    engine.client.meta.events.register("before-send.s3.PutObject", hold)
+    gate = SendGate(engine, "PutObject")
     assert drop_files(window.drop_hint, [tmp_path / "slow.txt"])
-    qtbot.waitUntil(lambda: reached.is_set() and window.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1)
     window.table.selectRow(0)
     assert window.cancel_action.isEnabled()
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
         window.cancel_action.trigger()
-        release.set()
+        gate.release.set()
     assert _rows(window)["slow.txt"][0] is JobState.CANCELLED
 
-    engine.client.meta.events.unregister("before-send.s3.PutObject", hold)
+    gate.remove()
     window.table.selectRow(0)
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
         window.retry_action.trigger()
@@ -157,18 +150,15 @@ def test_quitting_with_uploads_running_asks_first(
     qtbot: QtBot, window: MainWindow, engine: UploadEngine, tmp_path: Path, monkeypatch: Any
 ) -> None:
     (tmp_path / "a.txt").write_text("a")
-    reached, release = threading.Event(), threading.Event()
-    engine.client.meta.events.register(
-        "before-send.s3.PutObject", lambda **_: (reached.set(), release.wait(30))
-    )
+    gate = SendGate(engine, "PutObject")
     assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
-    qtbot.waitUntil(reached.is_set)
+    qtbot.waitUntil(gate.reached.is_set)
     asked: list[bool] = []
     monkeypatch.setattr(window, "confirm_quit", lambda: asked.append(True) or False)
     assert not window.close()
     assert asked == [True]
     assert window.isVisible()
-    release.set()
+    gate.remove()
 
 
 def test_window_without_storage_explains_what_to_do(qtbot: QtBot) -> None:

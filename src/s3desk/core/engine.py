@@ -62,8 +62,9 @@ from s3desk.core.journal import (
 from s3desk.core.keys import InvalidKey, check_key, check_size, join_key, numbered_key
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
-from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.s3 import S3Endpoint, make_client, make_session
 from s3desk.core.scan import FoundFile, Skipped, scan
+from s3desk.core.small_put import NotServed, SmallPut
 from s3desk.core.source import check_unchanged, content_type, part_length, read_span
 
 
@@ -119,19 +120,25 @@ class UploadEngine:
         config: EngineConfig | None = None,
         *,
         journal: Journal | None = None,
-        client_factory: Callable[..., Any] = make_client,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.endpoint = endpoint
         self.config = config or EngineConfig()
         self.journal = journal
         self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
-        self._client_factory = client_factory
         self._client: Any = None
+        self._session: Any = None
+        self._small_put: SmallPut | None = None
+        # Called with the operation name before each request goes out, on either path.
+        self.request_hooks: list[Callable[[str], None]] = []
         self._clock = clock
         self._random = random.Random()
 
-        self._cond = threading.Condition()
+        # One lock, two conditions: workers wait for work on _cond, callers of wait() for
+        # idleness on _idle_cond, so finishing a file does not wake every worker.
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)
+        self._idle_cond = threading.Condition(lock)
         self._id_lock = threading.Lock()
         self._last_id = 0
         # Unfinished multipart uploads from earlier runs that a new submission may pick up.
@@ -205,7 +212,7 @@ class UploadEngine:
         finally:
             with self._cond:
                 self._scans_running -= 1
-                self._cond.notify_all()
+                self._note_if_idle()
 
     def _add_items(
         self, items: list[tuple[FoundFile | Skipped, str, str]], conflict: ConflictPolicy
@@ -422,7 +429,7 @@ class UploadEngine:
         with self._cond:
             if endpoint is not None:
                 self.endpoint = endpoint
-            self._client = None
+            self._reconnect()
             self._blocked = ""
             self._cond.notify_all()
 
@@ -513,7 +520,7 @@ class UploadEngine:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every queued file has finished or been paused."""
         with self._cond:
-            return self._cond.wait_for(self._idle, timeout)
+            return self._idle_cond.wait_for(self._idle, timeout)
 
     def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
         """Stop the workers. With ``cancel`` unfinished uploads are cancelled and aborted;
@@ -528,11 +535,14 @@ class UploadEngine:
                 if job.state.active:
                     job.generation += 1  # stop in-flight bodies at their next read
             self._cond.notify_all()
+            self._idle_cond.notify_all()
         # A request stuck on a silent server cannot be interrupted; its thread is a daemon
         # and is left behind rather than holding up the app's exit.
         for worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
         self._flush_forgotten(counted=False)
+        if self._small_put is not None:
+            self._small_put.close()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -555,18 +565,72 @@ class UploadEngine:
 
     @property
     def client(self) -> Any:
+        """The botocore client, made on first use: small files may never need one."""
         with self._cond:
             if self._client is None:
-                self._client = self._client_factory(
-                    self.endpoint,
-                    self.config.concurrency + 2,
-                    sign_payload=False,
-                    attempts=1,
+                client = make_client(
+                    self.endpoint, self.config.concurrency + 2, session=self._botocore_session(),
+                    sign_payload=False, attempts=1, connect_timeout=self.config.connect_timeout,
+                    read_timeout=self.config.read_timeout,
+                )  # fmt: skip
+                register_engine_handlers(client)
+                hooks = self.request_hooks
+
+                def before_send(event_name: str, **_: Any) -> None:
+                    for hook in hooks:
+                        hook(event_name.rsplit(".", 1)[-1])  # before-send.s3.UploadPart
+
+                client.meta.events.register("before-send.s3", before_send)
+                self._client = client
+            return self._client
+
+    def _botocore_session(self) -> Any:
+        with self._cond:
+            if self._session is None:
+                self._session = make_session(self.endpoint)
+            return self._session
+
+    def _small_sender(self) -> SmallPut:
+        with self._cond:
+            if self._small_put is None:
+                self._small_put = SmallPut(
+                    self.endpoint, self._botocore_session(), lambda: self.client,
+                    max_connections=self.config.concurrency + 2,
                     connect_timeout=self.config.connect_timeout,
                     read_timeout=self.config.read_timeout,
-                )
-                register_engine_handlers(self._client)
-            return self._client
+                )  # fmt: skip
+                self._small_put.hooks = self.request_hooks
+            return self._small_put
+
+    def _reconnect(self) -> None:
+        """New credentials or settings: the next request builds its senders afresh."""
+        self._client = None
+        self._session = None
+        if self._small_put is not None:
+            self._small_put.close()
+            self._small_put = None
+
+    def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
+        """PutObject of a body in memory: the lean sender where it can, botocore otherwise."""
+        conditional = _conditional(job)
+        headers = {"content-type": content_type(job.key)}
+        if "ContentMD5" in fields:
+            headers["content-md5"] = fields["ContentMD5"]
+        if "ChecksumCRC32" in fields:
+            # As the SDKs send it: some services store the checksum only when told so.
+            headers["x-amz-sdk-checksum-algorithm"] = "CRC32"
+            headers["x-amz-checksum-crc32"] = fields["ChecksumCRC32"]
+        if conditional:
+            headers["if-none-match"] = conditional["IfNoneMatch"]
+        try:
+            return self._small_sender().put(job.bucket, job.key, data, headers)
+        except NotServed:
+            pass
+        response: dict[str, Any] = self.client.put_object(
+            Bucket=job.bucket, Key=job.key, Body=data, ContentType=content_type(job.key),
+            **fields, **conditional,
+        )  # fmt: skip
+        return response
 
     def _next_unit(self) -> _Unit | None:
         with self._cond:
@@ -623,6 +687,7 @@ class UploadEngine:
                 if not job.pending and not job.in_flight:
                     return _Unit(_COMPLETE, job, 0, job.generation)
                 self._multipart.append(job)
+                self._cond.notify_all()  # its parts are work for every worker
                 return self._pick_unit()
             if job.conflict is not ConflictPolicy.OVERWRITE and not job.key_checked:
                 self._queue.popleft()
@@ -664,7 +729,7 @@ class UploadEngine:
                     )
                     if flush:
                         self._flushing += 1
-                    self._cond.notify_all()
+                    self._note_if_idle()
                 if flush:
                     self._flush_forgotten()
 
@@ -738,10 +803,13 @@ class UploadEngine:
             body = self._body(unit, data) if job.size > SMALL_BODY else None
             if body is None and not self.limiter.consume(job.size, _stale(job, unit)):
                 raise UploadCancelled
-            response = self.client.put_object(
-                Bucket=job.bucket, Key=job.key, Body=data if body is None else body,
-                ContentType=content_type(job.key), **fields, **_conditional(job),
-            )  # fmt: skip
+            if body is None:
+                response = self._send_small(job, data, fields)
+            else:
+                response = self.client.put_object(
+                    Bucket=job.bucket, Key=job.key, Body=body,
+                    ContentType=content_type(job.key), **fields, **_conditional(job),
+                )  # fmt: skip
             checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
         except Exception as exc:
             if body is not None:
@@ -942,7 +1010,7 @@ class UploadEngine:
             job.abort_scheduled = False
             self._aborts_pending -= 1
             self._dirty[job.id] = job
-            self._cond.notify_all()
+            self._note_if_idle()
         self._forget(job.id)
 
     # ----------------------------------------------------------------- failures
@@ -995,7 +1063,7 @@ class UploadEngine:
     def _switch_to_md5(self) -> None:
         """Compatibility mode for this endpoint: Content-MD5 instead of flexible checksums."""
         self.endpoint = dataclasses.replace(self.endpoint, checksum_mode=checksums.MD5)
-        self._client = None  # the next request builds a client without those headers
+        self._reconnect()  # the next request builds a client without those headers
         self._warning = (
             "This storage service rejects S3's newer checksum headers; s3desk switched to "
             "Content-MD5 checks for it (set this in the account to skip the first refusal)"
@@ -1089,6 +1157,11 @@ class UploadEngine:
         if state not in (JobState.RETRYING, JobState.CONFLICT):
             job.note = ""
         self._dirty[job.id] = job
+        self._note_if_idle()
+
+    def _note_if_idle(self) -> None:
+        if self._idle():
+            self._idle_cond.notify_all()
 
     def _finish(self, job: UploadJob, state: JobState, error: str) -> None:
         if state is JobState.DONE and job.bytes_done != job.size:
@@ -1102,7 +1175,6 @@ class UploadEngine:
         self._set_state(job, state)
         job.error = error
         self._meters.pop(job.id, None)
-        self._cond.notify_all()
 
     # ----------------------------------------------------------------- journal
 
@@ -1123,7 +1195,7 @@ class UploadEngine:
             if counted:
                 with self._cond:
                     self._flushing -= 1
-                    self._cond.notify_all()
+                    self._note_if_idle()
 
     def _journal_add(self, jobs: list[UploadJob]) -> None:
         if self.journal is None or not jobs:

@@ -64,10 +64,30 @@ def _is_ip(host: str) -> bool:
     return True
 
 
+def make_session(endpoint: S3Endpoint) -> Any:
+    """A botocore session holding ``endpoint``'s credentials (keys, or a profile's chain)."""
+    import botocore.session
+
+    session = botocore.session.Session(profile=endpoint.profile)
+    if endpoint.access_key or endpoint.secret_key:
+        session.set_credentials(
+            endpoint.access_key or "", endpoint.secret_key or "", endpoint.session_token
+        )
+    if endpoint.region:
+        session.set_config_variable("region", endpoint.region)
+    return session
+
+
+def session_region(endpoint: S3Endpoint, session: Any) -> str:
+    """The region requests are signed for: the endpoint's, the profile's, or us-east-1."""
+    return str(endpoint.region or session.get_config_variable("region") or "us-east-1")
+
+
 def make_client(
     endpoint: S3Endpoint,
     max_connections: int = 10,
     *,
+    session: Any = None,
     sign_payload: bool = True,
     attempts: int = 5,
     connect_timeout: float = 10,
@@ -76,17 +96,13 @@ def make_client(
     """A thread-safe boto3 S3 client for ``endpoint``, sized for ``max_connections`` workers.
 
     The upload engine asks for ``attempts=1``: it retries by itself, so that each retry shows
-    in the job's row and pause or cancel can interrupt the waiting."""
+    in the job's row and pause or cancel can interrupt the waiting. Pass the ``session`` from
+    make_session() to share its credentials with other senders."""
     import boto3
     from botocore.config import Config
 
-    session = boto3.session.Session(
-        profile_name=endpoint.profile,
-        aws_access_key_id=endpoint.access_key,
-        aws_secret_access_key=endpoint.secret_key,
-        aws_session_token=endpoint.session_token,
-        region_name=endpoint.region,
-    )
+    session = session or make_session(endpoint)
+    boto_session = boto3.session.Session(botocore_session=session)
     s3_options: dict[str, Any] = {}
     if not sign_payload:
         # Callers that put a checksum header on every body (the engine) need no SHA-256 of
@@ -111,7 +127,9 @@ def make_client(
         s3=s3_options,  # type: ignore[arg-type]
         user_agent_extra="s3desk",
     )
-    region = endpoint.region or session.region_name or "us-east-1"
-    return session.client(
-        "s3", endpoint_url=endpoint.endpoint_url, region_name=region, config=config
+    return boto_session.client(
+        "s3",
+        endpoint_url=endpoint.endpoint_url,
+        region_name=session_region(endpoint, session),
+        config=config,
     )

@@ -1,0 +1,173 @@
+"""The engine's lean PutObject path for small files: same results and same errors as botocore."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import JobState
+from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client, make_session
+from s3desk.core.small_put import NotServed, SmallPut
+from tests.conftest import Server
+from tests.helpers import read_object
+
+QUICK = EngineConfig(concurrency=2, max_attempts=2, backoff_base=0.01, connect_timeout=2)
+
+ODD_KEYS = [
+    "plain.txt",
+    "with space & plus+sign.txt",
+    "percent%20and~tilde.txt",
+    "ünïcödé/日本語/файл.txt",
+    "question?hash#semi;colon=eq.txt",
+    "a/../dots/./kept.txt",  # goes through botocore: an HTTP library might rewrite it
+    "trailing/slash/",
+]
+
+
+def _upload(endpoint: S3Endpoint, bucket: str, files: dict[str, Path]) -> dict[str, Any]:
+    engine = UploadEngine(endpoint, QUICK)
+    try:
+        ids = {key: engine.submit_file(path, bucket, key) for key, path in files.items()}
+        assert engine.wait(60)
+        return {key: engine.job(job_id) for key, job_id in ids.items()}
+    finally:
+        engine.shutdown()
+
+
+def test_odd_keys_arrive_under_exactly_their_names(
+    server: Server, server_bucket: str, tmp_path: Path
+) -> None:
+    files: dict[str, Path] = {}
+    for n, key in enumerate(ODD_KEYS):
+        path = tmp_path / f"f{n}"
+        path.write_bytes(f"content of {key}".encode())
+        files[key] = path
+    jobs = _upload(server.endpoint, server_bucket, files)
+    stored = list(ODD_KEYS)
+    if server.name == "rclone":
+        # rclone stores objects as files and refuses dot segments: said so, not hidden.
+        dots = jobs.pop("a/../dots/./kept.txt")
+        stored.remove("a/../dots/./kept.txt")
+        assert dots.state is JobState.FAILED
+        assert "unsupported characters" in dots.error
+    assert {key: (job.state, job.error) for key, job in jobs.items()} == {
+        key: (JobState.DONE, "") for key in stored
+    }
+    for key in stored:
+        assert read_object(server.client, server_bucket, key) == f"content of {key}".encode()
+
+
+def test_content_type_and_checksum_reach_the_server(
+    server: Server, server_bucket: str, tmp_path: Path
+) -> None:
+    (tmp_path / "page.html").write_text("<p>hello</p>")
+    jobs = _upload(server.endpoint, server_bucket, {"page.html": tmp_path / "page.html"})
+    assert jobs["page.html"].state is JobState.DONE
+    head = server.client.head_object(Bucket=server_bucket, Key="page.html", ChecksumMode="ENABLED")
+    assert head["ContentType"] == "text/html"
+    assert head["ContentLength"] == len("<p>hello</p>")
+
+
+def test_a_session_token_goes_with_a_signature_the_server_accepts(
+    rclone_server: Server, tmp_path: Path
+) -> None:
+    # rclone checks every signature: a token header signed wrongly or not sent would fail.
+    bucket = "session-token"
+    rclone_server.client.create_bucket(Bucket=bucket)
+    endpoint = replace(rclone_server.endpoint, session_token="a-session-token")
+    (tmp_path / "a.txt").write_text("a")
+    jobs = _upload(endpoint, bucket, {"a.txt": tmp_path / "a.txt"})
+    assert (jobs["a.txt"].state, jobs["a.txt"].error) == (JobState.DONE, "")
+    assert read_object(rclone_server.client, bucket, "a.txt") == b"a"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"secret_key": "not-the-secret"}, "The secret access key is wrong"),
+        ({"access_key": "UNKNOWNKEY"}, "access key"),
+    ],
+    ids=["wrong-secret", "unknown-key"],
+)
+def test_wrong_credentials_fail_at_once_with_the_fix(
+    rclone_server: Server, tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    bucket = "wrong-" + "-".join(change).replace("_", "-")
+    rclone_server.client.create_bucket(Bucket=bucket)
+    (tmp_path / "a.txt").write_text("a")
+    jobs = _upload(replace(rclone_server.endpoint, **change), bucket, {"a.txt": tmp_path / "a.txt"})
+    job = jobs["a.txt"]
+    assert job.state is JobState.FAILED
+    assert message in job.error
+    assert "Retrying" not in job.note
+
+
+def test_an_unreachable_server_is_retried_then_explained(bucket: str, tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "a.txt").write_text("a")
+    endpoint = custom_endpoint(f"http://127.0.0.1:{port}", region="us-east-1")
+    jobs = _upload(endpoint, bucket, {"a.txt": tmp_path / "a.txt"})
+    job = jobs["a.txt"]
+    assert job.state is JobState.FAILED
+    assert job.error.startswith("Cannot reach the storage service")
+
+
+class _Redirecting(http.server.BaseHTTPRequestHandler):
+    """Answers every PUT the way S3 answers a request sent to the wrong region."""
+
+    hits = 0
+
+    def do_PUT(self) -> None:
+        type(self).hits += 1
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = (
+            b"<Error><Code>PermanentRedirect</Code><Message>Use the other endpoint</Message>"
+            b"<Endpoint>elsewhere.example</Endpoint></Error>"
+        )
+        self.send_response(301)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def redirecting_server() -> Iterator[str]:
+    _Redirecting.hits = 0
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_redirect_hands_the_bucket_to_botocore(redirecting_server: str) -> None:
+    endpoint = custom_endpoint(redirecting_server, region="us-east-1")
+    session = make_session(endpoint)
+    sender = SmallPut(
+        endpoint, session, lambda: make_client(endpoint, 2, session=session),
+        max_connections=2, connect_timeout=2, read_timeout=5,
+    )  # fmt: skip
+    try:
+        with pytest.raises(NotServed):
+            sender.put("bucket", "a.txt", b"a", {"content-type": "text/plain"})
+        assert _Redirecting.hits == 1
+        # From now on this bucket goes through botocore, without asking the server again.
+        with pytest.raises(NotServed):
+            sender.put("bucket", "b.txt", b"b", {"content-type": "text/plain"})
+        assert _Redirecting.hits == 1
+    finally:
+        sender.close()
