@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-core test-gui lint format screenshots bench bench-gui system-deps clean
+.PHONY: run test test-core test-gui test-keyring lint format screenshots bench bench-gui system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +20,19 @@ system-deps:
 run: $(STAMP)
 	@tools/ensure-display.sh $(VENV)/bin/s3desk
 
-test: system-deps $(STAMP) test-core test-gui
+test: system-deps $(STAMP) test-core test-keyring test-gui
 
 # The core's suite runs with Qt made unimportable: proof that it needs no Qt.
 test-core: $(STAMP)
 	$(PY) tools/without_qt.py -m pytest -p no:pytest-qt tests/core tests/cli
 
 test-gui: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests --ignore=tests/core --ignore=tests/cli
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests --ignore=tests/core --ignore=tests/cli \
+		--ignore=tests/keyring
+
+# The real OS keyring: a throwaway gnome-keyring (Secret Service) on a private D-Bus session.
+test-keyring: $(STAMP)
+	tools/with-keyring.sh $(PY) tools/without_qt.py -m pytest -p no:pytest-qt tests/keyring -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -41,6 +46,7 @@ format: $(STAMP)
 
 screenshots: system-deps $(STAMP)
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshot_accounts.py docs/screenshots
 
 # Benchmarks (not part of the test suite): s3desk against s5cmd, rclone, aws cli and boto3
 # on a local rclone server; see bench/README.md. BENCH_ARGS passes options through.
