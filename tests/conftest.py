@@ -28,9 +28,10 @@ _bucket_numbers = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Each test gets its own journal folder, never the user's."""
+    """Each test gets its own journal and config folders, never the user's."""
     path = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("S3DESK_DATA_DIR", str(path))
+    monkeypatch.setenv("S3DESK_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     return path
 
 

@@ -27,6 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Upload files and folders; folders keep their relative paths.",
     )
     add_upload_arguments(upload)
+
+    from s3desk.cli_accounts import add_accounts_arguments
+
+    accounts = commands.add_parser(
+        "accounts",
+        help="list, add, remove and test accounts (secrets go to the OS keyring)",
+        description="Manage the accounts the app and 's3desk upload --account' use.",
+    )
+    add_accounts_arguments(accounts)
     return parser
 
 
@@ -34,11 +43,12 @@ def _add_gui_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo", action="store_true", help="use the local demo storage even if AWS is set up"
     )
+    parser.add_argument("--account", help="start on this account (default: the default one)")
     parser.add_argument("--endpoint-url", help="S3-compatible service to use instead of AWS")
     parser.add_argument("--bucket", help="bucket to show as the destination")
 
 
-_TOP_LEVEL = frozenset({"gui", "upload", "-h", "--help", "--version"})
+_TOP_LEVEL = frozenset({"gui", "upload", "accounts", "-h", "--help", "--version"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,10 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args_list or args_list[0] not in _TOP_LEVEL:
         args_list = ["gui", *args_list]  # "s3desk --demo" opens the app
     args = parser.parse_args(args_list)
+    from s3desk.core.logs import configure_logging
+
+    configure_logging()
     if args.command == "upload":
         from s3desk.cli_upload import run_upload
 
         return run_upload(args)
+    if args.command == "accounts":
+        from s3desk.cli_accounts import run_accounts
+
+        return run_accounts(args)
     from s3desk.ui.app import run_gui
 
-    return run_gui(demo=args.demo, endpoint_url=args.endpoint_url, bucket=args.bucket)
+    return run_gui(
+        demo=args.demo, endpoint_url=args.endpoint_url, bucket=args.bucket, account=args.account
+    )

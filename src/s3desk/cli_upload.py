@@ -20,6 +20,9 @@ _REFRESH_SECONDS = 0.2
 def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", metavar="PATH", help="files or folders to upload")
     parser.add_argument("destination", metavar="s3://BUCKET/PREFIX/", help="where they go")
+    parser.add_argument(
+        "--account", help="an account from 's3desk accounts' (default: the standard AWS chain)"
+    )
     parser.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
     parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
@@ -41,6 +44,37 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
 
+def _endpoint_from(args: argparse.Namespace) -> S3Endpoint:
+    if args.account and (args.endpoint_url or args.profile):
+        raise ValueError("--account says where to upload already; drop --endpoint-url/--profile")
+    if args.account:
+        return _account_endpoint(args.account)
+    if args.endpoint_url:
+        return custom_endpoint(args.endpoint_url, region=args.region, profile=args.profile)
+    return S3Endpoint(region=args.region, profile=args.profile)
+
+
+class _AccountProblem(Exception):
+    """The named account cannot be used (unknown, unreadable file, keyring trouble)."""
+
+
+def _account_endpoint(name: str) -> S3Endpoint:
+    from s3desk.core.accounts import AccountsFileError, AccountStore
+    from s3desk.core.secrets import SecretStoreError
+
+    try:
+        store = AccountStore()
+        account = store.find(name)
+        if account is None:
+            names = ", ".join(a.name for a in store.accounts()) or "none yet"
+            raise _AccountProblem(f"No account named '{name}' (accounts: {names})")
+        return store.endpoint(account)
+    except (AccountsFileError, SecretStoreError) as exc:
+        raise _AccountProblem(str(exc)) from exc
+    except KeyError as exc:
+        raise _AccountProblem(exc.args[0] if exc.args else str(exc)) from exc
+
+
 def _rate(text: str) -> float:
     multiplier = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:].upper(), 1)
     try:
@@ -53,14 +87,13 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         dest = Destination.parse(args.destination)
-        endpoint = (
-            custom_endpoint(args.endpoint_url, region=args.region, profile=args.profile)
-            if args.endpoint_url
-            else S3Endpoint(region=args.region, profile=args.profile)
-        )
+        endpoint = _endpoint_from(args)
     except ValueError as exc:
         print(f"s3desk: {exc}", file=sys.stderr)
         return 2
+    except _AccountProblem as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 1
     if args.concurrency < 1 or args.retries < 0:
         print("s3desk: --concurrency must be at least 1, --retries at least 0", file=sys.stderr)
         return 2

@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(
-    *args: str, prefix: list[str] | None = None, env: dict[str, str] | None = None
+    *args: str,
+    prefix: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(ROOT / "tools" / "without_qt.py"), "-m", "s3desk", *args]
     return subprocess.run(
@@ -28,6 +31,7 @@ def run_cli(
         text=True,
         timeout=120,
         env={**os.environ, **(env or {})},
+        input=stdin,
     )
 
 

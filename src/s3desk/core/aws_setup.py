@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 NO_STORAGE_HINT = (
-    "Set AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE) and "
-    "restart s3desk, or install s3desk[demo] to try the local demo storage."
+    "Add an account (Accounts…, or 's3desk accounts add'), or set AWS credentials "
+    "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE) and restart s3desk, or "
+    "install s3desk[demo] to try the local demo storage."
 )
 
 

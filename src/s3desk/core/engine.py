@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import itertools
+import logging
 import os
 import random
 import threading
@@ -93,6 +94,8 @@ class Update:
     # A problem that does not stop uploads, e.g. a journal that cannot be written.
     warning: str = ""
 
+
+log = logging.getLogger(__name__)
 
 _PUT, _START, _PART, _COMPLETE = "put", "start", "part", "complete"
 _ABORT, _VERIFY, _CHECK = "abort", "verify", "check"
@@ -1037,6 +1040,7 @@ class UploadEngine:
                 return
             if is_credentials_expired(exc):
                 self._blocked = describe_error(exc, job.bucket, job.key)
+                log.info("uploads wait for new credentials: %r", exc)
                 self._requeue(unit)
                 return
             if is_transient(exc) and unit.attempt < self.config.max_attempts:
@@ -1048,6 +1052,7 @@ class UploadEngine:
                 self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
                 return
             self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
+            log.info("upload of %s to s3://%s/%s failed: %r", job.source, job.bucket, job.key, exc)
             self._abort_if_quiet(job)
         if job.upload_id is None:
             self._forget(job.id)

@@ -195,6 +195,9 @@ def _serve(
 ) -> None:
     """The child: run the engine, carry out commands, publish what changed."""
     from s3desk.core.journal import Journal, JournalError
+    from s3desk.core.logs import configure_logging
+
+    configure_logging()  # a spawned process starts without the parent's logging setup
 
     journal = None
     warning = ""

@@ -28,10 +28,15 @@ class S3Endpoint:
     checksum_mode: str = "crc32"
     # Shown under the destination picker, e.g. "cleared when the app quits".
     note: str = ""
+    # The s3desk account this endpoint was made from, if any: it names the journal's
+    # entries, so renaming an account or rotating its keys keeps unfinished uploads.
+    account_id: str = ""
 
     @property
     def identity(self) -> str:
         """Names the service and account without secrets: the journal keys uploads by it."""
+        if self.account_id:
+            return f"account:{self.account_id}"
         key = hashlib.sha256(self.access_key.encode()).hexdigest()[:16] if self.access_key else ""
         return "|".join((self.label, self.endpoint_url or "aws", self.profile or "", key))
 

@@ -6,8 +6,10 @@ import asyncio
 import logging
 import os
 import sys
+from dataclasses import dataclass
 from typing import Any
 
+from s3desk.core.accounts import Account, AccountsFileError, AccountStore
 from s3desk.core.aws_setup import NO_STORAGE_HINT, aws_configured
 from s3desk.core.demo import DEMO_BUCKET, DemoStorage, demo_available
 from s3desk.core.engine import EngineConfig
@@ -16,6 +18,7 @@ from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.paths import journal_path
 from s3desk.core.resources import resource_bytes, resource_text
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
+from s3desk.core.secrets import SecretStoreError
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +52,40 @@ def make_application() -> Any:
     return app
 
 
+@dataclass
+class Storage:
+    """Where the window starts uploading to, and what it says if that is nowhere."""
+
+    endpoint: S3Endpoint | None = None
+    demo: DemoStorage | None = None
+    account: Account | None = None
+    problem: str = ""
+
+
 def choose_storage(
-    demo: bool, endpoint_url: str | None
-) -> tuple[S3Endpoint | None, DemoStorage | None]:
-    """An explicit endpoint, else AWS if it is set up, else the demo storage if installed."""
+    demo: bool, endpoint_url: str | None, account_name: str | None = None
+) -> Storage:
+    """An explicit endpoint or account, else the default account, else AWS if it is set up,
+    else the demo storage if installed."""
     if endpoint_url:
-        return custom_endpoint(endpoint_url), None
+        return Storage(custom_endpoint(endpoint_url))
+    if not demo:
+        try:
+            store = AccountStore()
+            account = store.find(account_name) if account_name else store.default()
+            if account_name and account is None:
+                return Storage(problem=f"No account named '{account_name}'.")
+            if account is not None:
+                return Storage(store.endpoint(account), account=account)
+        except (AccountsFileError, SecretStoreError, KeyError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            return Storage(problem=str(message))
     if demo or (not aws_configured() and demo_available()):
         storage = DemoStorage()
-        return storage.start(), storage
+        return Storage(storage.start(), storage)
     if aws_configured():
-        return S3Endpoint(), None
-    return None, None
+        return Storage(S3Endpoint())
+    return Storage()
 
 
 def make_engine(
@@ -73,7 +98,12 @@ def make_engine(
     return EngineProcess(endpoint, EngineConfig(conflict=conflict), journal)
 
 
-def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | None = None) -> int:
+def run_gui(
+    demo: bool = False,
+    endpoint_url: str | None = None,
+    bucket: str | None = None,
+    account: str | None = None,
+) -> int:
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -84,10 +114,16 @@ def run_gui(demo: bool = False, endpoint_url: str | None = None, bucket: str | N
     from s3desk.ui.main_window import MainWindow
 
     app = make_application()
-    endpoint, demo_storage = choose_storage(demo, endpoint_url)
+    storage = choose_storage(demo, endpoint_url, account)
+    endpoint, demo_storage = storage.endpoint, storage.demo
     engine = make_engine(endpoint, resumable=demo_storage is None) if endpoint else None
     default_bucket = bucket or (DEMO_BUCKET if demo_storage else "")
-    window = MainWindow(engine, bucket=default_bucket, setup_hint=NO_STORAGE_HINT)
+    prefix = ""
+    if storage.account is not None:
+        default_bucket = default_bucket or storage.account.bucket
+        prefix = storage.account.prefix
+    hint = f"{storage.problem} {NO_STORAGE_HINT}" if storage.problem else NO_STORAGE_HINT
+    window = MainWindow(engine, bucket=default_bucket, prefix=prefix, setup_hint=hint)
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -1,0 +1,333 @@
+"""Accounts: which storage service to use, and with which credentials.
+
+Account metadata (names, endpoints, regions, access key ids, default destinations) lives in
+``accounts.toml`` in the user's config folder (format documented in docs/accounts.md).
+Secrets — secret access keys and session tokens — never go there: they live in the OS
+keyring under the account's id, through SecretStore, and are read only when an account's
+endpoint is built.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import tomli_w
+
+from s3desk.core import checksums
+from s3desk.core.paths import config_dir
+from s3desk.core.s3 import S3Endpoint, custom_endpoint
+from s3desk.core.secrets import SecretStore, SecretStoreError
+
+FILE_VERSION = 1
+_SECRET_KEY = "secret_access_key"
+_SESSION_TOKEN = "session_token"
+
+
+class AccountKind(StrEnum):
+    ACCESS_KEY = "access-key"  # Amazon S3 with an access key id and secret
+    PROFILE = "aws-profile"  # a profile of the shared AWS config: keys, SSO, assume-role
+    COMPATIBLE = "s3-compatible"  # another S3 service: endpoint URL, access key and secret
+
+    @property
+    def display_name(self) -> str:
+        return {
+            AccountKind.ACCESS_KEY: "Amazon S3 — access key",
+            AccountKind.PROFILE: "Amazon S3 — AWS profile (incl. SSO)",
+            AccountKind.COMPATIBLE: "S3-compatible service",
+        }[self]
+
+    @property
+    def has_secret(self) -> bool:
+        return self is not AccountKind.PROFILE
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    name: str
+    kind: AccountKind
+    access_key_id: str = ""
+    profile: str = ""
+    endpoint_url: str = ""
+    region: str = ""
+    path_style: bool = False
+    checksum_mode: str = checksums.CRC32
+    bucket: str = ""  # default destination
+    prefix: str = ""
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def problems(self) -> list[str]:
+        """What is missing or malformed, in plain words (empty when the account is usable)."""
+        found: list[str] = []
+        if not self.name.strip():
+            found.append("Give the account a name")
+        if self.kind is AccountKind.PROFILE and not self.profile.strip():
+            found.append("Choose an AWS profile")
+        if self.kind.has_secret and not self.access_key_id.strip():
+            found.append("Enter the access key ID")
+        if self.kind is AccountKind.COMPATIBLE or self.endpoint_url:
+            found.extend(_url_problems(self.endpoint_url))
+        if self.checksum_mode not in checksums.MODES:
+            found.append(f"Checksum mode must be one of {', '.join(checksums.MODES)}")
+        return found
+
+
+def _url_problems(url: str) -> list[str]:
+    url = url.strip()
+    if not url:
+        return ["Enter the service's endpoint URL, e.g. https://s3.example.com"]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return [f"The endpoint URL needs http:// or https:// in front, e.g. https://{url}"]
+    if not parts.hostname:
+        return ["The endpoint URL has no host name"]
+    if parts.query or parts.fragment:
+        return ["The endpoint URL must not contain '?' or '#'"]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A common S3-compatible service: what to fill in, and what the user must supply."""
+
+    name: str
+    endpoint_url: str  # may contain {region} or {account_id}
+    region: str
+    path_style: bool = False
+    checksum_mode: str = checksums.CRC32
+    hint: str = ""
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "Cloudflare R2", "https://{account_id}.r2.cloudflarestorage.com", "auto",
+        hint="Replace {account_id} with your Cloudflare account ID",
+    ),
+    Preset(
+        "Backblaze B2", "https://s3.{region}.backblazeb2.com", "us-west-004",
+        checksum_mode=checksums.MD5, hint="The region is part of your bucket's endpoint",
+    ),
+    Preset("Wasabi", "https://s3.{region}.wasabisys.com", "us-east-1"),
+    Preset(
+        "MinIO", "http://localhost:9000", "us-east-1", path_style=True,
+        hint="Older MinIO releases need the MD5 checksum mode",
+    ),
+    Preset(
+        "Ceph Object Gateway", "https://rgw.example.com", "default", path_style=True,
+        checksum_mode=checksums.MD5,
+    ),
+    Preset("DigitalOcean Spaces", "https://{region}.digitaloceanspaces.com", "ams3"),
+)  # fmt: skip
+
+
+class AccountsFileError(Exception):
+    """accounts.toml cannot be read or written; the message says which file and why."""
+
+
+class AccountStore:
+    """Accounts from ``accounts.toml``, secrets from the OS keyring."""
+
+    def __init__(self, path: Path | None = None, secrets: SecretStore | None = None) -> None:
+        self.path = path or accounts_path()
+        self.secrets = secrets or SecretStore()
+        self._accounts: list[Account] = []
+        self._default = ""
+        self.reload()
+
+    # ----------------------------------------------------------------- reading
+
+    def reload(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            self._accounts, self._default = [], ""
+            return
+        except OSError as exc:
+            raise AccountsFileError(f"Cannot read {self.path}: {exc.strerror or exc}") from exc
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise AccountsFileError(f"{self.path} is not valid TOML: {exc}") from exc
+        version = data.get("version", 1)
+        if not isinstance(version, int) or version > FILE_VERSION:
+            raise AccountsFileError(
+                f"{self.path} was written by a newer s3desk (format {version}); update s3desk"
+            )
+        self._accounts = [_account_from(entry) for entry in data.get("accounts", [])]
+        self._default = str(data.get("default", ""))
+
+    def accounts(self) -> list[Account]:
+        return list(self._accounts)
+
+    def find(self, name_or_id: str) -> Account | None:
+        for account in self._accounts:
+            if name_or_id in (account.id, account.name):
+                return account
+        folded = name_or_id.casefold()
+        matches = [a for a in self._accounts if a.name.casefold() == folded]
+        return matches[0] if len(matches) == 1 else None
+
+    def default(self) -> Account | None:
+        found = self.find(self._default) if self._default else None
+        return found or (self._accounts[0] if self._accounts else None)
+
+    def endpoint(self, account: Account) -> S3Endpoint:
+        """How to reach ``account``'s storage, with its secrets read from the keyring.
+
+        Raises SecretStoreError when the keyring cannot be used, and KeyError when the
+        account's secret is not in it (e.g. removed by hand)."""
+        secret = token = None
+        if account.kind.has_secret:
+            secret = self.secrets.get(_secret_name(account, _SECRET_KEY))
+            if secret is None:
+                raise KeyError(
+                    f"The secret key of account '{account.name}' is not in the keyring; "
+                    "edit the account and enter it again"
+                )
+            token = self.secrets.get(_secret_name(account, _SESSION_TOKEN))
+        return endpoint_for(account, secret, token)
+
+    # ----------------------------------------------------------------- changing
+
+    def save(
+        self,
+        account: Account,
+        *,
+        secret_key: str | None = None,
+        session_token: str | None = None,
+    ) -> Account:
+        """Add ``account`` or replace the one with its id. A secret of None keeps the one
+        stored; an empty session token removes it. Secrets go to the keyring first, so a
+        keyring failure leaves the file unchanged."""
+        problems = account.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        clash = self.find(account.name)
+        if clash is not None and clash.id != account.id:
+            raise ValueError(f"An account named '{account.name}' exists already")
+        known = any(a.id == account.id for a in self._accounts)
+        if account.kind.has_secret:
+            if secret_key is not None:
+                self.secrets.set(_secret_name(account, _SECRET_KEY), secret_key)
+            elif not known or self.secrets.get(_secret_name(account, _SECRET_KEY)) is None:
+                raise ValueError("Enter the secret access key")
+            if session_token:
+                self.secrets.set(_secret_name(account, _SESSION_TOKEN), session_token)
+            elif session_token == "":
+                self.secrets.delete(_secret_name(account, _SESSION_TOKEN))
+        elif known:
+            self._forget_secrets(account)  # it may have had a key before
+        accounts = [account if a.id == account.id else a for a in self._accounts]
+        if not known:
+            accounts.append(account)
+        self._write(accounts, self._default or account.id)
+        return account
+
+    def remove(self, account_id: str) -> None:
+        account = self.find(account_id)
+        if account is None:
+            return
+        self._forget_secrets(account)
+        remaining = [a for a in self._accounts if a.id != account.id]
+        default = self._default if self._default != account.id else ""
+        self._write(remaining, default)
+
+    def set_default(self, account_id: str) -> None:
+        account = self.find(account_id)
+        if account is None:
+            raise KeyError(account_id)
+        self._write(self._accounts, account.id)
+
+    def _forget_secrets(self, account: Account) -> None:
+        try:
+            for name in (_SECRET_KEY, _SESSION_TOKEN):
+                self.secrets.delete(_secret_name(account, name))
+        except SecretStoreError:
+            # A profile account keeps nothing in the keyring: an unusable keyring must not
+            # stop it from being changed or removed. A key account's secret must go, though.
+            if account.kind.has_secret:
+                raise
+
+    def _write(self, accounts: Iterable[Account], default: str) -> None:
+        accounts = list(accounts)
+        document: dict[str, Any] = {"version": FILE_VERSION, "default": default}
+        document["accounts"] = [_account_to(a) for a in accounts]
+        text = tomli_w.dumps(document)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Write a new file and rename it over the old one: a crash leaves one or the other.
+        handle, temporary = tempfile.mkstemp(prefix=".accounts-", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            Path(temporary).unlink(missing_ok=True)
+            raise AccountsFileError(f"Cannot write {self.path}: {exc.strerror or exc}") from exc
+        self._accounts, self._default = accounts, default
+
+
+def endpoint_for(
+    account: Account, secret_key: str | None = None, session_token: str | None = None
+) -> S3Endpoint:
+    """How to reach ``account``'s storage with the given secrets: AccountStore.endpoint passes
+    the keyring's, the Accounts dialog's "Test connection" what was typed before saving."""
+    region = account.region or None
+    profile = account.profile or None
+    if account.endpoint_url:
+        base = custom_endpoint(account.endpoint_url, region=region, profile=profile)
+        path_style = account.path_style or base.path_style
+    else:
+        base = S3Endpoint(region=region, profile=profile)
+        path_style = account.path_style
+    has_secret = account.kind.has_secret
+    return replace(
+        base,
+        label=account.name,
+        access_key=account.access_key_id or None if has_secret else None,
+        secret_key=secret_key if has_secret else None,
+        session_token=session_token if has_secret else None,
+        path_style=path_style,
+        checksum_mode=account.checksum_mode,
+        account_id=account.id,
+    )
+
+
+def accounts_path() -> Path:
+    return config_dir() / "accounts.toml"
+
+
+def _secret_name(account: Account, what: str) -> str:
+    return f"{account.id}/{what}"
+
+
+_FIELDS = {f.name for f in fields(Account)}
+
+
+def _account_to(account: Account) -> dict[str, Any]:
+    data = asdict(account)
+    data["kind"] = account.kind.value
+    # Empty strings and defaults stay out of the file, so it reads like what the user set.
+    return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+def _account_from(entry: Any) -> Account:
+    if not isinstance(entry, dict):
+        raise AccountsFileError("an [[accounts]] entry is not a table")
+    known = {k: v for k, v in entry.items() if k in _FIELDS}
+    try:
+        known["kind"] = AccountKind(known.get("kind", ""))
+        return Account(**known)
+    except (TypeError, ValueError) as exc:
+        name = entry.get("name", "?")
+        raise AccountsFileError(f"account '{name}' in accounts.toml is malformed: {exc}") from exc
