@@ -38,13 +38,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from s3desk.core.accounts import AccountsFileError, AccountStore
 from s3desk.core.buckets import list_bucket_names
 from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.errors import describe_error
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, Totals
 from s3desk.core.s3 import S3Endpoint
+from s3desk.core.secrets import SecretStoreError
 from s3desk.core.units import human_duration, human_rate, human_size
+from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
@@ -63,9 +66,12 @@ class MainWindow(QMainWindow):
         bucket: str = "",
         prefix: str = "",
         setup_hint: str = "",
+        account_store: AccountStore | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
+        self._account_store = account_store  # read when the Accounts dialog first opens
+        self.accounts_dialog: AccountsDialog | None = None
         self.endpoint: S3Endpoint | None = engine.endpoint if engine else None
         self.setWindowTitle("s3desk")
         self.resize(1100, 640)
@@ -144,7 +150,34 @@ class MainWindow(QMainWindow):
         bar.addAction(self.cancel_action)
         bar.addAction(self.retry_action)
         bar.addAction(self.clear_action)
+        bar.addSeparator()
+        self.accounts_action = QAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon),
+            self.tr("Accounts…"),
+            self,
+        )
+        self.accounts_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.accounts_action.setToolTip(self.tr("Add, edit and test storage accounts"))
+        self.accounts_action.triggered.connect(self.open_accounts)
+        bar.addAction(self.accounts_action)
         self.addToolBar(bar)
+
+    def open_accounts(self) -> None:
+        """Show the Accounts dialog; not modal, so the uploads stay in view."""
+        try:
+            if self._account_store is None:
+                self._account_store = AccountStore()
+            if self.accounts_dialog is None:
+                self.accounts_dialog = AccountsDialog(self._account_store, self)
+            elif not self.accounts_dialog.isVisible():
+                self._account_store.reload()  # the file may have changed (s3desk accounts)
+                self.accounts_dialog.reload()
+        except (AccountsFileError, SecretStoreError) as exc:
+            self.statusBar().showMessage(str(exc), 15000)
+            return
+        self.accounts_dialog.show()
+        self.accounts_dialog.raise_()
+        self.accounts_dialog.activateWindow()
 
     def _build_destination(self, bucket: str, prefix: str, setup_hint: str) -> QWidget:
         box = QFrame()
