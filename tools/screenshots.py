@@ -36,6 +36,11 @@ def main() -> int:
         # Few workers, so several rows are visibly in progress at once.
         engine = UploadEngine(endpoint, EngineConfig(concurrency=3, conflict=ConflictPolicy.ASK))
         window = MainWindow(engine, bucket="demo")
+        # The account box as it looks with a couple of accounts set up.
+        window.set_account_choices(
+            [("team", "Team archive (B2)"), ("sso", "AWS via SSO"), ("demo", "Local demo storage")],
+            "demo",
+        )
         window.resize(1180, 620)
         window.show()
         window.start()

@@ -7,11 +7,11 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from s3desk.core.accounts import Account, AccountsFileError, AccountStore
 from s3desk.core.aws_setup import NO_STORAGE_HINT, aws_configured
-from s3desk.core.demo import DEMO_BUCKET, DemoStorage, demo_available
+from s3desk.core.demo import DEMO_BUCKET, DEMO_LABEL, DemoStorage, demo_available
 from s3desk.core.engine import EngineConfig
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import ConflictPolicy
@@ -19,6 +19,9 @@ from s3desk.core.paths import journal_path
 from s3desk.core.resources import resource_bytes, resource_text
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.secrets import SecretStoreError
+
+if TYPE_CHECKING:
+    from s3desk.ui.storage_switcher import EngineFactory, StorageSwitcher
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,7 @@ class Storage:
     demo: DemoStorage | None = None
     account: Account | None = None
     problem: str = ""
+    store: AccountStore | None = None  # None when accounts.toml cannot be read
 
 
 def choose_storage(
@@ -67,25 +71,56 @@ def choose_storage(
 ) -> Storage:
     """An explicit endpoint or account, else the default account, else AWS if it is set up,
     else the demo storage if installed."""
+    try:
+        store: AccountStore | None = AccountStore()
+    except AccountsFileError as exc:
+        return Storage(problem=str(exc))
+    assert store is not None
     if endpoint_url:
-        return Storage(custom_endpoint(endpoint_url))
+        return Storage(custom_endpoint(endpoint_url), store=store)
     if not demo:
         try:
-            store = AccountStore()
             account = store.find(account_name) if account_name else store.default()
             if account_name and account is None:
-                return Storage(problem=f"No account named '{account_name}'.")
+                return Storage(problem=f"No account named '{account_name}'.", store=store)
             if account is not None:
-                return Storage(store.endpoint(account), account=account)
-        except (AccountsFileError, SecretStoreError, KeyError) as exc:
+                return Storage(store.endpoint(account), account=account, store=store)
+        except (SecretStoreError, KeyError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-            return Storage(problem=str(message))
+            return Storage(problem=str(message), store=store)
     if demo or (not aws_configured() and demo_available()):
         storage = DemoStorage()
-        return Storage(storage.start(), storage)
+        return Storage(storage.start(), storage, store=store)
     if aws_configured():
-        return Storage(S3Endpoint())
-    return Storage()
+        return Storage(S3Endpoint(), store=store)
+    return Storage(store=store)
+
+
+def connect_accounts(
+    window: Any, storage: Storage, engine_factory: EngineFactory
+) -> StorageSwitcher:
+    """The window's account box: the accounts, plus the storage the app started on when that
+    is not an account (demo storage, the environment's AWS credentials, --endpoint-url)."""
+    from s3desk.ui.storage_switcher import DEMO, ENVIRONMENT, StorageSwitcher
+
+    fixed: dict[str, tuple[str, S3Endpoint | None, str]] = {}
+    current = storage.account.id if storage.account else ""
+    start_demo = None
+    if storage.demo is not None:
+        fixed[DEMO] = (DEMO_LABEL, storage.endpoint, DEMO_BUCKET)
+        current = DEMO
+    elif storage.account is None and storage.endpoint is not None:
+        fixed[ENVIRONMENT] = (storage.endpoint.display, storage.endpoint, "")
+        current = ENVIRONMENT
+    elif demo_available():
+        demo = DemoStorage()
+        storage.demo = demo
+        fixed[DEMO] = (DEMO_LABEL, None, DEMO_BUCKET)
+        start_demo = demo.start
+    return StorageSwitcher(
+        window, storage.store, engine_factory, current=current, fixed=fixed,
+        start_demo=start_demo,
+    )  # fmt: skip
 
 
 def make_engine(
@@ -123,7 +158,11 @@ def run_gui(
         default_bucket = default_bucket or storage.account.bucket
         prefix = storage.account.prefix
     hint = f"{storage.problem} {NO_STORAGE_HINT}" if storage.problem else NO_STORAGE_HINT
-    window = MainWindow(engine, bucket=default_bucket, prefix=prefix, setup_hint=hint)
+    window = MainWindow(
+        engine, bucket=default_bucket, prefix=prefix, setup_hint=hint,
+        account_store=storage.store,
+    )  # fmt: skip
+    switcher = connect_accounts(window, storage, make_engine)
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -138,9 +177,11 @@ def run_gui(
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
+        engine = window.engine  # the account may have changed since the start
         if engine is not None:
             # With a journal, unfinished uploads stay recorded and resume next time.
             engine.shutdown(cancel=engine.journal is None, timeout=10)
-        if demo_storage is not None:
-            demo_storage.stop()
+        switcher.wait_for_retired()
+        if storage.demo is not None:
+            storage.demo.stop()
     return 0

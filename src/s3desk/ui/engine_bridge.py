@@ -39,6 +39,13 @@ class EngineBridge(QObject):
         self._was_busy = False
         self._problem = ("", "")
 
+    def set_engine(self, engine: UploadEngine | EngineProcess) -> None:
+        """Follow another engine (the user switched accounts)."""
+        self._timer.stop()
+        self.engine = engine
+        self._was_busy = False
+        self._problem = ("", "")
+
     def wake(self) -> None:
         """Call after handing the engine work: snapshots run until it is idle again."""
         self._was_busy = True

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
@@ -59,6 +60,10 @@ _FINISHED_OK = frozenset({JobState.DONE, JobState.SKIPPED, JobState.CANCELLED})
 class MainWindow(QMainWindow):
     # Emitted after the bucket list has been fetched (or failed to be), for tests and UI.
     bucketsLoaded = Signal(list)
+    # The user picked another entry in the account box: its key (an account id, "demo", ...).
+    accountChosen = Signal(str)
+    # Accounts were added, changed or removed in the Accounts dialog.
+    accountsChanged = Signal()
 
     def __init__(
         self,
@@ -169,6 +174,7 @@ class MainWindow(QMainWindow):
                 self._account_store = AccountStore()
             if self.accounts_dialog is None:
                 self.accounts_dialog = AccountsDialog(self._account_store, self)
+                self.accounts_dialog.accountsChanged.connect(self.accountsChanged)
             elif not self.accounts_dialog.isVisible():
                 self._account_store.reload()  # the file may have changed (s3desk accounts)
                 self.accounts_dialog.reload()
@@ -189,7 +195,8 @@ class MainWindow(QMainWindow):
 
         row = QHBoxLayout()
         row.setSpacing(6)
-        row.addWidget(QLabel(self.tr("Upload to bucket")))
+        self._build_account_box(row)
+        row.addWidget(QLabel(self.tr("to bucket")))
         self.bucket_box = QComboBox()
         self.bucket_box.setEditable(True)
         self.bucket_box.setMinimumWidth(220)
@@ -229,6 +236,21 @@ class MainWindow(QMainWindow):
         self._update_preview()
         return box
 
+    def _build_account_box(self, row: QHBoxLayout) -> None:
+        """Which account uploads go with; hidden until there is something to choose."""
+        self.account_label = QLabel(self.tr("Upload with"))
+        row.addWidget(self.account_label)
+        self.account_box = QComboBox()
+        self.account_box.setAccessibleName(self.tr("Account"))
+        self.account_box.setMinimumWidth(180)
+        self.account_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.account_box.activated.connect(
+            lambda index: self.accountChosen.emit(str(self.account_box.itemData(index)))
+        )
+        row.addWidget(self.account_box)
+        self.account_label.setVisible(False)
+        self.account_box.setVisible(False)
+
     def _build_conflict_bar(self) -> QFrame:
         """Asks once for all files whose names are taken, without a modal dialog per file."""
         self.conflict_bar = QFrame()
@@ -267,6 +289,12 @@ class MainWindow(QMainWindow):
         self.storage_label.setObjectName("storageLabel")
         self.storage_label.setWordWrap(True)
         self.storage_label.setTextFormat(Qt.TextFormat.RichText)
+        self._setup_hint = setup_hint
+        self._show_storage()
+        return self.storage_label
+
+    def _show_storage(self) -> None:
+        setup_hint = self._setup_hint
         if self.endpoint is None:
             self.storage_label.setText(self.tr("<b>No storage is set up.</b> ") + setup_hint)
             self.storage_label.setProperty("warning", "true")
@@ -277,7 +305,55 @@ class MainWindow(QMainWindow):
                 f"<b>{self.endpoint.label}</b>{note}<span style='color:#666'>{where}</span>"
             )
             self.storage_label.setProperty("demo", "true" if self.endpoint.note else "false")
-        return self.storage_label
+        self.storage_label.style().unpolish(self.storage_label)
+        self.storage_label.style().polish(self.storage_label)
+
+    # ------------------------------------------------------------------ accounts
+
+    def set_account_choices(self, choices: list[tuple[str, str]], current: str) -> None:
+        """Fill the account box with (key, label) pairs and select ``current``."""
+        self.account_box.clear()
+        for key, label in choices:
+            self.account_box.addItem(label, key)
+        self.show_account(current)
+        visible = bool(choices)
+        self.account_label.setVisible(visible)
+        self.account_box.setVisible(visible)
+
+    def show_account(self, key: str) -> None:
+        index = self.account_box.findData(key)
+        if index >= 0:
+            self.account_box.setCurrentIndex(index)
+
+    def current_account(self) -> str:
+        return str(self.account_box.currentData() or "")
+
+    def attach_engine(
+        self, engine: UploadEngine | EngineProcess, bucket: str = "", prefix: str = ""
+    ) -> None:
+        """Upload with ``engine`` from now on (another account was chosen). The caller
+        checked that the previous engine had nothing running, and shuts it down."""
+        self.engine = engine
+        self.endpoint = engine.endpoint
+        self.model.remove_finished(frozenset(JobState))
+        if self.bridge is None:
+            self.bridge = EngineBridge(engine, self.model, self)
+            self.bridge.totalsChanged.connect(self._show_totals)
+            self.bridge.problemChanged.connect(self._show_problem)
+        else:
+            self.bridge.set_engine(engine)
+        self._show_problem("", "")
+        self._show_storage()
+        self.bucket_box.clear()
+        self.bucket_box.setEditText(bucket)
+        self.prefix_edit.setText(prefix)
+        self.setAcceptDrops(True)
+        for action in (self.add_files_action, self.add_folder_action):
+            action.setEnabled(True)
+        self.stack.setCurrentWidget(self.drop_hint)
+        self._update_actions()
+        self._show_totals(engine.totals())
+        self.start()
 
     def _build_table(self) -> QTableView:
         table = QTableView()
@@ -342,6 +418,8 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Begin the window's background work; needs a running asyncio (qasync) loop."""
         if self.engine is not None:
+            if self._buckets_task is not None and not self._buckets_task.done():
+                self._buckets_task.cancel()  # it lists the previous account's buckets
             self._buckets_task = asyncio.ensure_future(self._load_buckets())
 
     async def _load_buckets(self) -> None:
@@ -351,12 +429,16 @@ class MainWindow(QMainWindow):
         try:
             names = await loop.run_in_executor(None, lambda: list_bucket_names(engine.client))
         except Exception as exc:  # listing may be forbidden; typing a bucket still works
+            if not shiboken6.isValid(self) or engine is not self.engine:
+                return
             self.bucket_box.setToolTip(
                 self.tr("Could not list buckets: ") + describe_error(exc) + "\n"
                 + self.tr("Type the bucket name instead.")
             )  # fmt: skip
             self.bucketsLoaded.emit([])
             return
+        if not shiboken6.isValid(self) or engine is not self.engine:
+            return  # the window closed, or another account was chosen meanwhile
         current = self.bucket_box.currentText()
         self.bucket_box.clear()
         self.bucket_box.addItems(names)

@@ -1,0 +1,155 @@
+"""The account box: which storage the window uploads to, and switching between them.
+
+Each account gets an engine of its own (its endpoint and credentials are the engine's), so
+choosing another account replaces the window's engine. That happens only while nothing is
+running: a running upload belongs to the account it started on. Unfinished uploads of an
+account stay in the journal under its id and come back when the account is chosen again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from s3desk.core.accounts import AccountsFileError, AccountStore
+from s3desk.core.s3 import S3Endpoint
+from s3desk.core.secrets import SecretStoreError
+from s3desk.ui.main_window import MainWindow
+
+# Keys of the entries that are not accounts.
+DEMO, ENVIRONMENT = "demo", "environment"
+
+EngineFactory = Callable[[S3Endpoint, bool], Any]  # (endpoint, resumable) -> engine
+
+
+class StorageSwitcher(QObject):
+    def __init__(
+        self,
+        window: MainWindow,
+        store: AccountStore | None,
+        make_engine: EngineFactory,
+        *,
+        current: str,
+        fixed: dict[str, tuple[str, S3Endpoint | None, str]] | None = None,
+        start_demo: Callable[[], S3Endpoint] | None = None,
+    ) -> None:
+        """``fixed``: entries that are not accounts, key -> (label, endpoint, bucket): the
+        demo storage, or the AWS credentials of the environment. The demo's endpoint may be
+        None until chosen: ``start_demo`` then starts it, off the UI thread."""
+        super().__init__(window)
+        self.window = window
+        self.store = store
+        self.make_engine = make_engine
+        self.current = current
+        self.fixed = dict(fixed or {})
+        self.start_demo = start_demo
+        self._retiring: list[threading.Thread] = []
+        self._starting: asyncio.Future[None] | None = None
+        window.accountChosen.connect(self.choose)
+        window.accountsChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Fill the account box again (after the Accounts dialog changed something)."""
+        choices: list[tuple[str, str]] = []
+        if self.store is not None:
+            try:
+                self.store.reload()
+                choices = [(a.id, a.name) for a in self.store.accounts()]
+            except AccountsFileError as exc:
+                self.window.statusBar().showMessage(str(exc), 15000)
+        choices += [(key, label) for key, (label, _, _) in self.fixed.items()]
+        self.window.set_account_choices(choices, self.current)
+
+    def choose(self, key: str) -> bool:
+        """Switch the window to the storage ``key``; False (and the box reverts) if not now."""
+        if key == self.current:
+            return True
+        engine = self.window.engine
+        if engine is not None and not engine.is_idle():
+            self._refuse(
+                self.window.tr(
+                    "Uploads are still running. Wait for them, or pause or cancel them, "
+                    "before switching accounts."
+                )
+            )
+            return False
+        if key == DEMO and self.fixed[DEMO][1] is None:
+            # The box shows the account in use until the demo storage is up.
+            self.window.show_account(self.current)
+            self.window.statusBar().showMessage(self.window.tr("Starting the local demo storage…"))
+            if self._starting is None or self._starting.done():
+                self._starting = asyncio.ensure_future(self._start_demo_then_choose())
+            return False
+        try:
+            endpoint, bucket, prefix, resumable = self._target(key)
+        except (AccountsFileError, SecretStoreError, KeyError, LookupError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            self._refuse(str(message))
+            return False
+        self._switch(key, endpoint, bucket, prefix, resumable)
+        return True
+
+    async def _start_demo_then_choose(self) -> None:
+        assert self.start_demo is not None
+        try:
+            endpoint = await asyncio.get_running_loop().run_in_executor(None, self.start_demo)
+        except Exception as exc:
+            self._refuse(self.window.tr("The local demo storage did not start: ") + str(exc))
+            return
+        label, _, bucket = self.fixed[DEMO]
+        self.fixed[DEMO] = (label, endpoint, bucket)
+        if self.choose(DEMO):
+            self.window.show_account(DEMO)
+
+    def _switch(
+        self, key: str, endpoint: S3Endpoint, bucket: str, prefix: str, resumable: bool
+    ) -> None:
+        engine = self.window.engine
+        new_engine = self.make_engine(endpoint, resumable)
+        self.window.attach_engine(new_engine, bucket, prefix)
+        self.current = key
+        if resumable and new_engine.restore():  # this account's unfinished uploads
+            assert self.window.bridge is not None
+            self.window.bridge.wake()
+        if engine is not None:
+            self._retire(engine)
+        self.window.statusBar().showMessage(
+            self.window.tr("Uploading with ") + endpoint.label, 5000
+        )
+
+    def _target(self, key: str) -> tuple[S3Endpoint, str, str, bool]:
+        if key in self.fixed:
+            _, endpoint, bucket = self.fixed[key]
+            assert endpoint is not None
+            return endpoint, bucket, "", key != DEMO
+        if self.store is None:
+            raise LookupError(key)
+        account = self.store.find(key)
+        if account is None:
+            raise LookupError(self.window.tr("That account no longer exists."))
+        return self.store.endpoint(account), account.bucket, account.prefix, True
+
+    def _refuse(self, message: str) -> None:
+        self.window.show_account(self.current)
+        self.window.statusBar().showMessage(message, 10000)
+
+    def _retire(self, engine: Any) -> None:
+        """Shut the previous engine down without making the window wait for it; what it had
+        paused stays in the journal."""
+        cancel = getattr(engine, "journal", None) is None
+        thread = threading.Thread(
+            target=engine.shutdown, kwargs={"cancel": cancel, "timeout": 10},
+            name="s3desk-retire-engine", daemon=True,
+        )  # fmt: skip
+        thread.start()
+        self._retiring.append(thread)
+
+    def wait_for_retired(self, timeout: float = 10) -> None:
+        """At quit: let engines from earlier accounts finish shutting down."""
+        for thread in self._retiring:
+            thread.join(timeout)

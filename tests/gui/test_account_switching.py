@@ -1,0 +1,289 @@
+"""The account box: uploads go with the chosen account; and a whole sitting leaves no secret
+in any file or log."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from s3desk.core.accounts import Account, AccountKind, AccountStore
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import JobState
+from s3desk.core.s3 import S3Endpoint
+from s3desk.core.secrets import SecretStore
+from s3desk.ui.app import Storage, connect_accounts, make_engine
+from s3desk.ui.main_window import MainWindow
+from s3desk.ui.storage_switcher import DEMO, StorageSwitcher
+from tests.conftest import Server
+from tests.gui.conftest import drop_files
+from tests.helpers import SendGate, read_object
+from tests.memory_keyring import MemoryKeyring
+
+IDLE_MS = 60_000
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AccountStore:
+    return AccountStore(tmp_path / "accounts.toml", SecretStore(backend=MemoryKeyring()))
+
+
+@pytest.fixture
+def engines() -> Iterator[list[Any]]:
+    made: list[Any] = []
+    yield made
+    for engine in made:
+        engine.shutdown(cancel=True, timeout=10)
+
+
+def _in_process(engines: list[Any]) -> Callable[[S3Endpoint, bool], UploadEngine]:
+    def make(endpoint: S3Endpoint, resumable: bool) -> UploadEngine:
+        engine = UploadEngine(endpoint, EngineConfig(concurrency=2))
+        engines.append(engine)
+        return engine
+
+    return make
+
+
+def _choose(qtbot: QtBot, window: MainWindow, name: str) -> None:
+    """Pick an entry in the account box as a user does (activated, not set in code)."""
+    index = window.account_box.findText(name)
+    assert index >= 0, [window.account_box.itemText(i) for i in range(window.account_box.count())]
+    window.account_box.setCurrentIndex(index)
+    window.account_box.activated.emit(index)
+
+
+def _two_accounts(
+    store: AccountStore, moto: S3Endpoint, rclone: Server, moto_bucket: str
+) -> tuple[Account, Account]:
+    assert moto.endpoint_url and rclone.endpoint.endpoint_url and rclone.endpoint.access_key
+    first = store.save(
+        Account(name="Team moto", kind=AccountKind.COMPATIBLE, access_key_id="testing",
+                endpoint_url=moto.endpoint_url, region="us-east-1", bucket=moto_bucket),
+        secret_key="testing",
+    )  # fmt: skip
+    target = f"{moto_bucket[:55]}-rc"  # rclone's server lives for the whole session
+    rclone.client.create_bucket(Bucket=target)
+    second = store.save(
+        Account(name="Team rclone", kind=AccountKind.COMPATIBLE,
+                access_key_id=rclone.endpoint.access_key,
+                endpoint_url=rclone.endpoint.endpoint_url, region="us-east-1",
+                bucket=target, prefix="inbox/"),
+        secret_key=rclone.endpoint.secret_key,
+    )  # fmt: skip
+    return first, second
+
+
+@pytest.fixture
+def storages() -> Iterator[list[Storage]]:
+    made: list[Storage] = []
+    yield made
+    for storage in made:
+        if storage.demo is not None:
+            storage.demo.stop()  # as the app does when it quits
+
+
+def _window_on(
+    qtbot: QtBot,
+    store: AccountStore,
+    account: Account,
+    make: Callable[[S3Endpoint, bool], Any],
+    storages: list[Storage],
+) -> tuple[MainWindow, StorageSwitcher]:
+    endpoint = store.endpoint(account)
+    window = MainWindow(
+        make(endpoint, True), bucket=account.bucket, prefix=account.prefix, account_store=store
+    )
+    qtbot.addWidget(window)
+    storage = Storage(endpoint, account=account, store=store)
+    storages.append(storage)
+    switcher = connect_accounts(window, storage, make)
+    window.show()
+    return window, switcher
+
+
+def test_uploads_go_with_the_account_chosen_in_the_box(
+    qtbot: QtBot,
+    store: AccountStore,
+    engines: list[Any],
+    storages: list[Storage],
+    moto_endpoint: S3Endpoint,
+    rclone_server: Server,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    event_loop_qt: Any,
+) -> None:
+    first, _ = _two_accounts(store, moto_endpoint, rclone_server, bucket)
+    window, _ = _window_on(qtbot, store, first, _in_process(engines), storages)
+    labels = [window.account_box.itemText(i) for i in range(window.account_box.count())]
+    assert labels[:2] == ["Team moto", "Team rclone"]
+    assert window.account_box.currentText() == "Team moto"
+
+    (tmp_path / "a.txt").write_text("to moto")
+    assert window.bridge is not None
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
+        assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+    assert read_object(s3, bucket, "a.txt") == b"to moto"
+
+    _choose(qtbot, window, "Team rclone")
+    assert window.engine is engines[-1] and len(engines) == 2
+    assert window.destination().bucket == f"{bucket[:55]}-rc"
+    assert window.destination().prefix == "inbox/"
+    assert "Team rclone" in window.storage_label.text()
+    assert window.model.rowCount() == 0  # the rows of the other account are gone
+
+    # rclone checks signatures: this only arrives with the second account's secret.
+    (tmp_path / "b.txt").write_text("to rclone")
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
+        assert drop_files(window.drop_hint, [tmp_path / "b.txt"])
+    assert read_object(rclone_server.client, f"{bucket[:55]}-rc", "inbox/b.txt") == b"to rclone"
+    assert [window.model.job_at(0).state] == [JobState.DONE]
+
+
+def test_switching_waits_until_nothing_is_running(
+    qtbot: QtBot,
+    store: AccountStore,
+    engines: list[Any],
+    storages: list[Storage],
+    moto_endpoint: S3Endpoint,
+    rclone_server: Server,
+    bucket: str,
+    tmp_path: Path,
+    event_loop_qt: Any,
+) -> None:
+    first, _ = _two_accounts(store, moto_endpoint, rclone_server, bucket)
+    window, switcher = _window_on(qtbot, store, first, _in_process(engines), storages)
+    engine = window.engine
+    gate = SendGate(engine, "PutObject")
+    (tmp_path / "a.txt").write_text("held")
+    assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+    assert gate.reached.wait(30)
+
+    _choose(qtbot, window, "Team rclone")
+    assert window.engine is engine and len(engines) == 1
+    assert window.account_box.currentText() == "Team moto"
+    assert "Uploads are still running" in window.statusBar().currentMessage()
+    assert switcher.current == first.id
+
+    assert window.bridge is not None
+    with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
+        gate.remove()
+    _choose(qtbot, window, "Team rclone")
+    assert window.account_box.currentText() == "Team rclone"
+    assert len(engines) == 2
+
+
+def test_the_demo_storage_starts_when_chosen(
+    qtbot: QtBot,
+    store: AccountStore,
+    engines: list[Any],
+    storages: list[Storage],
+    moto_endpoint: S3Endpoint,
+    rclone_server: Server,
+    bucket: str,
+    event_loop_qt: Any,
+) -> None:
+    first, _ = _two_accounts(store, moto_endpoint, rclone_server, bucket)
+    window, switcher = _window_on(qtbot, store, first, _in_process(engines), storages)
+    _choose(qtbot, window, "Local demo storage")
+    # It starts off the UI thread; meanwhile the box still shows the account in use.
+    assert window.account_box.currentText() == "Team moto"
+    qtbot.waitUntil(lambda: switcher.current == DEMO, timeout=30_000)
+    assert window.account_box.currentText() == "Local demo storage"
+    assert window.destination().bucket == "demo"
+    assert window.endpoint is not None and window.endpoint.note
+    assert window.engine is engines[-1] and len(engines) == 2
+
+
+def test_a_whole_sitting_leaves_no_secret_behind(
+    qtbot: QtBot,
+    rclone_server: Server,
+    tmp_path: Path,
+    private_data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    event_loop_qt: Any,
+) -> None:
+    """Add an account in the dialog, upload with it in the app's own engine process, fail on
+    purpose, quit; then search every file s3desk could have written, and its output."""
+    from s3desk.core.logs import configure_logging
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    caplog.set_level(logging.DEBUG)
+    endpoint = rclone_server.endpoint
+    assert endpoint.endpoint_url and endpoint.access_key and endpoint.secret_key
+    secret, token = endpoint.secret_key, "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN"
+    rclone_server.client.create_bucket(Bucket="sitting")
+
+    root = logging.getLogger()
+    handlers_before = list(root.handlers)
+    log_file = configure_logging()
+    storage = Storage(store=AccountStore(secrets=SecretStore(backend=MemoryKeyring())))
+    window = MainWindow(None, account_store=storage.store)
+    qtbot.addWidget(window)
+    switcher = connect_accounts(window, storage, make_engine)
+    window.show()
+    try:
+        window.accounts_action.trigger()
+        dialog = window.accounts_dialog
+        assert dialog is not None
+        dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.COMPATIBLE))
+        qtbot.keyClicks(dialog.name_edit, "Sitting")
+        dialog.endpoint_edit.setText(endpoint.endpoint_url)
+        dialog.region_edit.setText("us-east-1")
+        qtbot.keyClicks(dialog.key_id_edit, endpoint.access_key)
+        qtbot.keyClicks(dialog.secret_edit, secret)
+        qtbot.keyClicks(dialog.token_edit, token)
+        dialog.bucket_box.setEditText("sitting")
+        with qtbot.waitSignal(window.accountsChanged):
+            dialog.save_button.click()
+        dialog.close()
+
+        _choose(qtbot, window, "Sitting")
+        assert window.bridge is not None and window.engine is not None
+        (tmp_path / "ok.txt").write_text("fine")
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
+            assert drop_files(window.drop_hint, [tmp_path / "ok.txt"])
+        assert read_object(rclone_server.client, "sitting", "ok.txt") == b"fine"
+
+        window.bucket_box.setEditText("no-such-bucket-here")
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
+            assert drop_files(window.drop_hint, [tmp_path / "ok.txt"])
+        states = {window.model.job_at(r).state for r in range(window.model.rowCount())}
+        assert states == {JobState.DONE, JobState.FAILED}
+
+        assert window.close()
+        window.engine.shutdown(cancel=False, timeout=10)
+        switcher.wait_for_retired()
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers_before:
+                root.removeHandler(handler)
+                handler.close()
+        if storage.demo is not None:
+            storage.demo.stop()
+
+    written = [
+        p
+        for folder in (Path(os.environ["S3DESK_CONFIG_DIR"]), private_data_dir, cache)
+        for p in folder.rglob("*")
+        if p.is_file()
+    ]
+    names = {p.name for p in written}
+    # The scan must have something to scan: the accounts file, the journal, the log.
+    assert {"accounts.toml", "journal.sqlite3", "s3desk.log"} <= names, names
+    assert log_file is not None and log_file.stat().st_size > 0
+    assert "failed" in log_file.read_text()  # the failure was logged, by the engine process
+    output = capfd.readouterr()
+    texts = [output.out, output.err, caplog.text]
+    for needle in (secret, token):
+        assert [p for p in written if needle.encode() in p.read_bytes()] == []
+        assert not any(needle in text for text in texts)
