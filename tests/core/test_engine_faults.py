@@ -128,3 +128,32 @@ def test_expired_credentials_pause_the_queue_until_renewed(
         assert len(list_keys(s3, bucket)) == 6
     finally:
         engine.shutdown()
+
+
+def test_an_expired_sso_sign_in_pauses_the_queue_and_says_to_sign_in_again(
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A real SSO profile whose sign-in is not cached: botocore cannot get credentials.
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile work]\nsso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Uploader\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("HOME", str(tmp_path))  # where the SSO token cache would be
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    (tmp_path / "a.txt").write_text("a")
+    engine = UploadEngine(replace(moto_endpoint, profile="work"), FAST_RETRIES)
+    try:
+        engine.submit_file(tmp_path / "a.txt", bucket, "a.txt")
+        wait_for(lambda: engine.blocked, what="the engine to notice the expired sign-in")
+        assert "Sign in again" in engine.blocked and "aws sso login" in engine.blocked
+        assert [j.state for j in engine.jobs()] == [JobState.QUEUED]
+    finally:
+        engine.shutdown()
+    assert list_keys(s3, bucket) == []

@@ -95,3 +95,25 @@ def test_a_wrong_stored_secret_is_reported_by_test_and_upload(
     uploaded = run_cli("upload", str(tmp_path / "a.txt"), "s3://anything/", "--account", "Wrong")
     assert uploaded.returncode == 1
     assert "secret access key is wrong" in uploaded.stdout + uploaded.stderr
+
+
+def test_the_app_starts_on_the_default_account_with_its_secret_from_the_keyring(
+    rclone_server: Server,
+) -> None:
+    """What a restart does: nothing but accounts.toml and the keyring, read by a new run."""
+    from s3desk.ui.app import choose_storage
+
+    endpoint = rclone_server.endpoint
+    assert endpoint.endpoint_url and endpoint.access_key and endpoint.secret_key
+    added = run_cli(
+        "accounts", "add", "Daily", "--kind", "s3-compatible",
+        "--endpoint-url", endpoint.endpoint_url, "--access-key-id", endpoint.access_key,
+        "--bucket", "daily", "--default", "--secret-stdin", stdin=endpoint.secret_key + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    storage = choose_storage(demo=False, endpoint_url=None)
+    assert storage.account is not None and storage.account.name == "Daily"
+    assert storage.endpoint is not None
+    assert storage.endpoint.secret_key == endpoint.secret_key
+    assert storage.endpoint.endpoint_url == endpoint.endpoint_url
+    assert storage.problem == ""

@@ -138,6 +138,18 @@ def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str: 
             return f"'{bucket}/{key}' was not found" if key else f"Bucket '{bucket}' does not exist"
         message = error.get("Message") or code or "unknown error"
         return f"The storage service refused the request: {message} ({code or status})"
+    if isinstance(exc, bx.SSOTokenLoadError | bx.UnauthorizedSSOTokenError | bx.SSOError):
+        return (
+            "Your AWS single sign-on (SSO) session has expired. Sign in again "
+            "(aws sso login --profile PROFILE), then choose Try again"
+        )
+    if isinstance(exc, bx.TokenRetrievalError | bx.CredentialRetrievalError):
+        return (
+            "The credentials could not be refreshed; sign in again, then choose Try again "
+            f"({exc.kwargs.get('provider', 'credential provider')})"
+        )
+    if isinstance(exc, bx.ProfileNotFound):
+        return f"The AWS profile '{exc.kwargs.get('profile', '')}' is not in the AWS config"
     if isinstance(exc, bx.NoCredentialsError):
         return (
             "No credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
