@@ -61,11 +61,11 @@ from s3desk.core.journal import (
     options_json,
 )
 from s3desk.core.keys import InvalidKey, check_key, check_size, join_key, numbered_key
+from s3desk.core.lean_s3 import LeanS3, NotServed
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
 from s3desk.core.s3 import S3Endpoint, make_client, make_session
 from s3desk.core.scan import FoundFile, Skipped, scan
-from s3desk.core.small_put import NotServed, SmallPut
 from s3desk.core.source import check_unchanged, content_type, part_length, read_span
 
 
@@ -131,7 +131,7 @@ class UploadEngine:
         self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
         self._client: Any = None
         self._session: Any = None
-        self._small_put: SmallPut | None = None
+        self._lean: LeanS3 | None = None
         # Called with the operation name before each request goes out, on either path.
         self.request_hooks: list[Callable[[str], None]] = []
         self._clock = clock
@@ -544,8 +544,8 @@ class UploadEngine:
         for worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
         self._flush_forgotten(counted=False)
-        if self._small_put is not None:
-            self._small_put.close()
+        if self._lean is not None:
+            self._lean.close()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -593,25 +593,25 @@ class UploadEngine:
                 self._session = make_session(self.endpoint)
             return self._session
 
-    def _small_sender(self) -> SmallPut:
+    def _lean_sender(self) -> LeanS3:
         with self._cond:
-            if self._small_put is None:
-                self._small_put = SmallPut(
+            if self._lean is None:
+                self._lean = LeanS3(
                     self.endpoint, self._botocore_session(), lambda: self.client,
                     max_connections=self.config.concurrency + 2,
                     connect_timeout=self.config.connect_timeout,
                     read_timeout=self.config.read_timeout,
                 )  # fmt: skip
-                self._small_put.hooks = self.request_hooks
-            return self._small_put
+                self._lean.hooks = self.request_hooks
+            return self._lean
 
     def _reconnect(self) -> None:
         """New credentials or settings: the next request builds its senders afresh."""
         self._client = None
         self._session = None
-        if self._small_put is not None:
-            self._small_put.close()
-            self._small_put = None
+        if self._lean is not None:
+            self._lean.close()
+            self._lean = None
 
     def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
         """PutObject of a body in memory: the lean sender where it can, botocore otherwise."""
@@ -626,7 +626,7 @@ class UploadEngine:
         if conditional:
             headers["if-none-match"] = conditional["IfNoneMatch"]
         try:
-            return self._small_sender().put(job.bucket, job.key, data, headers)
+            return self._lean_sender().put(job.bucket, job.key, data, headers)
         except NotServed:
             pass
         response: dict[str, Any] = self.client.put_object(
@@ -780,7 +780,10 @@ class UploadEngine:
 
     def _exists(self, bucket: str, key: str) -> bool:
         try:
-            self.client.head_object(Bucket=bucket, Key=key)
+            try:
+                return self._lean_sender().exists(bucket, key)
+            except NotServed:
+                self.client.head_object(Bucket=bucket, Key=key)
         except Exception as exc:
             if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound")):
                 return False

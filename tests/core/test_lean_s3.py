@@ -1,4 +1,5 @@
-"""The engine's lean PutObject path for small files: same results and same errors as botocore."""
+"""The engine's lean path for small files (PutObject, HeadObject): same results and same
+errors as botocore."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import pytest
 
 from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import JobState
+from s3desk.core.lean_s3 import LeanS3, NotServed
 from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client, make_session
-from s3desk.core.small_put import NotServed, SmallPut
 from tests.conftest import Server
 from tests.helpers import read_object
 
@@ -157,7 +158,7 @@ def redirecting_server() -> Iterator[str]:
 def test_a_redirect_hands_the_bucket_to_botocore(redirecting_server: str) -> None:
     endpoint = custom_endpoint(redirecting_server, region="us-east-1")
     session = make_session(endpoint)
-    sender = SmallPut(
+    sender = LeanS3(
         endpoint, session, lambda: make_client(endpoint, 2, session=session),
         max_connections=2, connect_timeout=2, read_timeout=5,
     )  # fmt: skip
@@ -171,3 +172,20 @@ def test_a_redirect_hands_the_bucket_to_botocore(redirecting_server: str) -> Non
         assert _Redirecting.hits == 1
     finally:
         sender.close()
+
+
+def test_head_tells_taken_names_from_free_ones(server: Server, server_bucket: str) -> None:
+    server.client.put_object(Bucket=server_bucket, Key="taken/ä b.txt", Body=b"x")
+    session = make_session(server.endpoint)
+    sender = LeanS3(
+        server.endpoint, session, lambda: make_client(server.endpoint, 2, session=session),
+        max_connections=2, connect_timeout=2, read_timeout=5,
+    )  # fmt: skip
+    seen: list[str] = []
+    sender.hooks.append(seen.append)
+    try:
+        assert sender.exists(server_bucket, "taken/ä b.txt")
+        assert not sender.exists(server_bucket, "free/ä b.txt")
+    finally:
+        sender.close()
+    assert seen == ["HeadObject", "HeadObject"]  # both went the lean way

@@ -1,11 +1,12 @@
-"""PutObject for small files, without botocore's per-request machinery.
+"""The requests made once per small file — PutObject, and HeadObject for the name check —
+without botocore's per-request machinery.
 
 botocore spends about 2.5 ms of CPU on every request (parameter validation, endpoint rules,
 event hooks, a fresh signing key); with thousands of small files that, not the network, is
-what limits throughput when client and server share a machine. This sender does the same
-PutObject for a body already in memory in a fraction of that: SigV4 with the signing key
-cached per day, the payload covered by its signed checksum header (UNSIGNED-PAYLOAD for the
-SHA-256, as botocore does over HTTPS), over a urllib3 pool of kept-alive connections.
+what limits throughput when client and server share a machine. This sender makes the same
+requests in a fraction of that: SigV4 with the signing key cached per day, a PUT's payload
+covered by its signed checksum header (UNSIGNED-PAYLOAD for the SHA-256, as botocore does
+over HTTPS), over a urllib3 pool of kept-alive connections.
 
 It takes from botocore what must agree with the rest of the engine: the credentials (so
 refreshed or rotated credentials apply here too), the region, the CA bundle, and the URL of
@@ -53,7 +54,7 @@ class _Bucket:
         self.base_path = base_path
 
 
-class SmallPut:
+class LeanS3:
     """PutObject to ``endpoint`` with ``session``'s credentials. ``client`` is called for a
     botocore client only where the bucket's URL needs botocore's endpoint rules (AWS,
     virtual-host addressing), so a run of small files to a path-style service never pays
@@ -94,6 +95,33 @@ class SmallPut:
         """PutObject ``data``; ``headers`` are lower-case (content-type, checksum, ...).
 
         Returns the ETag and any checksum the service reported, as botocore names them."""
+        response = self._request("PUT", "PutObject", bucket, key, data, headers)
+        if response.status >= 300:
+            raise self._error(response, "PutObject", bucket)
+        result = {"ETag": response.headers.get("etag", "")}
+        crc = response.headers.get("x-amz-checksum-crc32")
+        if crc:
+            result["ChecksumCRC32"] = crc
+        return result
+
+    def exists(self, bucket: str, key: str) -> bool:
+        """HeadObject: True if ``key`` is there, False if the service says it is not."""
+        response = self._request("HEAD", "HeadObject", bucket, key, b"", {})
+        if response.status == 404:
+            return False
+        if response.status >= 300:
+            raise self._error(response, "HeadObject", bucket)
+        return True
+
+    def _request(
+        self,
+        method: str,
+        operation: str,
+        bucket: str,
+        key: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> Any:
         target = self._bucket(bucket)
         if target is None or not _plain_key(key):
             raise NotServed
@@ -109,19 +137,12 @@ class SmallPut:
         if credentials.token:
             signed["x-amz-security-token"] = credentials.token
         authorization = self._authorization(
-            "PUT", path, signed, amz_date, credentials.access_key, credentials.secret_key
+            method, path, signed, amz_date, credentials.access_key, credentials.secret_key
         )
         for hook in self.hooks:
-            hook("PutObject")
+            hook(operation)
         sent = {**signed, "authorization": authorization, "user-agent": _USER_AGENT}
-        response = self._send(target, "PUT", path, data, sent)
-        if response.status >= 300:
-            raise self._error(response, "PutObject", bucket)
-        result = {"ETag": response.headers.get("etag", "")}
-        crc = response.headers.get("x-amz-checksum-crc32")
-        if crc:
-            result["ChecksumCRC32"] = crc
-        return result
+        return self._send(target, method, path, body, sent)
 
     # ----------------------------------------------------------------- addressing
 
@@ -228,8 +249,9 @@ class SmallPut:
         url = f"{target.pool.scheme}://{target.host}{path}"
         try:
             return target.pool.urlopen(
-                method, path, body=body, headers=headers, retries=False, redirect=False,
-                assert_same_host=False,
+                method, path, body=None if method == "HEAD" else body, headers=headers,
+                retries=False,
+                redirect=False, assert_same_host=False,
             )  # fmt: skip
         except ux.NewConnectionError as exc:
             raise bx.EndpointConnectionError(endpoint_url=url, error=exc) from exc
