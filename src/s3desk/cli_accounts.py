@@ -11,10 +11,13 @@ import argparse
 import getpass
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from s3desk.core import checksums
-from s3desk.core.accounts import Account, AccountKind, AccountsFileError, AccountStore
-from s3desk.core.secrets import SecretStoreError
+if TYPE_CHECKING:  # imported when an accounts command runs, not for every command line
+    from s3desk.core.accounts import Account, AccountStore
+
+_KINDS = ("access-key", "aws-profile", "s3-compatible")  # AccountKind's values
+_CHECKSUM_MODES = ("crc32", "md5")  # checksums.MODES
 
 
 def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,15 +26,13 @@ def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
 
     add = actions.add_parser("add", help="add an account, or update one with the same name")
     add.add_argument("name")
-    add.add_argument(
-        "--kind", choices=[k.value for k in AccountKind], default=AccountKind.ACCESS_KEY.value
-    )
+    add.add_argument("--kind", choices=_KINDS, default=_KINDS[0])
     add.add_argument("--access-key-id", default="")
     add.add_argument("--profile", default="", help="AWS profile (for --kind aws-profile)")
     add.add_argument("--endpoint-url", default="", help="for --kind s3-compatible")
     add.add_argument("--region", default="")
     add.add_argument("--path-style", action="store_true", help="path-style addressing")
-    add.add_argument("--checksum-mode", choices=checksums.MODES, default=checksums.CRC32)
+    add.add_argument("--checksum-mode", choices=_CHECKSUM_MODES, default=_CHECKSUM_MODES[0])
     add.add_argument("--bucket", default="", help="default bucket")
     add.add_argument("--prefix", default="", help="default prefix in the bucket")
     add.add_argument(
@@ -50,6 +51,9 @@ def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_accounts(args: argparse.Namespace) -> int:
+    from s3desk.core.accounts import AccountsFileError, AccountStore
+    from s3desk.core.secrets import SecretStoreError
+
     try:
         store = AccountStore()
         return _ACTIONS[args.action](store, args)
@@ -60,6 +64,8 @@ def run_accounts(args: argparse.Namespace) -> int:
 
 
 def _list(store: AccountStore, _: argparse.Namespace) -> int:
+    from s3desk.core.accounts import AccountKind
+
     default = store.default()
     for account in store.accounts():
         mark = "*" if default and account.id == default.id else " "
@@ -73,6 +79,8 @@ def _list(store: AccountStore, _: argparse.Namespace) -> int:
 
 
 def _add(store: AccountStore, args: argparse.Namespace) -> int:
+    from s3desk.core.accounts import Account, AccountKind
+
     existing = store.find(args.name)
     account = Account(
         name=args.name, kind=AccountKind(args.kind), access_key_id=args.access_key_id,

@@ -189,3 +189,16 @@ def test_head_tells_taken_names_from_free_ones(server: Server, server_bucket: st
     finally:
         sender.close()
     assert seen == ["HeadObject", "HeadObject"]  # both went the lean way
+
+
+def test_https_to_a_plain_http_server_fails_at_once_as_a_tls_problem(
+    redirecting_server: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    endpoint = custom_endpoint(
+        redirecting_server.replace("http://", "https://"), region="us-east-1"
+    )
+    jobs = _upload(endpoint, "bucket", {"a.txt": tmp_path / "a.txt"})
+    assert jobs["a.txt"].state is JobState.FAILED
+    assert jobs["a.txt"].error.startswith("Secure connection failed")
+    assert "Retrying" not in jobs["a.txt"].note

@@ -6,7 +6,7 @@ event hooks, a fresh signing key); with thousands of small files that, not the n
 what limits throughput when client and server share a machine. This sender makes the same
 requests in a fraction of that: SigV4 with the signing key cached per day, a PUT's payload
 covered by its signed checksum header (UNSIGNED-PAYLOAD for the SHA-256, as botocore does
-over HTTPS), over a urllib3 pool of kept-alive connections.
+over HTTPS), over kept-alive connections of a small HTTP/1.1 client (``http1.py``).
 
 It takes from botocore what must agree with the rest of the engine: the credentials (so
 refreshed or rotated credentials apply here too), the region, the CA bundle, and the URL of
@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ssl
 import threading
 import urllib.request
 from collections.abc import Callable
@@ -29,9 +30,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
-import urllib3
-
 from s3desk import __version__
+from s3desk.core.http1 import ConnectError, ConnectionPool, ConnectTimeout
 from s3desk.core.s3 import S3Endpoint, session_region
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
@@ -48,8 +48,9 @@ class NotServed(Exception):
 class _Bucket:
     """Where one bucket's objects live: a connection pool and the path before the key."""
 
-    def __init__(self, pool: urllib3.HTTPConnectionPool, host: str, base_path: str) -> None:
+    def __init__(self, pool: ConnectionPool, scheme: str, host: str, base_path: str) -> None:
         self.pool = pool
+        self.scheme = scheme
         self.host = host
         self.base_path = base_path
 
@@ -75,8 +76,8 @@ class LeanS3:
         self._client = client
         self._region = session_region(endpoint, session)
         self._max_connections = max_connections
-        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
-        self._ca_bundle = _ca_bundle(session)
+        self._connect_timeout, self._read_timeout = connect_timeout, read_timeout
+        self._tls: ssl.SSLContext | None = None
         self._lock = threading.Lock()
         self._buckets: dict[str, _Bucket | None] = {}
         self._signing_keys: dict[tuple[str, str], bytes] = {}
@@ -174,21 +175,20 @@ class LeanS3:
         if not parts.hostname or not parts.path.endswith("/k") or _proxied(url):
             return None
         scheme = parts.scheme
-        port = parts.port or (443 if scheme == "https" else 80)
-        pool: urllib3.HTTPConnectionPool
-        if scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(
-                parts.hostname, port, maxsize=self._max_connections, block=False,
-                timeout=self._timeout, cert_reqs="CERT_REQUIRED", ca_certs=self._ca_bundle,
-            )  # fmt: skip
-        elif scheme == "http":
-            pool = urllib3.HTTPConnectionPool(
-                parts.hostname, port, maxsize=self._max_connections, block=False,
-                timeout=self._timeout,
-            )  # fmt: skip
-        else:
+        if scheme not in ("http", "https"):
             return None
-        return _Bucket(pool, parts.netloc, parts.path[:-1])
+        tls = None
+        if scheme == "https":
+            if self._tls is None:
+                # Verified against the same CA bundle as botocore, host name included.
+                self._tls = ssl.create_default_context(cafile=_ca_bundle(self._session))
+            tls = self._tls
+        pool = ConnectionPool(
+            parts.hostname, parts.port or (443 if tls else 80), tls=tls,
+            connect_timeout=self._connect_timeout, read_timeout=self._read_timeout,
+            max_idle=self._max_connections,
+        )  # fmt: skip
+        return _Bucket(pool, scheme, parts.netloc, parts.path[:-1])
 
     # ----------------------------------------------------------------- signing
 
@@ -244,27 +244,20 @@ class LeanS3:
         self, target: _Bucket, method: str, path: str, body: bytes, headers: dict[str, str]
     ) -> Any:
         from botocore import exceptions as bx
-        from urllib3 import exceptions as ux
 
-        url = f"{target.pool.scheme}://{target.host}{path}"
+        url = f"{target.scheme}://{target.host}{path}"
         try:
-            return target.pool.urlopen(
-                method, path, body=None if method == "HEAD" else body, headers=headers,
-                retries=False,
-                redirect=False, assert_same_host=False,
-            )  # fmt: skip
-        except ux.NewConnectionError as exc:
-            raise bx.EndpointConnectionError(endpoint_url=url, error=exc) from exc
-        except ux.ConnectTimeoutError as exc:
+            return target.pool.request(method, path, headers, body)
+        except ConnectTimeout as exc:
             raise bx.ConnectTimeoutError(endpoint_url=url, error=exc) from exc
-        except ux.ReadTimeoutError as exc:
+        except ConnectError as exc:
+            raise bx.EndpointConnectionError(endpoint_url=url, error=exc.__cause__ or exc) from exc
+        except TimeoutError as exc:
             raise bx.ReadTimeoutError(endpoint_url=url, error=exc) from exc
-        except ux.SSLError as exc:
+        except ssl.SSLError as exc:
             raise bx.SSLError(endpoint_url=url, error=exc) from exc
-        except ux.ProtocolError as exc:
+        except OSError as exc:  # reset, broken pipe, a cut-off or malformed answer
             raise bx.ConnectionClosedError(endpoint_url=url) from exc
-        except ux.HTTPError as exc:
-            raise bx.HTTPClientError(error=exc) from exc
 
     def _error(self, response: Any, operation: str, bucket: str) -> Exception:
         from botocore.exceptions import ClientError
