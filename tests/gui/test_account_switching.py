@@ -287,3 +287,44 @@ def test_a_whole_sitting_leaves_no_secret_behind(
     for needle in (secret, token):
         assert [p for p in written if needle.encode() in p.read_bytes()] == []
         assert not any(needle in text for text in texts)
+
+
+def test_try_again_reads_the_accounts_renewed_secret(
+    qtbot: QtBot,
+    store: AccountStore,
+    engines: list[Any],
+    storages: list[Storage],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    event_loop_qt: Any,
+) -> None:
+    from tests.faultproxy import FaultPlan, FaultProxy
+
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url, FaultPlan(expired=1.0)) as proxy:
+        account = store.save(
+            Account(name="Temporary", kind=AccountKind.COMPATIBLE, access_key_id="testing",
+                    endpoint_url=proxy.url, region="us-east-1", bucket=bucket),
+            secret_key="old-secret", session_token="old-token",
+        )  # fmt: skip
+        window, _ = _window_on(qtbot, store, account, _in_process(engines), storages)
+        (tmp_path / "a.txt").write_text("after renewal")
+        assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+        qtbot.waitUntil(window.unblock_button.isVisible, timeout=IDLE_MS)
+        assert "expired" in window.problem_label.text()
+
+        # The user pastes new temporary credentials in the Accounts dialog, then: Try again.
+        store.save(account, secret_key="new-secret", session_token="new-token")
+        proxy.plan = FaultPlan()
+        assert window.bridge is not None
+        with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
+            window.unblock_button.click()
+    engine = window.engine
+    assert isinstance(engine, UploadEngine)
+    assert (engine.endpoint.secret_key, engine.endpoint.session_token) == (
+        "new-secret", "new-token",
+    )  # fmt: skip
+    assert read_object(s3, bucket, "a.txt") == b"after renewal"
+    assert not window.unblock_button.isVisible()

@@ -76,6 +76,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.engine = engine
         self._account_store = account_store  # read when the Accounts dialog first opens
+        # Set by whoever knows where the credentials come from (the account box): gives the
+        # current account's endpoint with its secrets read again, for "Try again".
+        self.renewed_endpoint: Callable[[], S3Endpoint | None] | None = None
         self.accounts_dialog: AccountsDialog | None = None
         self.endpoint: S3Endpoint | None = engine.endpoint if engine else None
         self.setWindowTitle("s3desk")
@@ -569,9 +572,11 @@ class MainWindow(QMainWindow):
         self.copy_url_action.setEnabled(selected)
 
     def unblock(self) -> None:
-        """After the user renewed credentials (e.g. signed in again): go on."""
+        """After the user renewed credentials (e.g. signed in again, or entered a new key in
+        the Accounts dialog): go on, with the account's credentials read afresh."""
         if self.engine is not None and self.bridge is not None:
-            self.engine.unblock()
+            renewed = self.renewed_endpoint() if self.renewed_endpoint else None
+            self.engine.unblock(renewed)
             self.bridge.wake()
             self._refresh_now()
 

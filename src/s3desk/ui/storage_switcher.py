@@ -50,6 +50,7 @@ class StorageSwitcher(QObject):
         self._retiring: list[threading.Thread] = []
         self._starting: asyncio.Future[None] | None = None
         window.accountChosen.connect(self.choose)
+        window.renewed_endpoint = self.renewed_endpoint
         window.accountsChanged.connect(self.refresh)
         self.refresh()
 
@@ -121,6 +122,17 @@ class StorageSwitcher(QObject):
         self.window.statusBar().showMessage(
             self.window.tr("Uploading with ") + endpoint.label, 5000
         )
+
+    def renewed_endpoint(self) -> S3Endpoint | None:
+        """The current account's endpoint with its secrets read again (they may have been
+        replaced in the Accounts dialog); None when that is not an account or fails."""
+        if self.current in self.fixed or self.store is None:
+            return None
+        try:
+            self.store.reload()
+            return self._target(self.current)[0]
+        except (AccountsFileError, SecretStoreError, KeyError, LookupError):
+            return None
 
     def _target(self, key: str) -> tuple[S3Endpoint, str, str, bool]:
         if key in self.fixed:
