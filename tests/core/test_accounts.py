@@ -193,3 +193,34 @@ def test_the_command_line_offers_every_kind_and_checksum_mode() -> None:
 
     assert tuple(k.value for k in AccountKind) == cli_accounts._KINDS
     assert cli_accounts._CHECKSUM_MODES == checksums.MODES
+
+
+def test_a_profile_account_uploads_with_the_profiles_credentials(
+    rclone_server: Server, store: AccountStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shared AWS files name the keys; botocore's chain resolves the profile. rclone
+    # checks signatures, so only the profile's keys get the file in.
+    endpoint = rclone_server.endpoint
+    assert endpoint.endpoint_url and endpoint.access_key and endpoint.secret_key
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        f"[uploader]\naws_access_key_id = {endpoint.access_key}\n"
+        f"aws_secret_access_key = {endpoint.secret_key}\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    account = store.save(
+        Account(name="Profile", kind=AccountKind.PROFILE, profile="uploader",
+                endpoint_url=endpoint.endpoint_url, region="us-east-1")
+    )  # fmt: skip
+    rclone_server.client.create_bucket(Bucket="profile-upload")
+    (tmp_path / "p.txt").write_text("via a profile")
+    engine = UploadEngine(store.endpoint(account), EngineConfig(concurrency=2))
+    try:
+        job_id = engine.submit_file(tmp_path / "p.txt", "profile-upload", "p.txt")
+        assert engine.wait(60)
+        assert (engine.job(job_id).state, engine.job(job_id).error) == (JobState.DONE, "")
+    finally:
+        engine.shutdown()
+    assert read_object(rclone_server.client, "profile-upload", "p.txt") == b"via a profile"
