@@ -92,6 +92,15 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
     await _until(engine.is_idle)
     await _settle()
     save("paused")
+    # The Browse tab in the folder the batch went to.
+    done: list[int] = []
+    window.browser.listingDone.connect(done.append)
+    window.tabs.setCurrentWidget(window.browser)
+    await _until(lambda: bool(done))
+    window.browser.open_location("demo", "projects/apollo/")
+    await _until(lambda: len(done) >= 2)
+    await _settle()
+    save("browsing")
 
 
 def _release(window: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QTableView,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -49,6 +51,7 @@ from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
 from s3desk.core.units import human_duration, human_rate, human_size
 from s3desk.ui.accounts_dialog import AccountsDialog
+from s3desk.ui.browser_view import BrowserView
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
@@ -102,7 +105,15 @@ class MainWindow(QMainWindow):
         self.table = self._build_table()
         self.stack.addWidget(self.drop_hint)
         self.stack.addWidget(self.table)
-        layout.addWidget(self.stack, 1)
+        # Uploads and the bucket browser share the window; drops go to the browser's
+        # folder while it is shown.
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.stack, self.tr("Uploads"))
+        self.browser = BrowserView(self._browser_client if engine else None)
+        self.tabs.addTab(self.browser, self.tr("Browse"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
 
@@ -311,6 +322,20 @@ class MainWindow(QMainWindow):
         self.storage_label.style().unpolish(self.storage_label)
         self.storage_label.style().polish(self.storage_label)
 
+    # ------------------------------------------------------------------ browsing
+
+    def _browser_client(self) -> Any:
+        """The S3 client of the current account, for the browser (called off the UI
+        thread: making a client reads service models from disk)."""
+        engine = self.engine
+        assert engine is not None
+        return engine.client
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.browser and self.browser.model.rowCount() == 0:
+            bucket = self.destination().bucket
+            self.browser.open_location(bucket, self.destination().prefix if bucket else "")
+
     # ------------------------------------------------------------------ accounts
 
     def set_account_choices(self, choices: list[tuple[str, str]], current: str) -> None:
@@ -350,6 +375,9 @@ class MainWindow(QMainWindow):
         self.bucket_box.clear()
         self.bucket_box.setEditText(bucket)
         self.prefix_edit.setText(prefix)
+        self.browser.set_client(self._browser_client)
+        if self.tabs.currentWidget() is self.browser:
+            self.browser.open_location(bucket, prefix)
         self.setAcceptDrops(True)
         for action in (self.add_files_action, self.add_folder_action):
             action.setEnabled(True)
@@ -456,6 +484,8 @@ class MainWindow(QMainWindow):
         if self.engine is None or self.bridge is None or not paths:
             return False
         dest = self.destination()
+        if self.tabs.currentWidget() is self.browser and self.browser.bucket:
+            dest = Destination(self.browser.bucket, self.browser.prefix)
         if not dest.bucket:
             self.statusBar().showMessage(self.tr("Choose a bucket first, then add files."), 8000)
             self.bucket_box.setFocus()
@@ -463,6 +493,10 @@ class MainWindow(QMainWindow):
         self.engine.submit_paths(paths, dest)
         self.bridge.wake()
         self.stack.setCurrentWidget(self.table)
+        if self.tabs.currentWidget() is self.browser:
+            self.statusBar().showMessage(
+                self.tr("Uploading to ") + f"s3://{dest.bucket}/{dest.prefix}", 5000
+            )
         return True
 
     def choose_files(self) -> None:

@@ -1,0 +1,108 @@
+"""The Browse tab: buckets and folders, listing streamed page by page, filter, sort, and
+drops uploading into the folder shown."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from s3desk.ui.browser_model import BrowserModel
+from s3desk.ui.main_window import MainWindow
+from tests.gui.conftest import drop_files
+from tests.helpers import read_object
+
+LIST_MS = 30_000
+
+
+def _names(window: MainWindow) -> list[str]:
+    model = window.browser.model
+    return [model.index(r, BrowserModel.NAME).data() for r in range(model.rowCount())]
+
+
+def _open_row(qtbot: QtBot, window: MainWindow, name: str) -> None:
+    row = _names(window).index(name)
+    index = window.browser.model.index(row, 0)
+    with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
+        window.browser.table.doubleClicked.emit(index)
+
+
+def _show_browser(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
+        window.tabs.setCurrentWidget(window.browser)
+
+
+def test_browsing_buckets_and_folders(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
+) -> None:
+    for key in ("top.txt", "docs/a.txt", "docs/b.txt", "docs/deeper/c.txt", "zeta/z.txt"):
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    _show_browser(qtbot, window)  # opens on the window's destination bucket
+    assert window.browser.location_label.text() == f"s3://{bucket}/"
+    assert _names(window) == ["docs/", "zeta/", "top.txt"]  # folders first
+
+    _open_row(qtbot, window, "docs/")
+    assert _names(window) == ["deeper/", "a.txt", "b.txt"]
+    assert window.browser.location_label.text() == f"s3://{bucket}/docs/"
+
+    with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
+        window.browser.up()
+    assert window.browser.prefix == ""
+    with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
+        window.browser.up()  # to the list of buckets
+    assert bucket + "/" in _names(window)
+    with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
+        window.browser.back()
+    assert (window.browser.bucket, window.browser.prefix) == (bucket, "")
+
+
+def test_a_big_folder_streams_in_pages(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
+) -> None:
+    keys = [f"many/{n:05d}.txt" for n in range(2_345)]
+    with ThreadPoolExecutor(4) as pool:  # the test client's connection pool
+        list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=b"x"), keys))
+    window.bucket_box.setEditText(bucket)
+    window.prefix_edit.setText("many/")
+    first: list[int] = []
+    window.browser.firstPageShown.connect(first.append)
+    _show_browser(qtbot, window)
+    assert first == [1000]  # the first page was in the model before the rest
+    assert window.browser.model.loaded_count() == 2_345
+    assert _names(window)[:2] == ["00000.txt", "00001.txt"]
+
+    window.browser.filter_edit.setText("0234")
+    assert _names(window) == ["00234.txt"] + [f"0234{n}.txt" for n in range(5)]
+    window.browser.filter_edit.clear()
+    window.browser.table.sortByColumn(BrowserModel.NAME, Qt.SortOrder.DescendingOrder)
+    assert _names(window)[0] == "02344.txt"
+
+
+def test_dropping_on_the_browser_uploads_into_the_folder_shown(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    s3.put_object(Bucket=bucket, Key="reports/old.txt", Body=b"old")
+    _show_browser(qtbot, window)
+    _open_row(qtbot, window, "reports/")
+    (tmp_path / "new.txt").write_text("new")
+    assert window.bridge is not None
+    with qtbot.waitSignal(window.bridge.idle, timeout=LIST_MS):
+        assert drop_files(window, [tmp_path / "new.txt"])
+    assert read_object(s3, bucket, "reports/new.txt") == b"new"
+    with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
+        window.browser.refresh()
+    assert _names(window) == ["new.txt", "old.txt"]
+
+
+def test_a_missing_bucket_is_explained_in_the_browser(
+    qtbot: QtBot, window: MainWindow, bucket: str
+) -> None:
+    window.tabs.setCurrentWidget(window.browser)
+    with qtbot.waitSignal(window.browser.listingFailed, timeout=LIST_MS) as failed:
+        window.browser.open_location("no-such-bucket-anywhere")
+    assert "does not exist" in failed.args[0]
+    assert "does not exist" in window.browser.status_label.text()
+    assert window.browser.model.rowCount() == 0
