@@ -106,3 +106,64 @@ def test_a_missing_bucket_is_explained_in_the_browser(
     assert "does not exist" in failed.args[0]
     assert "does not exist" in window.browser.status_label.text()
     assert window.browser.model.rowCount() == 0
+
+
+def _select(qtbot: QtBot, window: MainWindow, name: str) -> None:
+    row = _names(window).index(name)
+    window.browser.table.selectRow(row)
+
+
+def test_details_of_the_selected_object(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
+) -> None:
+    s3.put_object(
+        Bucket=bucket, Key="report.pdf", Body=b"%PDF", ContentType="application/pdf",
+        ServerSideEncryption="AES256", Metadata={"owner": "finance"},
+        ChecksumAlgorithm="CRC32",
+    )  # fmt: skip
+    _show_browser(qtbot, window)
+    with qtbot.waitSignal(window.browser.detailsShown, timeout=LIST_MS):
+        _select(qtbot, window, "report.pdf")
+    text = window.browser.details_label.text()
+    for part in ("application/pdf", "AES256", "owner: finance", "CRC32", "4 B"):
+        assert part in text, (part, text)
+
+
+def test_new_folder_and_a_refused_name(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
+) -> None:
+    _show_browser(qtbot, window)
+    with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
+        window.browser.create_folder_named("Invoices 2026")
+    assert "Invoices 2026/" in _names(window)
+    assert "Invoices 2026/" in [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    with qtbot.waitSignal(window.browser.actionFailed, timeout=LIST_MS) as failed:
+        window.browser.create_folder_named("a/b")
+    assert "/" in failed.args[0] and "Traceback" not in failed.args[0]
+
+
+def test_share_link_is_copied_fetchable_and_audited(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, private_data_dir: Path
+) -> None:
+    import json
+    import urllib.request
+
+    from PySide6.QtGui import QGuiApplication
+
+    s3.put_object(Bucket=bucket, Key="photo.jpg", Body=b"jpeg bytes")
+    _show_browser(qtbot, window)
+    _select(qtbot, window, "photo.jpg")
+    entry = window.browser.selected_object()
+    assert entry is not None and window.browser.share_button.isEnabled()
+    with qtbot.waitSignal(window.browser.shareLinkMade, timeout=LIST_MS) as made:
+        window.browser.make_share_link(entry, 3600)
+    url = made.args[0]
+    assert QGuiApplication.clipboard().text() == url
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in url and "X-Amz-Expires=3600" in url
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == b"jpeg bytes"
+    assert "valid for 1 hour" in window.browser.status_label.text()
+    lines = (private_data_dir / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    entry_logged = json.loads(lines[-1])
+    assert (entry_logged["action"], entry_logged["key"]) == ("share-link", "photo.jpg")
+    assert "Signature" not in lines[-1] and "http" not in lines[-1]

@@ -8,17 +8,19 @@ UI thread only ever adds a page to the model.
 from __future__ import annotations
 
 import asyncio
+import html
 import time
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QStyle,
@@ -28,9 +30,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core.browse import Entry, list_page
+from s3desk.core.audit import AuditLog
+from s3desk.core.browse import (
+    SHARE_EXPIRY_CHOICES,
+    Entry,
+    ObjectDetails,
+    create_folder,
+    details,
+    list_page,
+    share_link,
+)
 from s3desk.core.buckets import list_bucket_names
 from s3desk.core.errors import describe_error
+from s3desk.core.units import human_duration, human_size
 from s3desk.ui.browser_model import BrowserModel
 
 ClientProvider = Callable[[], Any]
@@ -44,6 +56,14 @@ class BrowserView(QWidget):
     listingFailed = Signal(str)
     # The folder shown changed: (bucket, prefix); the window uploads drops there.
     locationChanged = Signal(str, str)
+    # The details of the selected object are shown (its key).
+    detailsShown = Signal(str)
+    # A share link was made and copied to the clipboard (the link).
+    shareLinkMade = Signal(str)
+    # A new folder was created (its key).
+    folderCreated = Signal(str)
+    # Something the user asked for failed; the message says what and why.
+    actionFailed = Signal(str)
 
     def __init__(self, client: ClientProvider | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,7 +72,11 @@ class BrowserView(QWidget):
         self.prefix = ""
         self._history: list[tuple[str, str]] = []
         self._task: asyncio.Future[None] | None = None
+        self._details_task: asyncio.Future[None] | None = None
+        self._actions: set[asyncio.Future[None]] = set()
         self._generation = 0
+        self.account = ""  # named in the audit log
+        self.audit = AuditLog()
         self.model = BrowserModel(self)
         self._build()
 
@@ -76,8 +100,17 @@ class BrowserView(QWidget):
         self.refresh_button = self._tool(
             icon(sp.SP_BrowserReload), self.tr("Refresh (F5)"), self.refresh
         )
+        self.new_folder_button = self._tool(
+            icon(sp.SP_FileDialogNewFolder), self.tr("New folder…"), self.ask_new_folder
+        )
+        self.share_button = self._tool(
+            icon(sp.SP_DialogSaveButton), self.tr("Copy a share link…"), self.ask_share_link
+        )
         for button in (self.back_button, self.up_button, self.refresh_button):
             bar.addWidget(button)
+        bar.addSpacing(8)
+        bar.addWidget(self.new_folder_button)
+        bar.addWidget(self.share_button)
         self.location_label = QLabel()
         self.location_label.setObjectName("browserLocation")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -90,7 +123,26 @@ class BrowserView(QWidget):
         bar.addWidget(self.filter_edit)
         layout.addLayout(bar)
 
-        self.table = QTableView()
+        self.table = self._build_table()
+        layout.addWidget(self.table, 1)
+
+        self.details_label = QLabel()
+        self.details_label.setObjectName("browserDetails")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label.setVisible(False)
+        layout.addWidget(self.details_label)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("browserStatus")
+        layout.addWidget(self.status_label)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
+        QShortcut(QKeySequence("Backspace"), self.table, self.up)
+        self._update_buttons()
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        self.table = table
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(
@@ -115,14 +167,8 @@ class BrowserView(QWidget):
         for column, width in widths:
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._open)
-        layout.addWidget(self.table, 1)
-
-        self.status_label = QLabel()
-        self.status_label.setObjectName("browserStatus")
-        layout.addWidget(self.status_label)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
-        QShortcut(QKeySequence("Backspace"), self.table, self.up)
-        self._update_buttons()
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        return table
 
     def _tool(self, icon: Any, tip: str, slot: Callable[[], None]) -> QToolButton:
         button = QToolButton()
@@ -183,6 +229,128 @@ class BrowserView(QWidget):
     def _update_buttons(self) -> None:
         self.back_button.setEnabled(bool(self._history))
         self.up_button.setEnabled(bool(self.bucket))
+        self.new_folder_button.setEnabled(bool(self.bucket))
+        self.share_button.setEnabled(self.selected_object() is not None)
+
+    # ------------------------------------------------------------------ selection
+
+    def selected_entries(self) -> list[Entry]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.entry_at(row) for row in rows]
+
+    def selected_object(self) -> Entry | None:
+        """The one selected object (not folder), if exactly one is selected."""
+        entries = self.selected_entries()
+        if len(entries) == 1 and not entries[0].is_folder and self.bucket:
+            return entries[0]
+        return None
+
+    def _selection_changed(self) -> None:
+        self._update_buttons()
+        entry = self.selected_object()
+        if entry is None:
+            self.details_label.setVisible(False)
+            return
+        if self._details_task is not None and not self._details_task.done():
+            self._details_task.cancel()
+        self._details_task = asyncio.ensure_future(self._show_details(self.bucket, entry))
+
+    async def _show_details(self, bucket: str, entry: Entry) -> None:
+        assert self._client is not None
+        loop = asyncio.get_running_loop()
+        client_of = self._client
+        try:
+            info = await loop.run_in_executor(None, lambda: details(client_of(), bucket, entry.key))
+        except Exception as exc:
+            text = self.tr("Details not available: ") + describe_error(exc, bucket, entry.key)
+        else:
+            text = details_text(info)
+        if not shiboken6.isValid(self) or self.selected_object() != entry:
+            return
+        self.details_label.setText(text)
+        self.details_label.setVisible(True)
+        self.detailsShown.emit(entry.key)
+
+    # ------------------------------------------------------------------ actions
+
+    def ask_new_folder(self) -> None:
+        name, ok = QInputDialog.getText(self, self.tr("New folder"), self.tr("Folder name:"))
+        if ok and name:
+            self.create_folder_named(name)
+
+    def create_folder_named(self, name: str) -> None:
+        """Make ``name`` in the folder shown (off the UI thread), then list it again."""
+        self._keep(self._create_folder(self.bucket, self.prefix, name))
+
+    async def _create_folder(self, bucket: str, prefix: str, name: str) -> None:
+        assert self._client is not None
+        client_of = self._client
+        loop = asyncio.get_running_loop()
+        try:
+            key = await loop.run_in_executor(
+                None, lambda: create_folder(client_of(), bucket, prefix, name)
+            )
+        except Exception as exc:
+            message = str(exc) if isinstance(exc, ValueError) else describe_error(exc, bucket)
+            self._fail(message)
+            return
+        if shiboken6.isValid(self):
+            self.folderCreated.emit(key)
+            if (bucket, prefix) == (self.bucket, self.prefix):
+                self.refresh()
+
+    def ask_share_link(self) -> None:
+        entry = self.selected_object()
+        if entry is None:
+            return
+        choices = [expiry_words(s) for s in SHARE_EXPIRY_CHOICES]
+        choice, ok = QInputDialog.getItem(
+            self, self.tr("Share link"),
+            self.tr("Anyone with the link can download '%1' until it expires.\nValid for:")
+            .replace("%1", entry.name),
+            choices, 0, False,
+        )  # fmt: skip
+        if ok:
+            self.make_share_link(entry, SHARE_EXPIRY_CHOICES[choices.index(choice)])
+
+    def make_share_link(self, entry: Entry, expires_in: int) -> None:
+        self._keep(self._share(self.bucket, entry, expires_in))
+
+    def _keep(self, coroutine: Any) -> None:
+        """Run ``coroutine`` on the loop, holding a reference until it is done."""
+        task = asyncio.ensure_future(coroutine)
+        self._actions.add(task)
+        task.add_done_callback(self._actions.discard)
+
+    async def _share(self, bucket: str, entry: Entry, expires_in: int) -> None:
+        assert self._client is not None
+        client_of = self._client
+        loop = asyncio.get_running_loop()
+        try:
+            link = await loop.run_in_executor(
+                None,
+                lambda: share_link(
+                    client_of(), bucket, entry.key, expires_in, audit=self.audit,
+                    account=self.account,
+                ),
+            )  # fmt: skip
+        except Exception as exc:
+            message = str(exc) if isinstance(exc, ValueError) else describe_error(exc, bucket)
+            self._fail(message)
+            return
+        if not shiboken6.isValid(self):
+            return
+        QGuiApplication.clipboard().setText(link.url)
+        text = self.tr("Share link copied to the clipboard, valid for ") + expiry_words(
+            link.expires_in
+        )
+        self.status_label.setText(f"{text}. {link.note}".strip())
+        self.shareLinkMade.emit(link.url)
+
+    def _fail(self, message: str) -> None:
+        if shiboken6.isValid(self):
+            self.status_label.setText(message)
+            self.actionFailed.emit(message)
 
     # ------------------------------------------------------------------ loading
 
@@ -227,3 +395,33 @@ class BrowserView(QWidget):
             self.tr("%n entries", "", count) + self.tr(", listed in ") + f"{seconds:.1f} s"
         )
         self.listingDone.emit(count)
+
+
+def details_text(info: ObjectDetails) -> str:
+    """One paragraph for the details line under the table."""
+    parts = [f"<b>{info.key}</b>", human_size(info.size)]
+    if info.modified:
+        parts.append(info.modified.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+    if info.content_type:
+        parts.append(info.content_type)
+    parts.append(f"ETag {info.etag}")
+    if info.checksum:
+        parts.append(f"{info.checksum_algorithm} {info.checksum}")
+    parts.append(f"encryption: {info.encryption or 'none reported'}")
+    if info.kms_key_id:
+        parts.append(f"KMS key {info.kms_key_id}")
+    parts.append(info.storage_class)
+    if info.version_id:
+        parts.append(f"version {info.version_id}")
+    if info.metadata:
+        parts.append(", ".join(f"{k}: {v}" for k, v in sorted(info.metadata.items())))
+    return " · ".join(html.escape(p) if not p.startswith("<b>") else p for p in parts)
+
+
+def expiry_words(seconds: int) -> str:
+    """3600 -> "1 hour", 604800 -> "7 days"; other lengths as a duration."""
+    for unit, name in ((86400, "day"), (3600, "hour")):
+        if seconds % unit == 0:
+            count = seconds // unit
+            return f"{count} {name}{'s' if count != 1 else ''}"
+    return human_duration(seconds)

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.stack, self.tr("Uploads"))
         self.browser = BrowserView(self._browser_client if engine else None)
+        self.browser.account = self.endpoint.label if self.endpoint else ""
         self.tabs.addTab(self.browser, self.tr("Browse"))
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
@@ -376,6 +377,7 @@ class MainWindow(QMainWindow):
         self.bucket_box.setEditText(bucket)
         self.prefix_edit.setText(prefix)
         self.browser.set_client(self._browser_client)
+        self.browser.account = engine.endpoint.label
         if self.tabs.currentWidget() is self.browser:
             self.browser.open_location(bucket, prefix)
         self.setAcceptDrops(True)
