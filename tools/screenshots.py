@@ -45,9 +45,9 @@ def main() -> int:
         window.show()
         window.start()
 
-        def save(name: str) -> None:
+        def save(name: str, widget: Any = None) -> None:
             path = out / f"{name}.png"
-            window.grab().save(str(path))
+            (widget or window).grab().save(str(path))
             print(f"saved {path}")
 
         try:
@@ -101,6 +101,29 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
     await _until(lambda: len(done) >= 2)
     await _settle()
     save("browsing")
+    # The delete confirmation for the folder and one file, counted as the app counts.
+    from PySide6.QtWidgets import QMessageBox
+
+    from s3desk.core.deleting import plan_delete
+
+    names = [e.name for e in window.browser.model.entries()]
+    selection = window.browser.table.selectionModel()
+    for name in ("Quarterly report", "b-roll.mp4"):
+        index = window.browser.model.index(names.index(name), 0)
+        selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+    keys = [e.key for e in window.browser.selected_entries()]
+    plan = await asyncio.get_running_loop().run_in_executor(
+        None, lambda: plan_delete(engine.client, "demo", keys)
+    )
+    box = QMessageBox(
+        QMessageBox.Icon.Question, "Delete objects?",
+        window.browser.delete_question("demo", plan, "projects/apollo/"),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, window,
+    )  # fmt: skip
+    box.show()
+    await _settle()
+    save("delete-confirm", box)
+    box.close()
 
 
 def _release(window: object) -> None:

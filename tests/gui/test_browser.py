@@ -162,8 +162,71 @@ def test_share_link_is_copied_fetchable_and_audited(
     assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in url and "X-Amz-Expires=3600" in url
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.read() == b"jpeg bytes"
-    assert "valid for 1 hour" in window.browser.status_label.text()
+    assert "valid for 1 hour" in window.browser.message_label.text()
     lines = (private_data_dir / "audit.jsonl").read_text(encoding="utf-8").splitlines()
     entry_logged = json.loads(lines[-1])
     assert (entry_logged["action"], entry_logged["key"]) == ("share-link", "photo.jpg")
     assert "Signature" not in lines[-1] and "http" not in lines[-1]
+
+
+def test_deleting_a_folder_and_a_file_with_the_delete_key_after_confirming(
+    qtbot: QtBot,
+    window: MainWindow,
+    s3: Any,
+    bucket: str,
+    private_data_dir: Path,
+    monkeypatch: Any,
+) -> None:
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    for key in ("old/a.txt", "old/deep/b.txt", "old/deep/c.txt", "loose.txt", "keep/x.txt"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"12345")
+    s3.put_object(Bucket=bucket, Key="old-but-kept.txt", Body=b"k")
+    asked: list[str] = []
+
+    def answer_yes(*args: Any, **_: Any) -> QMessageBox.StandardButton:
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    _show_browser(qtbot, window)
+    rows = [_names(window).index(n) for n in ("old/", "loose.txt")]
+    selection = window.browser.table.selectionModel()
+    for row in rows:
+        selection.select(
+            window.browser.model.index(row, 0),
+            selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+        )
+    window.browser.table.setFocus()
+    with qtbot.waitSignal(window.browser.deleteFinished, timeout=LIST_MS) as finished:
+        qtbot.keyClick(window.browser.table, Qt.Key.Key_Delete)
+    assert len(asked) == 1 and "4 objects (20 B)" in asked[0]
+    result = finished.args[0]
+    assert len(result.deleted) == 4 and result.failed == []
+    remaining = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    assert remaining == ["keep/x.txt", "old-but-kept.txt"]
+    assert window.browser.message_label.text().startswith("Deleted 4 objects")
+    audit = [
+        json.loads(line) for line in (private_data_dir / "audit.jsonl").read_text().splitlines()
+    ]
+    assert sorted(e["key"] for e in audit if e["action"] == "delete") == [
+        "loose.txt", "old/a.txt", "old/deep/b.txt", "old/deep/c.txt",
+    ]  # fmt: skip
+
+
+def test_declining_the_confirmation_deletes_nothing(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    s3.put_object(Bucket=bucket, Key="precious.txt", Body=b"p")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    _show_browser(qtbot, window)
+    _select(qtbot, window, "precious.txt")
+    window.browser.delete_selected()
+    qtbot.waitUntil(
+        lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=LIST_MS
+    )
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["precious.txt"]

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMessageBox,
     QStyle,
     QTableView,
     QToolButton,
@@ -41,6 +43,7 @@ from s3desk.core.browse import (
     share_link,
 )
 from s3desk.core.buckets import list_bucket_names
+from s3desk.core.deleting import DeletePlan, DeleteResult, delete, plan_delete
 from s3desk.core.errors import describe_error
 from s3desk.core.units import human_duration, human_size
 from s3desk.ui.browser_model import BrowserModel
@@ -64,6 +67,8 @@ class BrowserView(QWidget):
     folderCreated = Signal(str)
     # Something the user asked for failed; the message says what and why.
     actionFailed = Signal(str)
+    # A delete ended (finished, cancelled or partly refused): the DeleteResult.
+    deleteFinished = Signal(object)
 
     def __init__(self, client: ClientProvider | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +79,8 @@ class BrowserView(QWidget):
         self._task: asyncio.Future[None] | None = None
         self._details_task: asyncio.Future[None] | None = None
         self._actions: set[asyncio.Future[None]] = set()
+        self._deleting = False  # one delete at a time
+        self._stop_delete = False
         self._generation = 0
         self.account = ""  # named in the audit log
         self.audit = AuditLog()
@@ -90,10 +97,42 @@ class BrowserView(QWidget):
     # ------------------------------------------------------------------ construction
 
     def _build(self) -> None:
-        icon = self.style().standardIcon
-        sp = QStyle.StandardPixmap
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_bar())
+
+        self.table = self._build_table()
+        layout.addWidget(self.table, 1)
+
+        self.details_label = QLabel()
+        self.details_label.setObjectName("browserDetails")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label.setVisible(False)
+        layout.addWidget(self.details_label)
+
+        # The listing's state on the left; what the last action did on the right, kept
+        # until the next action (a refresh after a delete must not wipe its summary).
+        footer = QHBoxLayout()
+        self.status_label = QLabel()
+        self.status_label.setObjectName("browserStatus")
+        footer.addWidget(self.status_label)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("browserMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        footer.addWidget(self.message_label, 1)
+        layout.addLayout(footer)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
+        QShortcut(QKeySequence("Backspace"), self.table, self.up)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.delete_selected)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self._update_buttons()
+
+    def _build_bar(self) -> QHBoxLayout:
+        icon = self.style().standardIcon
+        sp = QStyle.StandardPixmap
         bar = QHBoxLayout()
         self.back_button = self._tool(icon(sp.SP_ArrowBack), self.tr("Back"), self.back)
         self.up_button = self._tool(icon(sp.SP_ArrowUp), self.tr("Up one folder"), self.up)
@@ -106,11 +145,20 @@ class BrowserView(QWidget):
         self.share_button = self._tool(
             icon(sp.SP_DialogSaveButton), self.tr("Copy a share link…"), self.ask_share_link
         )
+        self.delete_button = self._tool(
+            icon(sp.SP_TrashIcon), self.tr("Delete the selection… (Delete)"), self.delete_selected
+        )
+        self.stop_button = self._tool(
+            icon(sp.SP_BrowserStop), self.tr("Stop deleting"), self.stop_delete
+        )
+        self.stop_button.setVisible(False)
         for button in (self.back_button, self.up_button, self.refresh_button):
             bar.addWidget(button)
         bar.addSpacing(8)
         bar.addWidget(self.new_folder_button)
         bar.addWidget(self.share_button)
+        bar.addWidget(self.delete_button)
+        bar.addWidget(self.stop_button)
         self.location_label = QLabel()
         self.location_label.setObjectName("browserLocation")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -121,24 +169,7 @@ class BrowserView(QWidget):
         self.filter_edit.setMaximumWidth(260)
         self.filter_edit.textChanged.connect(self.model.set_filter)
         bar.addWidget(self.filter_edit)
-        layout.addLayout(bar)
-
-        self.table = self._build_table()
-        layout.addWidget(self.table, 1)
-
-        self.details_label = QLabel()
-        self.details_label.setObjectName("browserDetails")
-        self.details_label.setWordWrap(True)
-        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details_label.setVisible(False)
-        layout.addWidget(self.details_label)
-
-        self.status_label = QLabel()
-        self.status_label.setObjectName("browserStatus")
-        layout.addWidget(self.status_label)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
-        QShortcut(QKeySequence("Backspace"), self.table, self.up)
-        self._update_buttons()
+        return bar
 
     def _build_table(self) -> QTableView:
         table = QTableView()
@@ -210,12 +241,15 @@ class BrowserView(QWidget):
             self.open_location(self.bucket, entry.key)
 
     def _show(self, bucket: str, prefix: str) -> None:
+        moved = (bucket, prefix) != (self.bucket, self.prefix)  # not a refresh
         self.bucket, self.prefix = bucket, prefix
         self._generation += 1
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self.model.clear()
         self.filter_edit.clear()
+        if moved:
+            self.message_label.clear()
         where = f"s3://{bucket}/{prefix}" if bucket else self.tr("Buckets")
         self.location_label.setText(where)
         self._update_buttons()
@@ -231,6 +265,9 @@ class BrowserView(QWidget):
         self.up_button.setEnabled(bool(self.bucket))
         self.new_folder_button.setEnabled(bool(self.bucket))
         self.share_button.setEnabled(self.selected_object() is not None)
+        self.delete_button.setEnabled(
+            bool(self.bucket) and bool(self.selected_entries()) and not self._deleting
+        )
 
     # ------------------------------------------------------------------ selection
 
@@ -344,12 +381,97 @@ class BrowserView(QWidget):
         text = self.tr("Share link copied to the clipboard, valid for ") + expiry_words(
             link.expires_in
         )
-        self.status_label.setText(f"{text}. {link.note}".strip())
+        self.message_label.setText(f"{text}. {link.note}".strip())
         self.shareLinkMade.emit(link.url)
+
+    # ------------------------------------------------------------------ deleting
+
+    def _context_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.tr("Refresh"), self.refresh)
+        if self.bucket:
+            menu.addAction(self.tr("New folder…"), self.ask_new_folder)
+        if self.selected_object() is not None:
+            menu.addAction(self.tr("Copy share link…"), self.ask_share_link)
+        if self.bucket and self.selected_entries():
+            menu.addSeparator()
+            menu.addAction(self.tr("Delete…"), self.delete_selected)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def delete_selected(self) -> None:
+        """Count what the selection covers, ask, then delete it in the background."""
+        entries = self.selected_entries()
+        if not self.bucket or not entries or self._deleting:
+            return
+        self._keep(self._delete([e.key for e in entries], self.bucket, self.prefix))
+
+    def stop_delete(self) -> None:
+        self._stop_delete = True
+
+    async def _delete(self, keys: list[str], bucket: str, prefix: str) -> None:
+        assert self._client is not None
+        client_of = self._client
+        loop = asyncio.get_running_loop()
+        self._deleting, self._stop_delete = True, False
+        self._update_buttons()
+        self.message_label.setText(self.tr("Counting what will be deleted…"))
+        try:
+            client = await loop.run_in_executor(None, client_of)
+            plan = await loop.run_in_executor(None, lambda: plan_delete(client, bucket, keys))
+            if not shiboken6.isValid(self):
+                return
+            if plan.count == 0 or not self.confirm_delete(bucket, plan):
+                self.message_label.setText(self.tr("Nothing was deleted."))
+                return
+            self.stop_button.setVisible(True)
+            progress: list[tuple[int, int]] = []
+            result = await loop.run_in_executor(
+                None,
+                lambda: delete(
+                    client, bucket, plan, on_progress=lambda d, t: progress.append((d, t)),
+                    cancelled=lambda: self._stop_delete, audit=self.audit, account=self.account,
+                ),
+            )  # fmt: skip
+        except Exception as exc:
+            self._fail(self.tr("Delete failed: ") + describe_error(exc, bucket))
+            return
+        finally:
+            self._deleting = False
+            if shiboken6.isValid(self):
+                self.stop_button.setVisible(False)
+                self._update_buttons()
+        if not shiboken6.isValid(self):
+            return
+        self.message_label.setText(delete_summary(result))
+        self.message_label.setToolTip(
+            "\n".join(f"{f.key}: {f.message or f.code}" for f in result.failed[:50])
+        )
+        self.deleteFinished.emit(result)
+        if (bucket, prefix) == (self.bucket, self.prefix):
+            self.refresh()
+
+    def confirm_delete(self, bucket: str, plan: DeletePlan) -> bool:
+        """Ask, saying exactly what will go; the answer decides."""
+        answer = QMessageBox.question(
+            self, self.tr("Delete objects?"), self.delete_question(bucket, plan, self.prefix),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
+
+    def delete_question(self, bucket: str, plan: DeletePlan, prefix: str = "") -> str:
+        what = f"{plan.count:,} object{'s' if plan.count != 1 else ''}"
+        text = (
+            self.tr("Delete ") + f"{what} ({human_size(plan.total_size)})"
+            + self.tr(" from ") + f"s3://{bucket}/{prefix}?\n\n"
+            + self.tr("If the bucket keeps versions, older versions stay and can be restored; "
+                      "otherwise this cannot be undone.")
+        )  # fmt: skip
+        return text
 
     def _fail(self, message: str) -> None:
         if shiboken6.isValid(self):
-            self.status_label.setText(message)
+            self.message_label.setText(message)
             self.actionFailed.emit(message)
 
     # ------------------------------------------------------------------ loading
@@ -425,3 +547,17 @@ def expiry_words(seconds: int) -> str:
             count = seconds // unit
             return f"{count} {name}{'s' if count != 1 else ''}"
     return human_duration(seconds)
+
+
+def delete_summary(result: DeleteResult) -> str:
+    """ "Deleted 2,497 objects; 3 could not be deleted (access denied: legal hold)"."""
+    text = f"Deleted {len(result.deleted):,} object{'s' if len(result.deleted) != 1 else ''}"
+    if result.failed:
+        first = result.failed[0]
+        text += (
+            f"; {len(result.failed):,} could not be deleted "
+            f"(e.g. {first.key}: {first.message or first.code})"
+        )
+    if result.cancelled:
+        text += "; stopped before the rest"
+    return text
