@@ -230,3 +230,57 @@ def test_declining_the_confirmation_deletes_nothing(
         lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=LIST_MS
     )
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["precious.txt"]
+
+
+def test_versions_delete_marker_restore_and_permanent_delete(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="plan.txt", Body=b"first draft")
+    s3.put_object(Bucket=bucket, Key="plan.txt", Body=b"second draft")
+    asked: list[tuple[str, str]] = []
+
+    def answer_yes(*args: Any, **_: Any) -> QMessageBox.StandardButton:
+        asked.append((args[1], args[2]))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    browser = window.browser
+    _show_browser(qtbot, window)
+    browser.versions_button.setChecked(True)
+    with qtbot.waitSignal(browser.versionsShown, timeout=LIST_MS) as shown:
+        _select(qtbot, window, "plan.txt")
+    assert shown.args[0] == 2 and browser.versions_box.isVisible()
+    assert browser.versions_table.item(0, 3).text() == "current"
+
+    # Restore the older draft: it becomes current, and both earlier versions stay.
+    browser.versions_table.selectRow(1)
+    with qtbot.waitSignal(browser.versionRestored, timeout=LIST_MS):
+        browser.restore_selected_version()
+    assert read_object(s3, bucket, "plan.txt") == b"first draft"
+    qtbot.waitUntil(lambda: browser.versions_table.rowCount() == 3, timeout=LIST_MS)
+
+    # An ordinary delete leaves a delete marker; the versions stay.
+    with qtbot.waitSignal(browser.deleteFinished, timeout=LIST_MS):
+        browser.delete_selected()
+    versions = s3.list_object_versions(Bucket=bucket)
+    assert len(versions["Versions"]) == 3 and len(versions["DeleteMarkers"]) == 1
+    assert asked[-1][0] == "Delete objects?"
+
+    # Permanently: every version and the marker go, and the question says so.
+    with qtbot.waitSignal(browser.listingDone, timeout=LIST_MS):
+        browser.open_location(bucket, "")
+    assert "plan.txt" not in _names(window)  # hidden behind its delete marker
+    s3.put_object(Bucket=bucket, Key="plan.txt", Body=b"third")
+    with qtbot.waitSignal(browser.listingDone, timeout=LIST_MS):
+        browser.refresh()
+    _select(qtbot, window, "plan.txt")
+    with qtbot.waitSignal(browser.deleteFinished, timeout=LIST_MS):
+        browser.delete_selected_permanently()
+    title, text = asked[-1]
+    assert title == "Delete permanently?"
+    assert "4 versions" in text and "1 delete marker" in text and "cannot be undone" in text
+    versions = s3.list_object_versions(Bucket=bucket)
+    assert versions.get("Versions", []) == [] and versions.get("DeleteMarkers", []) == []

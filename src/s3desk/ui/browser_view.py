@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
+    QPushButton,
     QStyle,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -43,7 +46,15 @@ from s3desk.core.browse import (
     share_link,
 )
 from s3desk.core.buckets import list_bucket_names
-from s3desk.core.deleting import DeletePlan, DeleteResult, delete, plan_delete
+from s3desk.core.deleting import (
+    DeletePlan,
+    DeleteResult,
+    Version,
+    delete,
+    list_versions,
+    plan_delete,
+    restore_version,
+)
 from s3desk.core.errors import describe_error
 from s3desk.core.units import human_duration, human_size
 from s3desk.ui.browser_model import BrowserModel
@@ -69,6 +80,10 @@ class BrowserView(QWidget):
     actionFailed = Signal(str)
     # A delete ended (finished, cancelled or partly refused): the DeleteResult.
     deleteFinished = Signal(object)
+    # The versions of the selected object are listed (how many).
+    versionsShown = Signal(int)
+    # An older version was made the current one again (the new version id).
+    versionRestored = Signal(str)
 
     def __init__(self, client: ClientProvider | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +125,7 @@ class BrowserView(QWidget):
         self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details_label.setVisible(False)
         layout.addWidget(self.details_label)
+        layout.addWidget(self._build_versions())
 
         # The listing's state on the left; what the last action did on the right, kept
         # until the next action (a refresh after a delete must not wipe its summary).
@@ -152,6 +168,10 @@ class BrowserView(QWidget):
             icon(sp.SP_BrowserStop), self.tr("Stop deleting"), self.stop_delete
         )
         self.stop_button.setVisible(False)
+        self.versions_button = self._tool(
+            icon(sp.SP_FileDialogDetailedView), self.tr("Show versions"), self._versions_toggled
+        )
+        self.versions_button.setCheckable(True)
         for button in (self.back_button, self.up_button, self.refresh_button):
             bar.addWidget(button)
         bar.addSpacing(8)
@@ -159,6 +179,7 @@ class BrowserView(QWidget):
         bar.addWidget(self.share_button)
         bar.addWidget(self.delete_button)
         bar.addWidget(self.stop_button)
+        bar.addWidget(self.versions_button)
         self.location_label = QLabel()
         self.location_label.setObjectName("browserLocation")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -170,6 +191,37 @@ class BrowserView(QWidget):
         self.filter_edit.textChanged.connect(self.model.set_filter)
         bar.addWidget(self.filter_edit)
         return bar
+
+    def _build_versions(self) -> QWidget:
+        """The selected object's versions, shown while "Show versions" is on."""
+        self.versions_box = QWidget()
+        box = QVBoxLayout(self.versions_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.versions_table = QTableWidget(0, 4)
+        self.versions_table.setHorizontalHeaderLabels(
+            [self.tr("Version"), self.tr("Modified"), self.tr("Size"), ""]
+        )
+        self.versions_table.verticalHeader().setVisible(False)
+        self.versions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.versions_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.versions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.versions_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch
+        )
+        self.versions_table.setMaximumHeight(160)
+        box.addWidget(self.versions_table)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.restore_button = QPushButton(self.tr("Restore this version"))
+        self.restore_button.setToolTip(
+            self.tr("Make the chosen version the current one again; the others stay")
+        )
+        self.restore_button.clicked.connect(self.restore_selected_version)
+        row.addWidget(self.restore_button)
+        box.addLayout(row)
+        self.versions_box.setVisible(False)
+        self._versions: list[Version] = []
+        return self.versions_box
 
     def _build_table(self) -> QTableView:
         table = QTableView()
@@ -287,7 +339,10 @@ class BrowserView(QWidget):
         entry = self.selected_object()
         if entry is None:
             self.details_label.setVisible(False)
+            self.versions_box.setVisible(False)
             return
+        if self.versions_button.isChecked():
+            self._keep(self._show_versions(self.bucket, entry))
         if self._details_task is not None and not self._details_task.done():
             self._details_task.cancel()
         self._details_task = asyncio.ensure_future(self._show_details(self.bucket, entry))
@@ -307,6 +362,80 @@ class BrowserView(QWidget):
         self.details_label.setText(text)
         self.details_label.setVisible(True)
         self.detailsShown.emit(entry.key)
+
+    # ------------------------------------------------------------------ versions
+
+    def _versions_toggled(self) -> None:
+        entry = self.selected_object()
+        if not self.versions_button.isChecked():
+            self.versions_box.setVisible(False)
+        elif entry is not None:
+            self._keep(self._show_versions(self.bucket, entry))
+
+    async def _show_versions(self, bucket: str, entry: Entry) -> None:
+        assert self._client is not None
+        client_of = self._client
+        loop = asyncio.get_running_loop()
+        try:
+            versions = await loop.run_in_executor(
+                None, lambda: list_versions(client_of(), bucket, entry.key)
+            )
+        except Exception as exc:
+            self._fail(self.tr("Versions not available: ") + describe_error(exc, bucket))
+            return
+        if not shiboken6.isValid(self) or self.selected_object() != entry:
+            return
+        self._versions = versions
+        table = self.versions_table
+        table.setRowCount(len(versions))
+        for row, version in enumerate(versions):
+            when = (
+                version.modified.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                if version.modified
+                else ""
+            )
+            label = self.tr("delete marker") if version.is_delete_marker else ""
+            if version.is_latest:
+                label = (label + ", " if label else "") + self.tr("current")
+            size = "" if version.is_delete_marker else human_size(version.size)
+            for column, text in enumerate((version.version_id, when, size, label)):
+                table.setItem(row, column, QTableWidgetItem(text))
+        self.versions_box.setVisible(True)
+        self.versionsShown.emit(len(versions))
+
+    def restore_selected_version(self) -> None:
+        rows = {index.row() for index in self.versions_table.selectionModel().selectedRows()}
+        entry = self.selected_object()
+        if len(rows) != 1 or entry is None:
+            self._fail(self.tr("Choose the version to restore in the list of versions."))
+            return
+        version = self._versions[rows.pop()]
+        if version.is_delete_marker:
+            self._fail(self.tr("A delete marker has no content to restore; choose a version."))
+            return
+        self._keep(self._restore(self.bucket, entry, version.version_id))
+
+    async def _restore(self, bucket: str, entry: Entry, version_id: str) -> None:
+        assert self._client is not None
+        client_of = self._client
+        loop = asyncio.get_running_loop()
+        try:
+            new_id = await loop.run_in_executor(
+                None,
+                lambda: restore_version(
+                    client_of(), bucket, entry.key, version_id, audit=self.audit,
+                    account=self.account,
+                ),
+            )  # fmt: skip
+        except Exception as exc:
+            self._fail(self.tr("Restore failed: ") + describe_error(exc, bucket, entry.key))
+            return
+        if not shiboken6.isValid(self):
+            return
+        self.message_label.setText(self.tr("Restored an earlier version of ") + entry.name)
+        self.versionRestored.emit(new_id)
+        if self.selected_object() == entry:
+            self._keep(self._show_versions(bucket, entry))
 
     # ------------------------------------------------------------------ actions
 
@@ -396,19 +525,29 @@ class BrowserView(QWidget):
         if self.bucket and self.selected_entries():
             menu.addSeparator()
             menu.addAction(self.tr("Delete…"), self.delete_selected)
+            menu.addAction(
+                self.tr("Delete permanently (all versions)…"), self.delete_selected_permanently
+            )
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
-    def delete_selected(self) -> None:
-        """Count what the selection covers, ask, then delete it in the background."""
+    def delete_selected(self, *, all_versions: bool = False) -> None:
+        """Count what the selection covers, ask, then delete it in the background. With
+        ``all_versions`` every version and delete marker goes: a permanent delete."""
         entries = self.selected_entries()
         if not self.bucket or not entries or self._deleting:
             return
-        self._keep(self._delete([e.key for e in entries], self.bucket, self.prefix))
+        keys = [e.key for e in entries]
+        self._keep(self._delete(keys, self.bucket, self.prefix, all_versions))
+
+    def delete_selected_permanently(self) -> None:
+        self.delete_selected(all_versions=True)
 
     def stop_delete(self) -> None:
         self._stop_delete = True
 
-    async def _delete(self, keys: list[str], bucket: str, prefix: str) -> None:
+    async def _delete(
+        self, keys: list[str], bucket: str, prefix: str, all_versions: bool = False
+    ) -> None:
         assert self._client is not None
         client_of = self._client
         loop = asyncio.get_running_loop()
@@ -417,10 +556,12 @@ class BrowserView(QWidget):
         self.message_label.setText(self.tr("Counting what will be deleted…"))
         try:
             client = await loop.run_in_executor(None, client_of)
-            plan = await loop.run_in_executor(None, lambda: plan_delete(client, bucket, keys))
+            plan = await loop.run_in_executor(
+                None, lambda: plan_delete(client, bucket, keys, all_versions=all_versions)
+            )
             if not shiboken6.isValid(self):
                 return
-            if plan.count == 0 or not self.confirm_delete(bucket, plan):
+            if plan.count == 0 or not self.confirm_delete(bucket, plan, all_versions):
                 self.message_label.setText(self.tr("Nothing was deleted."))
                 return
             self.stop_button.setVisible(True)
@@ -450,16 +591,31 @@ class BrowserView(QWidget):
         if (bucket, prefix) == (self.bucket, self.prefix):
             self.refresh()
 
-    def confirm_delete(self, bucket: str, plan: DeletePlan) -> bool:
+    def confirm_delete(self, bucket: str, plan: DeletePlan, all_versions: bool = False) -> bool:
         """Ask, saying exactly what will go; the answer decides."""
+        text = self.delete_question(bucket, plan, self.prefix, all_versions)
+        title = self.tr("Delete permanently?") if all_versions else self.tr("Delete objects?")
         answer = QMessageBox.question(
-            self, self.tr("Delete objects?"), self.delete_question(bucket, plan, self.prefix),
+            self, title, text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )  # fmt: skip
         return answer == QMessageBox.StandardButton.Yes
 
-    def delete_question(self, bucket: str, plan: DeletePlan, prefix: str = "") -> str:
+    def delete_question(
+        self, bucket: str, plan: DeletePlan, prefix: str = "", all_versions: bool = False
+    ) -> str:
+        if all_versions:
+            markers = plan.delete_markers
+            versions = plan.count - markers
+            marker_text = f" and {markers:,} delete marker{'s' if markers != 1 else ''}"
+            return (
+                self.tr("Permanently delete ") + f"{versions:,} version"
+                + ("s" if versions != 1 else "") + f" ({human_size(plan.total_size)})"
+                + (marker_text if markers else "")
+                + self.tr(" from ") + f"s3://{bucket}/{prefix}?\n\n"
+                + self.tr("Every version goes. This cannot be undone.")
+            )  # fmt: skip
         what = f"{plan.count:,} object{'s' if plan.count != 1 else ''}"
         text = (
             self.tr("Delete ") + f"{what} ({human_size(plan.total_size)})"
