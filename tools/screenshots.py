@@ -92,6 +92,11 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
     await _until(engine.is_idle)
     await _settle()
     save("paused")
+    await _browse(window, engine, save)
+
+
+async def _browse(window: Any, engine: Any, save: Any) -> None:
+    """The Browse tab: a folder, the delete confirmation, and an object's versions."""
     # The Browse tab in the folder the batch went to.
     done: list[int] = []
     window.browser.listingDone.connect(done.append)
@@ -124,6 +129,22 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
     await _settle()
     save("delete-confirm", box)
     box.close()
+    # The versions of a document in a versioned bucket.
+    client = engine.client
+    client.create_bucket(Bucket="archive")
+    client.put_bucket_versioning(Bucket="archive", VersioningConfiguration={"Status": "Enabled"})
+    for draft in (b"first draft", b"second draft, longer", b"final version of the text"):
+        client.put_object(Bucket="archive", Key="contracts/supplier.txt", Body=draft)
+    shown: list[int] = []
+    window.browser.versionsShown.connect(shown.append)
+    window.browser.open_location("archive", "contracts/")
+    await _until(lambda: len(done) >= 3)
+    window.browser.versions_button.setChecked(True)
+    window.browser.table.selectRow(0)
+    await _until(lambda: bool(shown))
+    window.browser.versions_table.selectRow(1)
+    await _settle()
+    save("versions")
 
 
 def _release(window: object) -> None:

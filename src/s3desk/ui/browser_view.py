@@ -209,6 +209,10 @@ class BrowserView(QWidget):
             0, QHeaderView.ResizeMode.Stretch
         )
         self.versions_table.setMaximumHeight(160)
+        self.versions_table.setWordWrap(False)
+        self.versions_table.verticalHeader().setDefaultSectionSize(24)
+        for column, width in ((1, 160), (2, 90), (3, 140)):
+            self.versions_table.setColumnWidth(column, width)
         box.addWidget(self.versions_table)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -659,7 +663,7 @@ class BrowserView(QWidget):
                 if token is None:
                     break
                 self.status_label.setText(
-                    self.tr("Loading… %n entries so far", "", self.model.loaded_count())
+                    self.tr("Loading… ") + f"{self.model.loaded_count():,}" + self.tr(" so far")
                 )
         except Exception as exc:
             if generation == self._generation and shiboken6.isValid(self):
@@ -670,7 +674,9 @@ class BrowserView(QWidget):
         count = self.model.loaded_count()
         seconds = time.monotonic() - started
         self.status_label.setText(
-            self.tr("%n entries", "", count) + self.tr(", listed in ") + f"{seconds:.1f} s"
+            f"{count:,} entr{'ies' if count != 1 else 'y'}"
+            + self.tr(", listed in ")
+            + f"{seconds:.1f} s"
         )
         self.listingDone.emit(count)
 
