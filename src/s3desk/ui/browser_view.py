@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.audit import AuditLog
 from s3desk.core.browse import (
+    MAX_PAGE_SIZE,
     SHARE_EXPIRY_CHOICES,
     Entry,
     ObjectDetails,
@@ -60,6 +61,10 @@ from s3desk.core.units import human_duration, human_size
 from s3desk.ui.browser_model import BrowserModel
 
 ClientProvider = Callable[[], Any]
+
+# Entries asked for in a folder's first request: more than a window shows, few enough to
+# come back and parse quickly; the following pages take the most S3 gives (1,000).
+FIRST_PAGE = 200
 
 
 class BrowserView(QWidget):
@@ -650,8 +655,13 @@ class BrowserView(QWidget):
                     entries = [Entry(key=n, name=n, is_folder=True) for n in names]
                     token = None
                 else:
+                    # A screenful first: a small page comes back and parses sooner.
+                    size = FIRST_PAGE if first else MAX_PAGE_SIZE
                     page = await loop.run_in_executor(
-                        None, lambda t=token: list_page(client, bucket, prefix, token=t)
+                        None,
+                        lambda t=token, n=size: list_page(
+                            client, bucket, prefix, token=t, page_size=n
+                        ),
                     )
                     entries, token = page.entries, page.next_token
                 if generation != self._generation or not shiboken6.isValid(self):
