@@ -284,3 +284,17 @@ def test_versions_delete_marker_restore_and_permanent_delete(
     assert "4 versions" in text and "1 delete marker" in text and "cannot be undone" in text
     versions = s3.list_object_versions(Bucket=bucket)
     assert versions.get("Versions", []) == [] and versions.get("DeleteMarkers", []) == []
+
+
+def test_the_incomplete_uploads_of_the_bucket_open_from_the_browser(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
+) -> None:
+    s3.create_multipart_upload(Bucket=bucket, Key="half/done.bin")
+    _show_browser(qtbot, window)
+    assert window.browser.incomplete_button.isEnabled()
+    window.browser.show_incomplete_uploads()
+    dialog = window.browser.incomplete_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=LIST_MS)
+    assert dialog.table.item(0, 0).text() == "half/done.bin"
+    dialog.close()

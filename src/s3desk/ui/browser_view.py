@@ -18,6 +18,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -177,6 +178,12 @@ class BrowserView(QWidget):
             icon(sp.SP_FileDialogDetailedView), self.tr("Show versions"), self._versions_toggled
         )
         self.versions_button.setCheckable(True)
+        self.incomplete_button = self._tool(
+            icon(sp.SP_MessageBoxWarning),
+            self.tr("Incomplete uploads in this bucket (they take space and cost money)…"),
+            self.show_incomplete_uploads,
+        )
+        self.incomplete_dialog: QDialog | None = None
         for button in (self.back_button, self.up_button, self.refresh_button):
             bar.addWidget(button)
         bar.addSpacing(8)
@@ -185,6 +192,7 @@ class BrowserView(QWidget):
         bar.addWidget(self.delete_button)
         bar.addWidget(self.stop_button)
         bar.addWidget(self.versions_button)
+        bar.addWidget(self.incomplete_button)
         self.location_label = QLabel()
         self.location_label.setObjectName("browserLocation")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -325,6 +333,7 @@ class BrowserView(QWidget):
         self.back_button.setEnabled(bool(self._history))
         self.up_button.setEnabled(bool(self.bucket))
         self.new_folder_button.setEnabled(bool(self.bucket))
+        self.incomplete_button.setEnabled(bool(self.bucket) and self._client is not None)
         self.share_button.setEnabled(self.selected_object() is not None)
         self.delete_button.setEnabled(
             bool(self.bucket) and bool(self.selected_entries()) and not self._deleting
@@ -371,6 +380,22 @@ class BrowserView(QWidget):
         self.details_label.setText(text)
         self.details_label.setVisible(True)
         self.detailsShown.emit(entry.key)
+
+    # ------------------------------------------------------------------ incomplete uploads
+
+    def show_incomplete_uploads(self) -> None:
+        """The multipart uploads left unfinished in this bucket (below the folder shown)."""
+        from s3desk.ui.incomplete_uploads_dialog import IncompleteUploadsDialog
+
+        if not self.bucket or self._client is None:
+            return
+        if self.incomplete_dialog is not None:
+            self.incomplete_dialog.close()
+        self.incomplete_dialog = IncompleteUploadsDialog(
+            self._client, self.bucket, self.prefix, audit=self.audit, account=self.account,
+            parent=self,
+        )  # fmt: skip
+        self.incomplete_dialog.show()
 
     # ------------------------------------------------------------------ versions
 
