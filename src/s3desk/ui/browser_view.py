@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -101,7 +102,7 @@ class BrowserView(QWidget):
         self._details_task: asyncio.Future[None] | None = None
         self._actions: set[asyncio.Future[None]] = set()
         self._deleting = False  # one delete at a time
-        self._stop_delete = False
+        self._stop = threading.Event()  # read by the delete's worker thread
         self._generation = 0
         self.account = ""  # named in the audit log
         self.audit = AuditLog()
@@ -454,13 +455,13 @@ class BrowserView(QWidget):
         client_of = self._client
         loop = asyncio.get_running_loop()
         try:
+            audit, account = self.audit, self.account  # the worker must not hold the widget
             new_id = await loop.run_in_executor(
                 None,
                 lambda: restore_version(
-                    client_of(), bucket, entry.key, version_id, audit=self.audit,
-                    account=self.account,
+                    client_of(), bucket, entry.key, version_id, audit=audit, account=account
                 ),
-            )  # fmt: skip
+            )
         except Exception as exc:
             self._fail(self.tr("Restore failed: ") + describe_error(exc, bucket, entry.key))
             return
@@ -527,13 +528,13 @@ class BrowserView(QWidget):
         client_of = self._client
         loop = asyncio.get_running_loop()
         try:
+            audit, account = self.audit, self.account  # the worker must not hold the widget
             link = await loop.run_in_executor(
                 None,
                 lambda: share_link(
-                    client_of(), bucket, entry.key, expires_in, audit=self.audit,
-                    account=self.account,
+                    client_of(), bucket, entry.key, expires_in, audit=audit, account=account
                 ),
-            )  # fmt: skip
+            )
         except Exception as exc:
             message = str(exc) if isinstance(exc, ValueError) else describe_error(exc, bucket)
             self._fail(message)
@@ -577,7 +578,7 @@ class BrowserView(QWidget):
         self.delete_selected(all_versions=True)
 
     def stop_delete(self) -> None:
-        self._stop_delete = True
+        self._stop.set()
 
     async def _delete(
         self, keys: list[str], bucket: str, prefix: str, all_versions: bool = False
@@ -585,7 +586,8 @@ class BrowserView(QWidget):
         assert self._client is not None
         client_of = self._client
         loop = asyncio.get_running_loop()
-        self._deleting, self._stop_delete = True, False
+        self._deleting = True
+        self._stop.clear()
         self._update_buttons()
         self.message_label.setText(self.tr("Counting what will be deleted…"))
         try:
@@ -600,11 +602,12 @@ class BrowserView(QWidget):
                 return
             self.stop_button.setVisible(True)
             progress: list[tuple[int, int]] = []
+            audit, account, stop = self.audit, self.account, self._stop
             result = await loop.run_in_executor(
                 None,
                 lambda: delete(
                     client, bucket, plan, on_progress=lambda d, t: progress.append((d, t)),
-                    cancelled=lambda: self._stop_delete, audit=self.audit, account=self.account,
+                    cancelled=stop.is_set, audit=audit, account=account,
                 ),
             )  # fmt: skip
         except Exception as exc:

@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.stack, self.tr("Uploads"))
-        self.browser = BrowserView(self._browser_client if engine else None)
+        self.browser = BrowserView(_client_of(engine) if engine else None)
         self.browser.account = self.endpoint.label if self.endpoint else ""
         self.tabs.addTab(self.browser, self.tr("Browse"))
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -325,13 +325,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ browsing
 
-    def _browser_client(self) -> Any:
-        """The S3 client of the current account, for the browser (called off the UI
-        thread: making a client reads service models from disk)."""
-        engine = self.engine
-        assert engine is not None
-        return engine.client
-
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.browser and self.browser.model.rowCount() == 0:
             bucket = self.destination().bucket
@@ -376,7 +369,7 @@ class MainWindow(QMainWindow):
         self.bucket_box.clear()
         self.bucket_box.setEditText(bucket)
         self.prefix_edit.setText(prefix)
-        self.browser.set_client(self._browser_client)
+        self.browser.set_client(_client_of(engine))
         self.browser.account = engine.endpoint.label
         if self.tabs.currentWidget() is self.browser:
             self.browser.open_location(bucket, prefix)
@@ -666,6 +659,13 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
+
+
+def _client_of(engine: UploadEngine | EngineProcess) -> Callable[[], Any]:
+    """The browser's client provider. It runs in worker threads, so it holds the engine,
+    never the window: a widget must not be freed by a thread that dropped the last
+    reference to it."""
+    return lambda: engine.client
 
 
 def totals_text(t: Totals) -> str:
