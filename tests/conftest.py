@@ -103,3 +103,22 @@ def server(request: pytest.FixtureRequest, moto_endpoint: S3Endpoint, s3: Any) -
 @pytest.fixture
 def server_bucket(server: Server, request: pytest.FixtureRequest) -> str:
     return _new_bucket(server.client, request)
+
+
+@pytest.fixture
+def sso_profile_not_signed_in(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """A real SSO profile, "work", whose sign-in is not cached: botocore cannot get its
+    credentials and fails before any request. Returns the profile's name."""
+    home = tmp_path_factory.mktemp("sso-home")
+    config = home / "config"
+    config.write_text(
+        "[profile work]\nsso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Uploader\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("HOME", str(home))  # where the SSO token cache would be
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    return "work"

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -367,19 +366,10 @@ def test_unknown_profile(moto_endpoint: S3Endpoint) -> None:
 
 
 def test_sso_profile_not_signed_in(
-    moto_endpoint: S3Endpoint, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    moto_endpoint: S3Endpoint, sso_profile_not_signed_in: str
 ) -> None:
-    # A real SSO profile with no cached sign-in token: botocore fails before any request.
-    config = tmp_path / "config"
-    config.write_text(
-        "[profile work]\nsso_start_url = https://example.awsapps.com/start\n"
-        "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Uploader\n"
-    )
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("HOME", str(tmp_path))  # where the SSO token cache would be
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
-    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    verdict = check_connection(replace(moto_endpoint, profile="work"), timeout=2)
+    profile = sso_profile_not_signed_in
+    verdict = check_connection(replace(moto_endpoint, profile=profile), timeout=2)
     assert verdict.kind == "expired"
     assert "aws sso login --profile work" in verdict.message
     assert_plain(verdict)

@@ -131,24 +131,10 @@ def test_expired_credentials_pause_the_queue_until_renewed(
 
 
 def test_an_expired_sso_sign_in_pauses_the_queue_and_says_to_sign_in_again(
-    moto_endpoint: S3Endpoint,
-    s3: Any,
-    bucket: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path, sso_profile_not_signed_in: str
 ) -> None:
-    # A real SSO profile whose sign-in is not cached: botocore cannot get credentials.
-    config = tmp_path / "config"
-    config.write_text(
-        "[profile work]\nsso_start_url = https://example.awsapps.com/start\n"
-        "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Uploader\n"
-    )
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("HOME", str(tmp_path))  # where the SSO token cache would be
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
-    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     (tmp_path / "a.txt").write_text("a")
-    engine = UploadEngine(replace(moto_endpoint, profile="work"), FAST_RETRIES)
+    engine = UploadEngine(replace(moto_endpoint, profile=sso_profile_not_signed_in), FAST_RETRIES)
     try:
         engine.submit_file(tmp_path / "a.txt", bucket, "a.txt")
         wait_for(lambda: engine.blocked, what="the engine to notice the expired sign-in")

@@ -594,6 +594,9 @@ class UploadEngine:
             return self._session
 
     def _lean_sender(self) -> LeanS3:
+        lean = self._lean  # called for every small file: no lock once it exists
+        if lean is not None:
+            return lean
         with self._cond:
             if self._lean is None:
                 self._lean = LeanS3(
