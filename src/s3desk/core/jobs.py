@@ -9,6 +9,7 @@ from dataclasses import dataclass
 class JobState(enum.Enum):
     QUEUED = "Queued"
     UPLOADING = "Uploading"
+    DOWNLOADING = "Downloading"
     RETRYING = "Retrying"
     PAUSED = "Paused"
     CONFLICT = "Exists"  # the key is taken; waits for the user to choose what to do
@@ -28,7 +29,7 @@ class JobState(enum.Enum):
 
 
 _FINISHED = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
-_ACTIVE = frozenset({JobState.UPLOADING, JobState.RETRYING})
+_ACTIVE = frozenset({JobState.UPLOADING, JobState.DOWNLOADING, JobState.RETRYING})
 
 
 class ConflictPolicy(enum.Enum):
@@ -116,6 +117,8 @@ class JobView:
     note: str
     speed: float  # bytes per second, moving average
     eta: float | None  # seconds, when it can be estimated
+    # Downloads: ``source`` is the object's s3:// URL and ``target`` the local file.
+    target: str = ""
 
     @property
     def name(self) -> str:

@@ -1,0 +1,720 @@
+"""The download engine: a pool of workers fetching objects into local files.
+
+Small objects come in one GET; big ones in ranged GETs of ``part_size`` bytes written at
+their offsets, several at once. Every request after the first names the ETag the listing
+showed (If-Match), so an object replaced mid-download fails clearly instead of producing a
+file stitched from two versions. Bytes land in a hidden temporary file next to the target;
+only a complete, checked file is moved into place, so a crash or a cancel never leaves a
+half-written file under the real name. A local file is never replaced unless the user chose
+"replace" for it; one that appears while downloading is kept and the download is renamed.
+
+Downloads do not survive a restart (unlike uploads there is nothing on the server to resume
+from); a paused job keeps its finished parts until the app closes.
+
+It speaks the same language as the upload engine — ``drain()`` snapshots of ``JobView``,
+``Totals``, pause, resume, cancel and retry by job id — so both feed one status table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+import logging
+import os
+import random
+import re
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from s3desk.core.audit import AuditLog
+from s3desk.core.checksums import IntegrityError
+from s3desk.core.download_plan import DownloadItem, free_path
+from s3desk.core.engine import EngineConfig, Update
+from s3desk.core.errors import (
+    describe_error,
+    has_code,
+    is_credentials_expired,
+    is_transient,
+    short_reason,
+)
+from s3desk.core.jobs import ConflictPolicy, JobState, JobView, Totals
+from s3desk.core.parts import MiB, choose_part_size, part_count
+from s3desk.core.rate import RateMeter
+from s3desk.core.s3 import S3Endpoint, make_client
+
+log = logging.getLogger(__name__)
+
+# Download job ids start here, far above any upload's, so one table can hold both.
+DOWNLOAD_ID_BASE = 1 << 48
+# How much of a response is read and written at a time: progress and cancel granularity.
+CHUNK = 1 * MiB
+_PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
+
+
+class _Stopped(Exception):
+    """The job was paused or cancelled while this unit was working."""
+
+
+@dataclass(slots=True, eq=False)
+class DownloadJob:
+    """One object to fetch. Mutated only under the engine's lock."""
+
+    id: int
+    item: DownloadItem
+    conflict: ConflictPolicy  # for a local file that exists when the download is done
+    state: JobState = JobState.QUEUED
+    bytes_done: int = 0
+    error: str = ""
+    note: str = ""
+    generation: int = 0  # bumped by pause, cancel, retry: older units stop and count for nothing
+    temp: str = ""  # the hidden file the bytes go to
+    part_size: int = 0
+    pending: list[int] = field(default_factory=list)  # heap of part numbers still to fetch
+    in_flight: set[int] = field(default_factory=set)  # handed out, not yet back
+    done_parts: set[int] = field(default_factory=set)
+    workers: int = 0  # units working on it right now, stale ones included
+    restarts: int = 0  # whole-file checksum failures so far
+    saved_as: str = ""  # where the file ended up (a "keep both" name may differ)
+
+
+class _Unit(NamedTuple):
+    job: DownloadJob
+    number: int  # part number; 0 for a whole-object GET
+    generation: int
+    attempt: int = 1
+
+
+class DownloadEngine:
+    def __init__(
+        self,
+        endpoint: S3Endpoint,
+        config: EngineConfig | None = None,
+        *,
+        audit: AuditLog | None = None,
+        account: str = "",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.endpoint = endpoint
+        self.config = config or EngineConfig()
+        self.audit = audit
+        self.account = account or endpoint.label
+        self._client: Any = None
+        # Called with the operation name before each request goes out (tests hold requests).
+        self.request_hooks: list[Callable[[str], None]] = []
+        self._clock = clock
+        self._random = random.Random()
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)  # workers wait here for work
+        self._idle_cond = threading.Condition(lock)  # callers of wait() here
+        self._ids = itertools.count(DOWNLOAD_ID_BASE)
+        self._jobs: dict[int, DownloadJob] = {}
+        self._queue: deque[DownloadJob] = deque()
+        self._parted: deque[DownloadJob] = deque()  # started, parts still to hand out
+        self._delayed: list[tuple[float, int, _Unit]] = []
+        self._delay_seq = itertools.count()
+        self._dirty: dict[int, DownloadJob] = {}
+        self._meters: dict[int, RateMeter] = {}
+        self._total_meter = RateMeter()
+        self._counts = dict.fromkeys(JobState, 0)
+        self._bytes_total = 0
+        self._bytes_done = 0
+        self._busy_units = 0
+        self._workers: list[threading.Thread] = []
+        self._closed = False
+        self._blocked = ""
+
+    # ----------------------------------------------------------------- submitting
+
+    def submit(
+        self,
+        items: Iterable[DownloadItem],
+        conflict: ConflictPolicy = ConflictPolicy.RENAME,
+        folders: Iterable[str] = (),
+    ) -> list[int]:
+        """Queue ``items``. ``conflict`` is the user's answer for local files that exist
+        now: OVERWRITE replaces them, SKIP leaves them and downloads nothing, RENAME keeps
+        both ("name (1).ext"). A file that appears later is always kept. ``folders`` are
+        created right away."""
+        if conflict is ConflictPolicy.ASK:
+            raise ValueError("ask the user before submitting; the engine cannot ask")
+        for folder in folders:
+            os.makedirs(folder, exist_ok=True)
+        ids: list[int] = []
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the download engine has been shut down")
+            for item in items:
+                # The user's choice covers files there now; one that appears later is kept.
+                exists = os.path.lexists(item.target)
+                job = DownloadJob(next(self._ids), item, conflict if exists else _KEEP_BOTH)
+                self._jobs[job.id] = job
+                self._counts[JobState.QUEUED] += 1
+                self._bytes_total += item.size
+                if exists and conflict is ConflictPolicy.SKIP:
+                    self._finish(job, JobState.SKIPPED, "A local file with this name exists")
+                else:
+                    self._queue.append(job)
+                self._dirty[job.id] = job
+                ids.append(job.id)
+            self._ensure_workers()
+            self._cond.notify_all()
+        return ids
+
+    # ----------------------------------------------------------------- controlling
+
+    def pause(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state.finished or job.state is JobState.PAUSED:
+                return False
+            job.generation += 1
+            self._release_in_flight(job)
+            self._set_state(job, JobState.PAUSED)
+            self._meters.pop(job.id, None)
+            return True
+
+    def resume(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state is not JobState.PAUSED:
+                return False
+            self._requeue(job)
+            return True
+
+    def cancel(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state.finished:
+                return False
+            job.generation += 1
+            self._release_in_flight(job)
+            self._finish(job, JobState.CANCELLED, "")
+            self._discard_temp(job)
+            return True
+
+    def retry(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
+                return False
+            job.error = ""
+            job.bytes_done = self._parts_bytes(job)
+            self._bytes_total += job.item.size
+            self._bytes_done += job.bytes_done
+            self._requeue(job)
+            return True
+
+    def pause_all(self) -> int:
+        return sum(self.pause(i) for i in self._ids_in(_UNFINISHED))
+
+    def resume_all(self) -> int:
+        return sum(self.resume(i) for i in self._ids_in((JobState.PAUSED,)))
+
+    def cancel_all(self) -> int:
+        return sum(self.cancel(i) for i in self._ids_in((*_UNFINISHED, JobState.PAUSED)))
+
+    def retry_failed(self) -> int:
+        return sum(self.retry(i) for i in self._ids_in((JobState.FAILED,)))
+
+    def unblock(self, endpoint: S3Endpoint | None = None) -> None:
+        """New credentials (in ``endpoint``, or renewed by the session): go on."""
+        with self._cond:
+            if endpoint is not None:
+                self.endpoint = endpoint
+                self._client = None
+            self._blocked = ""
+            self._cond.notify_all()
+
+    def _ids_in(self, states: Iterable[JobState]) -> list[int]:
+        wanted = frozenset(states)
+        with self._cond:
+            return [j.id for j in self._jobs.values() if j.state in wanted]
+
+    # ----------------------------------------------------------------- observing
+
+    def drain(self) -> Update:
+        now = self._clock()
+        with self._cond:
+            for job_id in self._meters:
+                self._dirty.setdefault(job_id, self._jobs[job_id])
+            changed = sorted(self._dirty.values(), key=lambda j: j.id)
+            self._dirty.clear()
+            return Update([self._view(j, now) for j in changed], self._totals(now), self._blocked)
+
+    def totals(self) -> Totals:
+        with self._cond:
+            return self._totals(self._clock())
+
+    def job(self, job_id: int) -> JobView:
+        with self._cond:
+            return self._view(self._jobs[job_id], None)
+
+    def is_idle(self) -> bool:
+        with self._cond:
+            return self._idle()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every queued download has finished or been paused."""
+        with self._cond:
+            return self._idle_cond.wait_for(self._idle, timeout)
+
+    @property
+    def blocked(self) -> str:
+        return self._blocked
+
+    def _idle(self) -> bool:
+        c = self._counts
+        busy = c[JobState.QUEUED] + c[JobState.DOWNLOADING] + c[JobState.RETRYING]
+        return not self._busy_units and busy == 0
+
+    def _view(self, job: DownloadJob, now: float | None) -> JobView:
+        meter = self._meters.get(job.id)
+        speed, eta = 0.0, None
+        if meter is not None:
+            speed = meter.update(job.bytes_done, now) if now is not None else meter.rate
+            eta = meter.eta(job.item.size - job.bytes_done)
+        item = job.item
+        return JobView(
+            job.id, f"s3://{item.bucket}/{item.key}", item.bucket, item.key, item.size,
+            job.bytes_done, job.state, job.error, job.note, speed, eta,
+            target=job.saved_as or item.target,
+        )  # fmt: skip
+
+    def _totals(self, now: float) -> Totals:
+        c = self._counts
+        speed = self._total_meter.update(self._bytes_done, now)
+        active = c[JobState.DOWNLOADING] + c[JobState.RETRYING]
+        unfinished = c[JobState.QUEUED] + active
+        eta = self._total_meter.eta(self._bytes_total - self._bytes_done) if unfinished else None
+        return Totals(
+            files_total=sum(c.values()), files_done=c[JobState.DONE],
+            files_failed=c[JobState.FAILED], files_active=active,
+            files_paused=c[JobState.PAUSED], files_asking=0, bytes_total=self._bytes_total,
+            bytes_done=self._bytes_done, speed=speed, eta=eta,
+        )  # fmt: skip
+
+    # ----------------------------------------------------------------- stopping
+
+    def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
+        """Stop the workers; unfinished downloads are cancelled and their temporary files
+        removed (``cancel`` is accepted for symmetry with the upload engine)."""
+        deadline = time.monotonic() + timeout
+        del cancel  # downloads cannot outlive the app either way
+        self.cancel_all()
+        with self._cond:
+            self._closed = True
+            for job in self._jobs.values():
+                if job.state is JobState.PAUSED or job.state is JobState.FAILED:
+                    self._discard_temp(job)
+            self._cond.notify_all()
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+
+    # ----------------------------------------------------------------- scheduling
+
+    @property
+    def client(self) -> Any:
+        with self._cond:
+            if self._client is None:
+                self._client = make_client(
+                    self.endpoint, self.config.concurrency + 2, attempts=1,
+                    connect_timeout=self.config.connect_timeout,
+                    read_timeout=self.config.read_timeout,
+                )  # fmt: skip
+                hooks = self.request_hooks
+
+                def before_send(event_name: str, **_: Any) -> None:
+                    for hook in hooks:
+                        hook(event_name.rsplit(".", 1)[-1])  # before-send.s3.GetObject
+
+                self._client.meta.events.register("before-send.s3", before_send)
+            return self._client
+
+    def _ensure_workers(self) -> None:
+        for n in range(len(self._workers), self.config.concurrency):
+            worker = threading.Thread(target=self._work, name=f"s3desk-download-{n}", daemon=True)
+            self._workers.append(worker)
+            worker.start()
+
+    def _next_unit(self) -> _Unit | None:
+        with self._cond:
+            while not self._closed:
+                unit = self._pick_unit()
+                if unit is not None:
+                    self._busy_units += 1
+                    unit.job.workers += 1
+                    return unit
+                timeout = None
+                if self._delayed and not self._blocked:
+                    timeout = max(0.0, self._delayed[0][0] - self._clock())
+                self._cond.wait(timeout)
+            return None
+
+    def _pick_unit(self) -> _Unit | None:
+        if self._blocked:
+            return None
+        while self._delayed and self._delayed[0][0] <= self._clock():
+            unit = heapq.heappop(self._delayed)[2]
+            job = unit.job
+            if unit.generation != job.generation or not job.state.active:
+                continue  # paused or cancelled while waiting
+            self._set_state(job, JobState.DOWNLOADING)
+            if unit.number:
+                job.in_flight.add(unit.number)
+            return unit
+        while self._parted:
+            job = self._parted[0]
+            if not job.state.active or not job.pending:
+                self._parted.popleft()
+                continue
+            number = heapq.heappop(job.pending)
+            job.in_flight.add(number)
+            return _Unit(job, number, job.generation)
+        while self._queue:
+            job = self._queue.popleft()
+            if job.state is not JobState.QUEUED:
+                continue
+            self._set_state(job, JobState.DOWNLOADING)
+            self._meters.setdefault(job.id, RateMeter())
+            size = job.item.size
+            if size < self.config.multipart_threshold:
+                return _Unit(job, 0, job.generation)
+            if not job.part_size:
+                job.part_size = choose_part_size(size, self.config.part_size)
+            count = part_count(size, job.part_size)
+            job.pending = [n for n in range(1, count + 1) if n not in job.done_parts]
+            heapq.heapify(job.pending)
+            if not job.pending:  # every part arrived before a pause: only checks remain
+                return _Unit(job, count, job.generation)
+            self._parted.append(job)
+            self._cond.notify_all()  # its parts are work for every worker
+            return self._pick_unit()
+        return None
+
+    def _work(self) -> None:
+        while (unit := self._next_unit()) is not None:
+            try:
+                self._fetch(unit)
+            except _Stopped:
+                pass
+            except Exception as exc:  # every failure becomes the job's state
+                self._failed_attempt(unit, exc)
+            finally:
+                with self._cond:
+                    self._busy_units -= 1
+                    job = unit.job
+                    job.workers -= 1
+                    if unit.generation == job.generation:
+                        job.in_flight.discard(unit.number)
+                    if job.state.finished and job.state is not JobState.DONE:
+                        self._discard_temp(job)
+                    self._note_if_idle()
+
+    # ----------------------------------------------------------------- S3 work
+
+    def _fetch(self, unit: _Unit) -> None:
+        job = unit.job
+        item = job.item
+        with self._cond:
+            if not job.temp:
+                folder = os.path.dirname(item.target)
+                os.makedirs(folder, exist_ok=True)
+                job.temp = os.path.join(folder, f".s3desk-{uuid.uuid4().hex[:12]}.part")
+                # Created at full size, so parts can be written at their offsets in any order.
+                with open(job.temp, "wb") as f:
+                    f.truncate(item.size)
+        parted = bool(job.part_size)
+        count = part_count(item.size, job.part_size) if parted else 1
+        if unit.number and unit.number not in job.done_parts:
+            start = (unit.number - 1) * job.part_size
+            length = min(job.part_size, item.size - start)
+            self._get(unit, start, length, digest=None)
+            with self._cond:
+                job.done_parts.add(unit.number)
+                if len(job.done_parts) < count or unit.generation != job.generation:
+                    return
+        elif not unit.number:
+            digest = hashlib.md5(usedforsecurity=False) if _checkable(item) else None
+            self._get(unit, 0, item.size, digest=digest)
+            if digest is not None and digest.hexdigest() != item.etag:
+                raise IntegrityError("the bytes received do not match the object's MD5")
+        self._check_and_place(unit, whole_file_md5=parted and _checkable(item))
+
+    def _get(self, unit: _Unit, start: int, length: int, digest: Any) -> None:
+        """One GET (ranged for parts) written at ``start`` of the temporary file."""
+        job = unit.job
+        item = job.item
+        args: dict[str, Any] = {"Bucket": item.bucket, "Key": item.key}
+        if item.version_id:
+            args["VersionId"] = item.version_id
+        if job.part_size:
+            args["Range"] = f"bytes={start}-{start + length - 1}"
+        if item.etag:
+            args["IfMatch"] = f'"{item.etag}"'
+        response = self.client.get_object(**args)
+        body = response["Body"]
+        received = 0
+        try:
+            with open(job.temp, "r+b") as f:
+                f.seek(start)
+                while received < length:
+                    if unit.generation != job.generation:
+                        raise _Stopped
+                    chunk = body.read(min(CHUNK, length - received))
+                    if not chunk:
+                        break
+                    f.write(chunk)
+                    if digest is not None:
+                        digest.update(chunk)
+                    received += len(chunk)
+                    self._add_progress(job, unit, len(chunk))
+        except BaseException:
+            self._add_progress(job, unit, -received)  # the part will be fetched again
+            raise
+        finally:
+            body.close()
+        if received != length:
+            self._add_progress(job, unit, -received)
+            raise IntegrityError(f"expected {length} bytes, received {received}")
+
+    def _check_and_place(self, unit: _Unit, whole_file_md5: bool) -> None:
+        """All bytes are in the temporary file: check them, then move it into place."""
+        job = unit.job
+        item = job.item
+        if os.path.getsize(job.temp) != item.size:
+            raise IntegrityError("the downloaded file has the wrong size")
+        if whole_file_md5 and _file_md5(job.temp) != item.etag:
+            self._start_over(unit)
+            return
+        if item.modified is not None:
+            stamp = item.modified.timestamp()
+            os.utime(job.temp, (stamp, stamp))  # as aws cli and rclone do
+        with self._cond:
+            if unit.generation != job.generation or job.state.finished:
+                raise _Stopped
+            target = item.target
+            if os.path.lexists(target):
+                if job.conflict is ConflictPolicy.SKIP:
+                    self._finish(job, JobState.SKIPPED, "A local file with this name exists")
+                    self._discard_temp(job)
+                    return
+                if job.conflict is not ConflictPolicy.OVERWRITE or os.path.isdir(target):
+                    target = free_path(target)  # appeared meanwhile: keep both
+            os.replace(job.temp, target)
+            job.temp = ""
+            job.saved_as = target
+            self._finish(job, JobState.DONE, "")
+        if self.audit is not None:
+            self.audit.append(
+                "download", account=self.account, bucket=item.bucket, key=item.key,
+                version_id=item.version_id or None, size=item.size, etag=item.etag or None,
+                path=target, result="ok",
+            )  # fmt: skip
+
+    # ----------------------------------------------------------------- failures
+
+    def _failed_attempt(self, unit: _Unit, exc: BaseException) -> None:
+        job = unit.job
+        item = job.item
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                if unit.number and job.state.active:
+                    self._return_part(job, unit.number)
+                return
+            if has_code(exc, "PreconditionFailed"):
+                self._fail(job, _CHANGED, exc)
+                return
+            if is_credentials_expired(exc):
+                self._blocked = describe_error(exc, item.bucket, item.key)
+                self._set_state(job, JobState.RETRYING)
+                job.note = "Waiting for new credentials"
+                self._retry_later(unit, 0.0)
+                return
+            if is_transient(exc) and unit.attempt < self.config.max_attempts:
+                job.note = (
+                    f"Retrying ({unit.attempt}/{self.config.max_attempts - 1}) — "
+                    f"{short_reason(exc)}"
+                )
+                self._set_state(job, JobState.RETRYING)
+                self._retry_later(unit, self._backoff(unit.attempt))
+                return
+            self._fail(job, describe_download_error(exc, item), exc)
+
+    def _start_over(self, unit: _Unit) -> None:
+        """The assembled file does not match the object's MD5, and nothing tells which part
+        was wrong: fetch every part again, once or twice, then give up."""
+        job = unit.job
+        with self._cond:
+            if unit.generation != job.generation or job.state.finished:
+                raise _Stopped
+            job.restarts += 1
+            if job.restarts > _MAX_RESTARTS:
+                mismatch = IntegrityError("the downloaded file does not match the object's MD5")
+                self._fail(job, describe_download_error(mismatch, job.item), mismatch)
+                return
+            job.generation += 1
+            job.in_flight.clear()
+            job.done_parts.clear()
+            self._bytes_done -= job.bytes_done
+            job.bytes_done = 0
+            self._set_state(job, JobState.QUEUED)
+            job.note = "Fetching again — the file did not match its checksum"
+            self._queue.appendleft(job)
+            self._cond.notify()
+
+    def _fail(self, job: DownloadJob, message: str, exc: BaseException) -> None:
+        job.generation += 1  # the job's other parts stop at their next read
+        self._release_in_flight(job)
+        self._finish(job, JobState.FAILED, message)
+        self._discard_temp(job)
+        log.info("download of s3://%s/%s failed: %r", job.item.bucket, job.item.key, exc)
+        if self.audit is not None:
+            item = job.item
+            self.audit.append(
+                "download", account=self.account, bucket=item.bucket, key=item.key,
+                version_id=item.version_id or None, size=item.size, path=item.target,
+                result="failed", error=message,
+            )  # fmt: skip
+
+    def _retry_later(self, unit: _Unit, seconds: float) -> None:
+        if unit.number:
+            unit.job.in_flight.discard(unit.number)
+        retry = unit._replace(attempt=unit.attempt + 1)
+        heapq.heappush(self._delayed, (self._clock() + seconds, next(self._delay_seq), retry))
+        self._cond.notify()
+
+    def _backoff(self, attempt: int) -> float:
+        cap = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempt - 1))
+        return self._random.uniform(cap / 2, cap)
+
+    def _return_part(self, job: DownloadJob, number: int) -> None:
+        if number not in job.done_parts and number not in job.pending:
+            heapq.heappush(job.pending, number)
+            if job not in self._parted:
+                self._parted.appendleft(job)
+            self._cond.notify()
+
+    # ----------------------------------------------------------------- bookkeeping (locked)
+
+    def _add_progress(self, job: DownloadJob, unit: _Unit, n: int) -> None:
+        with self._cond:
+            if unit.generation != job.generation:
+                return  # pause, cancel or failure recounted the job's bytes already
+            job.bytes_done += n
+            if not job.state.finished:
+                self._bytes_done += n
+            self._dirty[job.id] = job
+
+    def _release_in_flight(self, job: DownloadJob) -> None:
+        """Parts on their way are abandoned: they go back on the list for a resume."""
+        for number in job.in_flight:
+            if number not in job.done_parts and number not in job.pending:
+                heapq.heappush(job.pending, number)
+        job.in_flight.clear()
+        done = self._parts_bytes(job)
+        self._bytes_done += done - job.bytes_done
+        job.bytes_done = done
+
+    @staticmethod
+    def _parts_bytes(job: DownloadJob) -> int:
+        """Bytes of the parts that are safely in the temporary file."""
+        if not job.part_size or not job.done_parts:
+            return 0
+        last = part_count(job.item.size, job.part_size)
+        short = job.item.size - (last - 1) * job.part_size  # the last part may be shorter
+        return len(job.done_parts) * job.part_size - (
+            job.part_size - short if last in job.done_parts else 0
+        )
+
+    def _requeue(self, job: DownloadJob) -> None:
+        self._set_state(job, JobState.QUEUED)
+        self._queue.append(job)
+        self._ensure_workers()
+        self._cond.notify_all()
+
+    def _set_state(self, job: DownloadJob, state: JobState) -> None:
+        self._counts[job.state] -= 1
+        self._counts[state] += 1
+        job.state = state
+        if state is not JobState.RETRYING:
+            job.note = ""
+        self._dirty[job.id] = job
+        self._note_if_idle()
+
+    def _finish(self, job: DownloadJob, state: JobState, error: str) -> None:
+        if state is JobState.DONE:
+            self._bytes_done += job.item.size - job.bytes_done
+            job.bytes_done = job.item.size
+        elif not job.state.finished:
+            self._bytes_done -= job.bytes_done
+            self._bytes_total -= job.item.size
+        self._set_state(job, state)
+        job.error = error
+        self._meters.pop(job.id, None)
+
+    def _discard_temp(self, job: DownloadJob) -> None:
+        """Remove the temporary file once no unit writes to it any more."""
+        if job.temp and not job.workers:
+            try:
+                os.unlink(job.temp)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                log.warning("could not remove %s: %r", job.temp, exc)
+            job.temp = ""
+            job.done_parts.clear()
+            job.pending.clear()
+
+    def _note_if_idle(self) -> None:
+        if self._idle():
+            self._idle_cond.notify_all()
+
+
+_UNFINISHED = (JobState.QUEUED, JobState.DOWNLOADING, JobState.RETRYING)
+_MAX_RESTARTS = 2
+_KEEP_BOTH = ConflictPolicy.RENAME
+_CHANGED = (
+    "The object changed in the bucket while it was being downloaded; retry to fetch the new version"
+)
+
+
+def _checkable(item: DownloadItem) -> bool:
+    """A plain MD5 ETag: the object was stored in one request without KMS or customer keys.
+    (A multipart ETag is an MD5 of part MD5s, which needs the uploader's part size.)"""
+    return bool(_PLAIN_MD5.match(item.etag))
+
+
+def _file_md5(path: str) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        while block := f.read(4 * MiB):
+            digest.update(block)  # hashlib lets other threads run while it hashes big blocks
+    return digest.hexdigest()
+
+
+def describe_download_error(exc: BaseException, item: DownloadItem) -> str:
+    """Like describe_error, worded for reading from the bucket and writing a local file."""
+    if has_code(exc, "AccessDenied"):
+        return f"Access denied: these credentials may not read '{item.key}' in '{item.bucket}'"
+    if has_code(exc, "NoSuchKey") or has_code(exc, "404"):
+        return "The object is no longer in the bucket (deleted after the folder was listed)"
+    if has_code(exc, "InvalidObjectState"):
+        return "The object is archived (e.g. Glacier); restore it before downloading"
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+        import errno
+
+        where = os.path.dirname(item.target)
+        if exc.errno == errno.ENOSPC:
+            return f"The disk is full: no room for this file in '{where}'"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"Cannot write to '{where}': permission denied"
+        if exc.errno == errno.ENAMETOOLONG:
+            return "The local path is too long for this file system"
+        return f"Cannot write the local file: {exc.strerror or exc}"
+    return describe_error(exc, item.bucket, item.key)

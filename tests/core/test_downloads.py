@@ -1,0 +1,416 @@
+"""Downloads against real S3 servers over HTTP (moto, and rclone where the path is not
+moto-only): planning from listings, ranged multipart GETs, never overwriting silently,
+pause/resume/cancel, objects that change or vanish, and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from s3desk.core.audit import AuditLog
+from s3desk.core.download_plan import DownloadItem, UnsafeKey, local_path, plan_download
+from s3desk.core.downloads import DOWNLOAD_ID_BASE, DownloadEngine
+from s3desk.core.engine import EngineConfig
+from s3desk.core.jobs import ConflictPolicy, JobState
+from s3desk.core.parts import MiB
+from tests.conftest import Server
+from tests.helpers import SendGate, list_keys
+
+# Objects from 5 MiB on come in ranged parts of 5 MiB (the smallest S3 part size).
+PARTS = EngineConfig(concurrency=3, multipart_threshold=5 * MiB, part_size=5 * MiB)
+
+
+def _put(client: Any, bucket: str, key: str, data: bytes) -> None:
+    client.put_object(Bucket=bucket, Key=key, Body=data)
+
+
+def _plan(client: Any, bucket: str, keys: list[str], base: str, dest: Path) -> Any:
+    """Plan as the browser does: objects with what the listing showed, folders by key."""
+    selection = []
+    for key in keys:
+        if key.endswith("/"):
+            selection.append((key, 0, "", None))
+        else:
+            head = client.head_object(Bucket=bucket, Key=key)
+            selection.append((key, head["ContentLength"], head["ETag"], head["LastModified"]))
+    return plan_download(client, bucket, selection, base, str(dest))
+
+
+def _engine(endpoint: Any, config: EngineConfig = PARTS, **kwargs: Any) -> DownloadEngine:
+    return DownloadEngine(endpoint, config, **kwargs)
+
+
+def _count_gets(engine: DownloadEngine) -> list[str]:
+    seen: list[str] = []
+    engine.request_hooks.append(seen.append)
+    return seen
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+# ----------------------------------------------------------------------------- planning
+
+
+def test_local_paths_stay_inside_the_chosen_folder(tmp_path: Path) -> None:
+    dest = str(tmp_path)
+    assert local_path("docs/a/b.txt", "docs/", dest) == os.path.join(dest, "a", "b.txt")
+    assert local_path("docs/a/", "", dest) == os.path.join(dest, "docs", "a")
+    for bad in ("docs/../etc/passwd", "docs/./x", "docs//x", "docs/a\0b"):
+        with pytest.raises(UnsafeKey):
+            local_path(bad, "docs/", dest)
+    with pytest.raises(UnsafeKey, match="longer than a local file name"):
+        local_path("docs/" + "é" * 200, "docs/", dest)
+    # Windows forbids some characters and names; they become "_" there, as rclone does.
+    windows = local_path("docs/a:b?.txt", "docs/", dest, windows=True)
+    assert os.path.basename(windows) == "a_b_.txt"
+    assert os.path.basename(local_path("docs/CON.txt", "docs/", dest, windows=True)) == "_CON.txt"
+    assert os.path.basename(local_path("docs/a:b", "docs/", dest, windows=False)) == "a:b"
+
+
+def test_a_folder_is_planned_from_its_listing_with_odd_names(
+    server: Server, server_bucket: str, tmp_path: Path
+) -> None:
+    client, bucket = server.client, server_bucket
+    keys = ["top/a.txt", "top/sub/b+c %20.txt", "top/sub/deeper/émoji 😀.bin", "topper.txt"]
+    for key in keys:
+        _put(client, bucket, key, key.encode())
+    plan = _plan(client, bucket, ["top/"], "", tmp_path)
+    assert sorted(i.key for i in plan.items) == keys[:3]  # "topper.txt" is not in "top/"
+    assert plan.total_size == sum(len(k.encode()) for k in keys[:3])
+    assert not plan.taken and not plan.refused
+    assert {i.etag for i in plan.items} == {hashlib.md5(k.encode()).hexdigest() for k in keys[:3]}
+
+
+def test_taken_local_paths_and_unsafe_keys_are_reported_not_decided(
+    s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    for key in ("f/keep.txt", "f/new.txt", "f/../escape.txt", "f/marker/"):
+        _put(s3, bucket, key, b"" if key.endswith("/") else b"x")
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "keep.txt").write_bytes(b"mine")
+    plan = _plan(s3, bucket, ["f/"], "", tmp_path)
+    assert [i.key for i in plan.taken] == ["f/keep.txt"]
+    assert [key for key, _ in plan.refused] == ["f/../escape.txt"]
+    assert "'..'" in plan.refused[0][1]
+    assert plan.folders == [str(tmp_path / "f"), str(tmp_path / "f" / "marker")]
+    assert (tmp_path / "f" / "keep.txt").read_bytes() == b"mine"  # planning touches nothing
+
+
+# ----------------------------------------------------------------------------- downloading
+
+
+def test_a_multipart_sized_object_arrives_byte_identical_in_ranged_parts(
+    server: Server, server_bucket: str, tmp_path: Path
+) -> None:
+    data = os.urandom(12 * MiB + 12345)
+    _put(server.client, server_bucket, "big/data.bin", data)
+    plan = _plan(server.client, server_bucket, ["big/data.bin"], "big/", tmp_path)
+    engine = _engine(server.endpoint)
+    requests = _count_gets(engine)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert engine.wait(60)
+        view = engine.job(job_id)
+        assert view.state is JobState.DONE, view.error
+        assert job_id >= DOWNLOAD_ID_BASE
+        assert (tmp_path / "data.bin").read_bytes() == data
+        assert requests.count("GetObject") == 3  # 5 + 5 + 2 MiB
+        assert os.listdir(tmp_path) == ["data.bin"]  # no temporary file left behind
+        modified = server.client.head_object(Bucket=server_bucket, Key="big/data.bin")
+        assert int((tmp_path / "data.bin").stat().st_mtime) == int(
+            modified["LastModified"].timestamp()
+        )
+        totals = engine.totals()
+        assert (totals.files_done, totals.bytes_done) == (1, len(data))
+    finally:
+        engine.shutdown()
+
+
+def test_small_empty_and_nested_objects_of_a_folder(
+    server: Server, server_bucket: str, tmp_path: Path
+) -> None:
+    objects = {"p/one.txt": b"1", "p/empty": b"", "p/sub/two.bin": os.urandom(70_000)}
+    for key, data in objects.items():
+        _put(server.client, server_bucket, key, data)
+    plan = _plan(server.client, server_bucket, ["p/"], "", tmp_path)
+    engine = _engine(server.endpoint)
+    try:
+        engine.submit(plan.items, folders=plan.folders)
+        assert engine.wait(30)
+        assert _files(tmp_path) == {os.path.join(*k.split("/")): v for k, v in objects.items()}
+    finally:
+        engine.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected_files", "state"),
+    [
+        (ConflictPolicy.RENAME, {"a.txt": b"mine", "a (1).txt": b"theirs"}, JobState.DONE),
+        (ConflictPolicy.SKIP, {"a.txt": b"mine"}, JobState.SKIPPED),
+        (ConflictPolicy.OVERWRITE, {"a.txt": b"theirs"}, JobState.DONE),
+    ],
+)
+def test_an_existing_local_file_is_replaced_only_when_the_user_chose_so(
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    policy: ConflictPolicy,
+    expected_files: dict[str, bytes],
+    state: JobState,
+    moto_endpoint: Any,
+) -> None:
+    _put(s3, bucket, "a.txt", b"theirs")
+    (tmp_path / "a.txt").write_bytes(b"mine")
+    plan = _plan(s3, bucket, ["a.txt"], "", tmp_path)
+    assert [i.key for i in plan.taken] == ["a.txt"]
+    engine = _engine(moto_endpoint)
+    try:
+        (job_id,) = engine.submit(plan.items, policy)
+        assert engine.wait(30)
+        assert engine.job(job_id).state is state
+        assert _files(tmp_path) == expected_files
+    finally:
+        engine.shutdown()
+    with pytest.raises(ValueError, match="ask the user"):
+        _engine(moto_endpoint).submit(plan.items, ConflictPolicy.ASK)
+
+
+def test_a_local_file_appearing_during_the_download_is_kept(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    """ "Replace" covers the files that were there when the user chose; one created while
+    the download runs is not replaced: both are kept."""
+    _put(s3, bucket, "late.txt", b"from the bucket")
+    plan = _plan(s3, bucket, ["late.txt"], "", tmp_path)
+    assert not plan.taken
+    engine = _engine(moto_endpoint)
+    gate = SendGate(engine, "GetObject")
+    try:
+        (job_id,) = engine.submit(plan.items, ConflictPolicy.OVERWRITE)
+        assert gate.reached.wait(10)
+        (tmp_path / "late.txt").write_bytes(b"written meanwhile")
+        gate.remove()
+        assert engine.wait(30)
+        view = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.DONE
+    assert view.target == str(tmp_path / "late (1).txt")
+    assert _files(tmp_path) == {
+        "late.txt": b"written meanwhile",
+        "late (1).txt": b"from the bucket",
+    }
+
+
+def test_pause_keeps_finished_parts_and_resume_fetches_only_the_rest(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    data = os.urandom(20 * MiB)  # four parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=1, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    requests = _count_gets(engine)
+    gate = SendGate(engine, "GetObject", let_through=2)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert gate.reached.wait(10)  # two parts are in, the third is held
+        assert engine.pause(job_id)
+        gate.remove()
+        assert engine.wait(30)
+        paused = engine.job(job_id)
+        assert paused.state is JobState.PAUSED
+        assert paused.bytes_done == 10 * MiB
+        assert not (tmp_path / "big.bin").exists()
+        assert engine.resume(job_id)
+        assert engine.wait(30)
+        assert engine.job(job_id).state is JobState.DONE
+        # Parts 1 and 2, the held request for 3 (abandoned), then 3 and 4 after resuming.
+        assert requests.count("GetObject") == 3 + 2
+        assert (tmp_path / "big.bin").read_bytes() == data
+        assert os.listdir(tmp_path) == ["big.bin"]
+    finally:
+        engine.shutdown()
+
+
+def test_cancel_leaves_no_file_and_retry_starts_again(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    data = os.urandom(11 * MiB)
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint)
+    gate = SendGate(engine, "GetObject", let_through=1)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert gate.reached.wait(10)
+        assert engine.cancel(job_id)
+        gate.remove()
+        assert engine.wait(30)
+        assert engine.job(job_id).state is JobState.CANCELLED
+        assert os.listdir(tmp_path) == []  # the temporary file went with the job
+        assert engine.totals().bytes_total == 0
+        assert engine.retry(job_id)
+        assert engine.wait(30)
+        assert engine.job(job_id).state is JobState.DONE
+        assert (tmp_path / "big.bin").read_bytes() == data
+    finally:
+        engine.shutdown()
+
+
+def test_an_object_replaced_during_the_download_fails_clearly(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    """Parts after the first ask for the listed ETag (If-Match): a new version in between
+    must not be stitched onto the old one."""
+    _put(s3, bucket, "doc.bin", os.urandom(11 * MiB))
+    plan = _plan(s3, bucket, ["doc.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=1, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    gate = SendGate(engine, "GetObject", let_through=1)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert gate.reached.wait(10)
+        _put(s3, bucket, "doc.bin", os.urandom(11 * MiB))
+        gate.remove()
+        assert engine.wait(30)
+        view = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.FAILED
+    assert "changed in the bucket while it was being downloaded" in view.error
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_vanished_object_and_an_unwritable_folder_are_explained(
+    server: Server, server_bucket: str, tmp_path: Path
+) -> None:
+    client, bucket = server.client, server_bucket
+    _put(client, bucket, "gone.txt", b"soon gone")
+    _put(client, bucket, "fine.txt", b"fine")
+    plan = _plan(client, bucket, ["gone.txt", "fine.txt"], "", tmp_path)
+    client.delete_object(Bucket=bucket, Key="gone.txt")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    unwritable = DownloadItem(bucket, "fine.txt", 4, plan.items[1].etag, str(blocked / "x.txt"))
+    engine = _engine(server.endpoint)
+    try:
+        gone, fine, cannot = engine.submit([*plan.items, unwritable])
+        assert engine.wait(30)
+        views = {i: engine.job(i) for i in (gone, fine, cannot)}
+    finally:
+        engine.shutdown()
+    assert views[gone].state is JobState.FAILED
+    assert "no longer in the bucket" in views[gone].error
+    assert views[cannot].state is JobState.FAILED
+    assert views[cannot].error.startswith("Cannot write")
+    assert views[fine].state is JobState.DONE  # the others' failures stop nothing else
+    assert (tmp_path / "fine.txt").read_bytes() == b"fine"
+
+
+def test_downloads_go_through_resets_errors_and_stalls(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    from dataclasses import replace
+
+    from tests.faultproxy import FaultPlan, FaultProxy
+
+    objects = {f"f/{n}.bin": os.urandom(n * 97_000) for n in range(1, 9)}
+    objects["f/big.bin"] = os.urandom(16 * MiB)
+    for key, data in objects.items():
+        _put(s3, bucket, key, data)
+    plan = _plan(s3, bucket, ["f/"], "", tmp_path)
+    config = EngineConfig(
+        concurrency=4, multipart_threshold=5 * MiB, part_size=5 * MiB, max_attempts=12,
+        backoff_base=0.05, backoff_cap=0.5, connect_timeout=2, read_timeout=1,
+    )  # fmt: skip
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        proxy.plan = FaultPlan(reset=0.15, error500=0.1, slowdown=0.1, stall=0.05,
+                               stall_seconds=2, seed=7)  # fmt: skip
+        engine = _engine(replace(moto_endpoint, endpoint_url=proxy.url), config)
+        try:
+            ids = engine.submit(plan.items)
+            assert engine.wait(120)
+            states = {engine.job(i).state for i in ids}
+        finally:
+            engine.shutdown()
+    assert states == {JobState.DONE}
+    assert _files(tmp_path / "f") == {k[2:]: v for k, v in objects.items()}
+
+
+def test_each_download_is_in_the_audit_log(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    _put(s3, bucket, "a.txt", b"audited")
+    plan = _plan(s3, bucket, ["a.txt"], "", tmp_path)
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    engine = _engine(moto_endpoint, audit=audit, account="Work")
+    try:
+        engine.submit(plan.items)
+        assert engine.wait(30)
+    finally:
+        engine.shutdown()
+    (entry,) = list(audit.entries())
+    assert entry["action"] == "download"
+    assert (entry["account"], entry["bucket"], entry["key"]) == ("Work", bucket, "a.txt")
+    assert (entry["size"], entry["result"]) == (7, "ok")
+    assert entry["path"] == str(tmp_path / "a.txt")
+    assert list_keys(s3, bucket) == ["a.txt"]  # downloading changed nothing in the bucket
+
+
+def test_an_object_that_is_not_the_listed_one_is_never_saved(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    """Even a single GET names the listed ETag: the object replaced between listing and
+    download is refused, not saved under the real name."""
+    _put(s3, bucket, "a.txt", b"real bytes")
+    good = _plan(s3, bucket, ["a.txt"], "", tmp_path).items[0]
+    stale = DownloadItem(bucket, "a.txt", good.size, "0" * 32, good.target)
+    engine = _engine(moto_endpoint)
+    try:
+        (job_id,) = engine.submit([stale])
+        assert engine.wait(30)
+        view = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.FAILED
+    assert "changed in the bucket" in view.error
+    assert os.listdir(tmp_path) == []
+
+
+def test_requests_hold_until_new_credentials_arrive(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    from dataclasses import replace
+
+    from tests.faultproxy import FaultPlan, FaultProxy
+
+    _put(s3, bucket, "a.txt", b"later")
+    plan = _plan(s3, bucket, ["a.txt"], "", tmp_path)
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        proxy.plan = FaultPlan(expired=1.0)
+        engine = _engine(replace(moto_endpoint, endpoint_url=proxy.url))
+        try:
+            (job_id,) = engine.submit(plan.items)
+            from tests.helpers import wait_for
+
+            wait_for(lambda: engine.blocked, what="the queue to wait for credentials")
+            assert "expired" in engine.blocked
+            assert engine.job(job_id).note == "Waiting for new credentials"
+            proxy.plan = FaultPlan()
+            engine.unblock()
+            assert engine.wait(30)
+            assert engine.job(job_id).state is JobState.DONE
+        finally:
+            engine.shutdown()
+    assert (tmp_path / "a.txt").read_bytes() == b"later"
