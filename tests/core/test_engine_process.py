@@ -79,3 +79,28 @@ def test_pause_cancel_and_shutdown_keep_the_journal(
         journal.close()
     assert [(j.key, j.state) for j in left] == [("a.bin", "paused")]
     assert list_keys(s3, bucket) == []
+
+
+def test_downloads_through_the_child_process_share_the_queue_with_uploads(
+    remote: EngineProcess, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    from s3desk.core.download_plan import plan_download
+    from s3desk.core.downloads import DOWNLOAD_ID_BASE
+
+    objects = {"get/small.txt": b"small", "get/big.bin": os.urandom(11 * MiB)}
+    for key, data in objects.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=data)
+    (tmp_path / "up.txt").write_bytes(b"up")
+    plan = plan_download(s3, bucket, [("get/", 0, "", None)], "", str(tmp_path / "down"))
+    seen: dict[int, JobView] = {}
+    remote.submit_downloads(plan.items, folders=plan.folders)
+    remote.submit_paths([str(tmp_path / "up.txt")], Destination(bucket, "put/"))
+    wait_for(lambda: _collect(remote, seen), timeout=60, what="the child to finish")
+    downloads = {v.key: v for v in seen.values() if v.id >= DOWNLOAD_ID_BASE}
+    uploads = {v.key: v for v in seen.values() if v.id < DOWNLOAD_ID_BASE}
+    assert {k: v.state for k, v in downloads.items()} == dict.fromkeys(objects, JobState.DONE)
+    assert {k: v.state for k, v in uploads.items()} == {"put/up.txt": JobState.DONE}
+    assert remote.totals().files_done == 3
+    for key, data in objects.items():
+        assert (tmp_path / "down" / key).read_bytes() == data
+    assert read_object(s3, bucket, "put/up.txt") == b"up"

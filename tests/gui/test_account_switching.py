@@ -168,7 +168,7 @@ def test_switching_waits_until_nothing_is_running(
     _choose(qtbot, window, "Team rclone")
     assert window.engine is engine and len(engines) == 1
     assert window.account_box.currentText() == "Team moto"
-    assert "Uploads are still running" in window.statusBar().currentMessage()
+    assert "Uploads or downloads are still running" in window.statusBar().currentMessage()
     assert switcher.current == first.id
 
     assert window.bridge is not None

@@ -56,7 +56,7 @@ def test_dropping_files_and_a_nested_folder_uploads_them(
     assert list_keys(s3, bucket) == sorted(expected)
     for key, data in expected.items():
         assert read_object(s3, bucket, key) == data
-    assert window.totals_label.text().startswith("4 of 4 files uploaded")
+    assert window.totals_label.text().startswith("4 of 4 files done")
     assert window.windowTitle() == "s3desk"
 
 
@@ -228,6 +228,6 @@ def test_window_with_the_engine_in_its_own_process(
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
         assert drop_files(window.drop_hint, [tmp_path / n for n in data])
     assert {state for state, _ in _rows(window).values()} == {JobState.DONE}
-    assert window.totals_label.text().startswith("5 of 5 files uploaded")
+    assert window.totals_label.text().startswith("5 of 5 files done")
     for name, content in data.items():
         assert read_object(s3, bucket, name) == content

@@ -144,7 +144,10 @@ class DownloadEngine:
         if conflict is ConflictPolicy.ASK:
             raise ValueError("ask the user before submitting; the engine cannot ask")
         for folder in folders:
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as exc:  # the files inside it fail with their own message
+                log.warning("could not create folder %s: %r", folder, exc)
         ids: list[int] = []
         with self._cond:
             if self._closed:

@@ -1,4 +1,4 @@
-"""The upload engine in a process of its own, driven over a pipe.
+"""The transfer engines (uploads and downloads) in a process of their own, driven over a pipe.
 
 Worker threads doing S3 requests hold Python's global lock most of the time they are not
 waiting on the network. In the app's process they starve the UI thread: measured with
@@ -7,13 +7,14 @@ engine runs in a child process; the app sends it commands (never waiting for an 
 reads the snapshots it publishes a few times a second, so the UI thread only ever does a
 non-blocking read of a pipe.
 
-``EngineProcess`` offers the methods of ``UploadEngine`` that the window uses, with the same
+``EngineProcess`` offers the methods of ``Transfers`` that the window uses, with the same
 meaning; commands that return a result in-process return "accepted" here, and the effect
 shows in the next snapshots.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import time
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from s3desk.core.download_plan import DownloadItem
 from s3desk.core.engine import EngineConfig, Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobView, Totals
 from s3desk.core.s3 import S3Endpoint, make_client
@@ -81,6 +83,15 @@ class EngineProcess:
         self, paths: list[str], dest: Destination, conflict: ConflictPolicy | None = None
     ) -> None:
         self._send("submit_paths", [os.fspath(p) for p in paths], dest, conflict)
+
+    def submit_downloads(
+        self,
+        items: list[DownloadItem],
+        conflict: ConflictPolicy = ConflictPolicy.RENAME,
+        folders: list[str] | None = None,
+    ) -> list[int]:
+        self._send("submit_downloads", list(items), conflict, list(folders or ()))
+        return []  # the jobs arrive with the next snapshots
 
     def restore(self) -> int:
         self._send("restore")
@@ -206,9 +217,12 @@ def _serve(
             journal = Journal(journal_path)
         except JournalError as exc:
             warning = f"{exc}; uploads will not resume after a crash"
-    engine = UploadEngine(endpoint, config, journal=journal)
+    from s3desk.core.transfers import Transfers
+
+    uploads = UploadEngine(endpoint, config, journal=journal)
     if warning:
-        engine.warn(warning)
+        uploads.warn(warning)
+    engine = Transfers(uploads)
     acked = 0
     last_published: tuple[Totals, str, str, bool, int] | None = None
     next_publish = time.monotonic()
@@ -220,7 +234,11 @@ def _serve(
                 if command == "shutdown":
                     engine.shutdown(*args)
                     break
-                _carry_out(engine, command, args)
+                try:
+                    _carry_out(engine, command, args)
+                except Exception as exc:  # one bad command must not end every transfer
+                    logging.getLogger(__name__).exception("engine command %s failed", command)
+                    uploads.warn(f"An internal error stopped one action: {exc}")
                 acked = number
                 continue
             next_publish = time.monotonic() + PUBLISH_SECONDS
@@ -238,7 +256,7 @@ def _serve(
         conn.close()
 
 
-def _carry_out(engine: UploadEngine, command: str, args: tuple[Any, ...]) -> None:
+def _carry_out(engine: Any, command: str, args: tuple[Any, ...]) -> None:
     if command not in _COMMANDS:
         raise ValueError(f"unknown engine command {command!r}")
     getattr(engine, command)(*args)
@@ -248,6 +266,6 @@ _COMMANDS = frozenset(
     {
         "submit_paths", "restore", "pause", "resume", "cancel", "retry", "pause_all",
         "resume_all", "cancel_all", "retry_failed", "resolve_conflicts", "set_bandwidth_limit",
-        "unblock",
+        "unblock", "submit_downloads",
     }
 )  # fmt: skip

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -58,7 +60,9 @@ from s3desk.core.deleting import (
     plan_delete,
     restore_version,
 )
+from s3desk.core.download_plan import DownloadPlan, PlanCancelled, plan_download
 from s3desk.core.errors import describe_error
+from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.units import human_duration, human_size
 from s3desk.ui.browser_model import BrowserModel
 
@@ -91,6 +95,9 @@ class BrowserView(QWidget):
     versionsShown = Signal(int)
     # An older version was made the current one again (the new version id).
     versionRestored = Signal(str)
+    # The user chose what to download and where: (DownloadPlan, ConflictPolicy) for the
+    # window to queue.
+    downloadRequested = Signal(object, object)
 
     def __init__(self, client: ClientProvider | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +112,9 @@ class BrowserView(QWidget):
         self._stop = threading.Event()  # read by the delete's worker thread
         self._generation = 0
         self.account = ""  # named in the audit log
+        self.download_folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DownloadLocation
+        )
         self.audit = AuditLog()
         self.model = BrowserModel(self)
         self._build()
@@ -149,6 +159,7 @@ class BrowserView(QWidget):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Backspace"), self.table, self.up)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.delete_selected)
+        QShortcut(QKeySequence("Ctrl+D"), self.table, self.download_selected)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self._update_buttons()
@@ -165,6 +176,10 @@ class BrowserView(QWidget):
         self.new_folder_button = self._tool(
             icon(sp.SP_FileDialogNewFolder), self.tr("New folder…"), self.ask_new_folder
         )
+        self.download_button = self._tool(
+            icon(sp.SP_ArrowDown), self.tr("Download the selection… (Ctrl+D)"),
+            self.download_selected,
+        )  # fmt: skip
         self.share_button = self._tool(
             icon(sp.SP_DialogSaveButton), self.tr("Copy a share link…"), self.ask_share_link
         )
@@ -189,6 +204,7 @@ class BrowserView(QWidget):
             bar.addWidget(button)
         bar.addSpacing(8)
         bar.addWidget(self.new_folder_button)
+        bar.addWidget(self.download_button)
         bar.addWidget(self.share_button)
         bar.addWidget(self.delete_button)
         bar.addWidget(self.stop_button)
@@ -336,6 +352,7 @@ class BrowserView(QWidget):
         self.new_folder_button.setEnabled(bool(self.bucket))
         self.incomplete_button.setEnabled(bool(self.bucket) and self._client is not None)
         self.share_button.setEnabled(self.selected_object() is not None)
+        self.download_button.setEnabled(bool(self.bucket) and bool(self.selected_entries()))
         self.delete_button.setEnabled(
             bool(self.bucket) and bool(self.selected_entries()) and not self._deleting
         )
@@ -548,6 +565,85 @@ class BrowserView(QWidget):
         self.message_label.setText(f"{text}. {link.note}".strip())
         self.shareLinkMade.emit(link.url)
 
+    # ------------------------------------------------------------------ downloading
+
+    def download_selected(self) -> None:
+        """Ask where to, count what the selection covers, ask about local files that exist,
+        then hand the plan to the transfer queue."""
+        entries = self.selected_entries()
+        if not self.bucket or not entries or self._client is None:
+            return
+        dest = self.choose_download_folder()
+        if not dest:
+            return
+        self.download_folder = dest
+        selection = [(e.key, e.size, e.etag, e.modified) for e in entries]
+        self._keep(self._download(selection, self.bucket, self.prefix, dest))
+
+    def choose_download_folder(self) -> str:
+        return QFileDialog.getExistingDirectory(
+            self, self.tr("Download to folder"), self.download_folder
+        )
+
+    async def _download(self, selection: list[Any], bucket: str, prefix: str, dest: str) -> None:
+        assert self._client is not None
+        client_of = self._client
+        self.message_label.setText(self.tr("Counting what will be downloaded…"))
+
+        def plan() -> tuple[DownloadPlan | None, str]:
+            # Runs in a worker: the message is made here, so no exception (holding frames
+            # that hold widgets) comes back to the UI thread.
+            try:
+                return plan_download(client_of(), bucket, selection, prefix, dest), ""
+            except PlanCancelled:
+                return None, ""
+            except Exception as exc:
+                return None, describe_error(exc, bucket)
+
+        planned, problem = await asyncio.get_running_loop().run_in_executor(None, plan)
+        if not shiboken6.isValid(self):
+            return
+        if planned is None:
+            self._fail(self.tr("Download failed: ") + problem)
+            return
+        conflict = ConflictPolicy.RENAME
+        if planned.taken:
+            answer = self.ask_download_conflict(planned, dest)
+            if answer is None:
+                self.message_label.setText(self.tr("Nothing was downloaded."))
+                return
+            conflict = answer
+        self.message_label.setText(download_summary(planned, dest))
+        self.message_label.setToolTip(
+            "\n".join(f"{key}: {why}" for key, why in planned.refused[:50])
+        )
+        if planned.items or planned.folders:
+            self.downloadRequested.emit(planned, conflict)
+
+    def ask_download_conflict(self, plan: DownloadPlan, dest: str) -> ConflictPolicy | None:
+        """Local files with these names exist: replace them, keep both, or skip them?"""
+        count = len(plan.taken)
+        names = ", ".join(os.path.basename(item.target) for item in plan.taken[:3])
+        more = "…" if count > 3 else ""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Files already exist"))
+        box.setText(
+            self.tr("%n file(s) to download already exist in ", "", count) + f"{dest}: "
+            + names + more
+        )  # fmt: skip
+        box.setInformativeText(self.tr("Replace them, keep both (the download gets a new "
+                                       "name), or skip them?"))  # fmt: skip
+        replace = box.addButton(self.tr("Replace"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Keep both"), QMessageBox.ButtonRole.AcceptRole)
+        skip = box.addButton(self.tr("Skip"), QMessageBox.ButtonRole.RejectRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.exec()
+        chosen = box.clickedButton()
+        return {replace: ConflictPolicy.OVERWRITE, keep: ConflictPolicy.RENAME,
+                skip: ConflictPolicy.SKIP}.get(chosen)  # fmt: skip
+
     # ------------------------------------------------------------------ deleting
 
     def _context_menu(self, pos: Any) -> None:
@@ -555,6 +651,8 @@ class BrowserView(QWidget):
         menu.addAction(self.tr("Refresh"), self.refresh)
         if self.bucket:
             menu.addAction(self.tr("New folder…"), self.ask_new_folder)
+        if self.bucket and self.selected_entries():
+            menu.addAction(self.tr("Download…"), self.download_selected)
         if self.selected_object() is not None:
             menu.addAction(self.tr("Copy share link…"), self.ask_share_link)
         if self.bucket and self.selected_entries():
@@ -747,6 +845,21 @@ def expiry_words(seconds: int) -> str:
             count = seconds // unit
             return f"{count} {name}{'s' if count != 1 else ''}"
     return human_duration(seconds)
+
+
+def download_summary(plan: DownloadPlan, dest: str) -> str:
+    count = len(plan.items)
+    text = (
+        f"Downloading {count:,} file{'s' if count != 1 else ''} "
+        f"({human_size(plan.total_size)}) to {dest}"
+    )
+    if plan.refused:
+        n = len(plan.refused)
+        text += (
+            f"; {n:,} object{'s' if n != 1 else ''} cannot be saved under "
+            f"{'their' if n != 1 else 'its'} name here (see the tooltip)"
+        )
+    return text + "."
 
 
 def delete_summary(result: DeleteResult) -> str:

@@ -1,4 +1,4 @@
-"""Polls the engine on a timer and turns what changed into model updates and signals.
+"""Polls the transfer engines on a timer and turns what changed into model updates and signals.
 
 Workers never touch Qt: they update the core's counters, and this object, living on the UI
 thread, takes one snapshot every ``interval_ms``. The timer stops when the engine is idle.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import Totals
+from s3desk.core.transfers import Transfers
 from s3desk.ui.transfer_model import TransferModel
 
 SNAPSHOT_INTERVAL_MS = 150
@@ -26,7 +26,7 @@ class EngineBridge(QObject):
 
     def __init__(
         self,
-        engine: UploadEngine | EngineProcess,
+        engine: Transfers | EngineProcess,
         model: TransferModel,
         parent: QObject | None = None,
     ) -> None:
@@ -39,7 +39,7 @@ class EngineBridge(QObject):
         self._was_busy = False
         self._problem = ("", "")
 
-    def set_engine(self, engine: UploadEngine | EngineProcess) -> None:
+    def set_engine(self, engine: Transfers | EngineProcess) -> None:
         """Follow another engine (the user switched accounts)."""
         self._timer.stop()
         self.engine = engine

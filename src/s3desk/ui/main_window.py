@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,14 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.accounts import AccountsFileError, AccountStore
 from s3desk.core.buckets import list_bucket_names
+from s3desk.core.download_plan import DownloadPlan
 from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.errors import describe_error
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, Totals
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
+from s3desk.core.transfers import Transfers
 from s3desk.core.units import human_duration, human_rate, human_size
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.browser_view import BrowserView
@@ -78,6 +81,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.engine = engine
+        # Uploads and downloads behind one queue; an engine process is one already.
+        self.transfers = _transfers_for(engine)
         self._account_store = account_store  # read when the Accounts dialog first opens
         # Set by whoever knows where the credentials come from (the account box): gives the
         # current account's endpoint with its secrets read again, for "Try again".
@@ -89,7 +94,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(engine is not None)
 
         self.model = TransferModel(self)
-        self.bridge = EngineBridge(engine, self.model, self) if engine else None
+        self.bridge = EngineBridge(self.transfers, self.model, self) if self.transfers else None
 
         self._buckets_task: asyncio.Future[None] | None = None
         self._build_actions()
@@ -109,11 +114,12 @@ class MainWindow(QMainWindow):
         # folder while it is shown.
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.stack, self.tr("Uploads"))
+        self.tabs.addTab(self.stack, self.tr("Transfers"))
         self.browser = BrowserView(_client_of(engine) if engine else None)
         self.browser.account = self.endpoint.label if self.endpoint else ""
         self.tabs.addTab(self.browser, self.tr("Browse"))
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.browser.downloadRequested.connect(self.start_downloads)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
@@ -295,7 +301,7 @@ class MainWindow(QMainWindow):
         selected = set(self.selected_job_ids())
         asking = [v.id for v in self.model.views() if v.state is JobState.CONFLICT]
         chosen = [i for i in asking if i in selected] or asking
-        if self.engine.resolve_conflicts(choice, chosen):
+        if self.transfers is not None and self.transfers.resolve_conflicts(choice, chosen):
             self.bridge.wake()
         self._refresh_now()
 
@@ -356,14 +362,16 @@ class MainWindow(QMainWindow):
         """Upload with ``engine`` from now on (another account was chosen). The caller
         checked that the previous engine had nothing running, and shuts it down."""
         self.engine = engine
+        _retire_downloads(self.transfers)
+        self.transfers = transfers = _transfers_for(engine)
         self.endpoint = engine.endpoint
         self.model.remove_finished(frozenset(JobState))
         if self.bridge is None:
-            self.bridge = EngineBridge(engine, self.model, self)
+            self.bridge = EngineBridge(transfers, self.model, self)
             self.bridge.totalsChanged.connect(self._show_totals)
             self.bridge.problemChanged.connect(self._show_problem)
         else:
-            self.bridge.set_engine(engine)
+            self.bridge.set_engine(transfers)
         self._show_problem("", "")
         self._show_storage()
         self.bucket_box.clear()
@@ -476,7 +484,7 @@ class MainWindow(QMainWindow):
     def add_paths(self, paths: Iterable[str | Path]) -> bool:
         """Queue files and folders for the current destination. False if nothing was queued."""
         paths = [str(p) for p in paths]
-        if self.engine is None or self.bridge is None or not paths:
+        if self.transfers is None or self.bridge is None or not paths:
             return False
         dest = self.destination()
         if self.tabs.currentWidget() is self.browser and self.browser.bucket:
@@ -485,7 +493,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Choose a bucket first, then add files."), 8000)
             self.bucket_box.setFocus()
             return False
-        self.engine.submit_paths(paths, dest)
+        self.transfers.submit_paths(paths, dest)
         self.bridge.wake()
         self.stack.setCurrentWidget(self.table)
         if self.tabs.currentWidget() is self.browser:
@@ -525,6 +533,14 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
+    def start_downloads(self, plan: DownloadPlan, conflict: ConflictPolicy) -> None:
+        """Queue what the browser planned, with the user's answer for taken local names."""
+        if self.transfers is None or self.bridge is None:
+            return
+        self.transfers.submit_downloads(plan.items, conflict, plan.folders)
+        self.bridge.wake()
+        self.stack.setCurrentWidget(self.table)
+
     # ------------------------------------------------------------------ controlling jobs
 
     def selected_job_ids(self) -> list[int]:
@@ -532,20 +548,20 @@ class MainWindow(QMainWindow):
         return [self.model.index(row, 0).data(JobIdRole) for row in sorted(rows)]
 
     def cancel_selected(self) -> None:
-        if self.engine is not None:
-            self._act_on_selection(self.engine.cancel, None)
+        if self.transfers is not None:
+            self._act_on_selection(self.transfers.cancel, None)
 
     def pause_selected(self) -> None:
-        if self.engine is not None:
-            self._act_on_selection(self.engine.pause, self.engine.pause_all)
+        if self.transfers is not None:
+            self._act_on_selection(self.transfers.pause, self.transfers.pause_all)
 
     def resume_selected(self) -> None:
-        if self.engine is not None:
-            self._act_on_selection(self.engine.resume, self.engine.resume_all)
+        if self.transfers is not None:
+            self._act_on_selection(self.transfers.resume, self.transfers.resume_all)
 
     def retry_selected(self) -> None:
-        if self.engine is not None:
-            self._act_on_selection(self.engine.retry, self.engine.retry_failed)
+        if self.transfers is not None:
+            self._act_on_selection(self.transfers.retry, self.transfers.retry_failed)
 
     def _act_on_selection(
         self, per_job: Callable[[int], object], for_all: Callable[[], object] | None
@@ -603,9 +619,9 @@ class MainWindow(QMainWindow):
     def unblock(self) -> None:
         """After the user renewed credentials (e.g. signed in again, or entered a new key in
         the Accounts dialog): go on, with the account's credentials read afresh."""
-        if self.engine is not None and self.bridge is not None:
+        if self.transfers is not None and self.bridge is not None:
             renewed = self.renewed_endpoint() if self.renewed_endpoint else None
-            self.engine.unblock(renewed)
+            self.transfers.unblock(renewed)
             self.bridge.wake()
             self._refresh_now()
 
@@ -635,10 +651,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.engine is not None and not self.engine.is_idle() and not self.confirm_quit():
+        busy = self.transfers is not None and not self.transfers.is_idle()
+        if busy and not self.confirm_quit():
             event.ignore()
             return
         event.accept()
+        _retire_downloads(self.transfers)
 
     def confirm_quit(self) -> bool:
         if self.engine is not None and self.engine.journal is not None:
@@ -651,14 +669,30 @@ class MainWindow(QMainWindow):
                 "Some files have not finished uploading. The local demo storage is cleared "
                 "when s3desk quits, so these uploads will be lost."
             )
+        text += self.tr(" Downloads that have not finished stop and leave no partial file.")
         answer = QMessageBox.question(
             self,
-            self.tr("Uploads are still running"),
+            self.tr("Transfers are still running"),
             text + "\n\n" + self.tr("Quit now?"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
+
+
+def _transfers_for(engine: UploadEngine | EngineProcess | None) -> Transfers | EngineProcess | None:
+    """Uploads and downloads as one queue: an in-process upload engine gets a download
+    engine beside it; an engine process runs both already."""
+    return Transfers(engine) if isinstance(engine, UploadEngine) else engine
+
+
+def _retire_downloads(transfers: Transfers | EngineProcess | None) -> None:
+    """Stop the downloads that ``_transfers_for`` added (the owner of the upload engine
+    shuts that one down), without making the UI thread wait."""
+    if isinstance(transfers, Transfers) and transfers.has_downloads:
+        threading.Thread(
+            target=transfers.downloads.shutdown, name="s3desk-retire-downloads", daemon=True
+        ).start()
 
 
 def _client_of(engine: UploadEngine | EngineProcess) -> Callable[[], Any]:
@@ -671,7 +705,7 @@ def _client_of(engine: UploadEngine | EngineProcess) -> Callable[[], Any]:
 def totals_text(t: Totals) -> str:
     if not t.files_total:
         return "Nothing queued"
-    parts = [f"{t.files_done} of {t.files_total} files uploaded"]
+    parts = [f"{t.files_done} of {t.files_total} files done"]
     if t.files_failed:
         parts.append(f"{t.files_failed} failed")
     if t.files_paused:

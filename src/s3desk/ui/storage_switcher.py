@@ -70,12 +70,12 @@ class StorageSwitcher(QObject):
         """Switch the window to the storage ``key``; False (and the box reverts) if not now."""
         if key == self.current:
             return True
-        engine = self.window.engine
-        if engine is not None and not engine.is_idle():
+        transfers = self.window.transfers
+        if transfers is not None and not transfers.is_idle():
             self._refuse(
                 self.window.tr(
-                    "Uploads are still running. Wait for them, or pause or cancel them, "
-                    "before switching accounts."
+                    "Uploads or downloads are still running. Wait for them, or pause or "
+                    "cancel them, before switching accounts."
                 )
             )
             return False

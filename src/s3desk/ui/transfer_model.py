@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core.jobs import JobState, JobView
 from s3desk.core.units import human_duration, human_rate, human_size
@@ -27,6 +28,7 @@ _STATE_COLOURS = {
 }
 
 _NO_PROGRESS = frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
+_MOVING = frozenset({JobState.UPLOADING, JobState.DOWNLOADING})
 
 
 class TransferModel(QAbstractTableModel):
@@ -37,6 +39,7 @@ class TransferModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[JobView] = []
         self._row_of: dict[int, int] = {}
+        self._icons: dict[bool, QIcon] = {}  # download? -> arrow
 
     # -- feeding -----------------------------------------------------------------------
 
@@ -111,32 +114,44 @@ class TransferModel(QAbstractTableModel):
             if column == self.STATUS and job.error:
                 return job.error
             if column in (self.NAME, self.DESTINATION):
+                if job.target:
+                    return f"{job.source}\n→ {job.target}"
                 return f"{job.source}\n→ s3://{job.bucket}/{job.key}"
+        if role == Qt.ItemDataRole.DecorationRole and column == self.NAME:
+            return self._direction_icon(bool(job.target))
         if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS:
             return _STATE_COLOURS.get(job.state)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.SIZE, self.SPEED):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    def _direction_icon(self, download: bool) -> QIcon:
+        if download not in self._icons:
+            pixmap = (
+                QStyle.StandardPixmap.SP_ArrowDown if download else QStyle.StandardPixmap.SP_ArrowUp
+            )
+            self._icons[download] = QApplication.style().standardIcon(pixmap)
+        return self._icons[download]
+
     def _display(self, job: JobView, column: int) -> str:
         if column == self.NAME:
             return job.name
         if column == self.DESTINATION:
-            return f"s3://{job.bucket}/{job.key}"
+            return job.target or f"s3://{job.bucket}/{job.key}"
         if column == self.SIZE:
             return "" if job.state is JobState.SKIPPED else human_size(job.size)
         if column == self.PROGRESS:
             return "" if job.state in _NO_PROGRESS else f"{job.fraction:.0%}"
         if column == self.SPEED:
-            return human_rate(job.speed) if job.state is JobState.UPLOADING and job.speed else ""
+            return human_rate(job.speed) if job.state in _MOVING and job.speed else ""
         if column == self.STATUS:
             return status_text(job)
         return ""
 
 
 def status_text(job: JobView) -> str:
-    if job.state is JobState.UPLOADING and job.eta:
-        return f"Uploading — {human_duration(job.eta)} left"
+    if job.state in _MOVING and job.eta:
+        return f"{job.state.value} — {human_duration(job.eta)} left"
     if job.note:
         return job.note
     if job.error:
