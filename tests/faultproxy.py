@@ -37,12 +37,21 @@ from urllib.parse import urlsplit
 
 __all__ = ["FAULT_KINDS", "FaultPlan", "FaultProxy"]
 
-FaultKind = Literal["reset", "error500", "slowdown", "stall", "expired"]
+FaultKind = Literal["reset", "error500", "slowdown", "stall", "expired", "forbidden"]
 Action = Literal[
-    "forward", "reset", "error500", "slowdown", "stall", "expired", "checksum_rejected"
+    "forward",
+    "reset",
+    "error500",
+    "slowdown",
+    "stall",
+    "expired",
+    "forbidden",
+    "checksum_rejected",
 ]
 
-FAULT_KINDS: tuple[FaultKind, ...] = ("reset", "error500", "slowdown", "stall", "expired")
+FAULT_KINDS: tuple[FaultKind, ...] = (
+    "reset", "error500", "slowdown", "stall", "expired", "forbidden",
+)  # fmt: skip
 
 STAT_KEYS: tuple[str, ...] = (
     "connections",
@@ -74,6 +83,7 @@ _ERRORS: dict[str, tuple[int, str, str, str]] = {
     ),
     "slowdown": (503, "Slow Down", "SlowDown", "Please reduce your request rate."),
     "expired": (400, "Bad Request", "ExpiredToken", "The provided token has expired."),
+    "forbidden": (403, "Forbidden", "AccessDenied", "Access Denied"),
     "checksum_rejected": (
         400,
         "Bad Request",
@@ -96,6 +106,7 @@ class FaultPlan:
     slowdown: float = 0.0
     stall: float = 0.0
     expired: float = 0.0  # 400 ExpiredToken, as when temporary credentials run out
+    forbidden: float = 0.0  # 403 AccessDenied, as for a policy without s3:GetObject (HEAD)
     stall_seconds: float = 2.0
     # Refuse every request carrying S3's flexible-checksum headers, as some S3-compatible
     # services did (answering like Backblaze B2).

@@ -54,6 +54,8 @@ def main() -> int:
             with loop:  # closing the loop also stops its executor threads
                 loop.run_until_complete(_scenario(window, engine, files, save))
         finally:
+            if window.transfers.has_downloads:
+                window.transfers.downloads.shutdown()
             engine.shutdown(cancel=True)
             _release(window)
     return 0
@@ -145,6 +147,30 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
     window.browser.versions_table.selectRow(1)
     await _settle()
     save("versions")
+    await _download(window, done, save)
+
+
+async def _download(window: Any, done: list[int], save: Any) -> None:
+    """A folder and a video downloading, in the Transfers tab beside the finished uploads."""
+    import tempfile
+
+    window.browser.versions_button.setChecked(False)
+    window.browser.open_location("demo", "projects/apollo/")
+    await _until(lambda: len(done) >= 4)
+    dest = tempfile.mkdtemp(prefix="s3desk-screenshot-")
+    window.browser.choose_download_folder = lambda: dest
+    names = [e.name for e in window.browser.model.entries()]
+    selection = window.browser.table.selectionModel()
+    selection.clear()
+    for name in ("Quarterly report", "launch-film.mov", "interview raw.mp4"):
+        index = window.browser.model.index(names.index(name), 0)
+        selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+    window.clear_finished()  # so the download rows show at the top
+    window.browser.download_selected()
+    await _until(lambda: any(v.target and 0.2 < v.fraction < 0.8 for v in window.model.views()))
+    window.tabs.setCurrentIndex(0)
+    await _settle()
+    save("downloading")
 
 
 def _release(window: object) -> None:

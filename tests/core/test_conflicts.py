@@ -151,3 +151,32 @@ def test_ask_waits_for_the_users_choice(
     assert list_keys(client, server_bucket, "docs/") == [
         "docs/new.pdf", "docs/report (1).pdf", "docs/report.pdf",
     ]  # fmt: skip
+
+
+def test_keep_both_without_permission_to_look_numbers_on_at_each_refused_write(
+    moto_endpoint: Any, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    """Upload-only credentials get 403 for HEAD: every name looks free, and the write's
+    If-None-Match is what finds "report.pdf" and "report (1).pdf" taken."""
+    from dataclasses import replace
+
+    from tests.faultproxy import FaultPlan, FaultProxy
+
+    s3.put_object(Bucket=bucket, Key="docs/report.pdf", Body=b"the old report")
+    s3.put_object(Bucket=bucket, Key="docs/report (1).pdf", Body=b"an older copy")
+    (tmp_path / "report.pdf").write_bytes(b"mine")
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        proxy.plan = FaultPlan(forbidden=1.0, only_methods=frozenset({"HEAD"}))
+        engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), CONFIG)
+        try:
+            job_id = _submit(engine, tmp_path / "report.pdf", bucket, ConflictPolicy.RENAME)
+            assert engine.wait(60)
+            job = engine.job(job_id)
+        finally:
+            engine.shutdown()
+        assert proxy.stats()["forbidden"] >= 3  # it could not look at any of the names
+    assert (job.state, job.key) == (JobState.DONE, "docs/report (2).pdf")
+    assert read_object(s3, bucket, "docs/report.pdf") == b"the old report"
+    assert read_object(s3, bucket, "docs/report (1).pdf") == b"an older copy"
+    assert read_object(s3, bucket, "docs/report (2).pdf") == b"mine"

@@ -755,7 +755,13 @@ class UploadEngine:
         job = unit.job
         try:
             key = job.key
-            taken = self._exists(job.bucket, key)
+            if job.lost_races and job.conflict is ConflictPolicy.RENAME:
+                # The name we chose was taken at the write: number on from there. Without
+                # permission to look (HEAD refused), each write's If-None-Match decides.
+                key = self._free_key(job.bucket, job.base_key, start=job.lost_races)
+                taken = False
+            else:
+                taken = self._exists(job.bucket, key)
             if taken and job.conflict is ConflictPolicy.RENAME:
                 key = self._free_key(job.bucket, job.key)
                 taken = False
@@ -796,8 +802,8 @@ class UploadEngine:
             raise
         return True
 
-    def _free_key(self, bucket: str, key: str) -> str:
-        for n in range(1, 10_000):
+    def _free_key(self, bucket: str, key: str, start: int = 1) -> str:
+        for n in range(start, 10_000):
             candidate = numbered_key(key, n)
             if not self._exists(bucket, candidate):
                 return candidate
@@ -1085,6 +1091,8 @@ class UploadEngine:
         job = unit.job
         if job.conflict is ConflictPolicy.RENAME and unit.kind == _PUT:
             job.key_checked = False  # look for the next free name
+            job.base_key = job.base_key or job.key
+            job.lost_races += 1
             self._set_state(job, JobState.QUEUED)
             self._queue.appendleft(job)
             self._cond.notify()

@@ -96,6 +96,10 @@ class UploadJob:
     abort_scheduled: bool = False
     conflict: ConflictPolicy = ConflictPolicy.OVERWRITE
     key_checked: bool = False  # the HEAD for the conflict policy has been done
+    # "Keep both": how often the chosen name turned out taken at the write (If-None-Match
+    # failed), and the name the numbering starts from.
+    lost_races: int = 0
+    base_key: str = ""
 
     @property
     def name(self) -> str:
