@@ -180,3 +180,35 @@ def test_keep_both_without_permission_to_look_numbers_on_at_each_refused_write(
     assert read_object(s3, bucket, "docs/report.pdf") == b"the old report"
     assert read_object(s3, bucket, "docs/report (1).pdf") == b"an older copy"
     assert read_object(s3, bucket, "docs/report (2).pdf") == b"mine"
+
+
+def test_ask_without_permission_to_look_asks_when_the_write_finds_the_name_taken(
+    moto_endpoint: Any, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    """HEAD refused: the name looks free, but the write (If-None-Match) says it is not, and
+    the job asks instead of overwriting."""
+    from dataclasses import replace
+
+    from tests.faultproxy import FaultPlan, FaultProxy
+
+    s3.put_object(Bucket=bucket, Key="docs/report.pdf", Body=b"the old report")
+    (tmp_path / "report.pdf").write_bytes(b"mine")
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        proxy.plan = FaultPlan(forbidden=1.0, only_methods=frozenset({"HEAD"}))
+        engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), CONFIG)
+        try:
+            job_id = _submit(engine, tmp_path / "report.pdf", bucket, ConflictPolicy.ASK)
+            assert engine.wait(60)
+            asking = engine.job(job_id)
+            assert read_object(s3, bucket, "docs/report.pdf") == b"the old report"
+            assert engine.resolve_conflict(job_id, ConflictPolicy.RENAME)
+            assert engine.wait(60)
+            done = engine.job(job_id)
+        finally:
+            engine.shutdown()
+    assert (asking.state, asking.note) == (
+        JobState.CONFLICT, "Exists — an object with this name is already in the bucket",
+    )  # fmt: skip
+    assert (done.state, done.key) == (JobState.DONE, "docs/report (1).pdf")
+    assert read_object(s3, bucket, "docs/report (1).pdf") == b"mine"

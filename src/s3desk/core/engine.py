@@ -618,7 +618,7 @@ class UploadEngine:
 
     def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
         """PutObject of a body in memory: the lean sender where it can, botocore otherwise."""
-        conditional = _conditional(job)
+        conditional = _conditional(job, single=True)
         headers = {"content-type": content_type(job.key)}
         if "ContentMD5" in fields:
             headers["content-md5"] = fields["ContentMD5"]
@@ -780,10 +780,8 @@ class UploadEngine:
                 self._cond.notify()
             elif job.conflict is ConflictPolicy.SKIP:
                 self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
-            else:  # ASK
-                self._meters.pop(job.id, None)
-                self._set_state(job, JobState.CONFLICT)
-                job.note = "Exists — an object with this name is already in the bucket"
+            else:
+                self._ask(job)
         if taken and job.conflict is ConflictPolicy.SKIP:
             self._forget(job.id)
 
@@ -823,7 +821,7 @@ class UploadEngine:
             else:
                 response = self.client.put_object(
                     Bucket=job.bucket, Key=job.key, Body=body,
-                    ContentType=content_type(job.key), **fields, **_conditional(job),
+                    ContentType=content_type(job.key), **fields, **_conditional(job, single=True),
                 )  # fmt: skip
             checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
         except Exception as exc:
@@ -1101,7 +1099,16 @@ class UploadEngine:
             self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
             self._abort_if_quiet(job)
             return True
+        if job.conflict is ConflictPolicy.ASK and unit.kind == _PUT:
+            self._ask(job)
+            return True
         return False
+
+    def _ask(self, job: UploadJob) -> None:
+        """The key is taken: the job waits for the user's choice."""
+        self._meters.pop(job.id, None)
+        self._set_state(job, JobState.CONFLICT)
+        job.note = "Exists — an object with this name is already in the bucket"
 
     def _requeue(self, unit: _Unit) -> None:
         """Put a unit's work back to be done once the queue is unblocked."""
@@ -1248,8 +1255,12 @@ def _stale(job: UploadJob, unit: _Unit) -> Callable[[], bool]:
     return lambda: job.generation != unit.generation
 
 
-def _conditional(job: UploadJob) -> dict[str, str]:
-    """Write only if the key is still free, where the policy promised not to overwrite."""
+def _conditional(job: UploadJob, single: bool = False) -> dict[str, str]:
+    """Write only if the key is still free, where the policy promised not to overwrite.
+    "Ask" guards single-request writes too: a name taken after the check (or one we were not
+    allowed to check) turns into a question instead of a silent overwrite."""
     if job.conflict in (ConflictPolicy.SKIP, ConflictPolicy.RENAME):
+        return {"IfNoneMatch": "*"}
+    if single and job.conflict is ConflictPolicy.ASK:
         return {"IfNoneMatch": "*"}
     return {}
