@@ -36,6 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Manage the accounts the app and 's3desk upload --account' use.",
     )
     add_accounts_arguments(accounts)
+
+    from s3desk.cli_admin import add_admin_arguments
+
+    admin = commands.add_parser(
+        "admin",
+        help="IAM policies, CORS rules and a bucket settings check for administrators",
+        description="Print least-privilege IAM policies and CORS rules, and check a "
+        "bucket's settings (--fix applies the recommended ones).",
+    )
+    add_admin_arguments(admin)
     return parser
 
 
@@ -48,7 +58,7 @@ def _add_gui_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bucket", help="bucket to show as the destination")
 
 
-_TOP_LEVEL = frozenset({"gui", "upload", "accounts", "-h", "--help", "--version"})
+_TOP_LEVEL = frozenset({"gui", "upload", "accounts", "admin", "-h", "--help", "--version"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from s3desk.cli_accounts import run_accounts
 
         return run_accounts(args)
+    if args.command == "admin":
+        from s3desk.cli_admin import run_admin
+
+        return run_admin(args)
     from s3desk.ui.app import run_gui
 
     return run_gui(
