@@ -81,6 +81,30 @@ async def scenario(app: App, window: Any, runs: int) -> list[dict[str, float]]:
     return results
 
 
+def server_floor(endpoint: Any, runs: int = 5) -> dict[str, float]:
+    """What any client waits for: one request for the first 200 entries, and one raw HTTP
+    round trip of it without parsing, so the window's figure can be read against it."""
+    import urllib.request
+
+    from s3desk.core.s3 import make_client
+
+    client = make_client(endpoint, 2)
+    parsed, raw = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.list_objects_v2(Bucket=BUCKET, Prefix=PREFIX, Delimiter="/", MaxKeys=200)
+        parsed.append(time.perf_counter() - started)
+        url = client.generate_presigned_url(
+            "list_objects_v2",
+            Params={"Bucket": BUCKET, "Prefix": PREFIX, "Delimiter": "/", "MaxKeys": 200},
+        )
+        started = time.perf_counter()
+        with urllib.request.urlopen(url) as response:
+            response.read()
+        raw.append(time.perf_counter() - started)
+    return {"botocore_s": statistics.median(parsed), "http_s": statistics.median(raw)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--objects", type=int, default=100_000)
@@ -101,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                 custom_endpoint(server.endpoint_url, region="us-east-1"),
                 access_key=server.access_key, secret_key=server.secret_key,
             )  # fmt: skip
+            floor = server_floor(endpoint)
             app = App()
             engine = UploadEngine(endpoint)
             from s3desk.ui.main_window import MainWindow
@@ -114,13 +139,15 @@ def main(argv: list[str] | None = None) -> int:
                     results = app.loop.run_until_complete(scenario(app, window, args.runs))
             finally:
                 engine.shutdown()
-    print(report(args, results))
+    print(report(args, results, floor))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 
-def report(args: argparse.Namespace, results: list[dict[str, float]]) -> str:
+def report(
+    args: argparse.Namespace, results: list[dict[str, float]], floor: dict[str, float]
+) -> str:
     def median(key: str) -> float:
         return statistics.median(r[key] for r in results)
 
@@ -131,6 +158,8 @@ def report(args: argparse.Namespace, results: list[dict[str, float]]) -> str:
     first, done, p99 = "first_rows_s", "all_loaded_s", "lag_p99_ms"
     rows = [
         ("first rows painted", f"{median(first):.3f} s", spread(first, "{:.3f}")),
+        ("the server's answer to one 200-entry request (raw HTTP)", f"{floor['http_s']:.3f} s", ""),
+        ("the same through botocore (boto3's list_objects_v2)", f"{floor['botocore_s']:.3f} s", ""),
         ("whole folder loaded", f"{median(done):.2f} s", spread(done, "{:.2f}")),
         ("UI lag p50 while loading", f"{median('lag_p50_ms'):.1f} ms", ""),
         ("UI lag p99 while loading", f"{median(p99):.1f} ms", spread(p99, "{:.1f}")),
