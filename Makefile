@@ -24,11 +24,11 @@ test: system-deps $(STAMP) test-core test-keyring test-gui
 
 # The core's suite runs with Qt made unimportable: proof that it needs no Qt.
 test-core: $(STAMP)
-	$(PY) tools/without_qt.py -m pytest -p no:pytest-qt tests/core tests/cli
+	$(PY) tools/without_qt.py -m pytest -p no:pytest-qt tests/core tests/cli tests/broker
 
 test-gui: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests --ignore=tests/core --ignore=tests/cli \
-		--ignore=tests/keyring
+		--ignore=tests/keyring --ignore=tests/broker
 
 # The real OS keyring: a throwaway gnome-keyring (Secret Service) on a private D-Bus session.
 test-keyring: $(STAMP)
