@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported when an accounts command runs, not for every command line
     from s3desk.core.accounts import Account, AccountStore
 
-_KINDS = ("access-key", "aws-profile", "s3-compatible")  # AccountKind's values
+_KINDS = ("access-key", "aws-profile", "s3-compatible", "upload-service")  # AccountKind
 _CHECKSUM_MODES = ("crc32", "md5")  # checksums.MODES
 
 
@@ -29,7 +29,11 @@ def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--kind", choices=_KINDS, default=_KINDS[0])
     add.add_argument("--access-key-id", default="")
     add.add_argument("--profile", default="", help="AWS profile (for --kind aws-profile)")
-    add.add_argument("--endpoint-url", default="", help="for --kind s3-compatible")
+    add.add_argument(
+        "--endpoint-url",
+        default="",
+        help="for --kind s3-compatible; the service's address for --kind upload-service",
+    )
     add.add_argument("--region", default="")
     add.add_argument("--path-style", action="store_true", help="path-style addressing")
     add.add_argument("--checksum-mode", choices=_CHECKSUM_MODES, default=_CHECKSUM_MODES[0])
@@ -37,7 +41,7 @@ def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--prefix", default="", help="default prefix in the bucket")
     add.add_argument(
         "--secret-stdin", action="store_true",
-        help="read the secret access key from standard input (first line)",
+        help="read the secret access key (or access token) from standard input (first line)",
     )  # fmt: skip
     add.add_argument("--default", action="store_true", help="make it the default account")
 
@@ -92,7 +96,7 @@ def _add(store: AccountStore, args: argparse.Namespace) -> int:
         account = replace(account, id=existing.id)
     secret = None
     if account.kind.has_secret and (existing is None or args.secret_stdin):
-        secret = _read_secret(args.secret_stdin)
+        secret = _read_secret(args.secret_stdin, account.kind.secret_name)
     store.save(account, secret_key=secret)
     if args.default:
         store.set_default(account.id)
@@ -100,13 +104,13 @@ def _add(store: AccountStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_secret(from_stdin: bool) -> str:
+def _read_secret(from_stdin: bool, what: str = "secret access key") -> str:
     if from_stdin:
         secret = sys.stdin.readline().rstrip("\r\n")
     else:
-        secret = getpass.getpass("Secret access key: ")
+        secret = getpass.getpass(f"{what.capitalize()}: ")
     if not secret:
-        raise ValueError("No secret access key given")
+        raise ValueError(f"No {what} given")
     return secret
 
 

@@ -36,6 +36,9 @@ class AccountKind(StrEnum):
     ACCESS_KEY = "access-key"  # Amazon S3 with an access key id and secret
     PROFILE = "aws-profile"  # a profile of the shared AWS config: keys, SSO, assume-role
     COMPATIBLE = "s3-compatible"  # another S3 service: endpoint URL, access key and secret
+    # An organisation's upload service (s3desk-broker): its address and an access token; no
+    # AWS keys on this computer. The service decides where files go.
+    UPLOAD_SERVICE = "upload-service"
 
     @property
     def display_name(self) -> str:
@@ -43,11 +46,21 @@ class AccountKind(StrEnum):
             AccountKind.ACCESS_KEY: "Amazon S3 — access key",
             AccountKind.PROFILE: "Amazon S3 — AWS profile (incl. SSO)",
             AccountKind.COMPATIBLE: "S3-compatible service",
+            AccountKind.UPLOAD_SERVICE: "Organisation upload service (no AWS keys)",
         }[self]
 
     @property
     def has_secret(self) -> bool:
+        """A secret in the keyring: a secret access key, or an upload service's token."""
         return self is not AccountKind.PROFILE
+
+    @property
+    def has_key_id(self) -> bool:
+        return self in (AccountKind.ACCESS_KEY, AccountKind.COMPATIBLE)
+
+    @property
+    def secret_name(self) -> str:
+        return "access token" if self is AccountKind.UPLOAD_SERVICE else "secret access key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +84,14 @@ class Account:
             found.append("Give the account a name")
         if self.kind is AccountKind.PROFILE and not self.profile.strip():
             found.append("Choose an AWS profile")
-        if self.kind.has_secret and not self.access_key_id.strip():
+        if self.kind.has_key_id and not self.access_key_id.strip():
             found.append("Enter the access key ID")
-        if self.kind is AccountKind.COMPATIBLE or self.endpoint_url:
+        if self.kind is AccountKind.UPLOAD_SERVICE and not self.endpoint_url.strip():
+            found.append(
+                "Enter the upload service's address (your IT department gives it), "
+                "e.g. https://uploads.example.com"
+            )
+        elif self.kind is AccountKind.COMPATIBLE or self.endpoint_url:
             found.extend(_url_problems(self.endpoint_url))
         if self.checksum_mode not in checksums.MODES:
             found.append(f"Checksum mode must be one of {', '.join(checksums.MODES)}")
@@ -189,8 +207,8 @@ class AccountStore:
             secret = self.secrets.get(_secret_name(account, _SECRET_KEY))
             if secret is None:
                 raise KeyError(
-                    f"The secret key of account '{account.name}' is not in the keyring; "
-                    "edit the account and enter it again"
+                    f"The {account.kind.secret_name} of account '{account.name}' is not in the "
+                    "keyring; edit the account and enter it again"
                 )
             token = self.secrets.get(_secret_name(account, _SESSION_TOKEN))
         return endpoint_for(account, secret, token)
@@ -218,7 +236,7 @@ class AccountStore:
             if secret_key is not None:
                 self.secrets.set(_secret_name(account, _SECRET_KEY), secret_key)
             elif not known or self.secrets.get(_secret_name(account, _SECRET_KEY)) is None:
-                raise ValueError("Enter the secret access key")
+                raise ValueError(f"Enter the {account.kind.secret_name}")
             if session_token:
                 self.secrets.set(_secret_name(account, _SESSION_TOKEN), session_token)
             elif session_token == "":
@@ -282,6 +300,11 @@ def endpoint_for(
 ) -> S3Endpoint:
     """How to reach ``account``'s storage with the given secrets: AccountStore.endpoint passes
     the keyring's, the Accounts dialog's "Test connection" what was typed before saving."""
+    if account.kind is AccountKind.UPLOAD_SERVICE:
+        return S3Endpoint(
+            label=account.name, broker_url=account.endpoint_url.strip(),
+            broker_token=secret_key, account_id=account.id,
+        )  # fmt: skip
     region = account.region or None
     profile = account.profile or None
     if account.endpoint_url:

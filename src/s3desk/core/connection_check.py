@@ -42,6 +42,8 @@ def check_connection(endpoint: S3Endpoint, bucket: str = "", *, timeout: float =
     """Ask the service who we are (ListBuckets) and, if ``bucket`` is given, whether that
     bucket is there and reachable. Each request waits at most ``timeout`` seconds."""
     bucket = bucket.strip()
+    if endpoint.broker_url:
+        return _check_service(endpoint, timeout)
     try:
         return _check(endpoint, bucket, timeout)
     except Exception as exc:
@@ -49,6 +51,34 @@ def check_connection(endpoint: S3Endpoint, bucket: str = "", *, timeout: float =
             return _verdict_for(exc, endpoint, bucket, "connect", (), timeout)
         except Exception:  # a bug in the wording must still not reach the user as a trace
             return Verdict(False, "failed", "The connection test failed unexpectedly.")
+
+
+def _check_service(endpoint: S3Endpoint, timeout: float) -> Verdict:
+    """An organisation's upload service: does it take the token, and what may it upload?"""
+    from s3desk.core.broker_client import BrokerClient
+    from s3desk.core.errors import describe_error
+    from s3desk.core.units import human_size
+
+    try:
+        client = BrokerClient(
+            endpoint.broker_url, endpoint.broker_token or "", connect_timeout=timeout,
+            read_timeout=timeout,
+        )  # fmt: skip
+        try:
+            me = client.me()
+        finally:
+            client.close()
+    except ValueError as exc:
+        return Verdict(False, "endpoint", str(exc))
+    except Exception as exc:
+        return Verdict(False, "failed", describe_error(exc))
+    types = ", ".join(f".{t}" for t in me.get("allowed_types", ())) or "any"
+    bucket = str(me.get("bucket", ""))
+    message = (
+        f"Connected as {me.get('user', '?')}. Files go to s3://{bucket}/{me.get('prefix', '')} "
+        f"— up to {human_size(int(me.get('max_size', 0)))} each; types: {types}."
+    )
+    return Verdict(True, "ok", message, buckets=(bucket,) if bucket else ())
 
 
 def _check(endpoint: S3Endpoint, bucket: str, timeout: float) -> Verdict:

@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 from s3desk.core import checksums
 from s3desk.core.bandwidth import BandwidthLimiter
 from s3desk.core.body import ProgressBody, UploadCancelled, register_engine_handlers
+from s3desk.core.engine_broker import BrokerUploads
 from s3desk.core.errors import (
     SourceChanged,
     describe_error,
@@ -132,6 +133,8 @@ class UploadEngine:
         self._client: Any = None
         self._session: Any = None
         self._lean: LeanS3 | None = None
+        # An organisation's upload service instead of S3 credentials (engine_broker.py).
+        self._service = BrokerUploads(self)
         # Called with the operation name before each request goes out, on either path.
         self.request_hooks: list[Callable[[str], None]] = []
         self._clock = clock
@@ -237,7 +240,8 @@ class UploadEngine:
         for item, bucket, key in fresh:
             if isinstance(item, FoundFile):
                 job = UploadJob(next(ids), item.path, bucket, key, item.size, item.mtime_ns)
-                job.conflict = conflict
+                # An upload service chooses the key itself and never overwrites.
+                job.conflict = ConflictPolicy.OVERWRITE if self.endpoint.broker_url else conflict
                 try:
                     check_key(key)
                     check_size(item.size)
@@ -546,6 +550,7 @@ class UploadEngine:
         self._flush_forgotten(counted=False)
         if self._lean is not None:
             self._lean.close()
+        self._service.close()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -615,6 +620,7 @@ class UploadEngine:
         if self._lean is not None:
             self._lean.close()
             self._lean = None
+        self._service.close()
 
     def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
         """PutObject of a body in memory: the lean sender where it can, botocore otherwise."""
@@ -808,6 +814,9 @@ class UploadEngine:
         raise RuntimeError(f"no free name for {key!r}")
 
     def _put_object(self, unit: _Unit) -> None:
+        if self.endpoint.broker_url:
+            self._service.begin(unit)
+            return
         job = unit.job
         body: ProgressBody | None = None
         try:
@@ -834,6 +843,9 @@ class UploadEngine:
         self._forget(job.id)
 
     def _start_multipart(self, unit: _Unit) -> None:
+        if self.endpoint.broker_url:
+            self._service.begin(unit)
+            return
         job = unit.job
         try:
             part_size = choose_part_size(job.size, self.config.part_size)
@@ -895,6 +907,8 @@ class UploadEngine:
             self._cond.notify_all()
 
     def _list_parts(self, job: UploadJob) -> dict[int, PartResult]:
+        if self.endpoint.broker_url:
+            return self._service.list_parts(job)
         known = job.done_parts or {}
         confirmed: dict[int, PartResult] = {}
         paginator = self.client.get_paginator("list_parts")
@@ -930,13 +944,17 @@ class UploadEngine:
         body: ProgressBody | None = None
         try:
             data = read_span(job, offset, length)
-            fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
-            body = self._body(unit, data)
-            response = self.client.upload_part(
-                Bucket=job.bucket, Key=job.key, UploadId=job.upload_id, PartNumber=number,
-                Body=body, **fields,
-            )  # fmt: skip
-            checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
+            if self.endpoint.broker_url:
+                result = self._service.send_part(unit, data)
+            else:
+                fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
+                body = self._body(unit, data)
+                response = self.client.upload_part(
+                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id, PartNumber=number,
+                    Body=body, **fields,
+                )  # fmt: skip
+                checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
+                result = PartResult(response["ETag"], length, checksum)
         except Exception as exc:
             if body is not None:
                 body.rewind()
@@ -945,9 +963,8 @@ class UploadEngine:
                 job.in_flight.discard(number)
             self._failed_attempt(unit, exc)
             return
-        result = PartResult(response["ETag"], length, checksum)
         # A part that reached the server counts even if the job was paused meanwhile.
-        self._journal_call("add_part", job.id, JournalPart(number, result.etag, checksum))
+        self._journal_call("add_part", job.id, JournalPart(number, result.etag, result.checksum))
         with self._cond:
             assert job.in_flight is not None and job.done_parts is not None
             job.in_flight.discard(number)
@@ -972,13 +989,16 @@ class UploadEngine:
             for part, crc in zip(parts, crc32s, strict=True):
                 part["ChecksumCRC32"] = crc
         try:
-            check_unchanged(job)
-            response = self.client.complete_multipart_upload(
-                Bucket=job.bucket, Key=job.key, UploadId=job.upload_id,
-                MultipartUpload={"Parts": parts}, **_conditional(job),
-            )  # fmt: skip
-            if crc32s and all(crc32s):
-                checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
+            if self.endpoint.broker_url:
+                self._service.complete(job)
+            else:
+                check_unchanged(job)
+                response = self.client.complete_multipart_upload(
+                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id,
+                    MultipartUpload={"Parts": parts}, **_conditional(job),
+                )  # fmt: skip
+                if crc32s and all(crc32s):
+                    checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
         except Exception as exc:
             if unit.attempt > 1 and has_code(exc, "NoSuchUpload") and self._object_matches(job):
                 pass  # an earlier attempt completed it; only its answer was lost
@@ -996,6 +1016,8 @@ class UploadEngine:
         self._forget(job.id)
 
     def _object_matches(self, job: UploadJob) -> bool:
+        if self.endpoint.broker_url:
+            return False  # the service answers a repeated completion itself
         try:
             head = self.client.head_object(Bucket=job.bucket, Key=job.key)
         except Exception:
@@ -1005,9 +1027,12 @@ class UploadEngine:
     def _abort_multipart(self, unit: _Unit) -> None:
         job = unit.job
         try:
-            self.client.abort_multipart_upload(
-                Bucket=job.bucket, Key=job.key, UploadId=job.upload_id
-            )
+            if self.endpoint.broker_url:
+                self._service.abort(job)
+            else:
+                self.client.abort_multipart_upload(
+                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id
+                )
         except Exception as exc:
             if is_transient(exc) and unit.attempt < self.config.max_attempts:
                 with self._cond:

@@ -47,8 +47,9 @@ _TRANSIENT_CODES = frozenset(
 )  # fmt: skip
 # The credentials ran out: every job would fail the same way, so the queue waits instead.
 _CREDENTIAL_CODES = frozenset(
-    {"ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "RequestExpired"}
-)
+    {"ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "RequestExpired",
+     "ServiceTokenRefused"}  # an organisation's upload service no longer takes the token
+)  # fmt: skip
 
 
 def has_code(exc: BaseException, code: str) -> bool:
@@ -126,6 +127,10 @@ def short_reason(exc: BaseException) -> str:
 def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:  # noqa: PLR0912
     """One sentence, no traceback, for the status table and the CLI."""
     from botocore import exceptions as bx
+
+    plain = getattr(exc, "plain_message", None)
+    if isinstance(plain, str) and plain:
+        return plain  # an upload service's refusal, written for the user already
 
     if isinstance(exc, bx.ClientError):
         error: dict[str, Any] = dict(exc.response.get("Error", {}))

@@ -243,42 +243,57 @@ class LeanS3:
     def _send(
         self, target: _Bucket, method: str, path: str, body: bytes, headers: dict[str, str]
     ) -> Any:
-        from botocore import exceptions as bx
-
         url = f"{target.scheme}://{target.host}{path}"
-        try:
-            return target.pool.request(method, path, headers, body)
-        except ConnectTimeout as exc:
-            raise bx.ConnectTimeoutError(endpoint_url=url, error=exc) from exc
-        except ConnectError as exc:
-            raise bx.EndpointConnectionError(endpoint_url=url, error=exc.__cause__ or exc) from exc
-        except TimeoutError as exc:
-            raise bx.ReadTimeoutError(endpoint_url=url, error=exc) from exc
-        except ssl.SSLError as exc:
-            raise bx.SSLError(endpoint_url=url, error=exc) from exc
-        except OSError as exc:  # reset, broken pipe, a cut-off or malformed answer
-            raise bx.ConnectionClosedError(endpoint_url=url) from exc
+        return send_as_botocore(target.pool, method, path, headers, body, url)
 
     def _error(self, response: Any, operation: str, bucket: str) -> Exception:
-        from botocore.exceptions import ClientError
-
-        error = _parse_error(response.data)
-        status = response.status
-        error.setdefault("Code", str(status))
-        error.setdefault("Message", "")
-        if status in (301, 307, 308) or error["Code"] in _REDIRECT_CODES:
+        error = client_error(response, operation)
+        code = getattr(error, "response", {}).get("Error", {}).get("Code")
+        if response.status in (301, 307, 308) or code in _REDIRECT_CODES:
             # The bucket lives in another region or behind another host: botocore knows how
             # to follow that, so this bucket goes its way from now on.
             self.give_up_on(bucket)
             return NotServed()
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        metadata = {
-            "HTTPStatusCode": status,
-            "HTTPHeaders": headers,
-            "RequestId": headers.get("x-amz-request-id", error.get("RequestId", "")),
-        }
-        parsed: Any = {"Error": error, "ResponseMetadata": metadata}  # botocore's shape
-        return ClientError(parsed, operation)
+        return error
+
+
+def send_as_botocore(
+    pool: ConnectionPool, method: str, target: str, headers: dict[str, str], body: bytes, url: str
+) -> Any:
+    """One request on ``pool``; network failures come out as botocore's exception types, so
+    the engine's retry and error wording treat them like botocore's own."""
+    from botocore import exceptions as bx
+
+    try:
+        return pool.request(method, target, headers, body)
+    except ConnectTimeout as exc:
+        raise bx.ConnectTimeoutError(endpoint_url=url, error=exc) from exc
+    except ConnectError as exc:
+        raise bx.EndpointConnectionError(endpoint_url=url, error=exc.__cause__ or exc) from exc
+    except TimeoutError as exc:
+        raise bx.ReadTimeoutError(endpoint_url=url, error=exc) from exc
+    except ssl.SSLError as exc:
+        raise bx.SSLError(endpoint_url=url, error=exc) from exc
+    except OSError as exc:  # reset, broken pipe, a cut-off or malformed answer
+        raise bx.ConnectionClosedError(endpoint_url=url) from exc
+
+
+def client_error(response: Any, operation: str) -> Exception:
+    """An S3 error answer as botocore's ClientError, with the code and message S3 gave."""
+    from botocore.exceptions import ClientError
+
+    error = _parse_error(response.data)
+    error.setdefault("Code", str(response.status))
+    error.setdefault("Message", "")
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    metadata = {
+        "HTTPStatusCode": response.status,
+        "HTTPHeaders": headers,
+        "RequestId": headers.get("x-amz-request-id", error.get("RequestId", "")),
+    }
+    parsed: Any = {"Error": error, "ResponseMetadata": metadata}  # botocore's shape
+    exc: Exception = ClientError(parsed, operation)
+    return exc
 
 
 _USER_AGENT = f"s3desk/{__version__}"

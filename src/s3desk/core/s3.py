@@ -31,19 +31,26 @@ class S3Endpoint:
     # The s3desk account this endpoint was made from, if any: it names the journal's
     # entries, so renaming an account or rotating its keys keeps unfinished uploads.
     account_id: str = ""
+    # An organisation's upload service (s3desk-broker) instead of S3 credentials: uploads go
+    # through the pre-signed URLs it hands out for this token.
+    broker_url: str = ""
+    broker_token: str | None = field(default=None, repr=False)
 
     @property
     def identity(self) -> str:
         """Names the service and account without secrets: the journal keys uploads by it."""
         if self.account_id:
             return f"account:{self.account_id}"
+        if self.broker_url:
+            token = self.broker_token or ""
+            return f"broker|{self.broker_url}|{hashlib.sha256(token.encode()).hexdigest()[:16]}"
         key = hashlib.sha256(self.access_key.encode()).hexdigest()[:16] if self.access_key else ""
         return "|".join((self.label, self.endpoint_url or "aws", self.profile or "", key))
 
     @property
     def display(self) -> str:
-        where = self.endpoint_url or "AWS"
-        return f"{self.label} ({where})" if self.endpoint_url else self.label
+        where = self.endpoint_url or self.broker_url
+        return f"{self.label} ({where})" if where else self.label
 
 
 def custom_endpoint(

@@ -49,7 +49,11 @@ _PLACEHOLDER = re.compile(r"\{[^}]*\}")  # a preset's {account_id} the user must
 # their defaults (kind changed), so a hidden field never fails validation unseen.
 _ALL = frozenset(AccountKind)
 _WITH_SECRET = frozenset(k for k in AccountKind if k.has_secret)
+_WITH_KEY_ID = frozenset(k for k in AccountKind if k.has_key_id)
 _COMPATIBLE = frozenset({AccountKind.COMPATIBLE})
+_WITH_URL = frozenset({AccountKind.COMPATIBLE, AccountKind.UPLOAD_SERVICE})
+# An upload service decides the bucket, folder and region itself.
+_S3 = _ALL - {AccountKind.UPLOAD_SERVICE}
 _PROFILE = frozenset({AccountKind.PROFILE})
 
 
@@ -189,7 +193,7 @@ class AccountsDialog(QDialog):
         self._add_row("", self.preset_hint, _COMPATIBLE)
         self.endpoint_edit = QLineEdit()
         self.endpoint_edit.setPlaceholderText("https://s3.example.com")
-        self._add_row(self.tr("Endpoint URL"), self.endpoint_edit, _COMPATIBLE)
+        self._add_row(self.tr("Endpoint URL"), self.endpoint_edit, _WITH_URL)
 
         self.profile_box = QComboBox()
         self.profile_box.setEditable(True)
@@ -199,7 +203,7 @@ class AccountsDialog(QDialog):
         self._add_row(self.tr("AWS profile"), self.profile_box, _PROFILE)
 
         self.region_edit = QLineEdit()
-        self._add_row(self.tr("Region"), self.region_edit, _ALL)
+        self._add_row(self.tr("Region"), self.region_edit, _S3)
         self.path_style_box = QCheckBox(
             self.tr("Path-style addressing (MinIO, Ceph, IP addresses)")
         )
@@ -215,13 +219,13 @@ class AccountsDialog(QDialog):
     def _add_credential_rows(self) -> None:
         self.key_id_edit = QLineEdit()
         self.key_id_edit.setPlaceholderText("AKIA…")
-        self._add_row(self.tr("Access key ID"), self.key_id_edit, _WITH_SECRET)
+        self._add_row(self.tr("Access key ID"), self.key_id_edit, _WITH_KEY_ID)
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self._add_row(self.tr("Secret access key"), self.secret_edit, _WITH_SECRET)
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self._add_row(self.tr("Session token"), self.token_edit, _WITH_SECRET)
+        self._add_row(self.tr("Session token"), self.token_edit, _WITH_KEY_ID)
 
     def _add_destination_rows(self) -> None:
         self.bucket_box = QComboBox()
@@ -230,10 +234,10 @@ class AccountsDialog(QDialog):
         self.bucket_box.lineEdit().setPlaceholderText(
             self.tr("optional; Test connection lists them")
         )
-        self._add_row(self.tr("Default bucket"), self.bucket_box, _ALL)
+        self._add_row(self.tr("Default bucket"), self.bucket_box, _S3)
         self.prefix_edit = QLineEdit()
         self.prefix_edit.setPlaceholderText(self.tr("(top level)"))
-        self._add_row(self.tr("Default folder"), self.prefix_edit, _ALL)
+        self._add_row(self.tr("Default folder"), self.prefix_edit, _S3)
 
     def _add_row(self, label: str, field: QWidget, kinds: frozenset[AccountKind]) -> None:
         self.form.addRow(label, field)  # an empty label keeps the field lined up with the rest
@@ -373,6 +377,14 @@ class AccountsDialog(QDialog):
             if kind is AccountKind.COMPATIBLE
             else self.tr("optional, e.g. eu-west-1")
         )
+        service = kind is AccountKind.UPLOAD_SERVICE
+        _relabel(self.form, self.endpoint_edit, self.tr("Service address") if service
+                 else self.tr("Endpoint URL"))  # fmt: skip
+        _relabel(self.form, self.secret_edit, self.tr("Access token") if service
+                 else self.tr("Secret access key"))  # fmt: skip
+        self.endpoint_edit.setPlaceholderText(
+            "https://uploads.example.com" if service else "https://s3.example.com"
+        )
         if self._has_stored_secret():
             self.secret_edit.setPlaceholderText(self.tr(_KEEP_SECRET))
             self.token_edit.setPlaceholderText(self.tr("optional; leave empty to keep"))
@@ -451,7 +463,7 @@ class AccountsDialog(QDialog):
             and not self.secret_edit.text()
             and not self._has_stored_secret()
         ):
-            problems.append(self.tr("Enter the secret access key"))
+            problems.append(self.tr("Enter the %1").replace("%1", account.kind.secret_name))
         return problems
 
     # ------------------------------------------------------------------ saving
@@ -583,3 +595,9 @@ def _restyle(widget: QWidget) -> None:
     """Re-apply the style sheet after a dynamic property it matches on changed."""
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def _relabel(form: Any, field: QWidget, text: str) -> None:
+    label = form.labelForField(field)
+    if label is not None:
+        label.setText(text)

@@ -102,6 +102,7 @@ class BrowserView(QWidget):
     def __init__(self, client: ClientProvider | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._client = client
+        self.unavailable = self.tr("No storage is set up.")
         self.bucket = ""
         self.prefix = ""
         self._history: list[tuple[str, str]] = []
@@ -119,9 +120,11 @@ class BrowserView(QWidget):
         self.model = BrowserModel(self)
         self._build()
 
-    def set_client(self, client: ClientProvider | None) -> None:
-        """Another account: start again from its list of buckets."""
+    def set_client(self, client: ClientProvider | None, unavailable: str = "") -> None:
+        """Another account: start again from its list of buckets. Without a client,
+        ``unavailable`` says why there is nothing to browse."""
         self._client = client
+        self.unavailable = unavailable or self.tr("No storage is set up.")
         self._history.clear()
         self.bucket, self.prefix = "", ""
         self.model.clear()
@@ -341,7 +344,7 @@ class BrowserView(QWidget):
         self._update_buttons()
         self.locationChanged.emit(bucket, prefix)
         if self._client is None:
-            self.status_label.setText(self.tr("No storage is set up."))
+            self.status_label.setText(self.unavailable)
             return
         self.status_label.setText(self.tr("Loading…"))
         self._task = asyncio.ensure_future(self._load(self._generation, bucket, prefix))

@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.stack, self.tr("Transfers"))
-        self.browser = BrowserView(_client_of(engine) if engine else None)
+        self.browser = BrowserView()
+        self._point_browser(engine)
         self.browser.account = self.endpoint.label if self.endpoint else ""
         self.tabs.addTab(self.browser, self.tr("Browse"))
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
             self.bridge.totalsChanged.connect(self._show_totals)
             self.bridge.problemChanged.connect(self._show_problem)
         self.model.rowsInserted.connect(lambda *_: self.stack.setCurrentWidget(self.table))
+        self._show_destination_mode()
         self._update_actions()
 
     # ------------------------------------------------------------------ construction
@@ -321,7 +323,8 @@ class MainWindow(QMainWindow):
             self.storage_label.setProperty("warning", "true")
         else:
             note = f" — {self.endpoint.note}" if self.endpoint.note else ""
-            where = f" · {self.endpoint.endpoint_url}" if self.endpoint.endpoint_url else ""
+            address = self.endpoint.broker_url or self.endpoint.endpoint_url
+            where = f" · {address}" if address else ""
             self.storage_label.setText(
                 f"<b>{self.endpoint.label}</b>{note}<span style='color:#666'>{where}</span>"
             )
@@ -377,7 +380,8 @@ class MainWindow(QMainWindow):
         self.bucket_box.clear()
         self.bucket_box.setEditText(bucket)
         self.prefix_edit.setText(prefix)
-        self.browser.set_client(_client_of(engine))
+        self._point_browser(engine)
+        self._show_destination_mode()
         self.browser.account = engine.endpoint.label
         if self.tabs.currentWidget() is self.browser:
             self.browser.open_location(bucket, prefix)
@@ -439,8 +443,35 @@ class MainWindow(QMainWindow):
     def destination(self) -> Destination:
         return Destination(self.bucket_box.currentText().strip(), self.prefix_edit.text().strip())
 
+    def _point_browser(self, engine: UploadEngine | EngineProcess | None) -> None:
+        if engine is not None and engine.endpoint.broker_url:
+            self.browser.set_client(None, self.tr(
+                "This account uploads through your organisation's upload service, which hands "
+                "out upload links only: there is no bucket to browse with it."
+            ))  # fmt: skip
+        else:
+            self.browser.set_client(_client_of(engine) if engine else None)
+
+    @property
+    def uses_upload_service(self) -> bool:
+        """An organisation's upload service decides where files go; there is no bucket to
+        choose or browse, and no AWS keys on this computer."""
+        return self.endpoint is not None and bool(self.endpoint.broker_url)
+
+    def _show_destination_mode(self) -> None:
+        service = self.uses_upload_service
+        for field in (self.bucket_box, self.prefix_edit):
+            field.setEnabled(not service)
+        self._update_preview()
+
     def _update_preview(self) -> None:
         dest = self.destination()
+        if self.uses_upload_service:
+            self.destination_preview.setText(
+                self.tr("Files go to your organisation's upload folder; its upload service "
+                        "checks them and chooses their names.")
+            )  # fmt: skip
+            return
         if not dest.bucket:
             self.destination_preview.setText(self.tr("Choose a bucket to upload to."))
             return
@@ -459,6 +490,8 @@ class MainWindow(QMainWindow):
     async def _load_buckets(self) -> None:
         assert self.engine is not None
         engine = self.engine
+        if self.uses_upload_service:
+            return  # no S3 credentials to list with
         loop = asyncio.get_running_loop()
         try:
             names = await loop.run_in_executor(None, lambda: list_bucket_names(engine.client))
@@ -489,7 +522,7 @@ class MainWindow(QMainWindow):
         dest = self.destination()
         if self.tabs.currentWidget() is self.browser and self.browser.bucket:
             dest = Destination(self.browser.bucket, self.browser.prefix)
-        if not dest.bucket:
+        if not dest.bucket and not self.uses_upload_service:
             self.statusBar().showMessage(self.tr("Choose a bucket first, then add files."), 8000)
             self.bucket_box.setFocus()
             return False

@@ -137,7 +137,9 @@ class TransferModel(QAbstractTableModel):
         if column == self.NAME:
             return job.name
         if column == self.DESTINATION:
-            return job.target or f"s3://{job.bucket}/{job.key}"
+            if job.target:
+                return job.target
+            return f"s3://{job.bucket}/{job.key}" if job.bucket else job.key
         if column == self.SIZE:
             return "" if job.state is JobState.SKIPPED else human_size(job.size)
         if column == self.PROGRESS:

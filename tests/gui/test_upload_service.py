@@ -1,0 +1,119 @@
+"""An "Organisation upload service" account in the app: set up in the Accounts dialog with an
+access token (kept in the keyring), and a window that uploads through the service without
+AWS keys, with no bucket to choose or browse."""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from s3desk.core.accounts import AccountKind, AccountStore
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import JobState
+from s3desk.core.secrets import SecretStore
+from s3desk.ui.accounts_dialog import AccountsDialog
+from s3desk.ui.main_window import MainWindow
+from tests.broker import conftest as broker_fixtures
+from tests.broker.conftest import Running
+from tests.gui.conftest import drop_files
+from tests.helpers import read_object
+from tests.memory_keyring import MemoryKeyring
+
+WAIT_MS = 30_000
+
+# The service on moto's server, as its own tests run it.
+moto_broker_client = broker_fixtures.moto_broker_client
+start_broker = broker_fixtures.start_broker
+broker = broker_fixtures.broker
+
+
+def test_the_accounts_dialog_sets_up_a_service_account_with_a_token(
+    qtbot: QtBot, broker: Running, tmp_path: Path, event_loop_qt: asyncio.AbstractEventLoop
+) -> None:
+    keyring = MemoryKeyring()
+    store = AccountStore(path=tmp_path / "accounts.toml", secrets=SecretStore(backend=keyring))
+    dialog = AccountsDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.UPLOAD_SERVICE))
+    # Only what a service account needs is asked for, under its own names.
+    assert dialog.form.labelForField(dialog.secret_edit).text() == "Access token"
+    assert dialog.form.labelForField(dialog.endpoint_edit).text() == "Service address"
+    for hidden in (dialog.key_id_edit, dialog.region_edit, dialog.bucket_box, dialog.token_edit):
+        assert not dialog.form.isRowVisible(hidden)
+    dialog.name_edit.setText("Company uploads")
+    dialog.endpoint_edit.setText(broker.url)
+    dialog.secret_edit.setText(broker.tokens["alice"])
+    with qtbot.waitSignal(dialog.connectionTested, timeout=WAIT_MS) as tested:
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    ok, message = tested.args
+    assert ok, message
+    assert message.startswith("Connected as alice. Files go to s3://")
+    with qtbot.waitSignal(dialog.accountsChanged):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    text = (tmp_path / "accounts.toml").read_text(encoding="utf-8")
+    assert broker.tokens["alice"] not in text  # the token is in the keyring only
+    (saved,) = tomllib.loads(text)["accounts"]
+    assert (saved["kind"], saved["endpoint_url"]) == ("upload-service", broker.url)
+    endpoint = store.endpoint(store.accounts()[0])
+    assert (endpoint.broker_url, endpoint.broker_token) == (broker.url, broker.tokens["alice"])
+    assert endpoint.access_key is None and endpoint.secret_key is None
+
+
+def test_a_wrong_token_is_explained_by_the_connection_test(
+    qtbot: QtBot, broker: Running, tmp_path: Path, event_loop_qt: asyncio.AbstractEventLoop
+) -> None:
+    store = AccountStore(
+        path=tmp_path / "accounts.toml", secrets=SecretStore(backend=MemoryKeyring())
+    )
+    dialog = AccountsDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.UPLOAD_SERVICE))
+    dialog.endpoint_edit.setText(broker.url)
+    dialog.secret_edit.setText("s3db_not-a-token")
+    with qtbot.waitSignal(dialog.connectionTested, timeout=WAIT_MS) as tested:
+        dialog.test_connection()
+    ok, message = tested.args
+    assert not ok
+    assert "access token is not valid" in message
+
+
+def test_the_window_uploads_through_the_service_and_has_nothing_to_browse(
+    qtbot: QtBot,
+    broker: Running,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    event_loop_qt: asyncio.AbstractEventLoop,
+) -> None:
+    from tests.broker.test_desktop_uploads import service_endpoint
+
+    engine = UploadEngine(service_endpoint(broker, "alice"), EngineConfig(concurrency=2))
+    window = MainWindow(engine)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        assert not window.bucket_box.isEnabled() and not window.prefix_edit.isEnabled()
+        assert "upload service" in window.destination_preview.text()
+        (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n" + bytes(2000))
+        (tmp_path / "tool.exe").write_bytes(b"MZ" + bytes(100))
+        assert window.bridge is not None
+        with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
+            assert drop_files(window, [tmp_path / "report.pdf", tmp_path / "tool.exe"])
+        rows = {Path(v.source).name: v for v in window.model.views()}
+        assert (rows["report.pdf"].state, rows["report.pdf"].key) == (
+            JobState.DONE, "uploads/alice/report.pdf",
+        )  # fmt: skip
+        assert rows["tool.exe"].state is JobState.FAILED
+        assert rows["tool.exe"].error.startswith("Files of type .exe are not allowed")
+        assert read_object(s3, bucket, "uploads/alice/report.pdf").startswith(b"%PDF-1.7")
+        window.tabs.setCurrentWidget(window.browser)
+        assert "no bucket to browse" in window.browser.status_label.text()
+    finally:
+        engine.shutdown()
