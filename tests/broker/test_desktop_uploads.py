@@ -152,3 +152,54 @@ def test_a_refused_token_holds_the_queue_until_a_new_one_is_given(
     finally:
         engine.shutdown()
     assert read_object(s3, bucket, "uploads/alice/a.txt") == b"waiting"
+
+
+def test_the_app_killed_mid_upload_goes_on_from_its_parts(
+    broker: Running, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    """The engine as the app runs it, in a process of its own, killed with SIGKILL while a
+    multipart upload is half-way; the next start resumes through the service."""
+    import os
+    import signal
+
+    from s3desk.core.engine_process import EngineProcess
+
+    data = jpeg(40 * MiB, 4)  # eight parts of 5 MiB
+    (tmp_path / "big.jpg").write_bytes(data)
+    endpoint = service_endpoint(broker, "alice")
+    journal_path = tmp_path / "journal.sqlite3"
+    # Slow enough to stop half-way: about 8 MiB/s.
+    slow = EngineConfig(concurrency=2, bandwidth_limit=8 * MiB)
+    app = EngineProcess(endpoint, slow, journal_path)
+
+    def parts_recorded() -> int:
+        journal = Journal(journal_path)
+        try:
+            return sum(len(job.parts) for job in journal.unfinished(endpoint.identity))
+        finally:
+            journal.close()
+
+    try:
+        app.submit_paths([str(tmp_path / "big.jpg")], Destination(bucket))
+        wait_for(lambda: parts_recorded() >= 2, timeout=60, what="two parts in the journal")
+        assert app.pid is not None
+        os.kill(app.pid, signal.SIGKILL)
+    finally:
+        app.shutdown(cancel=False, timeout=5)
+    done_before = parts_recorded()
+    assert 2 <= done_before < 8
+
+    journal = Journal(journal_path)
+    second = UploadEngine(endpoint, CONFIG, journal=journal)
+    sent: list[str] = []
+    second.request_hooks.append(sent.append)
+    try:
+        assert second.restore() == 1
+        assert second.wait(60)
+        (job,) = second.jobs()
+    finally:
+        second.shutdown()
+        journal.close()
+    assert (job.state, job.key) == (JobState.DONE, "uploads/alice/big.jpg"), job.error
+    assert sent.count("UploadPart") <= 8 - done_before  # recorded parts are not sent again
+    assert read_object(s3, bucket, "uploads/alice/big.jpg") == data
