@@ -28,7 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from s3desk.core import checksums
@@ -68,6 +68,7 @@ from s3desk.core.rate import RateMeter
 from s3desk.core.s3 import S3Endpoint, make_client, make_session
 from s3desk.core.scan import FoundFile, Skipped, scan
 from s3desk.core.source import check_unchanged, content_type, part_length, read_span
+from s3desk.core.upload_options import EncryptionRequired, UploadOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,8 @@ class EngineConfig:
     connect_timeout: float = 10
     read_timeout: float = 120
     conflict: ConflictPolicy = ConflictPolicy.OVERWRITE  # when the key exists already
+    # Encryption, storage class, headers, metadata and tags of every object.
+    options: UploadOptions = field(default_factory=UploadOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +240,8 @@ class UploadEngine:
                 stale_records.append(record.id)
             fresh.append((item, bucket, key))
         ids = iter(self._allocate_ids(len(fresh)))
+        # The upload service applies its own rules; the options are for S3 requests.
+        refusal = "" if self.endpoint.broker_url else self.config.options.refusal()
         for item, bucket, key in fresh:
             if isinstance(item, FoundFile):
                 job = UploadJob(next(ids), item.path, bucket, key, item.size, item.mtime_ns)
@@ -247,6 +252,8 @@ class UploadEngine:
                     check_size(item.size)
                 except InvalidKey as exc:
                     job.state, job.error = JobState.FAILED, str(exc)
+                if refusal:
+                    job.state, job.error = JobState.FAILED, refusal
             else:
                 state = JobState.FAILED if item.failed else JobState.SKIPPED
                 job = UploadJob(next(ids), item.path, bucket, key, 0, state=state)
@@ -625,7 +632,7 @@ class UploadEngine:
     def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
         """PutObject of a body in memory: the lean sender where it can, botocore otherwise."""
         conditional = _conditional(job, single=True)
-        headers = {"content-type": content_type(job.key)}
+        headers = {"content-type": content_type(job.key), **self.config.options.headers()}
         if "ContentMD5" in fields:
             headers["content-md5"] = fields["ContentMD5"]
         if "ChecksumCRC32" in fields:
@@ -640,7 +647,7 @@ class UploadEngine:
             pass
         response: dict[str, Any] = self.client.put_object(
             Bucket=job.bucket, Key=job.key, Body=data, ContentType=content_type(job.key),
-            **fields, **conditional,
+            **fields, **conditional, **self.config.options.boto_fields(),
         )  # fmt: skip
         return response
 
@@ -831,8 +838,10 @@ class UploadEngine:
                 response = self.client.put_object(
                     Bucket=job.bucket, Key=job.key, Body=body,
                     ContentType=content_type(job.key), **fields, **_conditional(job, single=True),
+                    **self.config.options.boto_fields(),
                 )  # fmt: skip
             checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
+            self._check_encrypted(job, response)
         except Exception as exc:
             if body is not None:
                 body.rewind()
@@ -851,7 +860,11 @@ class UploadEngine:
             part_size = choose_part_size(job.size, self.config.part_size)
             extra = {"ChecksumAlgorithm": "CRC32"} if self._crc32 else {}
             response = self.client.create_multipart_upload(
-                Bucket=job.bucket, Key=job.key, ContentType=content_type(job.key), **extra
+                Bucket=job.bucket,
+                Key=job.key,
+                ContentType=content_type(job.key),
+                **extra,
+                **self.config.options.boto_fields(),
             )
         except Exception as exc:
             with self._cond:
@@ -999,6 +1012,7 @@ class UploadEngine:
                 )  # fmt: skip
                 if crc32s and all(crc32s):
                     checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
+                self._check_encrypted(job, response)
         except Exception as exc:
             if unit.attempt > 1 and has_code(exc, "NoSuchUpload") and self._object_matches(job):
                 pass  # an earlier attempt completed it; only its answer was lost
@@ -1014,6 +1028,18 @@ class UploadEngine:
             job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
             self._completed(job)
         self._forget(job.id)
+
+    def _check_encrypted(self, job: UploadJob, response: dict[str, Any]) -> None:
+        """Encryption is required: an object the service does not confirm as encrypted is
+        removed again (best effort) and the job fails saying so."""
+        try:
+            self.config.options.check_confirmed(response)
+        except EncryptionRequired:
+            try:
+                self.client.delete_object(Bucket=job.bucket, Key=job.key)
+            except Exception as exc:
+                log.warning("could not remove unencrypted s3://%s/%s: %r", job.bucket, job.key, exc)
+            raise
 
     def _object_matches(self, job: UploadJob) -> bool:
         if self.endpoint.broker_url:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from s3desk.core.checksums import IntegrityError
+from s3desk.core.upload_options import EncryptionRequired
 
 # Error codes S3 returns, worded for someone who does not know S3. {bucket} and {key} are
 # filled in where known.
@@ -168,6 +169,8 @@ def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str: 
         return "Secure connection failed (TLS certificate problem)"
     if isinstance(exc, IntegrityError):
         return f"The storage service did not store the bytes that were sent ({exc})"
+    if isinstance(exc, EncryptionRequired):
+        return str(exc)
     if isinstance(exc, SourceChanged):
         return (
             "The file changed while it was being uploaded, so it was not stored. "

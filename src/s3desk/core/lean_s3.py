@@ -103,6 +103,9 @@ class LeanS3:
         crc = response.headers.get("x-amz-checksum-crc32")
         if crc:
             result["ChecksumCRC32"] = crc
+        sse = response.headers.get("x-amz-server-side-encryption")
+        if sse:
+            result["ServerSideEncryption"] = sse
         return result
 
     def exists(self, bucket: str, key: str) -> bool:
