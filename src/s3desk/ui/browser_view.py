@@ -219,6 +219,7 @@ class BrowserView(QWidget):
         bar.addWidget(self.location_label, 1)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(self.tr("Filter this folder"))
+        self.filter_edit.setAccessibleName(self.tr("Filter this folder"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMaximumWidth(260)
         self.filter_edit.textChanged.connect(self.model.set_filter)
@@ -264,6 +265,7 @@ class BrowserView(QWidget):
         table = QTableView()
         self.table = table
         self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Objects in this folder"))
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(
             BrowserModel.NAME, Qt.SortOrder.AscendingOrder
@@ -294,6 +296,7 @@ class BrowserView(QWidget):
         button = QToolButton()
         button.setIcon(icon)
         button.setToolTip(tip)
+        button.setAccessibleName(tip.partition(" (")[0].rstrip("…"))  # icon-only: what it does
         button.setAutoRaise(True)
         button.clicked.connect(slot)
         return button

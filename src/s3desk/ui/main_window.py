@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +58,7 @@ from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.browser_view import BrowserView
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
+from s3desk.ui.notifier import Notifier
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
 
@@ -125,9 +127,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_status_bar()
 
+        self.notifier = Notifier(self.model, self.windowIcon(), self)
         if self.bridge:
-            self.bridge.totalsChanged.connect(self._show_totals)
-            self.bridge.problemChanged.connect(self._show_problem)
+            self._connect_bridge(self.bridge)
         self.model.rowsInserted.connect(lambda *_: self.stack.setCurrentWidget(self.table))
         self._show_destination_mode()
         self._update_actions()
@@ -188,7 +190,43 @@ class MainWindow(QMainWindow):
         self.accounts_action.setToolTip(self.tr("Add, edit and test storage accounts"))
         self.accounts_action.triggered.connect(self.open_accounts)
         bar.addAction(self.accounts_action)
+        self.diagnostics_action = QAction(self.tr("Copy diagnostic info"), self)
+        self.diagnostics_action.setToolTip(
+            self.tr("Versions, settings and recent errors for a support request (no secrets)")
+        )
+        self.diagnostics_action.triggered.connect(self.copy_diagnostics)
+        more = QToolButton()
+        more.setText(self.tr("More"))
+        more.setAccessibleName(self.tr("More actions"))
+        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        more_menu = QMenu(more)
+        more_menu.addAction(self.diagnostics_action)
+        more.setMenu(more_menu)
+        self.more_menu = more_menu
+        bar.addWidget(more)
         self.addToolBar(bar)
+
+    def _connect_bridge(self, bridge: EngineBridge) -> None:
+        bridge.totalsChanged.connect(self._show_totals)
+        bridge.totalsChanged.connect(self.notifier.show_progress)
+        bridge.problemChanged.connect(self._show_problem)
+        bridge.idle.connect(self.notifier.batch_finished)
+
+    def copy_diagnostics(self) -> str:
+        """Put what support needs on the clipboard (no secrets); returns the text."""
+        from PySide6 import __version__ as pyside_version
+
+        from s3desk.core.diagnostics import diagnostic_report
+
+        extra = [
+            ("Qt platform", QGuiApplication.platformName()),
+            ("PySide6 (runtime)", pyside_version),
+            ("transfers", totals_text(self.transfers.totals()) if self.transfers else "none"),
+        ]
+        text = diagnostic_report(self.endpoint, extra=extra)
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage(self.tr("Diagnostic info copied to the clipboard."), 5000)
+        return text
 
     def open_accounts(self) -> None:
         """Show the Accounts dialog; not modal, so the uploads stay in view."""
@@ -371,8 +409,7 @@ class MainWindow(QMainWindow):
         self.model.remove_finished(frozenset(JobState))
         if self.bridge is None:
             self.bridge = EngineBridge(transfers, self.model, self)
-            self.bridge.totalsChanged.connect(self._show_totals)
-            self.bridge.problemChanged.connect(self._show_problem)
+            self._connect_bridge(self.bridge)
         else:
             self.bridge.set_engine(transfers)
         self._show_problem("", "")
@@ -396,6 +433,7 @@ class MainWindow(QMainWindow):
     def _build_table(self) -> QTableView:
         table = QTableView()
         table.setModel(self.model)
+        table.setAccessibleName(self.tr("Transfers"))
         table.setItemDelegateForColumn(TransferModel.PROGRESS, ProgressDelegate(table))
         # Keys keep their start and their file name visible; messages read from the start.
         table.setItemDelegateForColumn(TransferModel.DESTINATION, ElideMiddleDelegate(table))
