@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-core test-gui test-keyring lint format screenshots bench bench-gui bench-browse system-deps clean
+.PHONY: run test test-core test-gui test-keyring lint format screenshots bench bench-gui bench-browse bench-download system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench-gui: $(STAMP)
 
 bench-browse: $(STAMP)
 	$(PY) bench/browse.py $(BENCH_ARGS)
+
+bench-download: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	bench/setup-peers.sh
+	$(PY) bench/download.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -28,6 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_upload_arguments(upload)
 
+    from s3desk.cli_download import add_download_arguments
+
+    download = commands.add_parser(
+        "download",
+        help="download objects and folders without opening a window",
+        description="Download an object, or a folder with everything in it.",
+    )
+    add_download_arguments(download)
+
     from s3desk.cli_accounts import add_accounts_arguments
 
     accounts = commands.add_parser(
@@ -58,7 +67,9 @@ def _add_gui_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bucket", help="bucket to show as the destination")
 
 
-_TOP_LEVEL = frozenset({"gui", "upload", "accounts", "admin", "-h", "--help", "--version"})
+_TOP_LEVEL = frozenset(
+    {"gui", "upload", "download", "accounts", "admin", "-h", "--help", "--version"}
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         from s3desk.cli_accounts import run_accounts
 
         return run_accounts(args)
+    if args.command == "download":
+        from s3desk.cli_download import run_download
+
+        return run_download(args)
     if args.command == "admin":
         from s3desk.cli_admin import run_admin
 

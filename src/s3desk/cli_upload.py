@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import TextIO
+from collections.abc import Callable
+from typing import Protocol, TextIO
 
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import EngineConfig, Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
 from s3desk.core.journal import open_user_journal
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
@@ -44,9 +45,9 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
 
-def _endpoint_from(args: argparse.Namespace) -> S3Endpoint:
+def _endpoint_from(args: argparse.Namespace, says: str = "where to upload") -> S3Endpoint:
     if args.account and (args.endpoint_url or args.profile):
-        raise ValueError("--account says where to upload already; drop --endpoint-url/--profile")
+        raise ValueError(f"--account says {says} already; drop --endpoint-url/--profile")
     if args.account:
         return _account_endpoint(args.account)
     if args.endpoint_url:
@@ -111,21 +112,9 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     # Running the same command again after a crash goes on from the parts already sent.
     engine.load_resumable()
     progress = _ProgressPrinter(out, quiet=args.quiet)
-    try:
-        engine.submit_paths(args.sources, dest)
-        while not engine.wait(_REFRESH_SECONDS):
-            update = engine.drain()
-            progress.show(update.jobs, update.totals)
-            if update.blocked:
-                print(f"\ns3desk: {update.blocked}", file=sys.stderr)
-                engine.shutdown(cancel=True, timeout=10)
-                return 1
-    except KeyboardInterrupt:
-        print("\ns3desk: interrupted; cancelling unfinished uploads", file=sys.stderr)
-        engine.shutdown(cancel=True)
-        return 130
-    update = engine.drain()
-    progress.show(update.jobs, update.totals)
+    update = _follow(engine, progress, lambda: engine.submit_paths(args.sources, dest))
+    if isinstance(update, int):
+        return update
     engine.shutdown(cancel=False)
     if journal is not None:
         journal.close()
@@ -134,10 +123,48 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return progress.finish(update.totals)
 
 
+class _Engine(Protocol):
+    """What the progress loop needs: the upload and the download engine both have it."""
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+    def drain(self) -> Update: ...
+    def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None: ...
+
+
+def _follow(
+    engine: _Engine, progress: _ProgressPrinter, start: Callable[[], object]
+) -> Update | int:
+    """Call ``start`` (which queues the work), then show progress until the engine is idle.
+    Returns the last update, or the exit code when the queue is stuck waiting for new
+    credentials (1) or the user interrupted (130); the engine is shut down in those cases."""
+    try:
+        start()
+        while not engine.wait(_REFRESH_SECONDS):
+            update = engine.drain()
+            progress.show(update.jobs, update.totals)
+            if update.blocked:
+                print(f"\ns3desk: {update.blocked}", file=sys.stderr)
+                engine.shutdown(cancel=True, timeout=10)
+                return 1
+    except KeyboardInterrupt:
+        print(f"\ns3desk: interrupted; cancelling unfinished {progress.verb}s", file=sys.stderr)
+        engine.shutdown(cancel=True)
+        return 130
+    update = engine.drain()
+    progress.show(update.jobs, update.totals)
+    return update
+
+
 class _ProgressPrinter:
-    def __init__(self, out: TextIO, quiet: bool) -> None:
+    def __init__(
+        self, out: TextIO, quiet: bool, verb: str = "upload", resumable: bool = True
+    ) -> None:
         self._out = out
         self._quiet = quiet
+        self.verb = verb  # "upload" or "download": the wording of every line
+        # Uploads go on from an earlier run's parts; downloads always start afresh, so bytes
+        # already done at first sight are this run's.
+        self._resumable = resumable
         self._live = out.isatty() and not quiet
         self._line_shown = False
         self._started = time.monotonic()
@@ -148,7 +175,8 @@ class _ProgressPrinter:
         for job in jobs:
             if job.id not in self._seen:
                 self._seen.add(job.id)
-                if job.bytes_done and not job.state.finished and not self._quiet:
+                resumed = self._resumable and job.bytes_done and not job.state.finished
+                if resumed and not self._quiet:
                     self._print(
                         f"resuming {job.source}: {human_size(job.bytes_done)} of "
                         f"{human_size(job.size)} were uploaded before"
@@ -158,7 +186,9 @@ class _ProgressPrinter:
                     self.failed.append(job)
                 self._print(f"{job.state.value.upper()}: {job.source}: {job.error}")
             elif job.state is JobState.DONE and not self._quiet:
-                self._print(f"uploaded {job.source} -> s3://{job.bucket}/{job.key}")
+                # A download's target is the local file; an upload's is the object.
+                where = job.target or f"s3://{job.bucket}/{job.key}"
+                self._print(f"{self.verb}ed {job.source} -> {where}")
         if self._live:
             self._out.write("\r\033[K" + _summary(totals))
             self._out.flush()
@@ -176,14 +206,14 @@ class _ProgressPrinter:
         elapsed = time.monotonic() - self._started
         skipped = totals.files_total - totals.files_done - totals.files_failed
         summary = (
-            f"{totals.files_done} uploaded, {totals.files_failed} failed"
+            f"{totals.files_done} {self.verb}ed, {totals.files_failed} failed"
             + (f", {skipped} skipped" if skipped else "")
             + f"; {human_size(totals.bytes_done)} in {human_duration(elapsed)}"
         )
         self._out.write(summary + "\n")
         self._out.flush()
         if self.failed:
-            print(f"s3desk: {len(self.failed)} file(s) failed to upload", file=sys.stderr)
+            print(f"s3desk: {len(self.failed)} file(s) failed to {self.verb}", file=sys.stderr)
             return 1
         return 0
 

@@ -53,7 +53,9 @@ log = logging.getLogger(__name__)
 # Download job ids start here, far above any upload's, so one table can hold both.
 DOWNLOAD_ID_BASE = 1 << 48
 # How much of a response is read and written at a time: progress and cancel granularity.
-CHUNK = 1 * MiB
+# 256 KiB rather than 1 MiB: on a 2-core VM the ranged GETs of a 1 GiB object took a third
+# less time and half the CPU, likely because each chunk's copies stay in the CPU's cache.
+CHUNK = 256 * 1024
 _PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 

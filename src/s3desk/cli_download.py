@@ -1,0 +1,206 @@
+"""``s3desk download``: the app's download planner and engine, with a text progress line.
+
+A source ending in "/" (or a bucket alone) is a folder: everything under it arrives below
+DEST_DIR with the paths it has below that folder, as ``aws s3 cp --recursive`` and
+``rclone copy`` do. Any other source is one object, or a folder if no object has that name
+but objects exist under it + "/".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any, TextIO
+
+from s3desk.cli_upload import _AccountProblem, _endpoint_from, _follow, _ProgressPrinter
+from s3desk.core.audit import AuditLog
+from s3desk.core.browse import iter_pages
+from s3desk.core.download_plan import DownloadPlan, plan_download
+from s3desk.core.downloads import DownloadEngine
+from s3desk.core.engine import EngineConfig
+from s3desk.core.errors import describe_error, has_code
+from s3desk.core.jobs import ConflictPolicy
+from s3desk.core.s3 import make_client
+
+
+class _NothingThere(Exception):
+    """The source names neither an object nor a folder with objects in it."""
+
+
+def add_download_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "source",
+        metavar="s3://BUCKET/KEY-OR-PREFIX[/]",
+        help="one object, or a folder (ending in '/', or a bucket alone) with all it holds",
+    )
+    parser.add_argument(
+        "destination", metavar="DEST_DIR", help="local folder they go to (made if missing)"
+    )
+    parser.add_argument(
+        "--account", help="an account from 's3desk accounts' (default: the standard AWS chain)"
+    )
+    parser.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
+    parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
+    parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
+    parser.add_argument("--concurrency", type=int, default=10, help="parallel requests (10)")
+    parser.add_argument(
+        "--retries", type=int, default=7, help="retries per request on network or server errors"
+    )
+    parser.add_argument(
+        "--if-exists",
+        choices=[p.value for p in ConflictPolicy if p is not ConflictPolicy.ASK],
+        default="skip",
+        help="when a local file with the name exists: skip the object (default), overwrite "
+        "the file, or rename: keep both, saving the download as 'name (1).ext'",
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
+
+
+def parse_source(url: str) -> tuple[str, str]:
+    """``s3://bucket/key-or-prefix`` -> (bucket, key-or-prefix)."""
+    if not url.startswith("s3://"):
+        raise ValueError(
+            f"The source must look like s3://bucket/key or s3://bucket/folder/, not {url!r}"
+        )
+    bucket, _, key = url[len("s3://") :].partition("/")
+    if not bucket:
+        raise ValueError(f"The source {url!r} names no bucket")
+    return bucket, key
+
+
+def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        bucket, key = parse_source(args.source)
+        endpoint = _endpoint_from(args, says="which storage to download from")
+    except ValueError as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 2
+    except _AccountProblem as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 1
+    if args.concurrency < 1 or args.retries < 0:
+        print("s3desk: --concurrency must be at least 1, --retries at least 0", file=sys.stderr)
+        return 2
+    dest = os.path.abspath(args.destination)
+    if os.path.exists(dest) and not os.path.isdir(dest):
+        print(f"s3desk: {args.destination} exists and is not a folder", file=sys.stderr)
+        return 2
+
+    try:
+        # Listing retries through botocore (the engine's client leaves them to the engine).
+        client = make_client(endpoint, 1, attempts=args.retries + 1)
+        plan = _plan(client, bucket, key, dest)
+    except KeyboardInterrupt:
+        print("\ns3desk: interrupted", file=sys.stderr)
+        return 130
+    except _NothingThere as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # every S3 or network failure becomes one sentence
+        print(f"s3desk: {_describe_listing_error(exc, bucket, key)}", file=sys.stderr)
+        return 1
+
+    refused = _refused_objects(plan)
+    for refused_key, why in refused:
+        print(f"s3desk: cannot save '{refused_key}' in {dest}: {why}", file=sys.stderr)
+    os.makedirs(dest, exist_ok=True)
+    config = EngineConfig(concurrency=args.concurrency, max_attempts=args.retries + 1)
+    # Every download goes to the audit log, as the app's do.
+    engine = DownloadEngine(endpoint, config, audit=AuditLog())
+    conflict = ConflictPolicy(args.if_exists)
+    progress = _ProgressPrinter(out, quiet=args.quiet, verb="download", resumable=False)
+    update = _follow(engine, progress, lambda: engine.submit(plan.items, conflict, plan.folders))
+    if isinstance(update, int):
+        return update
+    engine.shutdown(cancel=False)
+    code = progress.finish(update.totals)
+    totals = update.totals
+    skipped = totals.files_total - totals.files_done - totals.files_failed
+    if skipped and conflict is ConflictPolicy.SKIP and not args.quiet:
+        out.write(
+            f"{skipped} file(s) exist in {dest} already and were left as they are; "
+            "--if-exists overwrite replaces them, --if-exists rename keeps both\n"
+        )
+    if refused:
+        print(
+            f"s3desk: {len(refused)} object(s) were not downloaded: their names cannot be "
+            "local file names (see above)",
+            file=sys.stderr,
+        )
+        return max(code, 1)
+    return code
+
+
+def _plan(client: Any, bucket: str, key: str, dest: str) -> DownloadPlan:
+    """What downloading ``key`` (an object or a folder) into ``dest`` means: the same
+    planner the app uses, given what the app's Browse tab would show selected."""
+    forbidden: Exception | None = None
+    if key and not key.endswith("/"):
+        try:
+            head = client.head_object(Bucket=bucket, Key=key)
+        except Exception as exc:
+            # A HEAD answers a bare 403 for a bad key pair, for a missing object when the
+            # credentials may not list the bucket, and for an unreadable one: the listing
+            # below tells them apart.
+            if has_code(exc, "403"):
+                forbidden = exc
+            elif not (has_code(exc, "404") or has_code(exc, "NoSuchKey")):
+                raise
+        else:
+            size, etag = int(head.get("ContentLength", 0)), str(head.get("ETag", ""))
+            selection = [(key, size, etag, head.get("LastModified"))]
+            # The object's own folder is the base: it lands as DEST_DIR/name.
+            folder = key[: key.rfind("/") + 1]
+            return plan_download(client, bucket, selection, folder, dest)
+        # No object by that name: a folder, if anything is under it.
+        key += "/"
+    # Every entry of the folder, as "select all" in the Browse tab gives them; subfolders
+    # are then listed by the planner.
+    selection = [
+        (entry.key, entry.size, entry.etag, entry.modified)
+        for page in iter_pages(client, bucket, key)
+        for entry in page.entries
+    ]
+    if not selection and forbidden is not None:
+        raise forbidden
+    if not selection and key:
+        raise _NothingThere(f"No object or folder 's3://{bucket}/{key.rstrip('/')}' to download")
+    return plan_download(client, bucket, selection, key, dest)
+
+
+def _refused_objects(plan: DownloadPlan) -> list[tuple[str, str]]:
+    """plan.refused without folders whose objects are refused too: those say it already."""
+    refused = sorted(plan.refused)
+    return [
+        (key, why)
+        for n, (key, why) in enumerate(refused)
+        if not (key.endswith("/") and n + 1 < len(refused) and refused[n + 1][0].startswith(key))
+    ]
+
+
+def _describe_listing_error(exc: BaseException, bucket: str, key: str) -> str:
+    if has_code(exc, "NoSuchBucket"):
+        return f"Bucket '{bucket}' does not exist"
+    if has_code(exc, "AccessDenied") or has_code(exc, "403"):
+        return f"Access denied: these credentials may not read 's3://{bucket}/{key}'"
+    return describe_error(exc, bucket, key)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``s3desk download`` on its own: ``python -m s3desk.cli_download SOURCE DEST_DIR``."""
+    parser = argparse.ArgumentParser(
+        prog="s3desk download",
+        description="Download an object, or a folder with everything in it.",
+    )
+    add_download_arguments(parser)
+    args = parser.parse_args(argv)
+    from s3desk.core.logs import configure_logging
+
+    configure_logging()
+    return run_download(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
