@@ -32,6 +32,8 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     path = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("S3DESK_DATA_DIR", str(path))
     monkeypatch.setenv("S3DESK_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    # No organisation's managed.toml from the machine: tests that want one set their own.
+    monkeypatch.setenv("S3DESK_MANAGED_CONFIG", str(path / "no-managed.toml"))
     return path
 
 

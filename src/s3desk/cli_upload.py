@@ -27,20 +27,23 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
     parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
-    parser.add_argument("--concurrency", type=int, default=10, help="parallel requests (10)")
+    # --concurrency, --bwlimit and --if-exists default to the settings (_settings_for).
+    parser.add_argument(
+        "--concurrency", type=int, help="parallel requests (default: the settings', 10)"
+    )
     parser.add_argument(
         "--retries", type=int, default=7, help="retries per request on network or server errors"
     )
     parser.add_argument(
-        "--bwlimit", type=_rate, default=0, metavar="RATE",
-        help="bandwidth limit for all uploads together, e.g. 500K or 20M (bytes per second)",
+        "--bwlimit", type=_rate, metavar="RATE",
+        help="bandwidth limit for all uploads together, e.g. 500K or 20M (bytes per second; "
+        "default: the settings', none)",
     )  # fmt: skip
     parser.add_argument(
         "--if-exists",
         choices=[p.value for p in ConflictPolicy if p is not ConflictPolicy.ASK],
-        default="overwrite",
-        help="when an object with the name exists: overwrite it (default), skip the file, "
-        "or rename: keep both, uploading as 'name (1).ext'",
+        help="when an object with the name exists: overwrite it (default, unless the "
+        "settings say otherwise), skip the file, or rename: keep both, as 'name (1).ext'",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
@@ -84,8 +87,49 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a rate: {text!r} (try 500K or 20M)") from None
 
 
+def _settings_for(args: argparse.Namespace) -> EngineConfig | int:
+    """The engine's configuration from the settings (settings.toml over the organisation's
+    managed configuration) with --concurrency, --bwlimit and --if-exists over them, which
+    are filled into ``args``. Instead the exit code, with the reason on stderr, when the
+    organisation locked a flag's setting or a value is wrong (2), or when the settings
+    cannot be read (1)."""
+    from dataclasses import replace
+
+    from s3desk.core.managed import ManagedConfigError
+    from s3desk.core.settings import (
+        SettingLocked,
+        SettingsFileError,
+        SettingsStore,
+        apply_cli_overrides,
+        engine_config,
+        unattended_conflict,
+    )
+
+    flags = {"concurrency": args.concurrency, "bandwidth_limit": args.bwlimit,
+             "conflict": args.if_exists}  # fmt: skip
+    try:
+        store = SettingsStore()
+        given = {name: value for name, value in flags.items() if value is not None}
+        settings = apply_cli_overrides(store.effective(), given, store.managed)
+    except (SettingLocked, ValueError) as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 2
+    except (SettingsFileError, ManagedConfigError) as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 1
+    conflict = settings.conflict
+    if args.if_exists is None:  # nobody can be asked here
+        conflict = unattended_conflict(settings, store.is_locked("conflict"))
+    args.concurrency, args.bwlimit = settings.concurrency, settings.bandwidth_limit
+    args.if_exists = conflict.value
+    return replace(engine_config(settings), conflict=conflict, max_attempts=args.retries + 1)
+
+
 def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    configured = _settings_for(args)
+    if isinstance(configured, int):
+        return configured
     try:
         dest = Destination.parse(args.destination)
         endpoint = _endpoint_from(args)
@@ -99,12 +143,7 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print("s3desk: --concurrency must be at least 1, --retries at least 0", file=sys.stderr)
         return 2
 
-    config = EngineConfig(
-        concurrency=args.concurrency,
-        max_attempts=args.retries + 1,
-        bandwidth_limit=args.bwlimit,
-        conflict=ConflictPolicy(args.if_exists),
-    )
+    config = configured
     journal, problem = open_user_journal()
     if problem:
         print(f"s3desk: {problem}", file=sys.stderr)

@@ -5,6 +5,11 @@ Account metadata (names, endpoints, regions, access key ids, default destination
 Secrets — secret access keys and session tokens — never go there: they live in the OS
 keyring under the account's id, through SecretStore, and are read only when an account's
 endpoint is built.
+
+The organisation's managed configuration (managed.py) may preset accounts: AccountStore
+lists them first, marked ``managed``; they are never written to accounts.toml and cannot be
+changed or removed, only given their secret. It may also lock the list against additions
+and removals.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import tomli_w
@@ -26,6 +31,9 @@ from s3desk.core import checksums
 from s3desk.core.paths import config_dir
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.secrets import SecretStore, SecretStoreError
+
+if TYPE_CHECKING:  # managed.py reads its accounts with account_from_table below
+    from s3desk.core.managed import ManagedConfig
 
 FILE_VERSION = 1
 _SECRET_KEY = "secret_access_key"
@@ -76,6 +84,8 @@ class Account:
     bucket: str = ""  # default destination
     prefix: str = ""
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # Preset by the organisation's managed configuration: not in accounts.toml, not removable.
+    managed: bool = False
 
     def problems(self) -> list[str]:
         """What is missing or malformed, in plain words (empty when the account is usable)."""
@@ -150,10 +160,28 @@ class AccountsFileError(Exception):
     """accounts.toml cannot be read or written; the message says which file and why."""
 
 
-class AccountStore:
-    """Accounts from ``accounts.toml``, secrets from the OS keyring."""
+_LOCKED = "Your organisation manages the accounts on this computer: accounts cannot be {}"
 
-    def __init__(self, path: Path | None = None, secrets: SecretStore | None = None) -> None:
+
+class AccountStore:
+    """Accounts from ``accounts.toml`` and the managed configuration (default: the system's;
+    a broken one raises AccountsFileError), secrets from the OS keyring."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        secrets: SecretStore | None = None,
+        managed: ManagedConfig | None = None,
+    ) -> None:
+        if managed is None:
+            from s3desk.core.managed import ManagedConfig, ManagedConfigError
+
+            try:
+                managed = ManagedConfig.load()
+            except ManagedConfigError as exc:
+                raise AccountsFileError(str(exc)) from exc
+        self.managed = managed
+        self._managed = list(managed.accounts)
         self.path = path or accounts_path()
         self.secrets = secrets or SecretStore()
         self._accounts: list[Account] = []
@@ -179,23 +207,29 @@ class AccountStore:
             raise AccountsFileError(
                 f"{self.path} was written by a newer s3desk (format {version}); update s3desk"
             )
-        self._accounts = [_account_from(entry) for entry in data.get("accounts", [])]
+        self._accounts = [account_from_table(entry) for entry in data.get("accounts", [])]
         self._default = str(data.get("default", ""))
 
     def accounts(self) -> list[Account]:
-        return list(self._accounts)
+        """The managed accounts, then the user's (but for one with a managed one's id or
+        name, which stays in the file, hidden)."""
+        taken = {a.id for a in self._managed} | {a.name.casefold() for a in self._managed}
+        own = [a for a in self._accounts if not {a.id, a.name.casefold()} & taken]
+        return [*self._managed, *own]
 
     def find(self, name_or_id: str) -> Account | None:
-        for account in self._accounts:
+        accounts = self.accounts()
+        for account in accounts:
             if name_or_id in (account.id, account.name):
                 return account
         folded = name_or_id.casefold()
-        matches = [a for a in self._accounts if a.name.casefold() == folded]
+        matches = [a for a in accounts if a.name.casefold() == folded]
         return matches[0] if len(matches) == 1 else None
 
     def default(self) -> Account | None:
         found = self.find(self._default) if self._default else None
-        return found or (self._accounts[0] if self._accounts else None)
+        accounts = self.accounts()
+        return found or (accounts[0] if accounts else None)
 
     def endpoint(self, account: Account) -> S3Endpoint:
         """How to reach ``account``'s storage, with its secrets read from the keyring.
@@ -224,14 +258,24 @@ class AccountStore:
     ) -> Account:
         """Add ``account`` or replace the one with its id. A secret of None keeps the one
         stored; an empty session token removes it. Secrets go to the keyring first, so a
-        keyring failure leaves the file unchanged."""
+        keyring failure leaves the file unchanged.
+
+        A managed account can only be given its secrets (passed unchanged, or ValueError);
+        a new account is refused (ValueError) while the organisation locks the list."""
+        preset = next((a for a in self._managed if a.id == account.id), None)
+        if preset is not None and replace(account, managed=True) != preset:
+            raise ValueError(f"'{preset.name}' is set by your organisation and cannot be changed")
+        account = preset or replace(account, managed=False)
         problems = account.problems()
         if problems:
             raise ValueError("; ".join(problems))
         clash = self.find(account.name)
         if clash is not None and clash.id != account.id:
             raise ValueError(f"An account named '{account.name}' exists already")
-        known = any(a.id == account.id for a in self._accounts)
+        own = any(a.id == account.id for a in self._accounts)
+        known = own or preset is not None
+        if not known and self.managed.accounts_locked:
+            raise ValueError(_LOCKED.format("added"))
         if account.kind.has_secret:
             if secret_key is not None:
                 self.secrets.set(_secret_name(account, _SECRET_KEY), secret_key)
@@ -243,16 +287,23 @@ class AccountStore:
                 self.secrets.delete(_secret_name(account, _SESSION_TOKEN))
         elif known:
             self._forget_secrets(account)  # it may have had a key before
+        if preset is not None:
+            return preset  # its secrets were all the user had to give
         accounts = [account if a.id == account.id else a for a in self._accounts]
-        if not known:
+        if not own:
             accounts.append(account)
-        self._write(accounts, self._default or account.id)
+        # The first account becomes the default, unless the organisation's come first.
+        self._write(accounts, self._default or ("" if self._managed else account.id))
         return account
 
     def remove(self, account_id: str) -> None:
         account = self.find(account_id)
         if account is None:
             return
+        if account.managed:
+            raise ValueError(f"'{account.name}' is set by your organisation and cannot be removed")
+        if self.managed.accounts_locked:
+            raise ValueError(_LOCKED.format("removed"))
         self._forget_secrets(account)
         remaining = [a for a in self._accounts if a.id != account.id]
         default = self._default if self._default != account.id else ""
@@ -340,17 +391,22 @@ _FIELDS = {f.name for f in fields(Account)}
 def _account_to(account: Account) -> dict[str, Any]:
     data = asdict(account)
     data["kind"] = account.kind.value
+    del data["managed"]  # managed accounts live in the managed configuration only
     # Empty strings and defaults stay out of the file, so it reads like what the user set.
     return {k: v for k, v in data.items() if v not in ("", None)}
 
 
-def _account_from(entry: Any) -> Account:
+def account_from_table(
+    entry: Any, where: str = "accounts.toml", *, managed: bool = False
+) -> Account:
+    """An account from an ``[[accounts]]`` table of ``where`` (accounts.toml, or the managed
+    configuration with ``managed=True``); unknown fields are ignored."""
     if not isinstance(entry, dict):
-        raise AccountsFileError("an [[accounts]] entry is not a table")
-    known = {k: v for k, v in entry.items() if k in _FIELDS}
+        raise AccountsFileError(f"an [[accounts]] entry in {where} is not a table")
+    known = {k: v for k, v in entry.items() if k in _FIELDS and k != "managed"}
     try:
         known["kind"] = AccountKind(known.get("kind", ""))
-        return Account(**known)
+        return Account(**known, managed=managed)
     except (TypeError, ValueError) as exc:
         name = entry.get("name", "?")
-        raise AccountsFileError(f"account '{name}' in accounts.toml is malformed: {exc}") from exc
+        raise AccountsFileError(f"account '{name}' in {where} is malformed: {exc}") from exc
