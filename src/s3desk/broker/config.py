@@ -19,21 +19,15 @@ from typing import Any
 
 from s3desk.broker.auth import Policy, TokenEntry
 from s3desk.broker.names import check_prefix_template, check_user_name
-from s3desk.broker.sniff import ANY_TYPE
+from s3desk.core import rules
 from s3desk.core.parts import MAX_OBJECT_SIZE, MAX_PART_SIZE, MIN_PART_SIZE
 from s3desk.core.s3 import AWS_LABEL, S3Endpoint, custom_endpoint
+from s3desk.core.sniff import ANY_TYPE
 
 MAX_SINGLE_PUT = 5 * 1024**3  # S3's limit for one PutObject
 MAX_URL_LIFETIME = 7 * 24 * 3600  # SigV4's limit for pre-signed URLs
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_SIZE_UNITS = {
-    "": 1, "b": 1,
-    "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
-    "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4,
-    "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4,
-}  # fmt: skip
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -42,12 +36,10 @@ class ConfigError(ValueError):
 
 
 def parse_size(value: object, what: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    match = _SIZE.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise ConfigError(f'{what}: {value!r} is not a size (e.g. 5368709120, "5 GiB", "500 MB")')
-    return int(float(match[1]) * _SIZE_UNITS[(match[2] or "").lower()])
+    try:
+        return rules.parse_size(value, what)  # shared with the app's upload rules
+    except rules.RulesError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def parse_duration(value: object, what: str) -> float:

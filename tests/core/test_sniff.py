@@ -1,0 +1,246 @@
+"""File types from first bytes and names (core/sniff.py), shared by the app and the service.
+
+The samples are real file beginnings: written by the standard library (PNG, ZIP, DOCX),
+copied from real files (JPEG, ELF) or laid out field by field as the format defines them
+(PDF, Windows PE, Mach-O).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import sys
+import zipfile
+import zlib
+
+import pytest
+
+from s3desk.broker import sniff as broker_sniff
+from s3desk.broker.errors import Refusal
+from s3desk.core import sniff
+from s3desk.core.sniff import detect, disguise, extension, mismatch, script_extensions, visible
+
+
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1 by 1, 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _zip(entries: list[tuple[str, str]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in entries:
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _pe() -> bytes:
+    """A DOS header pointing (e_lfanew) at the PE signature and COFF header of an x64 EXE."""
+    dos = bytearray(64)
+    struct.pack_into("<2sHHHHHHHHHHHHH", dos, 0, b"MZ", 0x90, 3, 0, 4, 0, 0xFFFF, 0, 0xB8,
+                     0, 0, 0, 0x40, 0)  # fmt: skip
+    struct.pack_into("<I", dos, 0x3C, 0x80)
+    stub = (
+        b"\x0e\x1f\xba\x0e\x00\xb4\x09\xcd\x21\xb8\x01\x4c\xcd\x21"
+        b"This program cannot be run in DOS mode.\r\r\n$"
+    )
+    coff = struct.pack("<HHIIIHH", 0x8664, 6, 0x62EE0D01, 0, 0, 0xF0, 0x22)
+    return bytes(dos) + stub.ljust(0x80 - 64, b"\x00") + b"PE\x00\x00" + coff
+
+
+# The first bytes of Python's test image Lib/test/imghdrdata/python.jpg (JFIF, then a
+# quantisation table).
+JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010101000100010000ffdb0043000302020202020302"
+    "02020303030304060404040404080606050609080a0a090809090a0c0f0c0a"
+)
+PNG = _png()
+PDF = (
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+ZIP = _zip([("notes.txt", "hello"), ("more.txt", "world")])
+DOCX = _zip(
+    [
+        (
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+            '.org/package/2006/content-types"><Default Extension="xml" ContentType="application/'
+            'xml"/></Types>',
+        ),
+        ("_rels/.rels", "<Relationships/>"),
+        ("word/document.xml", "<w:document/>"),
+    ]
+)
+# /bin/true of a Debian x86-64 system: ELF64, little-endian, a position-independent program.
+ELF = bytes.fromhex(
+    "7f454c4602010100000000000000000003003e0001000000d023000000000000"
+    "4000000000000000908300000000000000000000400038000d0040001f001e00"
+)
+PE = _pe()
+# mach_header_64: MH_MAGIC_64, x86-64, MH_EXECUTE, 16 load commands.
+MACHO = struct.pack("<IiiIIIII", 0xFEEDFACF, 0x01000007, 3, 2, 16, 1376, 0x00200085, 0)
+SCRIPT = b"#!/bin/sh\nset -e\necho 'hello'\n"
+TEXT = "Dear team,\nthe figures for March are attached. — Zoë\n".encode()
+NO_BYTES = b""
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (JPEG, sniff.JPEG),
+        (PNG, sniff.PNG),
+        (PDF, sniff.PDF),
+        (ZIP, sniff.ZIP),
+        (DOCX, sniff.OFFICE),
+        (ELF, sniff.ELF),
+        (PE, sniff.PE),
+        (MACHO, sniff.MACHO),
+        (SCRIPT, sniff.SCRIPT),
+        (TEXT, None),
+        (NO_BYTES, None),
+        (PNG[:4], None),  # too short to be sure
+    ],
+    ids=["jpeg", "png", "pdf", "zip", "docx", "elf", "pe", "macho", "script", "text", "empty",
+         "short"],
+)  # fmt: skip
+def test_detect_real_file_beginnings(head: bytes, kind: sniff.Kind | None) -> None:
+    assert detect(head[: sniff.HEAD_BYTES]) == kind
+
+
+def test_the_samples_are_the_real_thing() -> None:
+    assert zipfile.ZipFile(io.BytesIO(DOCX)).namelist()[0] == "[Content_Types].xml"
+    assert zlib.decompress(PNG[PNG.index(b"IDAT") + 4 : -16]) == b"\x00\xff"
+    assert struct.unpack_from("<I", PE, 0x3C)[0] == PE.index(b"PE\x00\x00")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux programs are ELF")
+def test_a_program_on_this_machine_is_recognised() -> None:
+    with open(sys.executable, "rb") as f:
+        assert detect(f.read(sniff.HEAD_BYTES)) == sniff.ELF
+
+
+@pytest.mark.parametrize(
+    ("name", "ext"),
+    [
+        ("Photo.JPG", "jpg"),
+        ("invoice.pdf.exe", "exe"),  # the last extension is the one that counts
+        ("archive.tar.gz", "gz"),
+        ("README", ""),
+        (".env", ""),
+        ("setup.exe.", "exe"),  # Windows drops trailing dots and spaces
+        ("setup.exe . ", "exe"),
+        ("invoice\u202efdp.exe", "exe"),  # shows as "invoiceexe.pdf"
+        ("report.p\u200bdf", "pdf"),  # a zero-width space does not change the type
+    ],
+)
+def test_extension_is_the_last_one_as_windows_sees_it(name: str, ext: str) -> None:
+    assert extension(name) == ext
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("invoice.pdf.exe", "invoice.pdf.exe is a Windows program (.exe), not a PDF"),
+        ("INVOICE.PDF.EXE", "INVOICE.PDF.EXE is a Windows program (.exe), not a PDF"),
+        ("holiday.jpg.scr", "holiday.jpg.scr is a Windows program (.scr), not a picture"),
+        ("minutes.docx   .js", "minutes.docx   .js is a JavaScript program (.js), not a document"),
+        ("salaries.xlsx.bat", "salaries.xlsx.bat is a Windows batch script (.bat), not a "
+         "spreadsheet"),
+        ("invoice\u202efdp.exe", "invoice<U+202E>fdp.exe is a Windows program (.exe); its name "
+         "contains right-to-left text controls (U+202E) that can make it display as another "
+         "type"),
+        ("setup.exe", None),
+        ("report.pdf", None),
+        ("archive.tar.gz", None),
+        ("app.min.js", None),
+        ("strings.json.js", None),  # a developer's convention, not a disguise
+        ("photo\u202e.jpg", None),  # odd, but not a program
+    ],
+)  # fmt: skip
+def test_disguised_programs(name: str, message: str | None) -> None:
+    assert disguise(name) == message
+
+
+@pytest.mark.parametrize(
+    ("head", "extensions"),
+    [
+        (SCRIPT, {"sh", "bash", "zsh", "ksh", "csh", "fish", "command"}),
+        (b"#!/usr/bin/env python3\nprint()\n", {"py", "pyw"}),
+        (b"#!/usr/bin/python3.11 -u\n", {"py", "pyw"}),
+        (b"#! /usr/bin/env -S node --harmony\n", {"js", "mjs"}),
+        (b"#!/usr/bin/perl -w\n", {"pl"}),
+        (b"#!/opt/custom/interpreter\n", set()),
+        (b"#!\n", set()),
+        (TEXT, set()),
+    ],
+)
+def test_script_extensions_from_the_interpreter(head: bytes, extensions: set[str]) -> None:
+    assert script_extensions(head) == extensions
+
+
+def test_visible_writes_out_what_would_hide_or_break_a_line() -> None:
+    assert visible("a\tb\u202ec\u200bd\n") == "a<U+0009>b<U+202E>c<U+200B>d<U+000A>"
+    assert visible("caf\udce9.txt") == "caf<0xE9>.txt"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467.jpg"  # joiners belong to the emoji
+    assert visible(family) == family
+    assert visible("résumé.pdf") == "résumé.pdf"
+
+
+@pytest.mark.parametrize(
+    ("ext", "head", "reason", "strict_reason"),
+    [
+        ("jpg", JPEG, None, None),
+        ("docx", DOCX, None, None),
+        ("docx", ZIP, None, None),  # not every writer puts [Content_Types].xml first
+        ("zip", DOCX, None, None),  # a document renamed to look inside is still a ZIP
+        ("exe", PE, None, None),
+        ("", ELF, None, None),
+        ("txt", SCRIPT, None, "content"),  # text, but a program: the rules decide (below)
+        ("bak", ZIP, None, "content"),  # only the service insists on the format's names
+        ("ai", PDF, None, "content"),  # Illustrator files are PDFs
+        ("jpg", ELF, "content", "content"),
+        ("pdf", PE, "content", "content"),
+        ("txt", PNG, "content", "content"),
+        ("jpg", PNG, "content", "content"),
+        ("docx", TEXT, "signature", "signature"),
+        ("pdf", NO_BYTES, "signature", "signature"),  # an empty .pdf is not a PDF
+        ("txt", b"abc\x00\x01\x02", "text", "text"),
+        ("txt", b"\xff\xfeh\x00i\x00", None, None),  # UTF-16 text has NUL bytes
+        ("txt", NO_BYTES, None, None),
+    ],
+)
+def test_mismatch_app_and_service(
+    ext: str, head: bytes, reason: str | None, strict_reason: str | None
+) -> None:
+    lenient = mismatch(ext, head, strict=False)
+    strict = mismatch(ext, head, strict=True)
+    assert (lenient.reason if lenient else None) == reason
+    assert (strict.reason if strict else None) == strict_reason
+
+
+def test_mismatch_names_what_the_content_is_and_should_be() -> None:
+    wrong = mismatch("jpg", ELF, strict=False)
+    assert wrong is not None
+    assert (wrong.found, wrong.expected) == (sniff.ELF, sniff.JPEG)
+    assert wrong.message() == "This file is named .jpg but its content is a Linux program (ELF)"
+
+
+def test_the_service_uses_the_shared_module() -> None:
+    assert broker_sniff.detect is sniff.detect
+    assert broker_sniff.HEAD_BYTES == sniff.HEAD_BYTES == 512
+    broker_sniff.check_content("docx", DOCX[:512])
+    broker_sniff.check_content("zip", DOCX[:512])
+    with pytest.raises(Refusal) as caught:
+        broker_sniff.check_content("bak", ZIP)  # the service stays strict
+    assert (caught.value.status, caught.value.code) == (415, "content_not_allowed")
+    assert caught.value.message == "This file is named .bak but its content is a ZIP archive"
