@@ -19,6 +19,7 @@ coalesced here, never one event per chunk.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import heapq
 import itertools
 import logging
@@ -65,6 +66,7 @@ from s3desk.core.keys import InvalidKey, check_key, check_size, join_key, number
 from s3desk.core.lean_s3 import LeanS3, NotServed
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
+from s3desk.core.rules import UploadRules
 from s3desk.core.s3 import S3Endpoint, make_client, make_session
 from s3desk.core.scan import FoundFile, Skipped, scan
 from s3desk.core.source import check_unchanged, content_type, part_length, read_span
@@ -85,6 +87,9 @@ class EngineConfig:
     conflict: ConflictPolicy = ConflictPolicy.OVERWRITE  # when the key exists already
     # Encryption, storage class, headers, metadata and tags of every object.
     options: UploadOptions = field(default_factory=UploadOptions)
+    # Which files may go and under which keys (None: every file, under its relative path).
+    rules: UploadRules | None = None
+    user: str = ""  # fills {user} in key templates; "" is the OS user
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +143,8 @@ class UploadEngine:
         self._lean: LeanS3 | None = None
         # An organisation's upload service instead of S3 credentials (engine_broker.py).
         self._service = BrokerUploads(self)
+        # What sanitising changed in a file's key, shown in its row until it starts.
+        self._key_notes: dict[str, str] = {}
         # Called with the operation name before each request goes out, on either path.
         self.request_hooks: list[Callable[[str], None]] = []
         self._clock = clock
@@ -210,10 +217,17 @@ class UploadEngine:
     def _scan_into_queue(
         self, paths: list[str], dest: Destination, conflict: ConflictPolicy
     ) -> None:
+        rules = None if self.endpoint.broker_url else self.config.rules
+        user = self.config.user or _os_user()
+        now = datetime.datetime.now()  # local time: {date} is the user's day
         try:
             batch: list[tuple[FoundFile | Skipped, str, str]] = []
-            for item in scan(paths):
-                batch.append((item, dest.bucket, join_key(dest.prefix, item.relative)))
+            for found in scan(paths):
+                if rules is not None and isinstance(found, FoundFile):
+                    item, key = self._judge(found, rules, user, now, dest.prefix)
+                else:
+                    item, key = found, join_key(dest.prefix, found.relative)
+                batch.append((item, dest.bucket, key))
                 if len(batch) >= 500:
                     self._add_items(batch, conflict)
                     batch = []
@@ -222,6 +236,20 @@ class UploadEngine:
             with self._cond:
                 self._scans_running -= 1
                 self._note_if_idle()
+
+    def _judge(
+        self, found: FoundFile, rules: UploadRules, user: str, now: datetime.datetime, prefix: str
+    ) -> tuple[FoundFile | Skipped, str]:
+        """The rules' verdict on one file: refused (a failed row saying why), or its key,
+        with what sanitising changed noted for its row."""
+        verdict = rules.review(found, user, now, prefix)
+        if verdict.refusal is not None:
+            return Skipped(found.path, found.relative, verdict.refusal.message, True), ""
+        changed = [c.message for c in verdict.mapping.changes if c.code != "nfc"]
+        if changed:
+            with self._cond:
+                self._key_notes[found.path] = "Key: " + "; ".join(changed)
+        return found, verdict.mapping.key
 
     def _add_items(
         self, items: list[tuple[FoundFile | Skipped, str, str]], conflict: ConflictPolicy
@@ -254,6 +282,7 @@ class UploadEngine:
                     job.state, job.error = JobState.FAILED, str(exc)
                 if refusal:
                     job.state, job.error = JobState.FAILED, refusal
+                job.note = self._key_note(item.path)
             else:
                 state = JobState.FAILED if item.failed else JobState.SKIPPED
                 job = UploadJob(next(ids), item.path, bucket, key, 0, state=state)
@@ -277,6 +306,12 @@ class UploadEngine:
             self._ensure_workers()
             self._cond.notify_all()
         return [j.id for j in jobs]
+
+    def _key_note(self, path: str) -> str:
+        if not self._key_notes:
+            return ""
+        with self._cond:
+            return self._key_notes.pop(path, "")
 
     def _allocate_ids(self, count: int) -> range:
         with self._id_lock:
@@ -1300,6 +1335,15 @@ _ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
 
 
 _ALREADY_THERE = "Already in the bucket (skipped)"
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return ""
 
 
 def _stale(job: UploadJob, unit: _Unit) -> Callable[[], bool]:
