@@ -79,6 +79,20 @@ def _account_endpoint(name: str) -> S3Endpoint:
         raise _AccountProblem(exc.args[0] if exc.args else str(exc)) from exc
 
 
+def _with_account(config: EngineConfig, endpoint: S3Endpoint) -> EngineConfig:
+    """The upload rules and options of the account (or the settings) on top of ``config``."""
+    from s3desk.core.accounts import AccountsFileError, AccountStore
+    from s3desk.core.settings import SettingsStore, with_account
+
+    account = None
+    if endpoint.account_id:
+        try:
+            account = AccountStore().find(endpoint.account_id)
+        except AccountsFileError as exc:
+            raise _AccountProblem(str(exc)) from exc
+    return with_account(config, SettingsStore(), account)
+
+
 def _rate(text: str) -> float:
     multiplier = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:].upper(), 1)
     try:
@@ -143,7 +157,11 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print("s3desk: --concurrency must be at least 1, --retries at least 0", file=sys.stderr)
         return 2
 
-    config = configured
+    try:
+        config = _with_account(configured, endpoint)
+    except (ValueError, _AccountProblem) as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 1
     journal, problem = open_user_journal()
     if problem:
         print(f"s3desk: {problem}", file=sys.stderr)

@@ -86,6 +86,10 @@ class Account:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # Preset by the organisation's managed configuration: not in accounts.toml, not removable.
     managed: bool = False
+    # This account's upload rules ([accounts.rules], docs/rules.md) and upload options
+    # ([accounts.options]: encryption, storage class, ...); empty: the settings' own.
+    rules: dict[str, Any] = field(default_factory=dict, compare=False)
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def problems(self) -> list[str]:
         """What is missing or malformed, in plain words (empty when the account is usable)."""
@@ -393,7 +397,7 @@ def _account_to(account: Account) -> dict[str, Any]:
     data["kind"] = account.kind.value
     del data["managed"]  # managed accounts live in the managed configuration only
     # Empty strings and defaults stay out of the file, so it reads like what the user set.
-    return {k: v for k, v in data.items() if v not in ("", None)}
+    return {k: v for k, v in data.items() if v not in ("", None, {})}
 
 
 def account_from_table(

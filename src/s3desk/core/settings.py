@@ -37,6 +37,7 @@ from s3desk.core.paths import config_dir
 from s3desk.core.upload_options import STORAGE_CLASSES, UploadOptions
 
 if TYPE_CHECKING:  # managed.py builds on this module; it is imported when a store needs it
+    from s3desk.core.accounts import Account
     from s3desk.core.managed import ManagedConfig
 
 log = logging.getLogger(__name__)
@@ -597,3 +598,45 @@ def unattended_conflict(settings: Settings, locked: bool) -> ConflictPolicy:
     if settings.conflict is not ConflictPolicy.ASK:
         return settings.conflict
     return ConflictPolicy.SKIP if locked else ConflictPolicy.OVERWRITE
+
+
+def account_engine_config(
+    store: SettingsStore, account: Account | None = None, *, unattended: bool = False
+) -> EngineConfig:
+    """The engine's configuration for uploads with ``account``: the effective settings,
+    then the account's own upload rules and options (see ``with_account``). ``unattended``
+    (the command line) turns "ask" into what nobody needs to answer."""
+    settings = store.effective()
+    config = engine_config(settings)
+    if unattended:
+        locked = store.is_locked("conflict")
+        config = replace(config, conflict=unattended_conflict(settings, locked))
+    return with_account(config, store, account)
+
+
+def with_account(
+    config: EngineConfig, store: SettingsStore, account: Account | None
+) -> EngineConfig:
+    """``config`` with the upload rules and options that apply to ``account``: its own
+    ([accounts.rules], [accounts.options]) unless the organisation locked the settings'
+    ones, else the settings'. Raises ValueError (RulesError) for a malformed table."""
+    from s3desk.core.rules import UploadRules
+
+    settings = store.effective()
+    rules_table = settings.rules
+    if account is not None and account.rules and not store.is_locked("rules"):
+        rules_table = account.rules
+    rules = UploadRules.from_dict(rules_table, "[rules]") if rules_table else None
+    options = config.options
+    if account is not None and account.options:
+        if any(store.is_locked(name) for name in _OPTION_SETTINGS):
+            log.info("account %s: upload options are set by the organisation", account.name)
+        else:
+            options = UploadOptions.from_dict(account.options)
+    return replace(config, rules=rules, options=options)
+
+
+_OPTION_SETTINGS = (
+    "encryption", "storage_class", "cache_control", "content_disposition", "metadata", "tags",
+    "require_encryption",
+)  # fmt: skip

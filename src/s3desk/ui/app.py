@@ -130,7 +130,23 @@ def make_engine(
     starve the UI thread; with a journal unless the storage forgets everything anyway (the
     demo storage); taken names are a question for the user (the CLI overwrites)."""
     journal = journal_path() if resumable else None
-    return EngineProcess(endpoint, EngineConfig(conflict=conflict), journal)
+    return EngineProcess(endpoint, transfer_config(endpoint, conflict), journal)
+
+
+def transfer_config(endpoint: S3Endpoint, conflict: ConflictPolicy) -> EngineConfig:
+    """The engine's configuration from the settings (over the organisation's managed
+    configuration) and the account's upload rules and options. Settings that cannot be read
+    leave the defaults, with the reason in the log (the window shows the log's problems in
+    its diagnostic info)."""
+    from s3desk.core.settings import SettingsStore, account_engine_config
+
+    try:
+        store = SettingsStore()
+        account = AccountStore().find(endpoint.account_id) if endpoint.account_id else None
+        return account_engine_config(store, account)
+    except Exception as exc:  # a broken settings file must not keep the app from starting
+        logging.getLogger(__name__).warning("settings not applied: %s", exc)
+        return EngineConfig(conflict=conflict)
 
 
 def run_gui(
