@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
@@ -61,6 +62,11 @@ from s3desk.ui.engine_bridge import EngineBridge
 from s3desk.ui.notifier import Notifier
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
+
+if TYPE_CHECKING:
+    from s3desk.ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
 
 _FINISHED_OK = frozenset({JobState.DONE, JobState.SKIPPED, JobState.CANCELLED})
 
@@ -128,6 +134,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         self.notifier = Notifier(self.model, self.windowIcon(), self)
+        self.settings_dialog: SettingsDialog | None = None
+        self.apply_settings()
         if self.bridge:
             self._connect_bridge(self.bridge)
         self.model.rowsInserted.connect(lambda *_: self.stack.setCurrentWidget(self.table))
@@ -199,7 +207,12 @@ class MainWindow(QMainWindow):
         more.setText(self.tr("More"))
         more.setAccessibleName(self.tr("More actions"))
         more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.settings_action = QAction(self.tr("Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.settings_action.triggered.connect(self.open_settings)
+        self.addAction(self.settings_action)  # the shortcut works with the menu closed
         more_menu = QMenu(more)
+        more_menu.addAction(self.settings_action)
         more_menu.addAction(self.diagnostics_action)
         more.setMenu(more_menu)
         self.more_menu = more_menu
@@ -211,6 +224,36 @@ class MainWindow(QMainWindow):
         bridge.totalsChanged.connect(self.notifier.show_progress)
         bridge.problemChanged.connect(self._show_problem)
         bridge.idle.connect(self.notifier.batch_finished)
+
+    def open_settings(self) -> SettingsDialog | None:
+        """The preferences, with what the organisation locked greyed out."""
+        from s3desk.core.managed import ManagedConfigError
+        from s3desk.core.settings import SettingsFileError, SettingsStore
+        from s3desk.ui.settings_dialog import SettingsDialog
+
+        try:
+            store = SettingsStore()
+        except (SettingsFileError, ManagedConfigError) as exc:
+            self.statusBar().showMessage(str(exc), 15000)
+            return None
+        dialog = SettingsDialog(store, self)
+        dialog.saved.connect(self.apply_settings)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def apply_settings(self) -> None:
+        """What can change at once: notifications and the bandwidth limit."""
+        from s3desk.core.settings import SettingsStore
+
+        try:
+            settings = SettingsStore().effective()
+        except Exception as exc:  # unreadable settings keep the defaults; the log says why
+            log.warning("settings not applied: %s", exc)
+            return
+        self.notifier.enabled = settings.notifications
+        if self.transfers is not None:
+            self.transfers.set_bandwidth_limit(float(settings.bandwidth_limit))
 
     def copy_diagnostics(self) -> str:
         """Put what support needs on the clipboard (no secrets); returns the text."""

@@ -1,0 +1,204 @@
+"""Preferences: transfers, conflicts, notifications, appearance and what every upload
+carries. Settings the organisation locked are shown, greyed out, with the reason.
+
+All reading and writing goes through the core's SettingsStore, which also refuses a locked
+setting; the dialog only shows and collects values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from s3desk.core.jobs import ConflictPolicy
+from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
+from s3desk.core.settings import Encryption, SettingLocked, SettingsFileError, SettingsStore
+from s3desk.core.upload_options import STORAGE_CLASSES
+
+KiB = 1024
+_CONFLICTS = (
+    (ConflictPolicy.ASK, "Ask me"),
+    (ConflictPolicy.RENAME, "Keep both (name (1).ext)"),
+    (ConflictPolicy.SKIP, "Skip the file"),
+    (ConflictPolicy.OVERWRITE, "Replace the object"),
+)
+_ENCRYPTIONS = (
+    (Encryption.NONE, "None (the bucket's default)"),
+    (Encryption.SSE_S3, "SSE-S3 (keys managed by S3)"),
+    (Encryption.SSE_KMS, "SSE-KMS (AWS KMS key)"),
+)
+
+
+class SettingsDialog(QDialog):
+    # The settings were saved (the window applies what it can at once).
+    saved = Signal()
+
+    def __init__(self, store: SettingsStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle(self.tr("s3desk settings"))
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+        self.fields: dict[str, QWidget] = {}
+        self._build()
+        self.note_label = QLabel()
+        self.note_label.setObjectName("fieldHint")
+        self.note_label.setWordWrap(True)
+        layout.addWidget(self.note_label)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setVisible(False)
+        layout.addWidget(self.error_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.load()
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self._section(self.tr("Transfers"))
+        concurrency = QSpinBox()
+        concurrency.setRange(1, 256)
+        self._add("concurrency", self.tr("Parallel requests"), concurrency)
+        part = QSpinBox()
+        part.setRange(MIN_PART_SIZE // MiB, MAX_PART_SIZE // MiB)
+        part.setSuffix(" MiB")
+        self._add("part_size", self.tr("Part size for large files"), part)
+        bandwidth = QSpinBox()
+        bandwidth.setRange(0, 10_000_000)
+        bandwidth.setSuffix(" KiB/s")
+        bandwidth.setSpecialValueText(self.tr("Unlimited"))
+        self._add("bandwidth_limit", self.tr("Bandwidth limit"), bandwidth)
+        self._add("conflict", self.tr("When a name is taken"), _combo(_CONFLICTS, self))
+        self._section(self.tr("Feedback"))
+        self._add("notifications", "", QCheckBox(self.tr("Notify me when a batch finishes")))
+        self._add("theme_follows_system", "", QCheckBox(self.tr("Light or dark as the system is")))
+        self._section(self.tr("Every upload"))
+        self._add("encryption", self.tr("Server-side encryption"), _combo(_ENCRYPTIONS, self))
+        kms = QLineEdit()
+        kms.setPlaceholderText(self.tr("key id, alias or ARN; empty: the aws/s3 key"))
+        self._add("kms_key_id", self.tr("KMS key"), kms)
+        self._add(
+            "require_encryption", "", QCheckBox(self.tr("Refuse uploads that are not encrypted"))
+        )
+        classes = [(c, c or self.tr("The bucket's default")) for c in STORAGE_CLASSES]
+        self._add("storage_class", self.tr("Storage class"), _combo(classes, self))
+        self._add("cache_control", self.tr("Cache-Control"), QLineEdit())
+        self._add("content_disposition", self.tr("Content-Disposition"), QLineEdit())
+
+    def _section(self, title: str) -> None:
+        label = QLabel(f"<b>{title}</b>")
+        self.form.addRow(label)
+
+    def _add(self, name: str, label: str, field: QWidget) -> None:
+        field.setAccessibleName(label or field.property("text") or name)
+        self.fields[name] = field
+        self.form.addRow(label, field)
+
+    # ------------------------------------------------------------------ values
+
+    def load(self) -> None:
+        """Show the effective values; lock what the organisation set."""
+        settings = self.store.effective()
+        for name, field in self.fields.items():
+            _put(field, _shown(name, getattr(settings, name)))
+            reason = self.store.lock_reason(name)
+            field.setEnabled(not reason)
+            field.setToolTip(self.tr(reason) if reason else "")
+        locked = [n for n in self.fields if self.store.is_locked(n)]
+        notes = list(self.store.notes)
+        if locked:
+            notes.insert(0, self.tr("Greyed-out settings are set by your organisation."))
+        notes.append(
+            self.tr("Parallel requests and part size apply from the next start of s3desk.")
+        )
+        self.note_label.setText("\n".join(notes))
+
+    def save(self) -> bool:
+        """Store every changed, unlocked value; on a problem say which and keep the dialog."""
+        current = self.store.effective()
+        try:
+            for name, field in self.fields.items():
+                if self.store.is_locked(name):
+                    continue
+                value = _stored(name, _get(field))
+                if value != getattr(current, name):
+                    self.store.set(name, value)
+            self.store.save()
+        except (SettingLocked, ValueError, SettingsFileError) as exc:
+            self.error_label.setText(str(exc))
+            self.error_label.setVisible(True)
+            return False
+        self.error_label.setVisible(False)
+        self.saved.emit()
+        self.accept()
+        return True
+
+
+def _combo(choices: Any, dialog: QDialog) -> QComboBox:
+    box = QComboBox()
+    for value, title in choices:
+        box.addItem(dialog.tr(title), value)
+    return box
+
+
+def _shown(name: str, value: Any) -> Any:
+    """A setting as its field shows it (sizes in the field's unit)."""
+    if name == "part_size":
+        return value // MiB
+    if name == "bandwidth_limit":
+        return value // KiB
+    return value
+
+
+def _stored(name: str, value: Any) -> Any:
+    if name == "part_size":
+        return value * MiB
+    if name == "bandwidth_limit":
+        return value * KiB
+    return value
+
+
+def _put(field: QWidget, value: Any) -> None:
+    if isinstance(field, QSpinBox):
+        field.setValue(int(value))
+    elif isinstance(field, QCheckBox):
+        field.setChecked(bool(value))
+    elif isinstance(field, QComboBox):
+        index = field.findData(value)
+        field.setCurrentIndex(max(index, 0))
+    elif isinstance(field, QLineEdit):
+        field.setText(str(value))
+
+
+def _get(field: QWidget) -> Any:
+    if isinstance(field, QSpinBox):
+        return field.value()
+    if isinstance(field, QCheckBox):
+        return field.isChecked()
+    if isinstance(field, QComboBox):
+        return field.currentData()
+    if isinstance(field, QLineEdit):
+        return field.text().strip()
+    raise TypeError(type(field).__name__)

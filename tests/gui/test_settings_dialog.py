@@ -1,0 +1,91 @@
+"""The settings dialog: typed values saved to settings.toml, and what the organisation
+locked greyed out with the reason, unchangeable from the dialog and from the file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from s3desk.core.jobs import ConflictPolicy
+from s3desk.core.settings import SettingsStore
+from s3desk.ui.main_window import MainWindow
+from s3desk.ui.settings_dialog import SettingsDialog
+
+MANAGED = """
+[settings]
+concurrency = 4
+encryption = "SSE-S3"
+
+[locked]
+settings = ["concurrency", "encryption"]
+"""
+
+
+@pytest.fixture
+def managed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "managed.toml"
+    path.write_text(MANAGED)
+    monkeypatch.setenv("S3DESK_MANAGED_CONFIG", str(path))
+    return path
+
+
+def _settings_file() -> Path:
+    return Path(os.environ["S3DESK_CONFIG_DIR"]) / "settings.toml"
+
+
+def test_locked_settings_are_greyed_out_with_the_reason_and_the_rest_saves(
+    qtbot: QtBot, managed: Path
+) -> None:
+    # A hand edit of a locked value is ignored, and the dialog says so.
+    _settings_file().write_text("version = 2\nconcurrency = 64\n")
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    concurrency, encryption = dialog.fields["concurrency"], dialog.fields["encryption"]
+    assert not concurrency.isEnabled() and not encryption.isEnabled()
+    assert concurrency.toolTip() == "Set by your organisation"
+    assert concurrency.value() == 4  # type: ignore[attr-defined]
+    assert "set by your organisation" in dialog.note_label.text()
+    assert "concurrency" in dialog.note_label.text()  # the ignored hand edit
+
+    dialog.fields["bandwidth_limit"].setValue(512)  # type: ignore[attr-defined]
+    conflict = dialog.fields["conflict"]
+    conflict.setCurrentIndex(conflict.findData(ConflictPolicy.RENAME))  # type: ignore[attr-defined]
+    with qtbot.waitSignal(dialog.saved):
+        assert dialog.save()
+    written = tomllib.loads(_settings_file().read_text())
+    assert written["bandwidth_limit"] == 512 * 1024
+    assert written["conflict"] == "rename"
+    assert "concurrency" not in written and "encryption" not in written
+    effective = SettingsStore().effective()
+    assert (effective.concurrency, effective.encryption.value) == (4, "SSE-S3")
+
+
+def test_a_value_over_the_organisations_limit_is_explained_and_nothing_is_written(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "managed.toml"
+    path.write_text('[limits]\nmax_bandwidth = "1 MiB"\n')
+    monkeypatch.setenv("S3DESK_MANAGED_CONFIG", str(path))
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    dialog.fields["bandwidth_limit"].setValue(2048)  # type: ignore[attr-defined]
+    assert not dialog.save()
+    assert "limit" in dialog.error_label.text()
+    assert not _settings_file().exists()
+
+
+def test_the_window_opens_settings_and_applies_notifications_at_once(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    assert window.notifier.enabled
+    dialog = window.open_settings()
+    assert dialog is not None
+    dialog.fields["notifications"].setChecked(False)  # type: ignore[attr-defined]
+    with qtbot.waitSignal(dialog.saved):
+        assert dialog.save()
+    assert not window.notifier.enabled
