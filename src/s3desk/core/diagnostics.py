@@ -79,9 +79,9 @@ def last_problems(path: Path, count: int = _LAST_PROBLEMS) -> list[str]:
 
 def _credential_kind(endpoint: S3Endpoint) -> str:
     if endpoint.broker_url:
-        return "organisation upload service token (in the keyring)"
+        return "organisation upload service token, stored in the OS keyring"
     if endpoint.access_key:
-        return "access key (secret in the keyring)"
+        return "access key, stored in the OS keyring"
     if endpoint.profile:
         return f"AWS profile '{endpoint.profile}'"
     return "the standard AWS credential chain"
