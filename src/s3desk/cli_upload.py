@@ -165,7 +165,9 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     journal, problem = open_user_journal()
     if problem:
         print(f"s3desk: {problem}", file=sys.stderr)
-    engine = UploadEngine(endpoint, config, journal=journal)
+    from s3desk.core.audit import AuditLog
+
+    engine = UploadEngine(endpoint, config, journal=journal, audit=AuditLog())
     # Running the same command again after a crash goes on from the parts already sent.
     engine.load_resumable()
     progress = _ProgressPrinter(out, quiet=args.quiet)

@@ -14,6 +14,7 @@ and removals.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import tomllib
@@ -38,6 +39,8 @@ if TYPE_CHECKING:  # managed.py reads its accounts with account_from_table below
 FILE_VERSION = 1
 _SECRET_KEY = "secret_access_key"
 _SESSION_TOKEN = "session_token"
+
+log = logging.getLogger(__name__)
 
 
 class AccountKind(StrEnum):
@@ -298,6 +301,8 @@ class AccountStore:
             accounts.append(account)
         # The first account becomes the default, unless the organisation's come first.
         self._write(accounts, self._default or ("" if self._managed else account.id))
+        secret_stored = secret_key is not None or bool(session_token)
+        _audit("account-changed" if own else "account-added", account, secret_stored)
         return account
 
     def remove(self, account_id: str) -> None:
@@ -312,6 +317,7 @@ class AccountStore:
         remaining = [a for a in self._accounts if a.id != account.id]
         default = self._default if self._default != account.id else ""
         self._write(remaining, default)
+        _audit("account-removed", account)
 
     def set_default(self, account_id: str) -> None:
         account = self.find(account_id)
@@ -348,6 +354,21 @@ class AccountStore:
             Path(temporary).unlink(missing_ok=True)
             raise AccountsFileError(f"Cannot write {self.path}: {exc.strerror or exc}") from exc
         self._accounts, self._default = accounts, default
+
+
+def _audit(action: str, account: Account, secret_stored: bool = False) -> None:
+    """Account changes go to the audit log: which account, what kind, where; never a secret
+    (only that one was stored)."""
+    from s3desk.core.audit import AuditLog
+
+    try:
+        AuditLog().append(
+            action, account=account.name, account_id=account.id, kind=account.kind.value,
+            endpoint=account.endpoint_url or None, secret_stored=secret_stored or None,
+            result="ok",
+        )  # fmt: skip
+    except OSError as exc:
+        log.error("audit entry not written (%s): %s %s", exc, action, account.name)
 
 
 def endpoint_for(

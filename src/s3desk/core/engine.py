@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from s3desk.core import checksums
+from s3desk.core.audit import AuditLog
+from s3desk.core.audit_writer import AuditWriter
 from s3desk.core.bandwidth import BandwidthLimiter
 from s3desk.core.body import ProgressBody, UploadCancelled, register_engine_handlers
 from s3desk.core.engine_broker import BrokerUploads
@@ -132,11 +134,14 @@ class UploadEngine:
         config: EngineConfig | None = None,
         *,
         journal: Journal | None = None,
+        audit: AuditLog | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.endpoint = endpoint
         self.config = config or EngineConfig()
         self.journal = journal
+        # Every upload's start, completion (size, checksum) and failure (reason), if given.
+        self.audit = AuditWriter(audit) if audit is not None else None
         self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
         self._client: Any = None
         self._session: Any = None
@@ -292,6 +297,7 @@ class UploadEngine:
             self._journal_call("remove", stale_records)
         # Recorded before anyone can start (and finish) them, so no finished job is left over.
         self._journal_add([j for j in jobs if j.state is JobState.QUEUED and not j.upload_id])
+        self._audit_starts(jobs)
         with self._cond:
             if self._closed:
                 return [j.id for j in jobs]
@@ -306,6 +312,20 @@ class UploadEngine:
             self._ensure_workers()
             self._cond.notify_all()
         return [j.id for j in jobs]
+
+    def _audit_starts(self, jobs: list[UploadJob]) -> None:
+        """An entry per file accepted for upload; refused files get theirs as failures."""
+        if self.audit is None:
+            return
+        for job in jobs:
+            fields = {
+                "account": self.endpoint.label, "bucket": job.bucket, "key": job.key,
+                "size": job.size, "path": job.source,
+            }  # fmt: skip
+            if job.state is JobState.QUEUED:
+                self.audit.put("upload-start", **fields, result="queued")
+            elif job.state is JobState.FAILED:
+                self.audit.put("upload", **fields, result="refused", error=job.error)
 
     def _key_note(self, path: str) -> str:
         if not self._key_notes:
@@ -567,9 +587,13 @@ class UploadEngine:
         )
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until every queued file has finished or been paused."""
+        """Block until every queued file has finished or been paused (and its audit entry
+        is written)."""
         with self._cond:
-            return self._idle_cond.wait_for(self._idle, timeout)
+            idle = self._idle_cond.wait_for(self._idle, timeout)
+        if idle and self.audit is not None:
+            return self.audit.flush(timeout)
+        return idle
 
     def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
         """Stop the workers. With ``cancel`` unfinished uploads are cancelled and aborted;
@@ -593,6 +617,8 @@ class UploadEngine:
         if self._lean is not None:
             self._lean.close()
         self._service.close()
+        if self.audit is not None:
+            self.audit.close()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -883,6 +909,7 @@ class UploadEngine:
             self._failed_attempt(unit, exc)
             return
         with self._cond:
+            job.etag, job.checksum = str(response.get("ETag", "")).strip('"'), checksum
             self._completed(job)
         self._forget(job.id)
 
@@ -1048,6 +1075,8 @@ class UploadEngine:
                 if crc32s and all(crc32s):
                     checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
                 self._check_encrypted(job, response)
+                job.etag = str(response.get("ETag", "")).strip('"')
+                job.checksum = str(response.get("ChecksumCRC32", ""))
         except Exception as exc:
             if unit.attempt > 1 and has_code(exc, "NoSuchUpload") and self._object_matches(job):
                 pass  # an earlier attempt completed it; only its answer was lost
@@ -1287,6 +1316,12 @@ class UploadEngine:
         self._set_state(job, state)
         job.error = error
         self._meters.pop(job.id, None)
+        if self.audit is not None and state is not JobState.SKIPPED:
+            self.audit.put(
+                "upload", account=self.endpoint.label, bucket=job.bucket, key=job.key,
+                size=job.size, etag=job.etag or None, checksum=job.checksum or None,
+                path=job.source, result=_AUDIT_RESULTS[state], error=error or None,
+            )  # fmt: skip
 
     # ----------------------------------------------------------------- journal
 
@@ -1335,6 +1370,11 @@ _ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
 
 
 _ALREADY_THERE = "Already in the bucket (skipped)"
+
+
+_AUDIT_RESULTS = {
+    JobState.DONE: "ok", JobState.FAILED: "failed", JobState.CANCELLED: "cancelled",
+}  # fmt: skip
 
 
 def _os_user() -> str:

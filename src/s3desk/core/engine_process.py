@@ -217,9 +217,10 @@ def _serve(
             journal = Journal(journal_path)
         except JournalError as exc:
             warning = f"{exc}; uploads will not resume after a crash"
+    from s3desk.core.audit import AuditLog
     from s3desk.core.transfers import Transfers
 
-    uploads = UploadEngine(endpoint, config, journal=journal)
+    uploads = UploadEngine(endpoint, config, journal=journal, audit=AuditLog())
     if warning:
         uploads.warn(warning)
     engine = Transfers(uploads)

@@ -100,6 +100,9 @@ class UploadJob:
     # failed), and the name the numbering starts from.
     lost_races: int = 0
     base_key: str = ""
+    # What the service reported for the stored object, for the audit log.
+    etag: str = ""
+    checksum: str = ""
 
     @property
     def name(self) -> str:

@@ -1,0 +1,63 @@
+"""Audit entries from the transfer engines, written by a thread of their own.
+
+Workers hand an entry over (a queue put, while they may hold the engine's lock) and go on;
+this thread appends each entry to the audit log, which flushes and fsyncs it. A crash can
+lose at most the entries of the last moments that were still in the queue, never a line
+half-written; ``flush()`` waits until every entry handed over is on disk, which the engines
+do before they report themselves idle to a caller of ``wait()`` and at shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from typing import Any
+
+from s3desk.core.audit import AuditLog
+
+log = logging.getLogger(__name__)
+
+
+class AuditWriter:
+    def __init__(self, audit: AuditLog) -> None:
+        self.audit = audit
+        self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def put(self, action: str, **fields: Any) -> None:
+        """Hand an entry over; returns at once."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="s3desk-audit", daemon=True)
+                self._thread.start()
+        self._queue.put((action, fields))
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every entry handed over so far is written; False on timeout."""
+        done = threading.Event()
+        with self._lock:
+            if self._thread is None:
+                return True
+        self._queue.put(("", {"_done": done}))
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.flush(timeout)
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            action, fields = item
+            if not action:
+                fields["_done"].set()
+                continue
+            try:
+                self.audit.append(action, **fields)
+            except OSError as exc:  # a full disk must not stop transfers; the log says so
+                log.error("audit entry not written (%s): %s %s", exc, action, fields.get("key"))

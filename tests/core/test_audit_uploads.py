@@ -1,0 +1,95 @@
+"""The audit log as the transfer engines and the account store write it: every upload's
+start, completion (size, checksum) and failure (reason); account changes; and a log that
+stays valid when the app is killed mid-batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from s3desk.core.accounts import Account, AccountKind, AccountStore
+from s3desk.core.audit import AuditLog, audit_path
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine_process import EngineProcess
+from s3desk.core.jobs import Destination
+from s3desk.core.s3 import S3Endpoint
+from s3desk.core.secrets import SecretStore
+from tests.helpers import wait_for
+from tests.memory_keyring import MemoryKeyring
+
+
+def test_each_upload_is_audited_from_start_to_its_outcome(
+    moto_endpoint: S3Endpoint, bucket: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text("alpha")
+    (tmp_path / "b.txt").write_text("bravo!")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    engine = UploadEngine(moto_endpoint, EngineConfig(), audit=audit)
+    try:
+        engine.submit_paths([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")],
+                            Destination(bucket, "in"))  # fmt: skip
+        engine.submit_paths([str(tmp_path / "a.txt")], Destination("no-such-bucket-x", ""))
+        assert engine.wait(30)  # returns once the entries are on disk
+        entries = list(audit.entries())
+    finally:
+        engine.shutdown()
+    starts = [e for e in entries if e["action"] == "upload-start"]
+    outcomes = {(e["bucket"], e["key"]): e for e in entries if e["action"] == "upload"}
+    assert len(starts) == 3
+    ok = outcomes[(bucket, "in/b.txt")]
+    assert (ok["result"], ok["size"], ok["path"]) == ("ok", 6, str(tmp_path / "b.txt"))
+    assert ok["checksum"] and ok["etag"]  # the CRC32 sent and the ETag the service gave
+    assert ok["account"] == moto_endpoint.label and ok["user"]
+    failed = outcomes[("no-such-bucket-x", "a.txt")]
+    assert failed["result"] == "failed"
+    assert "does not exist" in failed["error"]
+
+
+def test_account_changes_are_audited_without_secrets(tmp_path: Path) -> None:
+    store = AccountStore(path=tmp_path / "accounts.toml",
+                         secrets=SecretStore(backend=MemoryKeyring()))  # fmt: skip
+    account = Account("Work", AccountKind.ACCESS_KEY, access_key_id="AKIDEXAMPLE")
+    store.save(account, secret_key="wJalrXUtnFEMI/K7MDENG")
+    store.save(account)  # changed, secret kept
+    store.remove(account.id)
+    text = audit_path().read_text(encoding="utf-8")
+    assert "wJalrXUtnFEMI" not in text
+    entries = [json.loads(line) for line in text.splitlines()]
+    assert [(e["action"], e["account"]) for e in entries] == [
+        ("account-added", "Work"), ("account-changed", "Work"), ("account-removed", "Work"),
+    ]  # fmt: skip
+    assert entries[0]["secret_stored"] is True and "secret_stored" not in entries[1]
+
+
+def test_killing_the_app_mid_batch_leaves_every_line_whole(
+    moto_endpoint: S3Endpoint, bucket: str, tmp_path: Path, s3: Any
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(400):
+        (folder / f"f{n:03d}.txt").write_text(f"file {n}")
+    app = EngineProcess(moto_endpoint, EngineConfig(concurrency=4), tmp_path / "journal.db")
+    log = audit_path()
+
+    def outcomes() -> int:
+        if not log.exists():
+            return 0
+        return sum('"action":"upload"' in line for line in log.read_text().splitlines())
+
+    try:
+        app.submit_paths([str(folder)], Destination(bucket, "k/"))
+        wait_for(lambda: outcomes() >= 20, timeout=60, what="some uploads audited")
+        assert app.pid is not None
+        os.kill(app.pid, signal.SIGKILL)
+    finally:
+        app.shutdown(cancel=False, timeout=5)
+    lines = log.read_bytes().split(b"\n")
+    assert lines[-1] == b""  # the file ends with a whole line
+    entries = [json.loads(line) for line in lines[:-1]]  # every line is whole JSON
+    done = {e["key"] for e in entries if e["action"] == "upload" and e["result"] == "ok"}
+    stored = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+    assert 20 <= len(done) < 400
+    assert done <= stored  # nothing is audited as stored that is not
