@@ -93,3 +93,25 @@ def test_killing_the_app_mid_batch_leaves_every_line_whole(
     stored = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
     assert 20 <= len(done) < 400
     assert done <= stored  # nothing is audited as stored that is not
+
+
+def test_entries_are_also_copied_to_the_audit_bucket_when_set(
+    moto_endpoint: S3Endpoint, bucket: str, s3: Any, tmp_path: Path
+) -> None:
+    s3.create_bucket(Bucket=f"{bucket}-audit")
+    (tmp_path / "a.txt").write_text("alpha")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    config = EngineConfig(audit_bucket=f"{bucket}-audit", audit_prefix="s3desk/")
+    engine = UploadEngine(moto_endpoint, config, audit=audit)
+    try:
+        engine.submit_paths([str(tmp_path / "a.txt")], Destination(bucket))
+        assert engine.wait(30)
+    finally:
+        engine.shutdown()
+    local = list(audit.entries())
+    listed = s3.list_objects_v2(Bucket=f"{bucket}-audit")["Contents"]
+    copies = [json.loads(s3.get_object(Bucket=f"{bucket}-audit", Key=o["Key"])["Body"].read())
+              for o in listed]  # fmt: skip
+    assert all(o["Key"].startswith("s3desk/") for o in listed)
+    assert sorted(c["action"] for c in copies) == sorted(e["action"] for e in local)
+    assert {c["time"] for c in copies} == {e["time"] for e in local}

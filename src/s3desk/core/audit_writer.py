@@ -9,9 +9,12 @@ do before they report themselves idle to a caller of ``wait()`` and at shutdown.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from s3desk.core.audit import AuditLog
@@ -20,8 +23,13 @@ log = logging.getLogger(__name__)
 
 
 class AuditWriter:
-    def __init__(self, audit: AuditLog) -> None:
+    def __init__(
+        self, audit: AuditLog, copy_to: Callable[[str, bytes], None] | None = None
+    ) -> None:
+        """``copy_to(name, data)``, when given, also stores each entry elsewhere (an audit
+        bucket); a failure there is logged and does not stop anything."""
         self.audit = audit
+        self.copy_to = copy_to
         self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -58,6 +66,19 @@ class AuditWriter:
                 fields["_done"].set()
                 continue
             try:
-                self.audit.append(action, **fields)
+                entry = self.audit.append(action, **fields)
             except OSError as exc:  # a full disk must not stop transfers; the log says so
                 log.error("audit entry not written (%s): %s %s", exc, action, fields.get("key"))
+                continue
+            if self.copy_to is not None:
+                self._copy(entry)
+
+    def _copy(self, entry: dict[str, Any]) -> None:
+        assert self.copy_to is not None
+        stamp = str(entry["time"])
+        name = f"{stamp[:10]}/{stamp}-{uuid.uuid4().hex[:8]}.json"
+        data = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+        try:
+            self.copy_to(name, data)
+        except Exception as exc:  # the local log has the entry; the copy is extra
+            log.warning("audit entry not copied to the audit bucket: %r", exc)

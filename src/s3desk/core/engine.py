@@ -92,6 +92,9 @@ class EngineConfig:
     # Which files may go and under which keys (None: every file, under its relative path).
     rules: UploadRules | None = None
     user: str = ""  # fills {user} in key templates; "" is the OS user
+    # Also store each audit entry as an object here (the local log stays the record).
+    audit_bucket: str = ""
+    audit_prefix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +144,8 @@ class UploadEngine:
         self.config = config or EngineConfig()
         self.journal = journal
         # Every upload's start, completion (size, checksum) and failure (reason), if given.
-        self.audit = AuditWriter(audit) if audit is not None else None
+        copy_to = self._copy_audit if self.config.audit_bucket else None
+        self.audit = AuditWriter(audit, copy_to) if audit is not None else None
         self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
         self._client: Any = None
         self._session: Any = None
@@ -312,6 +316,13 @@ class UploadEngine:
             self._ensure_workers()
             self._cond.notify_all()
         return [j.id for j in jobs]
+
+    def _copy_audit(self, name: str, data: bytes) -> None:
+        key = join_key(self.config.audit_prefix, name)
+        self.client.put_object(
+            Bucket=self.config.audit_bucket, Key=key, Body=data,
+            ContentType="application/json", **self.config.options.boto_fields(),
+        )  # fmt: skip
 
     def _audit_starts(self, jobs: list[UploadJob]) -> None:
         """An entry per file accepted for upload; refused files get theirs as failures."""

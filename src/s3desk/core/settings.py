@@ -573,6 +573,8 @@ def engine_config(settings: Settings) -> EngineConfig:
         bandwidth_limit=float(settings.bandwidth_limit),
         conflict=settings.conflict,
         options=upload_options(settings),
+        audit_bucket=settings.audit_bucket,
+        audit_prefix=settings.audit_prefix,
     )
 
 
