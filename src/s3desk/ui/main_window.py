@@ -59,6 +59,7 @@ from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.browser_view import BrowserView
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
+from s3desk.ui.history_view import HistoryView
 from s3desk.ui.notifier import Notifier
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
         self._point_browser(engine)
         self.browser.account = self.endpoint.label if self.endpoint else ""
         self.tabs.addTab(self.browser, self.tr("Browse"))
+        self.history = HistoryView(self.browser.audit)
+        self.tabs.addTab(self.history, self.tr("History"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.browser.downloadRequested.connect(self.start_downloads)
         layout.addWidget(self.tabs, 1)
@@ -135,7 +138,7 @@ class MainWindow(QMainWindow):
 
         self.notifier = Notifier(self.model, self.windowIcon(), self)
         self.settings_dialog: SettingsDialog | None = None
-        self.apply_settings()
+        self.apply_settings(engine_too=False)  # the engine was made with the settings
         if self.bridge:
             self._connect_bridge(self.bridge)
         self.model.rowsInserted.connect(lambda *_: self.stack.setCurrentWidget(self.table))
@@ -242,7 +245,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def apply_settings(self) -> None:
+    def apply_settings(self, engine_too: bool = True) -> None:
         """What can change at once: notifications and the bandwidth limit."""
         from s3desk.core.settings import SettingsStore
 
@@ -252,7 +255,7 @@ class MainWindow(QMainWindow):
             log.warning("settings not applied: %s", exc)
             return
         self.notifier.enabled = settings.notifications
-        if self.transfers is not None:
+        if engine_too and self.transfers is not None:
             self.transfers.set_bandwidth_limit(float(settings.bandwidth_limit))
 
     def copy_diagnostics(self) -> str:
