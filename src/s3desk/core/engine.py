@@ -253,7 +253,8 @@ class UploadEngine:
         with what sanitising changed noted for its row."""
         verdict = rules.review(found, user, now, prefix)
         if verdict.refusal is not None:
-            return Skipped(found.path, found.relative, verdict.refusal.message, True), ""
+            refused = Skipped(found.path, found.relative, verdict.refusal.message, True)
+            return refused, join_key(prefix, found.relative)  # named in its row as dropped
         changed = [c.message for c in verdict.mapping.changes if c.code != "nfc"]
         if changed:
             with self._cond:
