@@ -1,7 +1,7 @@
 """Audit entries from the transfer engines, written by a thread of their own.
 
 Workers hand an entry over (a queue put, while they may hold the engine's lock) and go on;
-this thread appends each entry to the audit log, which flushes and fsyncs it. A crash can
+this thread appends what is waiting to the audit log in one write, flushed and fsynced. A crash can
 lose at most the entries of the last moments that were still in the queue, never a line
 half-written; ``flush()`` waits until every entry handed over is on disk, which the engines
 do before they report themselves idle to a caller of ``wait()`` and at shutdown.
@@ -20,6 +20,8 @@ from typing import Any
 from s3desk.core.audit import AuditLog
 
 log = logging.getLogger(__name__)
+
+_BATCH = 512  # entries per write at most
 
 
 class AuditWriter:
@@ -40,6 +42,7 @@ class AuditWriter:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="s3desk-audit", daemon=True)
                 self._thread.start()
+        fields["time"] = _now()  # when it happened, not when the batch is written
         self._queue.put((action, fields))
 
     def flush(self, timeout: float | None = None) -> bool:
@@ -60,17 +63,39 @@ class AuditWriter:
             thread.join(timeout)
 
     def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            action, fields = item
-            if not action:
-                fields["_done"].set()
-                continue
-            try:
-                entry = self.audit.append(action, **fields)
-            except OSError as exc:  # a full disk must not stop transfers; the log says so
+        stop = False
+        while not stop:
+            # Everything waiting goes in one write and one fsync: entries arrive faster than
+            # a disk syncs when many small files finish at once.
+            batch = [self._queue.get()]
+            while len(batch) < _BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            entries: list[tuple[str, dict[str, Any]]] = []
+            waiting: list[threading.Event] = []
+            for item in batch:
+                if item is None:
+                    stop = True
+                elif not item[0]:
+                    waiting.append(item[1]["_done"])
+                else:
+                    entries.append(item)
+            if entries:
+                self._write(entries)
+            for done in waiting:
+                done.set()
+
+    def _write(self, entries: list[tuple[str, dict[str, Any]]]) -> None:
+        try:
+            written = self.audit.append_many(entries)
+        except OSError as exc:  # a full disk must not stop transfers; the log says so
+            for action, fields in entries:
                 log.error("audit entry not written (%s): %s %s", exc, action, fields.get("key"))
-                continue
-            if self.copy_to is not None:
+            return
+        if self.copy_to is not None:
+            for entry in written:
                 self._copy(entry)
 
     def _copy(self, entry: dict[str, Any]) -> None:
@@ -82,3 +107,9 @@ class AuditWriter:
             self.copy_to(name, data)
         except Exception as exc:  # the local log has the entry; the copy is extra
             log.warning("audit entry not copied to the audit bucket: %r", exc)
+
+
+def _now() -> str:
+    import datetime
+
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
