@@ -40,7 +40,10 @@ BUCKET = "bench"
 DEFAULT_TOOLS = ("s3desk", "s5cmd", "rclone", "aws", "boto3")
 # "s3desk-engine" is the planner and DownloadEngine driven in-process by bench/clients.py,
 # without the CLI's progress output and audit log: tells the engine's cost from the command's.
+# "s3desk-base" is "s3desk download" from another copy of the source (--s3desk-baseline), run
+# in the same rounds as the others: before/after comparisons on a noisy machine.
 ALL_TOOLS = (*DEFAULT_TOOLS, "s3desk-engine")
+BASELINE_TOOL = "s3desk-base"
 Tool = up.Tool
 
 
@@ -111,6 +114,7 @@ def check_served(s3: Any, case: Case) -> str:
 def build_tools(names: list[str], server: RcloneS3Server, work: Path, args: Any) -> list[Tool]:
     factories: dict[str, Callable[[str, RcloneS3Server, Path, Any], Tool]] = {
         "s3desk": _s3desk_tool,
+        BASELINE_TOOL: _s3desk_baseline_tool,
         "s3desk-engine": _s3desk_engine_tool,
         "s5cmd": _s5cmd_tool,
         "rclone": _rclone_tool,
@@ -133,6 +137,17 @@ def _s3desk_tool(name: str, server: RcloneS3Server, work: Path, args: Any) -> To
     )  # fmt: skip
     code = "import s3desk; print('s3desk', s3desk.__version__)"
     tool.version = up._version([sys.executable, "-c", code])
+    return tool
+
+
+def _s3desk_baseline_tool(name: str, server: RcloneS3Server, work: Path, args: Any) -> Tool:
+    """``s3desk download`` as the copy of the source in --s3desk-baseline has it (a folder
+    holding the ``s3desk`` package, e.g. a checkout's ``src``): found first on PYTHONPATH."""
+    tool = _s3desk_tool(name, server, work, args)
+    source = str(Path(args.s3desk_baseline).resolve())
+    tool.env = {"PYTHONPATH": source}
+    code = "import s3desk; print('s3desk', s3desk.__version__, 'from', s3desk.__file__)"
+    tool.version = up._version([sys.executable, "-c", code], env={**os.environ, **tool.env})
     return tool
 
 
@@ -286,6 +301,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=2000, help="number of B's objects (2000)")
     parser.add_argument("--file-kib", type=int, default=16, help="size of each B object (16)")
     parser.add_argument("--s3desk-concurrency", type=int, help="default: the CLI's own")
+    parser.add_argument(
+        "--s3desk-baseline",
+        type=Path,
+        metavar="SRC_DIR",
+        help=f"also run '{BASELINE_TOOL}': s3desk download from this copy of the source "
+        "(a folder with the s3desk package in it), alternating with the others",
+    )
     parser.add_argument("--timeout", type=float, default=600, help="per run, seconds (600)")
     parser.add_argument(
         "--no-warmup", action="store_true", help="skip the untimed run before each case"
@@ -298,7 +320,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--cases takes A, B or A,B")
     args.tools = list(ALL_TOOLS) if args.tools == "all" else args.tools.split(",")
     args.tools = [t.strip() for t in args.tools if t.strip()]
-    unknown = [t for t in args.tools if t not in ALL_TOOLS]
+    if args.s3desk_baseline:
+        if not (args.s3desk_baseline / "s3desk" / "__init__.py").is_file():
+            parser.error(f"--s3desk-baseline: no s3desk package in {args.s3desk_baseline}")
+        if BASELINE_TOOL not in args.tools:
+            args.tools.append(BASELINE_TOOL)
+    elif BASELINE_TOOL in args.tools:
+        parser.error(f"{BASELINE_TOOL} needs --s3desk-baseline SRC_DIR")
+    unknown = [t for t in args.tools if t not in (*ALL_TOOLS, BASELINE_TOOL)]
     if unknown:
         parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(ALL_TOOLS)}")
     if args.runs < 1:
@@ -393,6 +422,7 @@ def bench(args: argparse.Namespace, work: Path) -> int:
                 "python": platform.python_version(),
                 "server": "rclone serve s3 (local folder)",
                 "s3desk_concurrency": args.s3desk_concurrency,
+                "s3desk_baseline": str(args.s3desk_baseline or "") or None,
             },
             "versions": {t.name: t.version for t in runnable},
             "skipped": {t.name: t.skipped for t in tools if t.skipped},

@@ -2,7 +2,8 @@
 
 It sits between an S3 client and a local S3 server (both on loopback) and, for a seeded
 share of requests, resets the connection, answers ``500 InternalError`` or
-``503 SlowDown`` itself, or holds the request for a while before forwarding it.
+``503 SlowDown`` itself, holds the request for a while before forwarding it, or forwards it
+and flips a byte of the answer's body (as a faulty network or middlebox might).
 
 Requests are read whole (head and body) before they are forwarded, so the proxy answers
 ``Expect: 100-continue`` itself and never passes that header upstream: the server then
@@ -37,7 +38,7 @@ from urllib.parse import urlsplit
 
 __all__ = ["FAULT_KINDS", "FaultPlan", "FaultProxy"]
 
-FaultKind = Literal["reset", "error500", "slowdown", "stall", "expired", "forbidden"]
+FaultKind = Literal["reset", "error500", "slowdown", "stall", "expired", "forbidden", "corrupt"]
 Action = Literal[
     "forward",
     "reset",
@@ -46,11 +47,12 @@ Action = Literal[
     "stall",
     "expired",
     "forbidden",
+    "corrupt",
     "checksum_rejected",
 ]
 
 FAULT_KINDS: tuple[FaultKind, ...] = (
-    "reset", "error500", "slowdown", "stall", "expired", "forbidden",
+    "reset", "error500", "slowdown", "stall", "expired", "forbidden", "corrupt",
 )  # fmt: skip
 
 STAT_KEYS: tuple[str, ...] = (
@@ -63,6 +65,7 @@ STAT_KEYS: tuple[str, ...] = (
     "stall_dropped",
     "continue_sent",
     "checksum_rejected",
+    "corrupted",  # answers whose body was actually altered (a 2xx with a non-empty body)
 )
 
 _RECV_SIZE = 64 * 1024
@@ -107,6 +110,8 @@ class FaultPlan:
     stall: float = 0.0
     expired: float = 0.0  # 400 ExpiredToken, as when temporary credentials run out
     forbidden: float = 0.0  # 403 AccessDenied, as for a policy without s3:GetObject (HEAD)
+    # Forward, then flip the first byte of a successful answer's body (Content-Length framed)
+    corrupt: float = 0.0
     stall_seconds: float = 2.0
     # Refuse every request carrying S3's flexible-checksum headers, as some S3-compatible
     # services did (answering like Backblaze B2).
@@ -652,7 +657,7 @@ class _Session:
                 self.proxy._count("stall_dropped")
                 return False
 
-        return self._forward(head, body, method, client_closes)
+        return self._forward(head, body, method, client_closes, corrupt=action == "corrupt")
 
     def _forward_partial(self, head: _Head, framing: _Framing, fraction: float) -> None:
         """Send the head and a leading part of the body upstream, then hang up."""
@@ -702,7 +707,9 @@ class _Session:
             return reader, response
         raise _ProtocolError("upstream keeps closing the connection")
 
-    def _forward(self, head: _Head, body: bytes, method: str, client_closes: bool) -> bool:
+    def _forward(
+        self, head: _Head, body: bytes, method: str, client_closes: bool, corrupt: bool = False
+    ) -> bool:
         reader, response = self._send_upstream(head.encode(drop=frozenset({"expect"})), body)
         self.proxy._count("forwarded")
         for _ in range(_MAX_INTERIM_RESPONSES):
@@ -736,10 +743,16 @@ class _Session:
         if client_closes:
             relayed.headers.append(("Connection", "close"))
 
+        corrupt = corrupt and 200 <= status < 300 and framing[0] == "length" and framing[1] > 0
         try:
             self.client.sendall(relayed.encode())
             for piece in _iter_body(reader, framing):
-                self.client.sendall(piece)
+                sent = piece
+                if corrupt and piece:
+                    sent = bytes([piece[0] ^ 0xFF]) + piece[1:]
+                    corrupt = False
+                    self.proxy._count("corrupted")
+                self.client.sendall(sent)
         except OSError:
             self._drop_upstream()  # left in the middle of a response
             raise

@@ -414,3 +414,216 @@ def test_requests_hold_until_new_credentials_arrive(
         finally:
             engine.shutdown()
     assert (tmp_path / "a.txt").read_bytes() == b"later"
+
+
+# ----------------------------------------------------------------------------- the fast paths
+
+
+def _via_proxy(moto_endpoint: Any, url: str) -> Any:
+    from dataclasses import replace
+
+    return replace(moto_endpoint, endpoint_url=url)
+
+
+def test_every_get_goes_the_lean_way_with_the_listed_etag(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    """Small objects in one GET read whole, a medium one streamed, a big one's ranged parts:
+    all through the lean sender (not botocore, whose cost per request dominated), and every
+    request names the listed ETag."""
+    from tests.faultproxy import FaultProxy
+
+    objects = {"s.txt": b"small", "m.bin": os.urandom(2 * MiB), "big.bin": os.urandom(11 * MiB)}
+    for key, data in objects.items():
+        _put(s3, bucket, key, data)
+    plan = _plan(s3, bucket, list(objects), "", tmp_path)
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        engine = _engine(_via_proxy(moto_endpoint, proxy.url))
+        requests = _count_gets(engine)
+        try:
+            ids = engine.submit(plan.items)
+            assert engine.wait(30)
+            states = [engine.job(i).state for i in ids]
+        finally:
+            engine.shutdown()
+        sent = list(zip(proxy.requests(), proxy.request_headers(), strict=True))
+    assert states == [JobState.DONE] * 3
+    assert _files(tmp_path) == objects
+    gets = [(target, headers) for (method, target), headers in sent if method == "GET"]
+    assert len(gets) == requests.count("GetObject") == 1 + 1 + 3  # the hooks saw each one
+    etags = {i.key: i.etag for i in plan.items}
+    for target, headers in gets:
+        key = target.rsplit("/", 1)[-1]
+        assert headers["user-agent"].startswith("s3desk/"), headers  # not botocore's
+        assert headers["if-match"] == f'"{etags[key]}"'
+    assert sorted(h["range"] for t, h in gets if t.endswith("/big.bin")) == [
+        "bytes=0-5242879", "bytes=10485760-11534335", "bytes=5242880-10485759",
+    ]  # fmt: skip
+    assert not any("range" in h for t, h in gets if not t.endswith("/big.bin"))
+
+
+@pytest.mark.parametrize("size", [100, 11 * MiB], ids=["small", "parted"])
+def test_an_object_replaced_since_the_listing_fails_clearly_on_both_servers(
+    server: Server, server_bucket: str, tmp_path: Path, size: int
+) -> None:
+    """The lean GETs' If-Match: moto's 412 is the same clear failure as botocore's; rclone
+    ignores If-Match, and the newer ETag in its answer is caught as the same change."""
+    _put(server.client, server_bucket, "doc.bin", os.urandom(size))
+    listed = _plan(server.client, server_bucket, ["doc.bin"], "", tmp_path).items[0]
+    _put(server.client, server_bucket, "doc.bin", os.urandom(size))  # replaced after listing
+    engine = _engine(server.endpoint)
+    requests = _count_gets(engine)
+    try:
+        (job_id,) = engine.submit([listed])
+        assert engine.wait(30)
+        view = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.FAILED
+    assert view.error == (
+        "The object changed in the bucket while it was being downloaded; retry to fetch the "
+        "new version"
+    )
+    assert "GetObject" in requests
+    assert os.listdir(tmp_path) == []
+
+
+def _note_hashed(engine: DownloadEngine) -> list[int]:
+    """How many parts were hashed when each GetObject went out (white box)."""
+    hashed: list[int] = []
+
+    def hook(operation: str) -> None:
+        if operation == "GetObject":
+            (job,) = engine._jobs.values()
+            hashed.append(job.hashed_parts)
+
+    engine.request_hooks.append(hook)
+    return hashed
+
+
+def _corrupt_gets(engine: DownloadEngine, proxy: Any, which: set[int]) -> list[int]:
+    """Through the engine's request hooks (run just before each request goes out, one at a
+    time with one worker): the answers to GETs number ``which`` (from 1) get a byte flipped
+    by the proxy. Returns how many parts were hashed when each GET went out."""
+    from tests.faultproxy import FaultPlan
+
+    count = 0
+
+    def hook(operation: str) -> None:
+        nonlocal count
+        if operation == "GetObject":
+            count += 1
+            proxy.plan = FaultPlan(corrupt=float(count in which), only_methods={"GET"})
+
+    engine.request_hooks.append(hook)
+    return _note_hashed(engine)
+
+
+def test_a_corrupted_part_is_caught_by_the_in_order_hash_and_fetched_again(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    from tests.faultproxy import FaultProxy
+
+    data = os.urandom(20 * MiB)  # four parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    one = EngineConfig(concurrency=1, multipart_threshold=5 * MiB, part_size=5 * MiB)
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        engine = _engine(_via_proxy(moto_endpoint, proxy.url), one)
+        hashed = _corrupt_gets(engine, proxy, which={1})  # the first part's bytes
+        try:
+            (job_id,) = engine.submit(plan.items)
+            assert engine.wait(60)
+            view = engine.job(job_id)
+        finally:
+            engine.shutdown()
+        corrupted = proxy.stats()["corrupted"]
+    assert corrupted == 1
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    # Each part was hashed before the next one was asked for, so the last part's arrival
+    # left only the comparison; it failed, and all four parts came again.
+    assert hashed == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert os.listdir(tmp_path) == ["big.bin"]
+
+
+def test_parts_corrupted_every_time_fail_after_two_fresh_starts(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    from tests.faultproxy import FaultProxy
+
+    _put(s3, bucket, "big.bin", os.urandom(10 * MiB))  # two parts of 5 MiB
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    one = EngineConfig(concurrency=1, multipart_threshold=5 * MiB, part_size=5 * MiB)
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        engine = _engine(_via_proxy(moto_endpoint, proxy.url), one)
+        hashed = _corrupt_gets(engine, proxy, which={1, 3, 5})  # part 1 of every round
+        try:
+            (job_id,) = engine.submit(plan.items)
+            assert engine.wait(60)
+            view = engine.job(job_id)
+        finally:
+            engine.shutdown()
+    assert view.state is JobState.FAILED
+    assert "do not match" in view.error and "MD5" in view.error
+    assert len(hashed) == 3 * 2  # the first try and two fresh starts
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_corrupted_small_object_is_fetched_again(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    from tests.faultproxy import FaultProxy
+
+    _put(s3, bucket, "a.bin", b"the real bytes")
+    plan = _plan(s3, bucket, ["a.bin"], "", tmp_path)
+    quick = EngineConfig(concurrency=1, backoff_base=0.01, backoff_cap=0.05)
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        engine = _engine(_via_proxy(moto_endpoint, proxy.url), quick)
+        _corrupt_gets(engine, proxy, which={1})
+        requests = _count_gets(engine)
+        try:
+            (job_id,) = engine.submit(plan.items)
+            assert engine.wait(30)
+            view = engine.job(job_id)
+        finally:
+            engine.shutdown()
+        assert proxy.stats()["corrupted"] == 1
+    assert view.state is JobState.DONE, view.error
+    assert requests.count("GetObject") == 2
+    assert _files(tmp_path) == {"a.bin": b"the real bytes"}
+
+
+@pytest.mark.parametrize("stop", ["pause", "cancel"])
+def test_the_in_order_hash_survives_a_pause_and_starts_over_after_a_cancel(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, stop: str
+) -> None:
+    data = os.urandom(20 * MiB)  # four parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=1, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    hashed = _note_hashed(engine)
+    gate = SendGate(engine, "GetObject", let_through=2)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert gate.reached.wait(10)  # parts 1 and 2 are in, the request for 3 is held
+        assert engine.pause(job_id) if stop == "pause" else engine.cancel(job_id)
+        gate.remove()
+        assert engine.wait(30)
+        assert engine.resume(job_id) if stop == "pause" else engine.retry(job_id)
+        assert engine.wait(30)
+        assert engine.job(job_id).state is JobState.DONE
+    finally:
+        engine.shutdown()
+    assert (tmp_path / "big.bin").read_bytes() == data
+    if stop == "pause":
+        # Parts 1 and 2, hashed before the pause, stay hashed; parts 3 and 4 are hashed
+        # onto them after the resume (the held request for 3 was abandoned).
+        assert hashed == [0, 1, 2, 2, 3]
+    else:  # the parts were thrown away with their hash: the retry hashes from the start
+        assert hashed == [0, 1, 2, 0, 1, 2, 3]

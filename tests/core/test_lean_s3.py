@@ -1,9 +1,10 @@
-"""The engine's lean path for small files (PutObject, HeadObject): same results and same
-errors as botocore."""
+"""The engines' lean path (PutObject, HeadObject, GetObject): same results and same errors
+as botocore."""
 
 from __future__ import annotations
 
 import http.server
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -12,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
+from s3desk.core.download_plan import DownloadItem
+from s3desk.core.downloads import describe_download_error
 from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import JobState
-from s3desk.core.lean_s3 import LeanS3, NotServed
+from s3desk.core.lean_s3 import LeanBody, LeanS3, NotServed
 from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client, make_session
 from tests.conftest import Server
 from tests.helpers import read_object
@@ -202,3 +206,158 @@ def test_https_to_a_plain_http_server_fails_at_once_as_a_tls_problem(
     assert jobs["a.txt"].state is JobState.FAILED
     assert jobs["a.txt"].error.startswith("Secure connection failed")
     assert "Retrying" not in jobs["a.txt"].note
+
+
+# ----------------------------------------------------------------------------- GetObject
+
+GET_KEYS = [k for k in ODD_KEYS if k != "a/../dots/./kept.txt" and not k.endswith("/")]
+
+
+def _sender(endpoint: S3Endpoint, max_connections: int = 2) -> LeanS3:
+    session = make_session(endpoint)
+    return LeanS3(
+        endpoint, session, lambda: make_client(endpoint, 2, session=session),
+        max_connections=max_connections, connect_timeout=2, read_timeout=5,
+    )  # fmt: skip
+
+
+def _read_all(body: LeanBody) -> bytes:
+    chunks = []
+    buffer = memoryview(bytearray(4096))
+    while n := body.readinto(buffer):
+        chunks.append(bytes(buffer[:n]))
+    return b"".join(chunks)
+
+
+def test_get_answers_with_the_bytes_botocore_reads(server: Server, server_bucket: str) -> None:
+    bodies = {key: os.urandom(5000) + key.encode() for key in GET_KEYS}
+    for key, body in bodies.items():
+        server.client.put_object(Bucket=server_bucket, Key=key, Body=body)
+    sender = _sender(server.endpoint)
+    seen: list[str] = []
+    sender.hooks.append(seen.append)
+    try:
+        for key, body in bodies.items():
+            listed = server.client.head_object(Bucket=server_bucket, Key=key)["ETag"]
+            assert read_object(server.client, server_bucket, key) == body
+            whole = sender.get(server_bucket, key, {"if-match": listed})
+            assert (whole.status, whole.data, whole.headers["etag"]) == (200, body, listed)
+            part = sender.get(server_bucket, key, {"if-match": listed, "range": "bytes=10-19"})
+            ranged = server.client.get_object(Bucket=server_bucket, Key=key, Range="bytes=10-19")
+            # 206 from moto; rclone says 200, with the range's bytes and Content-Range
+            status = ranged["ResponseMetadata"]["HTTPStatusCode"]
+            assert (part.status, part.data) == (status, body[10:20])
+            assert part.headers["content-range"] == ranged["ContentRange"]
+            stream = sender.get_stream(server_bucket, key, {"range": "bytes=100-"})
+            assert stream.length == len(body) - 100
+            assert stream.headers["content-range"] == f"bytes 100-{len(body) - 1}/{len(body)}"
+            assert _read_all(stream) == body[100:]
+        with pytest.raises(NotServed):  # a path an HTTP library might rewrite: botocore's
+            sender.get(server_bucket, "a/../dots/./kept.txt", {})
+    finally:
+        sender.close()
+    assert seen == ["GetObject"] * 3 * len(bodies)  # all went the lean way, hooks called
+
+
+def test_a_get_naming_an_old_etag_fails_as_botocores_does(
+    server: Server, server_bucket: str
+) -> None:
+    server.client.put_object(Bucket=server_bucket, Key="doc.txt", Body=b"the new version")
+    old = '"' + "0" * 32 + '"'
+    item = DownloadItem(server_bucket, "doc.txt", 15, "0" * 32, "/nowhere/doc.txt")
+    sender = _sender(server.endpoint, max_connections=1)
+    try:
+        if server.name == "rclone":
+            # rclone ignores If-Match and answers with the object as it is now (its ETag
+            # tells; the download engine checks it), exactly as it does for botocore.
+            answer = sender.get(server_bucket, "doc.txt", {"if-match": old})
+            boto = server.client.get_object(Bucket=server_bucket, Key="doc.txt", IfMatch=old)
+            assert (answer.status, answer.data) == (200, boto["Body"].read())
+            assert answer.headers["etag"] == boto["ETag"] != old
+            return
+        with pytest.raises(ClientError) as by_botocore:
+            server.client.get_object(Bucket=server_bucket, Key="doc.txt", IfMatch=old)
+        with pytest.raises(ClientError) as whole:
+            sender.get(server_bucket, "doc.txt", {"if-match": old})
+        with pytest.raises(ClientError) as streamed:
+            sender.get_stream(server_bucket, "doc.txt", {"if-match": old, "range": "bytes=0-3"})
+        expected = by_botocore.value.response["Error"]
+        for caught in (whole, streamed):
+            error = caught.value.response["Error"]
+            assert {k: error[k] for k in ("Code", "Message")} == {
+                k: expected[k] for k in ("Code", "Message")
+            }
+            assert error["Code"] == "PreconditionFailed"
+            assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+            assert describe_download_error(caught.value, item) == describe_download_error(
+                by_botocore.value, item
+            )
+        # The error answers were read to their end: the one connection serves the next GET.
+        assert sender.get(server_bucket, "doc.txt", {}).data == b"the new version"
+    finally:
+        sender.close()
+
+
+def test_a_version_is_fetched_by_its_id(s3: Any, bucket: str, moto_endpoint: S3Endpoint) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket=bucket, Key="v.txt", Body=b"one")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="v.txt", Body=b"two")
+    sender = _sender(moto_endpoint)
+    try:
+        assert sender.get(bucket, "v.txt", {}, version_id=first).data == b"one"
+        assert _read_all(sender.get_stream(bucket, "v.txt", {}, version_id=first)) == b"one"
+        assert sender.get(bucket, "v.txt", {}).data == b"two"
+    finally:
+        sender.close()
+
+
+@pytest.mark.parametrize("version", ["null", "a b+c/=~"])
+def test_a_version_id_is_signed_as_botocore_signs_it(rclone_server: Server, version: str) -> None:
+    # rclone checks every signature, query string included, and has no versions: whatever
+    # it answers botocore, it answers the lean sender (not SignatureDoesNotMatch).
+    bucket = f"lean-version-id-{len(version)}"
+    rclone_server.client.create_bucket(Bucket=bucket)
+    rclone_server.client.put_object(Bucket=bucket, Key="k", Body=b"k")
+    sender = _sender(rclone_server.endpoint)
+    try:
+        try:
+            expected: Any = rclone_server.client.get_object(
+                Bucket=bucket, Key="k", VersionId=version
+            )["Body"].read()
+        except ClientError as exc:
+            expected = exc.response["Error"]["Code"]
+        try:
+            got: Any = sender.get(bucket, "k", {}, version_id=version).data
+        except ClientError as exc:
+            got = exc.response["Error"]["Code"]
+    finally:
+        sender.close()
+    assert got == expected
+    assert got != "SignatureDoesNotMatch"
+
+
+def test_a_body_read_to_its_end_frees_its_connection_and_an_unread_one_does_not(
+    rclone_server: Server,
+) -> None:
+    """rclone keeps connections alive (moto closes each one); the proxy counts them."""
+    from tests.faultproxy import FaultProxy
+
+    bucket = "lean-stream"
+    rclone_server.client.create_bucket(Bucket=bucket)
+    big = os.urandom(3 * 1024 * 1024)
+    rclone_server.client.put_object(Bucket=bucket, Key="big.bin", Body=big)
+    rclone_server.client.put_object(Bucket=bucket, Key="small.txt", Body=b"small")
+    assert rclone_server.endpoint.endpoint_url
+    with FaultProxy.for_url(rclone_server.endpoint.endpoint_url) as proxy:
+        sender = _sender(replace(rclone_server.endpoint, endpoint_url=proxy.url), 1)
+        try:
+            assert _read_all(sender.get_stream(bucket, "big.bin", {})) == big
+            assert sender.get(bucket, "small.txt", {}).data == b"small"
+            assert proxy.stats()["connections"] == 1  # the same connection, reused
+            stream = sender.get_stream(bucket, "big.bin", {})
+            assert stream.readinto(memoryview(bytearray(1000))) == 1000
+            stream.close()  # most of the body unread: its connection must not be reused
+            assert sender.get(bucket, "small.txt", {}).data == b"small"
+            assert proxy.stats()["connections"] == 2
+        finally:
+            sender.close()

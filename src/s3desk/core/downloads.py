@@ -1,12 +1,23 @@
 """The download engine: a pool of workers fetching objects into local files.
 
 Small objects come in one GET; big ones in ranged GETs of ``part_size`` bytes written at
-their offsets, several at once. Every request after the first names the ETag the listing
-showed (If-Match), so an object replaced mid-download fails clearly instead of producing a
-file stitched from two versions. Bytes land in a hidden temporary file next to the target;
-only a complete, checked file is moved into place, so a crash or a cancel never leaves a
-half-written file under the real name. A local file is never replaced unless the user chose
-"replace" for it; one that appears while downloading is kept and the download is renamed.
+their offsets, several at once. Every request names the ETag the listing showed (If-Match),
+so an object replaced mid-download fails clearly instead of producing a file stitched from
+two versions. Bytes land in a hidden temporary file next to the target; only a complete,
+checked file is moved into place, so a crash or a cancel never leaves a half-written file
+under the real name. A local file is never replaced unless the user chose "replace" for it;
+one that appears while downloading is kept and the download is renamed.
+
+Where the ETag is a plain MD5 the bytes are checked against it: a small object's body as it
+arrives, a big one's parts in order while later parts are still downloading (the worker that
+completes the next part in order reads it back from the temporary file and hashes it, and
+every consecutive part already there), so once the last part is in only the comparison is
+left. A mismatch fetches the whole file again (nothing tells which part was wrong).
+
+GETs go through the lean sender (``lean_s3.py``, as the upload engine's small PUTs do),
+without botocore's per-request cost, which dominates for many small files and is a good part
+of a big file's: objects up to ``LEAN_GET_MAX`` are read into memory in one piece, bigger
+ones and parts streamed into the file. botocore takes over where it does not serve.
 
 Downloads do not survive a restart (unlike uploads there is nothing on the server to resume
 from); a paused job keeps its finished parts until the app closes.
@@ -44,9 +55,10 @@ from s3desk.core.errors import (
     short_reason,
 )
 from s3desk.core.jobs import ConflictPolicy, JobState, JobView, Totals
+from s3desk.core.lean_s3 import LeanBody, LeanS3, NotServed
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
-from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.s3 import S3Endpoint, make_client, make_session
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +68,30 @@ DOWNLOAD_ID_BASE = 1 << 48
 # 256 KiB rather than 1 MiB: on a 2-core VM the ranged GETs of a 1 GiB object took a third
 # less time and half the CPU, likely because each chunk's copies stay in the CPU's cache.
 CHUNK = 256 * 1024
+# Whole objects up to this size come in one GET through the lean sender, read into memory.
+LEAN_GET_MAX = 1 * MiB
+# How much of a finished part is read back at a time to hash it in order.
+HASH_BLOCK = 1 * MiB
 _PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 
 class _Stopped(Exception):
     """The job was paused or cancelled while this unit was working."""
+
+
+class _Changed(Exception):
+    """The answer carries an ETag other than the listed one: a server that ignored If-Match
+    answered with a newer version (rclone does)."""
+
+
+class _CheckFailed(Exception):
+    """Hashing or placing a parted download failed; ``unit`` is the job as it is now (the
+    unit that did the work may be from before a pause and resume)."""
+
+    def __init__(self, unit: _Unit, exc: Exception) -> None:
+        super().__init__(str(exc))
+        self.unit = unit
+        self.exc = exc
 
 
 @dataclass(slots=True, eq=False)
@@ -83,6 +114,12 @@ class DownloadJob:
     workers: int = 0  # units working on it right now, stale ones included
     restarts: int = 0  # whole-file checksum failures so far
     saved_as: str = ""  # where the file ended up (a "keep both" name may differ)
+    # Parted downloads with a plain-MD5 ETag: the MD5 of parts 1..hashed_parts, hashed in
+    # order as they arrive. Reset (with done_parts) whenever the parts are thrown away.
+    hasher: Any = None
+    hashed_parts: int = 0
+    # Held by the one unit that hashes parts or checks and places the file (see _finish_parts).
+    checker: object | None = None
 
 
 class _Unit(NamedTuple):
@@ -107,8 +144,15 @@ class DownloadEngine:
         self.audit = audit
         self.account = account or endpoint.label
         self._client: Any = None
-        # Called with the operation name before each request goes out (tests hold requests).
+        self._session: Any = None
+        self._lean: LeanS3 | None = None
+        # Called with the operation name before each request goes out, on either path
+        # (tests hold requests).
         self.request_hooks: list[Callable[[str], None]] = []
+        # Local folders this engine made or found: each is made once, not once per file.
+        self._folders: set[str] = set()
+        self._temp_tag = uuid.uuid4().hex[:8]
+        self._temp_numbers = itertools.count(1)
         self._clock = clock
         self._random = random.Random()
         lock = threading.RLock()
@@ -150,6 +194,8 @@ class DownloadEngine:
                 os.makedirs(folder, exist_ok=True)
             except OSError as exc:  # the files inside it fail with their own message
                 log.warning("could not create folder %s: %r", folder, exc)
+            else:
+                self._folders.add(folder)
         ids: list[int] = []
         with self._cond:
             if self._closed:
@@ -233,6 +279,10 @@ class DownloadEngine:
             if endpoint is not None:
                 self.endpoint = endpoint
                 self._client = None
+                self._session = None
+                lean, self._lean = self._lean, None
+                if lean is not None:
+                    lean.close()
             self._blocked = ""
             self._cond.notify_all()
 
@@ -320,6 +370,10 @@ class DownloadEngine:
             self._cond.notify_all()
         for worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
+        with self._cond:
+            lean, self._lean = self._lean, None
+        if lean is not None:
+            lean.close()
 
     # ----------------------------------------------------------------- scheduling
 
@@ -328,8 +382,8 @@ class DownloadEngine:
         with self._cond:
             if self._client is None:
                 self._client = make_client(
-                    self.endpoint, self.config.concurrency + 2, attempts=1,
-                    connect_timeout=self.config.connect_timeout,
+                    self.endpoint, self.config.concurrency + 2, session=self._botocore_session(),
+                    attempts=1, connect_timeout=self.config.connect_timeout,
                     read_timeout=self.config.read_timeout,
                 )  # fmt: skip
                 hooks = self.request_hooks
@@ -341,14 +395,40 @@ class DownloadEngine:
                 self._client.meta.events.register("before-send.s3", before_send)
             return self._client
 
+    def _botocore_session(self) -> Any:
+        with self._cond:
+            if self._session is None:
+                self._session = make_session(self.endpoint)
+            return self._session
+
+    def _lean_sender(self) -> LeanS3:
+        """The lean sender for small GETs, sharing the botocore session's credentials."""
+        lean = self._lean  # called for every small file: no lock once it exists
+        if lean is not None:
+            return lean
+        with self._cond:
+            if self._lean is None:
+                self._lean = LeanS3(
+                    self.endpoint, self._botocore_session(), lambda: self.client,
+                    max_connections=self.config.concurrency + 2,
+                    connect_timeout=self.config.connect_timeout,
+                    read_timeout=self.config.read_timeout,
+                )  # fmt: skip
+                self._lean.hooks = self.request_hooks
+            return self._lean
+
     def _ensure_workers(self) -> None:
         for n in range(len(self._workers), self.config.concurrency):
             worker = threading.Thread(target=self._work, name=f"s3desk-download-{n}", daemon=True)
             self._workers.append(worker)
             worker.start()
 
-    def _next_unit(self) -> _Unit | None:
+    def _next_unit(self, done: _Unit | None) -> _Unit | None:
+        """The next unit of work, after (in the same locked step) the books for ``done``, the
+        unit this worker has just finished."""
         with self._cond:
+            if done is not None:
+                self._unit_done(done)
             while not self._closed:
                 unit = self._pick_unit()
                 if unit is not None:
@@ -403,82 +483,174 @@ class DownloadEngine:
         return None
 
     def _work(self) -> None:
-        while (unit := self._next_unit()) is not None:
+        unit = self._next_unit(None)
+        while unit is not None:
             try:
                 self._fetch(unit)
             except _Stopped:
                 pass
             except Exception as exc:  # every failure becomes the job's state
                 self._failed_attempt(unit, exc)
-            finally:
+            except BaseException:
                 with self._cond:
-                    self._busy_units -= 1
-                    job = unit.job
-                    job.workers -= 1
-                    if unit.generation == job.generation:
-                        job.in_flight.discard(unit.number)
-                    if job.state.finished and job.state is not JobState.DONE:
-                        self._discard_temp(job)
-                    self._note_if_idle()
+                    self._unit_done(unit)
+                raise
+            unit = self._next_unit(unit)
+
+    def _unit_done(self, unit: _Unit) -> None:
+        self._busy_units -= 1
+        job = unit.job
+        job.workers -= 1
+        if unit.generation == job.generation:
+            job.in_flight.discard(unit.number)
+        if job.state.finished and job.state is not JobState.DONE:
+            self._discard_temp(job)
+        self._note_if_idle()
 
     # ----------------------------------------------------------------- S3 work
 
     def _fetch(self, unit: _Unit) -> None:
         job = unit.job
+        if not job.part_size:
+            self._fetch_whole(unit)
+            return
         item = job.item
         with self._cond:
             if not job.temp:
-                folder = os.path.dirname(item.target)
-                os.makedirs(folder, exist_ok=True)
-                job.temp = os.path.join(folder, f".s3desk-{uuid.uuid4().hex[:12]}.part")
                 # Created at full size, so parts can be written at their offsets in any order.
-                with open(job.temp, "wb") as f:
+                with self._new_temp(job) as f:
                     f.truncate(item.size)
-        parted = bool(job.part_size)
-        count = part_count(item.size, job.part_size) if parted else 1
-        if unit.number and unit.number not in job.done_parts:
+        token = object()
+        if unit.number not in job.done_parts:
             start = (unit.number - 1) * job.part_size
             length = min(job.part_size, item.size - start)
-            self._get(unit, start, length, digest=None)
+            body = self._open_body(item, (start, start + length - 1))
+            try:
+                f = open(job.temp, "r+b")  # noqa: SIM115 - closed below
+            except BaseException:
+                body.close()
+                raise
+            with f:
+                f.seek(start)
+                self._read_body(unit, body, f, length, digest=None)
             with self._cond:
                 job.done_parts.add(unit.number)
-                if len(job.done_parts) < count or unit.generation != job.generation:
-                    return
-        elif not unit.number:
-            digest = hashlib.md5(usedforsecurity=False) if _checkable(item) else None
-            self._get(unit, 0, item.size, digest=digest)
-            if digest is not None and digest.hexdigest() != item.etag:
-                raise IntegrityError("the bytes received do not match the object's MD5")
-        self._check_and_place(unit, whole_file_md5=parted and _checkable(item))
+                # In the same locked step: a unit checking now will see this part.
+                claimed = self._claim_check(job, token)
+        else:  # every part arrived before a pause: only the checks remain
+            with self._cond:
+                claimed = self._claim_check(job, token)
+        if claimed:
+            self._finish_parts(unit, token)
 
-    def _get(self, unit: _Unit, start: int, length: int, digest: Any) -> None:
-        """One GET (ranged for parts) written at ``start`` of the temporary file."""
+    def _fetch_whole(self, unit: _Unit) -> None:
+        """An object in one GET: a small one read into memory, a bigger one streamed."""
         job = unit.job
         item = job.item
-        args: dict[str, Any] = {"Bucket": item.bucket, "Key": item.key}
-        if item.version_id:
-            args["VersionId"] = item.version_id
-        if job.part_size:
-            args["Range"] = f"bytes={start}-{start + length - 1}"
-        if item.etag:
-            args["IfMatch"] = f'"{item.etag}"'
-        response = self.client.get_object(**args)
-        body = response["Body"]
+        if item.size <= LEAN_GET_MAX:
+            data = self._lean_get(item)
+            if data is not None:
+                if unit.generation != job.generation:
+                    raise _Stopped
+                if len(data) != item.size:
+                    raise IntegrityError(f"expected {item.size} bytes, received {len(data)}")
+                if _checkable(item) and _md5(data) != item.etag:
+                    raise IntegrityError("the bytes received do not match the object's MD5")
+                with self._whole_temp(job) as f:
+                    f.write(data)
+                self._place(unit)  # counts the bytes as done
+                return
+        digest = hashlib.md5(usedforsecurity=False) if _checkable(item) else None
+        body = self._open_body(item, None)
+        try:
+            f = self._whole_temp(job)
+        except BaseException:
+            body.close()  # gives the connection back
+            raise
+        with f:
+            self._read_body(unit, body, f, item.size, digest=digest)
+        if digest is not None and digest.hexdigest() != item.etag:
+            raise IntegrityError("the bytes received do not match the object's MD5")
+        self._place(unit)
+
+    def _lean_get(self, item: DownloadItem) -> bytes | None:
+        """The object's bytes through the lean sender; None where it does not serve."""
+        try:
+            answer = self._lean_sender().get(
+                item.bucket, item.key, _if_match(item), item.version_id
+            )
+        except NotServed:
+            return None
+        _check_etag(item, answer.headers.get("etag", ""))
+        return answer.data
+
+    def _open_body(self, item: DownloadItem, part: tuple[int, int] | None) -> Any:
+        """GetObject (of bytes ``part``, first to last, for a part) with the body left to
+        read: through the lean sender where it serves the request (a LeanBody), else
+        botocore's StreamingBody."""
+        headers = _if_match(item)
+        byte_range = f"bytes={part[0]}-{part[1]}" if part else ""
+        if byte_range:
+            headers["range"] = byte_range
+        body: Any
+        try:
+            body = self._lean_sender().get_stream(item.bucket, item.key, headers, item.version_id)
+            etag, content_range = (
+                body.headers.get("etag", ""),
+                body.headers.get("content-range", ""),
+            )
+            length = body.length
+        except NotServed:
+            args: dict[str, Any] = {"Bucket": item.bucket, "Key": item.key}
+            if item.version_id:
+                args["VersionId"] = item.version_id
+            if byte_range:
+                args["Range"] = byte_range
+            if item.etag:
+                args["IfMatch"] = f'"{item.etag}"'
+            response = self.client.get_object(**args)
+            body, content_range = response["Body"], response.get("ContentRange", "")
+            etag, length = response.get("ETag", ""), response.get("ContentLength", 0)
+        try:
+            _check_etag(item, etag)
+        except _Changed:
+            body.close()
+            raise
+        expected = part[1] - part[0] + 1 if part else item.size
+        if part and not content_range.startswith(f"bytes {part[0]}-{part[1]}/"):
+            # A server that ignores Range answers with the whole object: those bytes do not
+            # belong at this part's offset.
+            body.close()
+            raise IntegrityError(f"asked for {byte_range}, the server sent {content_range!r}")
+        if length != expected:
+            body.close()
+            raise IntegrityError(f"expected {expected} bytes, the server sends {length}")
+        return body
+
+    def _read_body(self, unit: _Unit, body: Any, f: Any, length: int, digest: Any) -> None:
+        """Write ``length`` bytes of ``body`` to ``f`` where it stands, and close ``body``."""
+        job = unit.job
+        if isinstance(body, LeanBody):
+            view = memoryview(bytearray(CHUNK))  # one buffer for the whole body
+
+            def next_chunk(size: int) -> Any:
+                return view[: body.readinto(view[:size])]
+
+        else:
+            next_chunk = body.read
         received = 0
         try:
-            with open(job.temp, "r+b") as f:
-                f.seek(start)
-                while received < length:
-                    if unit.generation != job.generation:
-                        raise _Stopped
-                    chunk = body.read(min(CHUNK, length - received))
-                    if not chunk:
-                        break
-                    f.write(chunk)
-                    if digest is not None:
-                        digest.update(chunk)
-                    received += len(chunk)
-                    self._add_progress(job, unit, len(chunk))
+            while received < length:
+                if unit.generation != job.generation:
+                    raise _Stopped
+                chunk = next_chunk(min(CHUNK, length - received))
+                if not chunk:
+                    break
+                f.write(chunk)
+                if digest is not None:
+                    digest.update(chunk)
+                received += len(chunk)
+                self._add_progress(job, unit, len(chunk))
         except BaseException:
             self._add_progress(job, unit, -received)  # the part will be fetched again
             raise
@@ -488,15 +660,104 @@ class DownloadEngine:
             self._add_progress(job, unit, -received)
             raise IntegrityError(f"expected {length} bytes, received {received}")
 
-    def _check_and_place(self, unit: _Unit, whole_file_md5: bool) -> None:
-        """All bytes are in the temporary file: check them, then move it into place."""
+    # ----------------------------------------------------------------- temporary files
+
+    def _new_temp(self, job: DownloadJob) -> Any:
+        """Create the job's hidden temporary file next to its target, open for writing."""
+        folder = os.path.dirname(job.item.target)
+        name = os.path.join(folder, f".s3desk-{self._temp_tag}-{next(self._temp_numbers)}.part")
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        try:
+            f = open(name, "xb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:  # the folder was removed since it was made: make it again
+            os.makedirs(folder, exist_ok=True)
+            f = open(name, "xb")  # noqa: SIM115
+        job.temp = name
+        return f
+
+    def _whole_temp(self, job: DownloadJob) -> Any:
+        """The temporary file for a whole-object GET, empty: a new one, or the one an earlier
+        attempt left (only this job's one unit writes to it)."""
+        if job.temp:
+            return open(job.temp, "wb")
+        return self._new_temp(job)
+
+    # ----------------------------------------------------------------- checking parts
+
+    def _claim_check(self, job: DownloadJob, token: object) -> bool:
+        """(Locked) Become the job's one checker, unless another unit is."""
+        if job.checker is not None or not job.state.active:
+            return False
+        job.checker = token
+        return True
+
+    def _finish_parts(self, unit: _Unit, token: object) -> None:
+        """Holding the job's check: hash the parts that are next in order (plain-MD5 ETags),
+        including those that arrive while hashing; once every part is in (and hashed), check
+        the MD5 and move the file into place. The check is given back, in the same locked
+        step as seeing that nothing is left to do for now, so no arriving part is missed."""
+        job = unit.job
+        try:
+            self._hash_and_place(job, token, unit)
+        except _CheckFailed as failed:  # reading back the file, or placing it
+            self._failed_attempt(failed.unit, failed.exc)
+        finally:
+            with self._cond:
+                if job.checker is token:
+                    job.checker = None
+
+    def _hash_and_place(self, job: DownloadJob, token: object, unit: _Unit) -> None:
+        item = job.item
+        count = part_count(item.size, job.part_size)
+        checkable = _checkable(item)
+        buffer: bytearray | None = None
+        while True:
+            with self._cond:
+                if not job.state.active:
+                    job.checker = None  # paused, cancelled or failed: a resume checks again
+                    return
+                # A unit from before a pause and resume carries on for the job as it is now.
+                current = unit._replace(generation=job.generation)
+                if checkable and job.hasher is None:
+                    job.hasher, job.hashed_parts = hashlib.md5(usedforsecurity=False), 0
+                hasher = job.hasher
+                number = job.hashed_parts + 1 if checkable else count + 1
+                if number > count:
+                    if len(job.done_parts) < count:
+                        job.checker = None  # the unit that brings the last part finishes
+                        return
+                    break
+                if number not in job.done_parts:
+                    job.checker = None  # the unit that brings part `number` goes on
+                    return
+                path = job.temp
+            start = (number - 1) * job.part_size
+            buffer = buffer or bytearray(HASH_BLOCK)
+            try:
+                _hash_range(path, start, min(job.part_size, item.size - start), hasher, buffer)
+            except Exception as exc:
+                raise _CheckFailed(current, exc) from exc
+            with self._cond:
+                if job.hasher is hasher:  # not thrown away meanwhile
+                    job.hashed_parts = number
+        try:
+            if checkable and hasher.hexdigest() != item.etag:
+                self._start_over(current)
+                return
+            self._place(current, check_size=True)
+        except _Stopped:
+            raise
+        except Exception as exc:
+            raise _CheckFailed(current, exc) from exc
+
+    def _place(self, unit: _Unit, check_size: bool = False) -> None:
+        """All bytes are in the temporary file, checked: move it into place."""
         job = unit.job
         item = job.item
-        if os.path.getsize(job.temp) != item.size:
+        if check_size and os.path.getsize(job.temp) != item.size:
             raise IntegrityError("the downloaded file has the wrong size")
-        if whole_file_md5 and _file_md5(job.temp) != item.etag:
-            self._start_over(unit)
-            return
         if item.modified is not None:
             stamp = item.modified.timestamp()
             os.utime(job.temp, (stamp, stamp))  # as aws cli and rclone do
@@ -532,7 +793,7 @@ class DownloadEngine:
                 if unit.number and job.state.active:
                     self._return_part(job, unit.number)
                 return
-            if has_code(exc, "PreconditionFailed"):
+            if has_code(exc, "PreconditionFailed") or isinstance(exc, _Changed):
                 self._fail(job, _CHANGED, exc)
                 return
             if is_credentials_expired(exc):
@@ -566,6 +827,7 @@ class DownloadEngine:
             job.generation += 1
             job.in_flight.clear()
             job.done_parts.clear()
+            _reset_hash(job)
             self._bytes_done -= job.bytes_done
             job.bytes_done = 0
             self._set_state(job, JobState.QUEUED)
@@ -675,6 +937,7 @@ class DownloadEngine:
             job.temp = ""
             job.done_parts.clear()
             job.pending.clear()
+            _reset_hash(job)
 
     def _note_if_idle(self) -> None:
         if self._idle():
@@ -695,12 +958,40 @@ def _checkable(item: DownloadItem) -> bool:
     return bool(_PLAIN_MD5.match(item.etag))
 
 
-def _file_md5(path: str) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        while block := f.read(4 * MiB):
-            digest.update(block)  # hashlib lets other threads run while it hashes big blocks
-    return digest.hexdigest()
+def _if_match(item: DownloadItem) -> dict[str, str]:
+    return {"if-match": f'"{item.etag}"'} if item.etag else {}
+
+
+def _check_etag(item: DownloadItem, answered: str) -> None:
+    """Raise _Changed if the answer names an ETag other than the listed one."""
+    if item.etag and answered:
+        answered = answered.removeprefix("W/").strip('"').lower()
+        if answered != item.etag.lower():
+            raise _Changed(f"listed ETag {item.etag}, answered {answered}")
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _hash_range(path: str, start: int, length: int, digest: Any, buffer: bytearray) -> None:
+    """Feed ``length`` bytes of ``path`` from ``start`` to ``digest``."""
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as f:
+        f.seek(start)
+        while length > 0:
+            n = f.readinto(view[: min(len(buffer), length)])
+            if not n:
+                raise IntegrityError("the temporary file is shorter than the object")
+            digest.update(view[:n])  # hashlib lets other threads run while it hashes
+            length -= n
+
+
+def _reset_hash(job: DownloadJob) -> None:
+    """The job's parts were thrown away: so is their hash (and the check, if held)."""
+    job.hasher = None
+    job.hashed_parts = 0
+    job.checker = None
 
 
 def describe_download_error(exc: BaseException, item: DownloadItem) -> str:
@@ -711,6 +1002,8 @@ def describe_download_error(exc: BaseException, item: DownloadItem) -> str:
         return "The object is no longer in the bucket (deleted after the folder was listed)"
     if has_code(exc, "InvalidObjectState"):
         return "The object is archived (e.g. Glacier); restore it before downloading"
+    if isinstance(exc, IntegrityError):
+        return f"The bytes received do not match the object ({exc}); retry later"
     if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
         import errno
 

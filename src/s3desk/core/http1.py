@@ -5,8 +5,10 @@ urllib3 and http.client spend about 0.25 ms of CPU on a request (header objects,
 parsing of the response head, several layers of wrappers); for thousands of small files that
 is a fifth of all the work. This client writes the request head and a small body with one
 ``sendall`` and parses the response head by hand, at about a fifth of that cost. It speaks
-only what S3 answers to PUT and HEAD: status line, headers, and a body framed by
-Content-Length, chunked transfer coding, or the end of the connection.
+only what S3 answers to PUT, HEAD and GET: status line, headers, and a body framed by
+Content-Length, chunked transfer coding, or the end of the connection. ``request`` reads the
+body whole (small answers); ``stream`` leaves a GET's body, framed by Content-Length, to the
+caller to read into its own buffer (downloads).
 
 Errors are the builtin ones (``OSError`` and its subclasses, ``TimeoutError``,
 ``ssl.SSLError``) plus ``ProtocolError`` for a malformed answer; the caller maps them.
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 _MAX_LINE = 64 * 1024
 _MAX_HEADERS = 200
-_MAX_BODY = 16 * 1024 * 1024  # answers to PUT and HEAD are small; refuse a runaway one
+_MAX_BODY = 16 * 1024 * 1024  # answers read whole are small; refuse a runaway one
 
 
 class ProtocolError(OSError):
@@ -41,6 +43,61 @@ class Response:
     status: int
     headers: dict[str, str]  # names in lower case
     data: bytes
+
+
+@dataclass(slots=True)
+class Stream:
+    """An answer whose body the caller reads with ``readinto`` (see ConnectionPool.stream).
+    ``length`` is the size of the body left to read; None if it is not framed by
+    Content-Length (its connection is then closed, and nothing can be read). An answer that
+    is not 200 or 206 is read whole into ``data``, like ``request``'s."""
+
+    status: int
+    headers: dict[str, str]  # names in lower case
+    length: int | None
+    data: bytes = b""
+    _pool: ConnectionPool | None = None
+    _connection: _Connection | None = None
+    _keep: bool = False
+
+    def readinto(self, buffer: memoryview) -> int:
+        """Read up to ``len(buffer)`` bytes of the body into ``buffer``; 0 at its end. The
+        connection goes back to the pool once the whole body has been read."""
+        left = self.length or 0
+        if not left or not len(buffer):
+            return 0
+        connection = self._connection
+        if connection is None:
+            raise ProtocolError("the answer was closed")
+        try:
+            n = connection.reader.readinto(buffer[:left] if len(buffer) > left else buffer)
+        except BaseException:
+            self.close()
+            raise
+        if not n:
+            self.close()
+            raise ProtocolError("the connection closed inside the response body")
+        self.length = left - n
+        if not self.length:
+            self._release()
+        return n
+
+    def _release(self) -> None:
+        """The body has been read: the connection serves the next request."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        if self._keep and self._pool is not None:
+            self._pool._put(connection)
+        else:
+            connection.close()
+
+    def close(self) -> None:
+        """Done with the answer. A connection with some of the body unread is closed, since
+        the rest would arrive as the answer to its next request."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
 
 class _Connection:
@@ -86,9 +143,58 @@ class ConnectionPool:
         """Send one request and read its answer. A kept-alive connection the server closed
         while idle is replaced and the request sent once more, as browsers do: it failed
         before the server read a byte of it."""
+        connection, status_line = self._send(method, target, headers, body)
+        try:
+            response, keep = _read_response(connection, method, status_line)
+        except BaseException:
+            connection.close()
+            raise
+        if keep:
+            self._put(connection)
+        else:
+            connection.close()
+        return response
+
+    def stream(self, method: str, target: str, headers: dict[str, str]) -> Stream:
+        """Send one request without a body (a GET) and read the head of its answer; a 200 or
+        206 answer's body is left to read (``Stream.readinto``) and holds the connection
+        until it has been read or the stream closed. Other answers are read whole."""
+        connection, status_line = self._send(method, target, headers, b"")
+        response: Response | None = None
+        try:
+            version, status, headers = _read_head(connection.reader, status_line)
+            if status in (200, 206):
+                length = _content_length(headers)
+                if "chunked" in headers.get("transfer-encoding", "").lower():
+                    length = None
+            else:
+                response, keep = _read_body(connection, method, version, status, headers)
+        except BaseException:
+            connection.close()
+            raise
+        if response is not None:  # an error answer, read whole
+            if keep:
+                self._put(connection)
+            else:
+                connection.close()
+            return Stream(status, headers, 0, response.data)
+        if length is None:  # not framed by Content-Length: the caller reads it otherwise
+            connection.close()
+            return Stream(status, headers, None)
+        stream = Stream(
+            status, headers, length, b"", self, connection, _keep_alive(version, headers)
+        )
+        if not length:
+            stream._release()  # nothing to read
+        return stream
+
+    def _send(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[_Connection, bytes]:
+        """Send the request; returns its connection and the first line of the answer."""
         head = [f"{method} {target} HTTP/1.1"]
         head.extend(f"{name}: {value}" for name, value in headers.items())
-        if method != "HEAD" or body:
+        if body or method not in ("GET", "HEAD"):  # no Content-Length where no body is meant
             head.append(f"content-length: {len(body)}")
         message = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
         connection, reused = self._get()
@@ -105,15 +211,10 @@ class ConnectionPool:
                 connection, reused = self._connect(), False
                 connection.sock.sendall(message)
                 status_line = connection.reader.readline(_MAX_LINE + 1)
-            response, keep = _read_response(connection, method, status_line)
         except BaseException:
             connection.close()
             raise
-        if keep:
-            self._put(connection)
-        else:
-            connection.close()
-        return response
+        return connection, status_line
 
     def _get(self) -> tuple[_Connection, bool]:
         with self._lock:
@@ -149,26 +250,50 @@ class ConnectionPool:
 def _read_response(
     connection: _Connection, method: str, status_line: bytes
 ) -> tuple[Response, bool]:
-    reader = connection.reader
+    version, status, headers = _read_head(connection.reader, status_line)
+    return _read_body(connection, method, version, status, headers)
+
+
+def _read_head(reader: object, status_line: bytes) -> tuple[str, int, dict[str, str]]:
+    """The answer's HTTP version, status and headers, after any interim (1xx) answers."""
     while True:
         version, status = _parse_status(status_line)
         headers = _read_headers(reader)
         if not 100 <= status < 200:
-            break
-        status_line = reader.readline(_MAX_LINE + 1)  # an interim answer: the real one follows
+            return version, status, headers
+        status_line = reader.readline(_MAX_LINE + 1)  # type: ignore[attr-defined]
+
+
+def _keep_alive(version: str, headers: dict[str, str]) -> bool:
     tokens = {t.strip().lower() for t in headers.get("connection", "").split(",")}
-    keep = "close" not in tokens and (version == "HTTP/1.1" or "keep-alive" in tokens)
+    return "close" not in tokens and (version == "HTTP/1.1" or "keep-alive" in tokens)
+
+
+def _content_length(headers: dict[str, str]) -> int | None:
+    length = headers.get("content-length")
+    if length is None:
+        return None
+    try:
+        size = int(length)
+    except ValueError:
+        raise ProtocolError(f"bad Content-Length {length!r}") from None
+    if size < 0:
+        raise ProtocolError(f"bad Content-Length {length!r}")
+    return size
+
+
+def _read_body(
+    connection: _Connection, method: str, version: str, status: int, headers: dict[str, str]
+) -> tuple[Response, bool]:
+    reader = connection.reader
+    keep = _keep_alive(version, headers)
     if method == "HEAD" or status in (204, 304):
         return Response(status, headers, b""), keep
     if "chunked" in headers.get("transfer-encoding", "").lower():
         return Response(status, headers, _read_chunked(reader)), keep
-    length = headers.get("content-length")
-    if length is not None:
-        try:
-            size = int(length)
-        except ValueError:
-            raise ProtocolError(f"bad Content-Length {length!r}") from None
-        if not 0 <= size <= _MAX_BODY:
+    size = _content_length(headers)
+    if size is not None:
+        if size > _MAX_BODY:
             raise ProtocolError(f"refusing a {size}-byte answer")
         return Response(status, headers, _read_exactly(reader, size)), keep
     data = reader.read(_MAX_BODY + 1)  # framed by the end of the connection

@@ -1,12 +1,14 @@
-"""The requests made once per small file — PutObject, and HeadObject for the name check —
-without botocore's per-request machinery.
+"""The requests made once per small file — PutObject, HeadObject for the name check,
+GetObject — without botocore's per-request machinery. GetObject also serves the ranged
+GETs of big downloads, their bodies streamed (``get_stream``).
 
 botocore spends about 2.5 ms of CPU on every request (parameter validation, endpoint rules,
 event hooks, a fresh signing key); with thousands of small files that, not the network, is
 what limits throughput when client and server share a machine. This sender makes the same
 requests in a fraction of that: SigV4 with the signing key cached per day, a PUT's payload
 covered by its signed checksum header (UNSIGNED-PAYLOAD for the SHA-256, as botocore does
-over HTTPS), over kept-alive connections of a small HTTP/1.1 client (``http1.py``).
+over HTTPS), a GET signed with the SHA-256 of its empty payload (as botocore signs it), over
+kept-alive connections of a small HTTP/1.1 client (``http1.py``).
 
 It takes from botocore what must agree with the rest of the engine: the credentials (so
 refreshed or rotated credentials apply here too), the region, the CA bundle, and the URL of
@@ -31,10 +33,11 @@ from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
 from s3desk import __version__
-from s3desk.core.http1 import ConnectError, ConnectionPool, ConnectTimeout
+from s3desk.core.http1 import ConnectError, ConnectionPool, ConnectTimeout, Response, Stream
 from s3desk.core.s3 import S3Endpoint, session_region
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # of a request without a body
 _REDIRECT_CODES = frozenset(
     {"PermanentRedirect", "TemporaryRedirect", "AuthorizationHeaderMalformed",
      "IllegalLocationConstraintException"}
@@ -56,10 +59,10 @@ class _Bucket:
 
 
 class LeanS3:
-    """PutObject to ``endpoint`` with ``session``'s credentials. ``client`` is called for a
-    botocore client only where the bucket's URL needs botocore's endpoint rules (AWS,
-    virtual-host addressing), so a run of small files to a path-style service never pays
-    for building one."""
+    """PutObject, HeadObject and GetObject on ``endpoint`` with ``session``'s credentials.
+    ``client`` is called for a botocore client only where the bucket's URL needs botocore's
+    endpoint rules (AWS, virtual-host addressing), so a run of small files to a path-style
+    service never pays for building one."""
 
     def __init__(
         self,
@@ -117,6 +120,41 @@ class LeanS3:
             raise self._error(response, "HeadObject", bucket)
         return True
 
+    def get(self, bucket: str, key: str, headers: dict[str, str], version_id: str = "") -> Response:
+        """GetObject into memory, for small objects (a body is read whole, up to 16 MiB);
+        ``headers`` are lower-case (if-match, range). Returns the answer (200, or 206 for a
+        range); an error answer raises as botocore would (ClientError with S3's code, e.g.
+        PreconditionFailed for an If-Match that no longer holds)."""
+        query = {"versionId": version_id} if version_id else None
+        response = self._request(
+            "GET", "GetObject", bucket, key, b"", headers, payload_hash=EMPTY_SHA256, query=query
+        )
+        if response.status >= 300:
+            raise self._error(response, "GetObject", bucket)
+        return response
+
+    def get_stream(
+        self, bucket: str, key: str, headers: dict[str, str], version_id: str = ""
+    ) -> LeanBody:
+        """GetObject with the body left to read (``LeanBody.readinto``): parts of big
+        objects. Errors as ``get``'s; an answer whose body is not framed by Content-Length
+        (which S3 always sends) raises NotServed, and the bucket goes through botocore."""
+        query = {"versionId": version_id} if version_id else None
+        target, path, sent = self._prepare(
+            "GetObject", bucket, key, headers, "GET", EMPTY_SHA256, query
+        )
+        url = f"{target.scheme}://{target.host}{path}"
+        try:
+            stream = target.pool.stream("GET", path, sent)
+        except OSError as exc:
+            raise as_botocore_error(exc, url) from exc
+        if stream.status >= 300:
+            raise self._error(stream, "GetObject", bucket)
+        if stream.length is None:
+            self.give_up_on(bucket)
+            raise NotServed
+        return LeanBody(stream, url)
+
     def _request(
         self,
         method: str,
@@ -125,7 +163,27 @@ class LeanS3:
         key: str,
         body: bytes,
         headers: dict[str, str],
-    ) -> Any:
+        *,
+        payload_hash: str = UNSIGNED_PAYLOAD,
+        query: dict[str, str] | None = None,
+    ) -> Response:
+        target, path, sent = self._prepare(
+            operation, bucket, key, headers, method, payload_hash, query
+        )
+        return self._send(target, method, path, body, sent)
+
+    def _prepare(
+        self,
+        operation: str,
+        bucket: str,
+        key: str,
+        headers: dict[str, str],
+        method: str,
+        payload_hash: str,
+        query: dict[str, str] | None,
+    ) -> tuple[_Bucket, str, dict[str, str]]:
+        """Where the request goes, its target (path and query) and its signed headers; calls
+        the hooks, as the request is about to go out."""
         target = self._bucket(bucket)
         if target is None or not _plain_key(key):
             raise NotServed
@@ -135,18 +193,21 @@ class LeanS3:
         signed = {
             **headers,
             "host": target.host,
-            "x-amz-content-sha256": UNSIGNED_PAYLOAD,
+            "x-amz-content-sha256": payload_hash,
             "x-amz-date": amz_date,
         }
         if credentials.token:
             signed["x-amz-security-token"] = credentials.token
+        canonical_query = _canonical_query(query) if query else ""
         authorization = self._authorization(
-            method, path, signed, amz_date, credentials.access_key, credentials.secret_key
-        )
+            method, path, canonical_query, signed, payload_hash, amz_date,
+            credentials.access_key, credentials.secret_key,
+        )  # fmt: skip
         for hook in self.hooks:
             hook(operation)
         sent = {**signed, "authorization": authorization, "user-agent": _USER_AGENT}
-        return self._send(target, method, path, body, sent)
+        request_target = f"{path}?{canonical_query}" if canonical_query else path
+        return target, request_target, sent
 
     # ----------------------------------------------------------------- addressing
 
@@ -208,7 +269,9 @@ class LeanS3:
         self,
         method: str,
         path: str,
+        query: str,
         headers: dict[str, str],
+        payload_hash: str,
         amz_date: str,
         access_key: str,
         secret_key: str,
@@ -216,7 +279,7 @@ class LeanS3:
         names = sorted(headers)
         signed_names = ";".join(names)
         canonical_headers = "".join(f"{n}:{' '.join(headers[n].split())}\n" for n in names)
-        canonical = "\n".join((method, path, "", canonical_headers, signed_names, UNSIGNED_PAYLOAD))
+        canonical = "\n".join((method, path, query, canonical_headers, signed_names, payload_hash))
         date = amz_date[:8]
         scope = f"{date}/{self._region}/s3/aws4_request"
         to_sign = "\n".join(
@@ -245,11 +308,11 @@ class LeanS3:
 
     def _send(
         self, target: _Bucket, method: str, path: str, body: bytes, headers: dict[str, str]
-    ) -> Any:
+    ) -> Response:
         url = f"{target.scheme}://{target.host}{path}"
         return send_as_botocore(target.pool, method, path, headers, body, url)
 
-    def _error(self, response: Any, operation: str, bucket: str) -> Exception:
+    def _error(self, response: Response | Stream, operation: str, bucket: str) -> Exception:
         error = client_error(response, operation)
         code = getattr(error, "response", {}).get("Error", {}).get("Code")
         if response.status in (301, 307, 308) or code in _REDIRECT_CODES:
@@ -260,25 +323,52 @@ class LeanS3:
         return error
 
 
+class LeanBody:
+    """The body of a GetObject answer, read by the caller; network failures while reading
+    come out as botocore's exception types, as for the request."""
+
+    def __init__(self, stream: Stream, url: str) -> None:
+        self._stream = stream
+        self._url = url
+        self.headers = stream.headers
+        self.length: int = stream.length or 0  # of the body (Content-Length)
+
+    def readinto(self, buffer: memoryview) -> int:
+        """Up to ``len(buffer)`` bytes into ``buffer``; 0 at the end of the body."""
+        try:
+            return self._stream.readinto(buffer)
+        except OSError as exc:
+            raise as_botocore_error(exc, self._url) from exc
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 def send_as_botocore(
     pool: ConnectionPool, method: str, target: str, headers: dict[str, str], body: bytes, url: str
-) -> Any:
+) -> Response:
     """One request on ``pool``; network failures come out as botocore's exception types, so
     the engine's retry and error wording treat them like botocore's own."""
-    from botocore import exceptions as bx
-
     try:
         return pool.request(method, target, headers, body)
-    except ConnectTimeout as exc:
-        raise bx.ConnectTimeoutError(endpoint_url=url, error=exc) from exc
-    except ConnectError as exc:
-        raise bx.EndpointConnectionError(endpoint_url=url, error=exc.__cause__ or exc) from exc
-    except TimeoutError as exc:
-        raise bx.ReadTimeoutError(endpoint_url=url, error=exc) from exc
-    except ssl.SSLError as exc:
-        raise bx.SSLError(endpoint_url=url, error=exc) from exc
-    except OSError as exc:  # reset, broken pipe, a cut-off or malformed answer
-        raise bx.ConnectionClosedError(endpoint_url=url) from exc
+    except OSError as exc:
+        raise as_botocore_error(exc, url) from exc
+
+
+def as_botocore_error(exc: OSError, url: str) -> Exception:
+    """A network failure of the lean client (TimeoutError and ssl.SSLError are OSErrors
+    too) as the botocore exception it would have been."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, ConnectTimeout):
+        return bx.ConnectTimeoutError(endpoint_url=url, error=exc)
+    if isinstance(exc, ConnectError):
+        return bx.EndpointConnectionError(endpoint_url=url, error=exc.__cause__ or exc)
+    if isinstance(exc, TimeoutError):
+        return bx.ReadTimeoutError(endpoint_url=url, error=exc)
+    if isinstance(exc, ssl.SSLError):
+        return bx.SSLError(endpoint_url=url, error=exc)
+    return bx.ConnectionClosedError(endpoint_url=url)  # reset, broken pipe, a cut-off answer
 
 
 def client_error(response: Any, operation: str) -> Exception:
@@ -310,6 +400,15 @@ def _parse_error(body: bytes) -> dict[str, str]:
     except ElementTree.ParseError:
         return {}
     return {child.tag.split("}")[-1]: child.text or "" for child in root if len(child) == 0}
+
+
+def _canonical_query(query: dict[str, str]) -> str:
+    """SigV4's canonical query string, which is also sent as is: names and values
+    percent-encoded (all but unreserved characters), sorted by name."""
+    return "&".join(
+        f"{quote(name, safe='-_.~')}={quote(value, safe='-_.~')}"
+        for name, value in sorted(query.items())
+    )
 
 
 def _plain_key(key: str) -> bool:
