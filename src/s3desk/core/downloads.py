@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from s3desk.core.audit import AuditLog
+from s3desk.core.audit_writer import AuditWriter
 from s3desk.core.checksums import IntegrityError
 from s3desk.core.download_plan import DownloadItem, free_path
 from s3desk.core.engine import EngineConfig, Update
@@ -141,7 +142,8 @@ class DownloadEngine:
     ) -> None:
         self.endpoint = endpoint
         self.config = config or EngineConfig()
-        self.audit = audit
+        # Entries go through a writer thread that commits what is waiting in one fsync.
+        self.audit = AuditWriter(audit) if audit is not None else None
         self.account = account or endpoint.label
         self._client: Any = None
         self._session: Any = None
@@ -315,9 +317,13 @@ class DownloadEngine:
             return self._idle()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until every queued download has finished or been paused."""
+        """Block until every queued download has finished or been paused (and its audit
+        entry is written)."""
         with self._cond:
-            return self._idle_cond.wait_for(self._idle, timeout)
+            idle = self._idle_cond.wait_for(self._idle, timeout)
+        if idle and self.audit is not None:
+            return self.audit.flush(timeout)
+        return idle
 
     @property
     def blocked(self) -> str:
@@ -374,6 +380,8 @@ class DownloadEngine:
             lean, self._lean = self._lean, None
         if lean is not None:
             lean.close()
+        if self.audit is not None:
+            self.audit.close()
 
     # ----------------------------------------------------------------- scheduling
 
@@ -777,7 +785,7 @@ class DownloadEngine:
             job.saved_as = target
             self._finish(job, JobState.DONE, "")
         if self.audit is not None:
-            self.audit.append(
+            self.audit.put(
                 "download", account=self.account, bucket=item.bucket, key=item.key,
                 version_id=item.version_id or None, size=item.size, etag=item.etag or None,
                 path=target, result="ok",
@@ -843,7 +851,7 @@ class DownloadEngine:
         log.info("download of s3://%s/%s failed: %r", job.item.bucket, job.item.key, exc)
         if self.audit is not None:
             item = job.item
-            self.audit.append(
+            self.audit.put(
                 "download", account=self.account, bucket=item.bucket, key=item.key,
                 version_id=item.version_id or None, size=item.size, path=item.target,
                 result="failed", error=message,
