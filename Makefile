@@ -70,3 +70,27 @@ bench-download: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+
+# Installers (packaging/README.md). PyInstaller is pinned in packaging/requirements.txt.
+.PHONY: package test-package package-windows-check
+PACKAGING := $(VENV)/.packaging
+DEB = dist/s3desk_$$($(PY) packaging/version.py)_$$(dpkg --print-architecture).deb
+
+$(PACKAGING): packaging/requirements.txt $(STAMP)
+	$(PY) -m pip install --quiet -r packaging/requirements.txt
+	touch $(PACKAGING)
+
+# The Debian package: dist/s3desk_VERSION_ARCH.deb (PyInstaller folder, then dpkg-deb).
+package: $(PACKAGING)
+	@tools/package-deps.sh linux
+	PY=$(PY) packaging/linux/build-deb.sh
+
+# Build the .deb, unpack it into a scratch root and run the installed program: self-test,
+# CLI uploads, the real keyring, the window under Xvfb (screenshot: dist/s3desk-installed.png).
+test-package: system-deps package
+	S3DESK_DEB=$(DEB) $(PY) -m pytest -p no:pytest-qt -p no:cacheprovider tests/package
+
+# The Windows installers' sources, compiled here against a placeholder program folder.
+package-windows-check: $(PACKAGING)
+	@tools/package-deps.sh windows
+	PY=$(PY) packaging/windows/check.sh

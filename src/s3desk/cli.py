@@ -14,6 +14,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Upload files to Amazon S3 and S3-compatible storage.",
     )
     parser.add_argument("--version", action="version", version=f"s3desk {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works here (Qt, keyring, boto3, the window), "
+        "print what was checked and exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default)")
@@ -68,7 +74,12 @@ def _add_gui_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 _TOP_LEVEL = frozenset(
-    {"gui", "upload", "download", "accounts", "admin", "-h", "--help", "--version"}
+    {"gui", "upload", "download", "accounts", "admin", "-h", "--help", "--version", "--self-test"}
+)
+_NO_DEMO = (
+    "The local demo storage is not part of this installation: installers leave out the S3 "
+    "server it runs on (moto). Add an account (Accounts…, or 's3desk accounts add') or use "
+    "--endpoint-url; installed from source, pip install 's3desk[demo]' adds it."
 )
 
 
@@ -81,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     from s3desk.core.logs import configure_logging
 
     configure_logging()
+    if args.self_test:
+        from s3desk.self_test import run_self_test
+
+        return run_self_test()
     if args.command == "upload":
         from s3desk.cli_upload import run_upload
 
@@ -97,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         from s3desk.cli_admin import run_admin
 
         return run_admin(args)
+    from s3desk.core.demo import demo_available
+
+    if args.demo and not demo_available():
+        print(_NO_DEMO, file=sys.stderr)
+        return 2
     from s3desk.ui.app import run_gui
 
     return run_gui(
