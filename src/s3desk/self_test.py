@@ -278,10 +278,8 @@ def _where_files_live(test: SelfTest) -> None:
 def _managed_config(test: SelfTest) -> None:
     """The organisation's managed configuration, if there is one, must be usable: the app
     refuses to start on one it cannot read."""
-    try:
-        from s3desk.core.managed import ManagedConfig, managed_path
-    except ImportError:
-        return
+    from s3desk.core.managed import ManagedConfig, managed_path  # missing: a broken build
+
     path = managed_path()
     if not path.exists():
         test.say(f"  managed configuration: none ({path})")

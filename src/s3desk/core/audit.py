@@ -50,7 +50,7 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 # Results that mean the action did not happen ("ok", "abandoned", ... are not failures).
-FAILED_RESULTS = frozenset({"failed", "rejected", "error"})
+FAILED_RESULTS = frozenset({"failed", "rejected", "refused", "error"})
 
 # A cell starting with one of these is a formula (or can become one) in Excel, LibreOffice
 # and Google Sheets; the full-width forms are read as the ASCII ones by some of them.

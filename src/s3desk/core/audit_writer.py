@@ -90,7 +90,7 @@ class AuditWriter:
     def _write(self, entries: list[tuple[str, dict[str, Any]]]) -> None:
         try:
             written = self.audit.append_many(entries)
-        except OSError as exc:  # a full disk must not stop transfers; the log says so
+        except Exception as exc:  # a full disk must not stop transfers; the log says so
             for action, fields in entries:
                 log.error("audit entry not written (%s): %s %s", exc, action, fields.get("key"))
             return

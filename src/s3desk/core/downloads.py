@@ -869,7 +869,9 @@ class DownloadEngine:
         return self._random.uniform(cap / 2, cap)
 
     def _return_part(self, job: DownloadJob, number: int) -> None:
-        if number not in job.done_parts and number not in job.pending:
+        # A part the current round has in flight already stays with that worker.
+        taken = number in job.done_parts or number in job.pending or number in job.in_flight
+        if not taken:
             heapq.heappush(job.pending, number)
             if job not in self._parted:
                 self._parted.appendleft(job)

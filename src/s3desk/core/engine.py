@@ -144,7 +144,8 @@ class UploadEngine:
         self.config = config or EngineConfig()
         self.journal = journal
         # Every upload's start, completion (size, checksum) and failure (reason), if given.
-        copy_to = self._copy_audit if self.config.audit_bucket else None
+        # An upload service account has no S3 credentials to store copies with.
+        copy_to = self._copy_audit if self.config.audit_bucket and not endpoint.broker_url else None
         self.audit = AuditWriter(audit, copy_to) if audit is not None else None
         self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
         self._client: Any = None

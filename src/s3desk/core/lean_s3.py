@@ -399,7 +399,10 @@ def _parse_error(body: bytes) -> dict[str, str]:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError:
         return {}
-    return {child.tag.split("}")[-1]: child.text or "" for child in root if len(child) == 0}
+    fields = {child.tag.split("}")[-1]: child.text or "" for child in root if len(child) == 0}
+    # Only what identifies the error: a signature error also echoes the string to sign and
+    # the signature, which have no business in an exception that may be logged.
+    return {k: v for k, v in fields.items() if k in ("Code", "Message", "RequestId")}
 
 
 def _canonical_query(query: dict[str, str]) -> str:

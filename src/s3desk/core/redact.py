@@ -36,6 +36,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         rf"\1{MASK}",
     ),
+    # Bearer tokens (an upload service's), and its tokens wherever they appear.
+    (re.compile(r"(Bearer\s+)[^\s\"',;]+", re.IGNORECASE), rf"\1{MASK}"),
+    (re.compile(r"(?<![\w-])s3db_[A-Za-z0-9_-]{8,}"), MASK),
     # Access key ids (long-term AKIA, temporary ASIA).
     (re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"), MASK),
 )

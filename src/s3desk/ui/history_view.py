@@ -288,7 +288,14 @@ class HistoryView(QWidget):
             "share-link": self.tr("share link"),
             "abort-upload": self.tr("abort upload"),
             "upload-abort": self.tr("upload aborted (service)"),
+            "upload-start": self.tr("upload queued"),
+            "account-added": self.tr("account added"),
+            "account-changed": self.tr("account changed"),
+            "account-removed": self.tr("account removed"),
             "ok": self.tr("ok"),
+            "queued": self.tr("queued"),
+            "refused": self.tr("refused"),
+            "cancelled": self.tr("cancelled"),
             "failed": self.tr("failed"),
             "rejected": self.tr("rejected"),
             "abandoned": self.tr("abandoned"),
@@ -481,9 +488,9 @@ class HistoryView(QWidget):
         loop = asyncio.get_running_loop()
         try:
             count = await loop.run_in_executor(None, export_csv, entries, path)
-        except OSError as exc:
+        except Exception as exc:  # any failure must end "Exporting…", not leave it shown
             if shiboken6.isValid(self):
-                reason = exc.strerror or str(exc)
+                reason = getattr(exc, "strerror", None) or str(exc)
                 message = self.tr("Could not export to {path}: {reason}").format(
                     path=path, reason=reason
                 )

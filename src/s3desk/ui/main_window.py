@@ -269,7 +269,16 @@ class MainWindow(QMainWindow):
             ("PySide6 (runtime)", pyside_version),
             ("transfers", totals_text(self.transfers.totals()) if self.transfers else "none"),
         ]
-        text = diagnostic_report(self.endpoint, extra=extra)
+        settings: dict[str, Any] | None = None
+        try:
+            from dataclasses import asdict
+
+            from s3desk.core.settings import SettingsStore
+
+            settings = asdict(SettingsStore().effective())  # settings hold no secrets
+        except Exception as exc:
+            extra.append(("settings", f"unreadable: {exc}"))
+        text = diagnostic_report(self.endpoint, settings=settings, extra=extra)
         QGuiApplication.clipboard().setText(text)
         self.statusBar().showMessage(self.tr("Diagnostic info copied to the clipboard."), 5000)
         return text
@@ -453,6 +462,7 @@ class MainWindow(QMainWindow):
         self.transfers = transfers = _transfers_for(engine)
         self.endpoint = engine.endpoint
         self.model.remove_finished(frozenset(JobState))
+        self.notifier.restart()
         if self.bridge is None:
             self.bridge = EngineBridge(transfers, self.model, self)
             self._connect_bridge(self.bridge)

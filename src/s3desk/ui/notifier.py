@@ -35,6 +35,11 @@ class Notifier(QObject):
             self.tray.setToolTip("s3desk")
             self.tray.show()
 
+    def restart(self) -> None:
+        """Another engine (account): its totals start from zero."""
+        self._done_before = self._bytes_before = 0
+        self._reported_failures.clear()
+
     def show_progress(self, totals: Totals) -> None:
         """The tray tooltip: how far the transfers are."""
         if self.tray is None:

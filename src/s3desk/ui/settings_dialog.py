@@ -131,7 +131,10 @@ class SettingsDialog(QDialog):
         if locked:
             notes.insert(0, self.tr("Greyed-out settings are set by your organisation."))
         notes.append(
-            self.tr("Parallel requests and part size apply from the next start of s3desk.")
+            self.tr(
+                "Notifications and the bandwidth limit apply at once; the others to "
+                "uploads after s3desk restarts or another account is chosen."
+            )
         )
         self.note_label.setText("\n".join(notes))
 
