@@ -43,7 +43,9 @@ def add_download_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
     parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
     parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
-    parser.add_argument("--concurrency", type=int, default=10, help="parallel requests (10)")
+    parser.add_argument(
+        "--concurrency", type=int, help="parallel requests (default: the settings', 10)"
+    )
     parser.add_argument(
         "--retries", type=int, default=7, help="retries per request on network or server errors"
     )
@@ -69,6 +71,25 @@ def parse_source(url: str) -> tuple[str, str]:
     return bucket, key
 
 
+def _concurrency(flag: int | None) -> int | str:
+    """The settings' concurrency, or the flag's within the organisation's locks and limits;
+    a message instead when the flag is refused."""
+    from s3desk.core.managed import ManagedConfigError
+    from s3desk.core.settings import (
+        SettingLocked,
+        SettingsFileError,
+        SettingsStore,
+        apply_cli_overrides,
+    )
+
+    try:
+        store = SettingsStore()
+        given = {"concurrency": flag} if flag is not None else {}
+        return apply_cli_overrides(store.effective(), given, store.managed).concurrency
+    except (SettingLocked, ValueError, SettingsFileError, ManagedConfigError) as exc:
+        return str(exc)
+
+
 def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
@@ -80,6 +101,11 @@ def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except _AccountProblem as exc:
         print(f"s3desk: {exc}", file=sys.stderr)
         return 1
+    concurrency = _concurrency(args.concurrency)
+    if isinstance(concurrency, str):
+        print(f"s3desk: {concurrency}", file=sys.stderr)
+        return 2
+    args.concurrency = concurrency
     if args.concurrency < 1 or args.retries < 0:
         print("s3desk: --concurrency must be at least 1, --retries at least 0", file=sys.stderr)
         return 2

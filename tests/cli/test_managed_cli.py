@@ -183,3 +183,15 @@ def test_managed_accounts_are_listed_and_not_removable(managed_file: Path) -> No
     assert added.returncode == 1 and "cannot be added" in added.stderr
     assert "Company" in run_cli("accounts", "list", env=NO_KEYRING).stdout
     assert not (Path(os.environ["S3DESK_CONFIG_DIR"]) / "accounts.toml").exists()
+
+
+def test_download_concurrency_over_the_organisations_limit_is_refused(tmp_path: Path) -> None:
+    managed = tmp_path / "managed.toml"
+    managed.write_text("[limits]\nmax_concurrency = 8\n")
+    result = run_cli(
+        "download", "s3://any-bucket/", str(tmp_path / "out"), "--endpoint-url",
+        "http://127.0.0.1:9", "--concurrency", "200",
+        env={"S3DESK_MANAGED_CONFIG": str(managed)},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--concurrency" in result.stderr and "8" in result.stderr
