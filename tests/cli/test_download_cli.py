@@ -183,7 +183,7 @@ def test_a_key_that_cannot_be_a_local_file_is_reported_and_the_rest_arrives(
         (["s3://b/k", "FILE"], "is not a folder"),
         (["s3://b/k", ".", "--account", "x", "--endpoint-url", "http://127.0.0.1:9"],
          "--account says which storage to download from already"),
-        (["s3://b/k", ".", "--concurrency", "0"], "--concurrency: concurrency must be a whole number from 1"),
+        (["s3://b/k", ".", "--concurrency", "0"], "must be a whole number from 1"),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_with_2(args: list[str], message: str, tmp_path: Path) -> None:
