@@ -89,3 +89,27 @@ def test_the_window_opens_settings_and_applies_notifications_at_once(
     with qtbot.waitSignal(dialog.saved):
         assert dialog.save()
     assert not window.notifier.enabled
+
+
+def test_turning_off_follow_the_system_keeps_the_window_light(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    dark = QPalette(QColor("#202124"))  # as a dark desktop would give it
+    QApplication.setPalette(dark)
+    try:
+        dialog = window.open_settings()
+        assert dialog is not None
+        dialog.fields["theme_follows_system"].setChecked(False)  # type: ignore[attr-defined]
+        with qtbot.waitSignal(dialog.saved):
+            assert dialog.save()
+        assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 200
+        dialog = window.open_settings()
+        assert dialog is not None
+        dialog.fields["theme_follows_system"].setChecked(True)  # type: ignore[attr-defined]
+        with qtbot.waitSignal(dialog.saved):
+            assert dialog.save()
+    finally:
+        QApplication.setPalette(QPalette())

@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
             log.warning("settings not applied: %s", exc)
             return
         self.notifier.enabled = settings.notifications
+        apply_theme(settings.theme_follows_system)
         if engine_too and self.transfers is not None:
             self.transfers.set_bandwidth_limit(float(settings.bandwidth_limit))
 
@@ -805,6 +806,21 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
+
+
+def apply_theme(follow_system: bool) -> None:
+    """Light or dark as the system is, or always light. The style sheet draws with palette
+    colours, so both schemes stay readable."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    hints = QGuiApplication.styleHints()
+    if follow_system:
+        hints.unsetColorScheme()
+        QApplication.setPalette(QPalette())  # the platform's, light or dark
+    else:
+        hints.setColorScheme(Qt.ColorScheme.Light)  # where the platform lets apps choose
+        QApplication.setPalette(QApplication.style().standardPalette())
 
 
 def _transfers_for(engine: UploadEngine | EngineProcess | None) -> Transfers | EngineProcess | None:
