@@ -83,7 +83,9 @@ def test_diagnostic_info_has_versions_and_no_secret(
     secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
     window.endpoint = replace(engine.endpoint, access_key="AKIAIOSFODNN7EXAMPLE",
                               secret_key=secret)  # fmt: skip
-    text = window.copy_diagnostics()
+    with qtbot.waitSignal(window.diagnosticsCopied, timeout=WAIT_MS) as copied:
+        window.copy_diagnostics()
+    text = copied.args[0]
     assert QGuiApplication.clipboard().text() == text
     for expected in ("s3desk ", "boto3: ", "keyring backend: ", "Qt platform: offscreen",
                      "credentials: access key"):  # fmt: skip

@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
     accountChosen = Signal(str)
     # Accounts were added, changed or removed in the Accounts dialog.
     accountsChanged = Signal()
+    # "Copy diagnostic info" put this report on the clipboard.
+    diagnosticsCopied = Signal(str)
 
     def __init__(
         self,
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(self.transfers, self.model, self) if self.transfers else None
 
         self._buckets_task: asyncio.Future[None] | None = None
+        self._diagnostics_task: asyncio.Future[None] | None = None
         self._build_actions()
         self._build_toolbar()
         central = QWidget()
@@ -259,30 +262,43 @@ class MainWindow(QMainWindow):
         if engine_too and self.transfers is not None:
             self.transfers.set_bandwidth_limit(float(settings.bandwidth_limit))
 
-    def copy_diagnostics(self) -> str:
-        """Put what support needs on the clipboard (no secrets); returns the text."""
+    def copy_diagnostics(self) -> None:
+        """Put what support needs on the clipboard (no secrets). The report reads the log
+        and asks for the keyring backend (which may wait on D-Bus): it is built off the UI
+        thread, and ``diagnosticsCopied`` carries it once it is on the clipboard."""
         from PySide6 import __version__ as pyside_version
-
-        from s3desk.core.diagnostics import diagnostic_report
 
         extra = [
             ("Qt platform", QGuiApplication.platformName()),
             ("PySide6 (runtime)", pyside_version),
             ("transfers", totals_text(self.transfers.totals()) if self.transfers else "none"),
         ]
-        settings: dict[str, Any] | None = None
-        try:
+        self.statusBar().showMessage(self.tr("Collecting diagnostic info…"))
+        self._diagnostics_task = asyncio.ensure_future(self._copy_diagnostics(extra))
+
+    async def _copy_diagnostics(self, extra: list[tuple[str, str]]) -> None:
+        endpoint = self.endpoint  # the worker gets plain values, never the window
+
+        def report() -> str:
             from dataclasses import asdict
 
+            from s3desk.core.diagnostics import diagnostic_report
             from s3desk.core.settings import SettingsStore
 
-            settings = asdict(SettingsStore().effective())  # settings hold no secrets
-        except Exception as exc:
-            extra.append(("settings", f"unreadable: {exc}"))
-        text = diagnostic_report(self.endpoint, settings=settings, extra=extra)
+            settings: dict[str, Any] | None = None
+            lines = list(extra)
+            try:
+                settings = asdict(SettingsStore().effective())  # settings hold no secrets
+            except Exception as exc:
+                lines.append(("settings", f"unreadable: {exc}"))
+            return diagnostic_report(endpoint, settings=settings, extra=lines)
+
+        text = await asyncio.get_running_loop().run_in_executor(None, report)
+        if not shiboken6.isValid(self):
+            return
         QGuiApplication.clipboard().setText(text)
         self.statusBar().showMessage(self.tr("Diagnostic info copied to the clipboard."), 5000)
-        return text
+        self.diagnosticsCopied.emit(text)
 
     def open_accounts(self) -> None:
         """Show the Accounts dialog; not modal, so the uploads stay in view."""
