@@ -59,7 +59,8 @@ from s3desk.core.jobs import ConflictPolicy, JobState, JobView, Totals
 from s3desk.core.lean_s3 import LeanBody, LeanS3, NotServed
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
-from s3desk.core.s3 import S3Endpoint, make_client, make_session
+from s3desk.core.s3 import S3Endpoint
+from s3desk.core.senders import Senders
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +146,14 @@ class DownloadEngine:
         # Entries go through a writer thread that commits what is waiting in one fsync.
         self.audit = AuditWriter(audit) if audit is not None else None
         self.account = account or endpoint.label
-        self._client: Any = None
-        self._session: Any = None
-        self._lean: LeanS3 | None = None
         # Called with the operation name before each request goes out, on either path
         # (tests hold requests).
         self.request_hooks: list[Callable[[str], None]] = []
+        self._senders = Senders(
+            endpoint, max_connections=self.config.concurrency + 2,
+            connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
+            hooks=self.request_hooks,
+        )  # fmt: skip
         # Local folders this engine made or found: each is made once, not once per file.
         self._folders: set[str] = set()
         self._temp_tag = uuid.uuid4().hex[:8]
@@ -280,11 +283,7 @@ class DownloadEngine:
         with self._cond:
             if endpoint is not None:
                 self.endpoint = endpoint
-                self._client = None
-                self._session = None
-                lean, self._lean = self._lean, None
-                if lean is not None:
-                    lean.close()
+                self._senders.reset(endpoint)
             self._blocked = ""
             self._cond.notify_all()
 
@@ -376,10 +375,7 @@ class DownloadEngine:
             self._cond.notify_all()
         for worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
-        with self._cond:
-            lean, self._lean = self._lean, None
-        if lean is not None:
-            lean.close()
+        self._senders.close()
         if self.audit is not None:
             self.audit.close()
 
@@ -387,43 +383,11 @@ class DownloadEngine:
 
     @property
     def client(self) -> Any:
-        with self._cond:
-            if self._client is None:
-                self._client = make_client(
-                    self.endpoint, self.config.concurrency + 2, session=self._botocore_session(),
-                    attempts=1, connect_timeout=self.config.connect_timeout,
-                    read_timeout=self.config.read_timeout,
-                )  # fmt: skip
-                hooks = self.request_hooks
-
-                def before_send(event_name: str, **_: Any) -> None:
-                    for hook in hooks:
-                        hook(event_name.rsplit(".", 1)[-1])  # before-send.s3.GetObject
-
-                self._client.meta.events.register("before-send.s3", before_send)
-            return self._client
-
-    def _botocore_session(self) -> Any:
-        with self._cond:
-            if self._session is None:
-                self._session = make_session(self.endpoint)
-            return self._session
+        return self._senders.client
 
     def _lean_sender(self) -> LeanS3:
-        """The lean sender for small GETs, sharing the botocore session's credentials."""
-        lean = self._lean  # called for every small file: no lock once it exists
-        if lean is not None:
-            return lean
-        with self._cond:
-            if self._lean is None:
-                self._lean = LeanS3(
-                    self.endpoint, self._botocore_session(), lambda: self.client,
-                    max_connections=self.config.concurrency + 2,
-                    connect_timeout=self.config.connect_timeout,
-                    read_timeout=self.config.read_timeout,
-                )  # fmt: skip
-                self._lean.hooks = self.request_hooks
-            return self._lean
+        """The lean sender for GETs, sharing the botocore session's credentials."""
+        return self._senders.lean()
 
     def _ensure_workers(self) -> None:
         for n in range(len(self._workers), self.config.concurrency):

@@ -69,8 +69,9 @@ from s3desk.core.lean_s3 import LeanS3, NotServed
 from s3desk.core.parts import MiB, choose_part_size, part_count
 from s3desk.core.rate import RateMeter
 from s3desk.core.rules import UploadRules
-from s3desk.core.s3 import S3Endpoint, make_client, make_session
+from s3desk.core.s3 import S3Endpoint
 from s3desk.core.scan import FoundFile, Skipped, scan
+from s3desk.core.senders import Senders
 from s3desk.core.source import check_unchanged, content_type, part_length, read_span
 from s3desk.core.upload_options import EncryptionRequired, UploadOptions
 
@@ -148,15 +149,17 @@ class UploadEngine:
         copy_to = self._copy_audit if self.config.audit_bucket and not endpoint.broker_url else None
         self.audit = AuditWriter(audit, copy_to) if audit is not None else None
         self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
-        self._client: Any = None
-        self._session: Any = None
-        self._lean: LeanS3 | None = None
+        # Called with the operation name before each request goes out, on either path.
+        self.request_hooks: list[Callable[[str], None]] = []
+        self._senders = Senders(
+            endpoint, max_connections=self.config.concurrency + 2,
+            connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
+            hooks=self.request_hooks, sign_payload=False, prepare_client=register_engine_handlers,
+        )  # fmt: skip
         # An organisation's upload service instead of S3 credentials (engine_broker.py).
         self._service = BrokerUploads(self)
         # What sanitising changed in a file's key, shown in its row until it starts.
         self._key_notes: dict[str, str] = {}
-        # Called with the operation name before each request goes out, on either path.
-        self.request_hooks: list[Callable[[str], None]] = []
         self._clock = clock
         self._random = random.Random()
 
@@ -627,8 +630,7 @@ class UploadEngine:
         for worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
         self._flush_forgotten(counted=False)
-        if self._lean is not None:
-            self._lean.close()
+        self._senders.close()
         self._service.close()
         if self.audit is not None:
             self.audit.close()
@@ -655,52 +657,14 @@ class UploadEngine:
     @property
     def client(self) -> Any:
         """The botocore client, made on first use: small files may never need one."""
-        with self._cond:
-            if self._client is None:
-                client = make_client(
-                    self.endpoint, self.config.concurrency + 2, session=self._botocore_session(),
-                    sign_payload=False, attempts=1, connect_timeout=self.config.connect_timeout,
-                    read_timeout=self.config.read_timeout,
-                )  # fmt: skip
-                register_engine_handlers(client)
-                hooks = self.request_hooks
-
-                def before_send(event_name: str, **_: Any) -> None:
-                    for hook in hooks:
-                        hook(event_name.rsplit(".", 1)[-1])  # before-send.s3.UploadPart
-
-                client.meta.events.register("before-send.s3", before_send)
-                self._client = client
-            return self._client
-
-    def _botocore_session(self) -> Any:
-        with self._cond:
-            if self._session is None:
-                self._session = make_session(self.endpoint)
-            return self._session
+        return self._senders.client
 
     def _lean_sender(self) -> LeanS3:
-        lean = self._lean  # called for every small file: no lock once it exists
-        if lean is not None:
-            return lean
-        with self._cond:
-            if self._lean is None:
-                self._lean = LeanS3(
-                    self.endpoint, self._botocore_session(), lambda: self.client,
-                    max_connections=self.config.concurrency + 2,
-                    connect_timeout=self.config.connect_timeout,
-                    read_timeout=self.config.read_timeout,
-                )  # fmt: skip
-                self._lean.hooks = self.request_hooks
-            return self._lean
+        return self._senders.lean()
 
     def _reconnect(self) -> None:
         """New credentials or settings: the next request builds its senders afresh."""
-        self._client = None
-        self._session = None
-        if self._lean is not None:
-            self._lean.close()
-            self._lean = None
+        self._senders.reset(self.endpoint)
         self._service.close()
 
     def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
