@@ -57,6 +57,35 @@ def test_rate_change_takes_effect_at_once() -> None:
     assert 0.7 <= t.slept - before <= 1.0
 
 
+def test_a_wait_in_progress_follows_a_lifted_or_changed_limit() -> None:
+    t = FakeTime()
+    limiter = BandwidthLimiter(1000, clock=t.clock, sleep=t.sleep)
+    assert limiter.consume(100_000)  # the link is now busy for 100 s at this rate
+    lift_after = 0.3
+
+    def sleep(seconds: float) -> None:
+        t.sleep(seconds)
+        if t.slept >= lift_after and limiter.rate == 1000:
+            limiter.rate = 0  # the person turned the limit off from the settings
+
+    limiter._sleep = sleep
+    assert limiter.consume(500)
+    assert t.slept < 1.0  # went on when the limit was lifted, not after 100 s
+
+    limiter.rate = 1000
+    assert limiter.consume(100_000)
+    start, lift_after = t.slept, t.slept + 0.3
+
+    def faster(seconds: float) -> None:
+        t.sleep(seconds)
+        if t.slept >= lift_after and limiter.rate == 1000:
+            limiter.rate = 1_000_000
+
+    limiter._sleep = faster
+    assert limiter.consume(500_000)  # planned afresh at 1 MB/s: about half a second more
+    assert t.slept - start < 1.5
+
+
 def test_stop_interrupts_the_wait() -> None:
     t = FakeTime()
     limiter = BandwidthLimiter(1000, clock=t.clock, sleep=t.sleep)

@@ -30,6 +30,7 @@ class BandwidthLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next_free = 0.0  # when the link is free again, on the clock's scale
+        self._changes = 0  # bumped by every change of the rate
 
     @property
     def rate(self) -> float:
@@ -40,23 +41,27 @@ class BandwidthLimiter:
         with self._lock:
             self._rate = max(0.0, float(value))
             self._next_free = 0.0
+            self._changes += 1
 
     def consume(self, n: int, should_stop: Callable[[], bool] = lambda: False) -> bool:
         """Wait for ``n`` bytes' worth of time; False if ``should_stop`` became true first."""
-        if self._rate <= 0:
-            return True  # the common case, without taking the lock on every read
-        with self._lock:
-            rate = self._rate
-            if rate <= 0 or n <= 0:
+        while True:
+            if self._rate <= 0:
+                return True  # the common case, without taking the lock on every read
+            with self._lock:
+                rate, changes = self._rate, self._changes
+                if rate <= 0 or n <= 0:
+                    return True
+                now = self._clock()
+                start = max(self._next_free, now - _BURST_SECONDS)
+                self._next_free = start + n / rate
+                wait = start - now
+            while wait > 0 and changes == self._changes:
+                if should_stop():
+                    return False
+                step = min(wait, _SLICE_SECONDS)
+                self._sleep(step)
+                wait -= step
+            if changes == self._changes:
                 return True
-            now = self._clock()
-            start = max(self._next_free, now - _BURST_SECONDS)
-            self._next_free = start + n / rate
-            wait = start - now
-        while wait > 0:
-            if should_stop():
-                return False
-            step = min(wait, _SLICE_SECONDS)
-            self._sleep(step)
-            wait -= step
-        return True
+            # The limit was changed (or lifted) while waiting: wait as the new one says.
