@@ -69,5 +69,6 @@ class SendGate:
             assert self.release.wait(30), "gate never released"
 
     def remove(self) -> None:
-        self._hooks.remove(self._hold)
+        if self._hold in self._hooks:  # may be called again from a test's cleanup
+            self._hooks.remove(self._hold)
         self.release.set()

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
+from s3desk.core import content_types
 from s3desk.core.engine import EngineConfig, Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
 from s3desk.core.journal import open_user_journal
@@ -45,6 +46,11 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
         help="when an object with the name exists: overwrite it (default, unless the "
         "settings say otherwise), skip the file, or rename: keep both, as 'name (1).ext'",
     )
+    parser.add_argument(
+        "--content-type", type=_content_type, metavar="TYPE",
+        help="store every file with this Content-Type, e.g. 'text/plain; charset=utf-8' "
+        "(default: from each file's name, the account's table, or its first bytes)",
+    )  # fmt: skip
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
 
@@ -91,6 +97,13 @@ def _with_account(config: EngineConfig, endpoint: S3Endpoint) -> EngineConfig:
         except AccountsFileError as exc:
             raise _AccountProblem(str(exc)) from exc
     return with_account(config, SettingsStore(), account)
+
+
+def _content_type(text: str) -> str:
+    try:
+        return content_types.check(text)
+    except content_types.InvalidContentType as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _rate(text: str) -> float:
@@ -171,7 +184,11 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     # Running the same command again after a crash goes on from the parts already sent.
     engine.load_resumable()
     progress = _ProgressPrinter(out, quiet=args.quiet)
-    update = _follow(engine, progress, lambda: engine.submit_paths(args.sources, dest))
+    update = _follow(
+        engine,
+        progress,
+        lambda: engine.submit_paths(args.sources, dest, content_type=args.content_type or ""),
+    )
     if isinstance(update, int):
         return update
     engine.shutdown(cancel=False)

@@ -92,6 +92,25 @@ def test_one_failure_among_successes_still_fails_the_command(
     assert list_keys(s3, bucket) == ["ok.txt"]
 
 
+def test_content_type_flag_sets_every_files_type_and_refuses_a_malformed_one(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "b.html").write_text("<p>b</p>")
+    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    common = [str(tmp_path / "a.txt"), str(tmp_path / "b.html"), f"s3://{bucket}/",
+              "--endpoint-url", str(moto_endpoint.endpoint_url)]  # fmt: skip
+    refused = run_cli("upload", *common, "--content-type", "text", env=env)
+    assert refused.returncode == 2
+    assert "'text' is not a content type" in refused.stderr
+    assert list_keys(s3, bucket) == []
+
+    result = run_cli("upload", *common, "--content-type", "Text/Plain; charset=utf-8", env=env)
+    assert result.returncode == 0, result.stderr
+    for key in ("a.txt", "b.html"):
+        assert s3.head_object(Bucket=bucket, Key=key)["ContentType"] == "text/plain; charset=utf-8"
+
+
 def test_bad_destination_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("upload", str(tmp_path), "bucket-without-scheme")
     assert result.returncode == 2

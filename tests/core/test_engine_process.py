@@ -104,3 +104,38 @@ def test_downloads_through_the_child_process_share_the_queue_with_uploads(
     for key, data in objects.items():
         assert (tmp_path / "down" / key).read_bytes() == data
     assert read_object(s3, bucket, "put/up.txt") == b"up"
+
+
+def test_content_types_chosen_in_the_window_reach_the_child(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    # One connection and a slow limit: the first file is being sent, the others wait.
+    config = EngineConfig(concurrency=1, bandwidth_limit=64 * 1024)
+    engine = EngineProcess(moto_endpoint, config, tmp_path / "journal.sqlite3")
+    try:
+        for n in range(3):
+            (tmp_path / "up").mkdir(exist_ok=True)
+            (tmp_path / "up" / f"f{n}.txt").write_bytes(b"x" * 512 * 1024)
+        seen: dict[int, JobView] = {}
+        engine.submit_paths([str(tmp_path / "up" / f"f{n}.txt") for n in range(3)],
+                            Destination(bucket), content_type="text/plain")  # fmt: skip
+
+        def waiting() -> list[JobView]:
+            _collect(engine, seen)
+            return [v for v in seen.values() if v.content_type_editable]
+
+        wait_for(lambda: len(waiting()) == 2, timeout=30, what="two waiting uploads")
+        ids = [v.id for v in waiting()]
+        with pytest.raises(ValueError, match="not a content type"):
+            engine.set_content_type(ids, "csv")
+        engine.set_content_type(ids, "text/csv")
+        wait_for(
+            lambda: {v.content_type for v in waiting()} == {"text/csv"},
+            timeout=30, what="the new type in the snapshots",
+        )  # fmt: skip
+        engine.set_bandwidth_limit(0)
+        wait_for(lambda: _collect(engine, seen), timeout=60, what="the uploads to finish")
+    finally:
+        engine.shutdown(cancel=True, timeout=10)
+    types = {v.key: s3.head_object(Bucket=bucket, Key=v.key)["ContentType"] for v in seen.values()}
+    assert sorted(types.values()) == ["text/csv", "text/csv", "text/plain"]

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from s3desk.core import checksums
+from s3desk.core import checksums, content_types
 from s3desk.core.audit import AuditLog
 from s3desk.core.audit_writer import AuditWriter
 from s3desk.core.bandwidth import BandwidthLimiter
@@ -72,7 +72,7 @@ from s3desk.core.rules import UploadRules
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.scan import FoundFile, Skipped, scan
 from s3desk.core.senders import Senders
-from s3desk.core.source import check_unchanged, content_type, part_length, read_span
+from s3desk.core.source import check_unchanged, part_length, read_span
 from s3desk.core.upload_options import EncryptionRequired, UploadOptions
 
 
@@ -202,16 +202,20 @@ class UploadEngine:
         paths: Iterable[str | os.PathLike[str]],
         dest: Destination,
         conflict: ConflictPolicy | None = None,
+        content_type: str = "",
     ) -> None:
         """Queue every file below ``paths`` for ``dest``; folders are walked on a background
-        thread so a drop of 100,000 files returns at once."""
+        thread so a drop of 100,000 files returns at once. ``content_type`` stores them all
+        with that type instead of the detected one."""
         paths = [os.fspath(p) for p in paths]
+        if content_type:
+            content_type = content_types.check(content_type)
         with self._cond:
             self._check_open()
             self._scans_running += 1
         threading.Thread(
             target=self._scan_into_queue,
-            args=(paths, dest, conflict or self.config.conflict),
+            args=(paths, dest, conflict or self.config.conflict, content_type),
             name="s3desk-scan",
             daemon=True,
         ).start()
@@ -228,7 +232,7 @@ class UploadEngine:
         return self._add_items([(item, bucket, key)], conflict or self.config.conflict)[0]
 
     def _scan_into_queue(
-        self, paths: list[str], dest: Destination, conflict: ConflictPolicy
+        self, paths: list[str], dest: Destination, conflict: ConflictPolicy, content_type: str
     ) -> None:
         rules = None if self.endpoint.broker_url else self.config.rules
         user = self.config.user or _os_user()
@@ -242,9 +246,9 @@ class UploadEngine:
                     item, key = found, join_key(dest.prefix, found.relative)
                 batch.append((item, dest.bucket, key))
                 if len(batch) >= 500:
-                    self._add_items(batch, conflict)
+                    self._add_items(batch, conflict, content_type)
                     batch = []
-            self._add_items(batch, conflict)
+            self._add_items(batch, conflict, content_type)
         finally:
             with self._cond:
                 self._scans_running -= 1
@@ -266,7 +270,10 @@ class UploadEngine:
         return found, verdict.mapping.key
 
     def _add_items(
-        self, items: list[tuple[FoundFile | Skipped, str, str]], conflict: ConflictPolicy
+        self,
+        items: list[tuple[FoundFile | Skipped, str, str]],
+        conflict: ConflictPolicy,
+        content_type: str = "",
     ) -> list[int]:
         jobs: list[UploadJob] = []
         fresh: list[tuple[FoundFile | Skipped, str, str]] = []
@@ -286,17 +293,9 @@ class UploadEngine:
         refusal = "" if self.endpoint.broker_url else self.config.options.refusal()
         for item, bucket, key in fresh:
             if isinstance(item, FoundFile):
-                job = UploadJob(next(ids), item.path, bucket, key, item.size, item.mtime_ns)
-                # An upload service chooses the key itself and never overwrites.
-                job.conflict = ConflictPolicy.OVERWRITE if self.endpoint.broker_url else conflict
-                try:
-                    check_key(key)
-                    check_size(item.size)
-                except InvalidKey as exc:
-                    job.state, job.error = JobState.FAILED, str(exc)
+                job = self._new_job(next(ids), item, bucket, key, conflict, content_type)
                 if refusal:
                     job.state, job.error = JobState.FAILED, refusal
-                job.note = self._key_note(item.path)
             else:
                 state = JobState.FAILED if item.failed else JobState.SKIPPED
                 job = UploadJob(next(ids), item.path, bucket, key, 0, state=state)
@@ -321,6 +320,32 @@ class UploadEngine:
             self._ensure_workers()
             self._cond.notify_all()
         return [j.id for j in jobs]
+
+    def _new_job(
+        self,
+        job_id: int,
+        item: FoundFile,
+        bucket: str,
+        key: str,
+        conflict: ConflictPolicy,
+        content_type: str,
+    ) -> UploadJob:
+        job = UploadJob(job_id, item.path, bucket, key, item.size, item.mtime_ns)
+        job.note = self._key_note(item.path)
+        try:
+            check_key(key)
+            check_size(item.size)
+        except InvalidKey as exc:
+            job.state, job.error = JobState.FAILED, str(exc)
+        if self.endpoint.broker_url:
+            # An upload service chooses the key and the type itself and never overwrites.
+            job.conflict = ConflictPolicy.OVERWRITE
+        else:
+            job.conflict = conflict
+            job.content_type = content_type or content_types.detect(
+                key, item.path, self.config.options.content_types
+            )
+        return job
 
     def _copy_audit(self, name: str, data: bytes) -> None:
         key = join_key(self.config.audit_prefix, name)
@@ -505,6 +530,23 @@ class UploadEngine:
         ids = list(job_ids) or self._ids_in((JobState.CONFLICT,))
         return sum(self.resolve_conflict(i, choice) for i in ids)
 
+    def set_content_type(self, job_ids: Iterable[int], content_type: str) -> int:
+        """Store these uploads with ``content_type``; returns how many changed. Uploads
+        being sent, finished or with a multipart upload started keep theirs (the window
+        offers the change only where it can be made)."""
+        content_type = content_types.check(content_type)
+        changed: list[UploadJob] = []
+        with self._cond:
+            for job_id in job_ids:
+                job = self._jobs.get(job_id)
+                if job is not None and _type_editable(job) and job.content_type != content_type:
+                    job.content_type = content_type
+                    self._dirty[job.id] = job
+                    changed.append(job)
+        for job in changed:
+            self._journal_call("set_options", job.id, options_json(job))
+        return len(changed)
+
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         """Change the shared limit at once, for uploads already running too (0 = none)."""
         self.limiter.rate = bytes_per_second
@@ -566,6 +608,7 @@ class UploadEngine:
         return JobView(
             job.id, job.source, job.bucket, job.key, job.size, job.bytes_done,
             job.state, job.error, job.note, speed, eta,
+            content_type=job.content_type, content_type_editable=_type_editable(job),
         )  # fmt: skip
 
     def _totals(self, now: float) -> Totals:
@@ -670,7 +713,7 @@ class UploadEngine:
     def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
         """PutObject of a body in memory: the lean sender where it can, botocore otherwise."""
         conditional = _conditional(job, single=True)
-        headers = {"content-type": content_type(job.key), **self.config.options.headers()}
+        headers = {"content-type": _content_type(job), **self.config.options.headers()}
         if "ContentMD5" in fields:
             headers["content-md5"] = fields["ContentMD5"]
         if "ChecksumCRC32" in fields:
@@ -684,7 +727,7 @@ class UploadEngine:
         except NotServed:
             pass
         response: dict[str, Any] = self.client.put_object(
-            Bucket=job.bucket, Key=job.key, Body=data, ContentType=content_type(job.key),
+            Bucket=job.bucket, Key=job.key, Body=data, ContentType=_content_type(job),
             **fields, **conditional, **self.config.options.boto_fields(),
         )  # fmt: skip
         return response
@@ -875,7 +918,7 @@ class UploadEngine:
             else:
                 response = self.client.put_object(
                     Bucket=job.bucket, Key=job.key, Body=body,
-                    ContentType=content_type(job.key), **fields, **_conditional(job, single=True),
+                    ContentType=_content_type(job), **fields, **_conditional(job, single=True),
                     **self.config.options.boto_fields(),
                 )  # fmt: skip
             checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
@@ -901,7 +944,7 @@ class UploadEngine:
             response = self.client.create_multipart_upload(
                 Bucket=job.bucket,
                 Key=job.key,
-                ContentType=content_type(job.key),
+                ContentType=_content_type(job),
                 **extra,
                 **self.config.options.boto_fields(),
             )
@@ -1361,6 +1404,21 @@ def _os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (containers)
         return ""
+
+
+def _type_editable(job: UploadJob) -> bool:
+    """Not being sent, not stored yet, and no multipart upload started (its type was fixed
+    when it was created)."""
+    return bool(job.content_type) and job.state in _TYPE_EDITABLE and job.upload_id is None
+
+
+_TYPE_EDITABLE = frozenset(
+    {JobState.QUEUED, JobState.PAUSED, JobState.CONFLICT, JobState.FAILED, JobState.CANCELLED}
+)
+
+
+def _content_type(job: UploadJob) -> str:
+    return job.content_type or content_types.from_name(job.key) or content_types.DEFAULT
 
 
 def _stale(job: UploadJob, unit: _Unit) -> Callable[[], bool]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from s3desk.core import content_types
 from s3desk.core.download_plan import DownloadItem
 from s3desk.core.engine import EngineConfig, Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobView, Totals
@@ -80,9 +81,13 @@ class EngineProcess:
         return True
 
     def submit_paths(
-        self, paths: list[str], dest: Destination, conflict: ConflictPolicy | None = None
+        self,
+        paths: list[str],
+        dest: Destination,
+        conflict: ConflictPolicy | None = None,
+        content_type: str = "",
     ) -> None:
-        self._send("submit_paths", [os.fspath(p) for p in paths], dest, conflict)
+        self._send("submit_paths", [os.fspath(p) for p in paths], dest, conflict, content_type)
 
     def submit_downloads(
         self,
@@ -126,6 +131,10 @@ class EngineProcess:
 
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         self._send("set_bandwidth_limit", bytes_per_second)
+
+    def set_content_type(self, job_ids: list[int], content_type: str) -> int:
+        content_type = content_types.check(content_type)  # refused here, not in the child
+        return int(self._send("set_content_type", list(job_ids), content_type))
 
     def unblock(self, endpoint: S3Endpoint | None = None) -> None:
         self._send("unblock", endpoint)
@@ -267,6 +276,6 @@ _COMMANDS = frozenset(
     {
         "submit_paths", "restore", "pause", "resume", "cancel", "retry", "pause_all",
         "resume_all", "cancel_all", "retry_failed", "resolve_conflicts", "set_bandwidth_limit",
-        "unblock", "submit_downloads",
+        "unblock", "submit_downloads", "set_content_type",
     }
 )  # fmt: skip

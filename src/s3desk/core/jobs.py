@@ -103,6 +103,8 @@ class UploadJob:
     # What the service reported for the stored object, for the audit log.
     etag: str = ""
     checksum: str = ""
+    # The Content-Type it is stored with; chosen when queued, editable until it is sent.
+    content_type: str = ""
 
     @property
     def name(self) -> str:
@@ -126,6 +128,10 @@ class JobView:
     eta: float | None  # seconds, when it can be estimated
     # Downloads: ``source`` is the object's s3:// URL and ``target`` the local file.
     target: str = ""
+    # Uploads to S3: the Content-Type; "" where the app does not choose it.
+    content_type: str = ""
+    # Whether it can still be changed: not sent yet, and not a started multipart upload.
+    content_type_editable: bool = False
 
     @property
     def name(self) -> str:

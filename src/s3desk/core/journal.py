@@ -166,6 +166,11 @@ class Journal:
                 (job_id, part.number, part.etag, part.checksum),
             )
 
+    def set_options(self, job_id: int, options: str) -> None:
+        """The job's options changed (e.g. its content type was edited)."""
+        with self._transaction() as db:
+            db.execute("UPDATE jobs SET options = ? WHERE id = ?", (options, job_id))
+
     def set_key(self, job_id: int, key: str) -> None:
         """The key changed (kept both: "name (1).ext")."""
         with self._transaction() as db:
@@ -198,7 +203,10 @@ class Journal:
 
 def options_json(job: UploadJob) -> str:
     """The job's upload options as stored in the journal."""
-    return json.dumps({"conflict": job.conflict.value, "key_checked": job.key_checked})
+    options: dict[str, object] = {"conflict": job.conflict.value, "key_checked": job.key_checked}
+    if job.content_type:
+        options["content_type"] = job.content_type
+    return json.dumps(options)
 
 
 def job_from_record(record: JournalJob) -> UploadJob:
@@ -212,6 +220,7 @@ def job_from_record(record: JournalJob) -> UploadJob:
         options = json.loads(record.options)
         job.conflict = ConflictPolicy(options.get("conflict", "overwrite"))
         job.key_checked = bool(options.get("key_checked", False))
+        job.content_type = str(options.get("content_type", ""))
     except (ValueError, AttributeError):
         pass  # an older or damaged entry: the defaults are safe
     if record.upload_id:

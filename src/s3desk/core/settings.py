@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
+from s3desk.core.content_types import check_table
 from s3desk.core.engine import EngineConfig
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
@@ -74,6 +75,8 @@ class Settings:
     content_disposition: str = ""  # the Content-Disposition header stored with each object
     metadata: dict[str, str] = field(default_factory=dict)  # x-amz-meta-* user metadata
     tags: dict[str, str] = field(default_factory=dict)  # object tags
+    # Extension → Content-Type, before the system's table: {"log" = "text/plain"}.
+    content_types: dict[str, str] = field(default_factory=dict)
     audit_bucket: str = ""  # also copy audit entries to this bucket; empty = only locally
     audit_prefix: str = ""
     # The upload rules table, read by rules.py (UploadRules.from_dict); opaque here.
@@ -251,6 +254,10 @@ def _tags(value: object) -> dict[str, str]:
     return table
 
 
+def _content_types(value: object) -> dict[str, str]:
+    return dict(check_table(_string_table(value)))
+
+
 def _options_problems(options: UploadOptions) -> None:
     problems = options.problems()
     if problems:
@@ -309,6 +316,7 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "content_disposition": _header_text,
     "metadata": _metadata,
     "tags": _tags,
+    "content_types": _content_types,
     "audit_bucket": _bucket,
     "audit_prefix": _prefix,
     "rules": _rules,
@@ -590,6 +598,7 @@ def upload_options(settings: Settings) -> UploadOptions:
         content_disposition=settings.content_disposition,
         metadata=tuple(sorted(settings.metadata.items())),
         tags=tuple(sorted(settings.tags.items())),
+        content_types=tuple(sorted(settings.content_types.items())),
     )
 
 
@@ -640,5 +649,5 @@ def with_account(
 
 _OPTION_SETTINGS = (
     "encryption", "storage_class", "cache_control", "content_disposition", "metadata", "tags",
-    "require_encryption",
+    "require_encryption", "content_types",
 )  # fmt: skip

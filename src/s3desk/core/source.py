@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 import os
 
 from s3desk.core.errors import SourceChanged
@@ -30,8 +29,3 @@ def check_unchanged(job: UploadJob, st: os.stat_result | None = None) -> None:
     st = st or os.stat(job.source)
     if st.st_size != job.size or st.st_mtime_ns != job.mtime_ns:
         raise SourceChanged
-
-
-def content_type(key: str) -> str:
-    guessed, _ = mimetypes.guess_type(key, strict=False)
-    return guessed or "application/octet-stream"

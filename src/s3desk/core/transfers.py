@@ -50,9 +50,13 @@ class Transfers:
         return self.uploads.client
 
     def submit_paths(
-        self, paths: list[str], dest: Destination, conflict: ConflictPolicy | None = None
+        self,
+        paths: list[str],
+        dest: Destination,
+        conflict: ConflictPolicy | None = None,
+        content_type: str = "",
     ) -> None:
-        self.uploads.submit_paths(paths, dest, conflict)
+        self.uploads.submit_paths(paths, dest, conflict, content_type)
 
     def submit_downloads(
         self,
@@ -70,6 +74,9 @@ class Transfers:
 
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         self.uploads.set_bandwidth_limit(bytes_per_second)
+
+    def set_content_type(self, job_ids: Iterable[int], content_type: str) -> int:
+        return self.uploads.set_content_type(job_ids, content_type)
 
     # -- per job: the id says which engine ---------------------------------------------------
 

@@ -1,5 +1,6 @@
 """What every object an account uploads carries: server-side encryption, storage class,
-Cache-Control and Content-Disposition, user metadata and tags.
+Cache-Control and Content-Disposition, user metadata and tags, and the content types it
+gives extensions the system does not know (or knows differently).
 
 "Require encryption" makes an unencrypted upload impossible: without an encryption choice
 nothing is sent, and an object the service does not confirm as encrypted is removed again
@@ -12,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
+
+from s3desk.core.content_types import check_table
 
 SSE_S3 = "SSE-S3"
 SSE_KMS = "SSE-KMS"
@@ -39,13 +42,14 @@ class UploadOptions:
     content_disposition: str = ""
     metadata: tuple[tuple[str, str], ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
+    content_types: tuple[tuple[str, str], ...] = ()  # (extension, type), checked
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadOptions:
         """From a settings table; raises ValueError naming what is wrong."""
         known = {
             "encryption", "kms_key_id", "require_encryption", "storage_class", "cache_control",
-            "content_disposition", "metadata", "tags",
+            "content_disposition", "metadata", "tags", "content_types",
         }  # fmt: skip
         unknown = sorted(set(data) - known)
         if unknown:
@@ -59,6 +63,7 @@ class UploadOptions:
             content_disposition=str(data.get("content_disposition", "")),
             metadata=_pairs(data.get("metadata", {})),
             tags=_pairs(data.get("tags", {})),
+            content_types=check_table(_table(data.get("content_types", {}))),
         )
         problems = options.problems()
         if problems:
@@ -162,9 +167,13 @@ class UploadOptions:
 
 
 def _pairs(table: Any) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in _table(table).items()))
+
+
+def _table(table: Any) -> Mapping[str, Any]:
     if not isinstance(table, Mapping):
-        raise ValueError("Metadata and tags must be tables of names and values")
-    return tuple(sorted((str(k), str(v)) for k, v in table.items()))
+        raise ValueError("Metadata, tags and content types must be tables of names and values")
+    return table
 
 
 def _tag_text(text: str) -> bool:
