@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from s3desk.core import content_types
 from s3desk.core.accounts import AccountsFileError, AccountStore
 from s3desk.core.buckets import list_bucket_names
 from s3desk.core.download_plan import DownloadPlan
@@ -57,6 +59,7 @@ from s3desk.core.transfers import Transfers
 from s3desk.core.units import human_duration, human_rate, human_size
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.browser_view import BrowserView
+from s3desk.ui.content_type_delegate import ContentTypeDelegate, type_choices
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
 from s3desk.ui.history_view import HistoryView
@@ -178,6 +181,11 @@ class MainWindow(QMainWindow):
         self.clear_action.triggered.connect(self.clear_finished)
         self.copy_url_action = QAction(self.tr("Copy S3 URL"), self)
         self.copy_url_action.triggered.connect(self.copy_selected_urls)
+        self.content_type_action = QAction(self.tr("Set content type…"), self)
+        self.content_type_action.setToolTip(
+            self.tr("Choose the Content-Type the selected waiting uploads are stored with")
+        )
+        self.content_type_action.triggered.connect(self.choose_content_type)
         for action in (self.add_files_action, self.add_folder_action):
             action.setEnabled(self.engine is not None)
 
@@ -510,6 +518,13 @@ class MainWindow(QMainWindow):
         table.setItemDelegateForColumn(TransferModel.PROGRESS, ProgressDelegate(table))
         # Keys keep their start and their file name visible; messages read from the start.
         table.setItemDelegateForColumn(TransferModel.DESTINATION, ElideMiddleDelegate(table))
+        table.setItemDelegateForColumn(TransferModel.TYPE, ContentTypeDelegate(table))
+        edit = QAbstractItemView.EditTrigger
+        table.setEditTriggers(edit.DoubleClicked | edit.EditKeyPressed)
+        self.model.contentTypeEdited.connect(self.set_content_type)
+        self.model.contentTypeRefused.connect(
+            lambda reason: self.statusBar().showMessage(reason, 10000)
+        )
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setAlternatingRowColors(True)
@@ -525,6 +540,7 @@ class MainWindow(QMainWindow):
             TransferModel.NAME: 200,
             TransferModel.DESTINATION: 260,
             TransferModel.SIZE: 80,
+            TransferModel.TYPE: 150,
             TransferModel.PROGRESS: 130,
             TransferModel.SPEED: 90,
         }
@@ -733,6 +749,48 @@ class MainWindow(QMainWindow):
         urls = [f"s3://{self.model.job_at(r).bucket}/{self.model.job_at(r).key}" for r in rows]
         QGuiApplication.clipboard().setText("\n".join(urls))
 
+    def choose_content_type(self) -> None:
+        """Ask for one content type for the selected uploads that can still take one."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        jobs = [self.model.job_at(row) for row in rows]
+        editable = [job for job in jobs if job.content_type_editable]
+        if not editable:
+            self.statusBar().showMessage(
+                self.tr(
+                    "Only uploads that have not started can be given another content type; "
+                    "pause them first."
+                ),
+                10000,
+            )
+            return
+        current = editable[0].content_type
+        chosen, ok = QInputDialog.getItem(
+            self, self.tr("Content type"),
+            self.tr("Store %n selected upload(s) as:", "", len(editable)),
+            type_choices(current), 0, True,
+        )  # fmt: skip
+        if not ok:
+            return
+        try:
+            chosen = content_types.check(chosen)
+        except content_types.InvalidContentType as exc:
+            self.statusBar().showMessage(str(exc), 10000)
+            return
+        self.set_content_type([job.id for job in editable], chosen)
+        kept = len(jobs) - len(editable)
+        if kept:
+            self.statusBar().showMessage(
+                self.tr("%n upload(s) already started keep their content type.", "", kept), 10000
+            )
+
+    def set_content_type(self, job_ids: list[int], content_type: str) -> None:
+        if self.transfers is None:
+            return
+        self.transfers.set_content_type(job_ids, content_type)
+        if self.bridge is not None:
+            self.bridge.wake()
+        self._refresh_now()
+
     def _refresh_now(self) -> None:
         if self.bridge is not None:
             self.bridge.refresh()
@@ -747,6 +805,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.cancel_action)
         menu.addAction(self.retry_action)
         menu.addSeparator()
+        menu.addAction(self.content_type_action)
         menu.addAction(self.copy_url_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
@@ -759,6 +818,7 @@ class MainWindow(QMainWindow):
         self.retry_action.setEnabled(has_rows)
         self.clear_action.setEnabled(has_rows)
         self.copy_url_action.setEnabled(selected)
+        self.content_type_action.setEnabled(selected)
 
     def unblock(self) -> None:
         """After the user renewed credentials (e.g. signed in again, or entered a new key in

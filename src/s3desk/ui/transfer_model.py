@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from s3desk.core import content_types
 from s3desk.core.jobs import JobState, JobView
 from s3desk.core.units import human_duration, human_rate, human_size
 
@@ -27,13 +36,42 @@ _STATE_COLOURS = {
     JobState.PAUSED: QColor("#44546a"),
 }
 
+# The engine's state names, as the table shows them (translated).
+_STATE_NAMES = {
+    JobState.QUEUED: QT_TRANSLATE_NOOP("TransferModel", "Queued"),
+    JobState.UPLOADING: QT_TRANSLATE_NOOP("TransferModel", "Uploading"),
+    JobState.DOWNLOADING: QT_TRANSLATE_NOOP("TransferModel", "Downloading"),
+    JobState.RETRYING: QT_TRANSLATE_NOOP("TransferModel", "Retrying"),
+    JobState.PAUSED: QT_TRANSLATE_NOOP("TransferModel", "Paused"),
+    JobState.CONFLICT: QT_TRANSLATE_NOOP("TransferModel", "Exists"),
+    JobState.DONE: QT_TRANSLATE_NOOP("TransferModel", "Done"),
+    JobState.FAILED: QT_TRANSLATE_NOOP("TransferModel", "Failed"),
+    JobState.CANCELLED: QT_TRANSLATE_NOOP("TransferModel", "Cancelled"),
+    JobState.SKIPPED: QT_TRANSLATE_NOOP("TransferModel", "Skipped"),
+}
+assert set(_STATE_NAMES) == set(JobState), "every state needs a name"
+
 _NO_PROGRESS = frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
 _MOVING = frozenset({JobState.UPLOADING, JobState.DOWNLOADING})
 
 
 class TransferModel(QAbstractTableModel):
-    NAME, DESTINATION, SIZE, PROGRESS, SPEED, STATUS = range(6)
-    HEADERS = ("Name", "Destination", "Size", "Progress", "Speed", "Status")
+    NAME, DESTINATION, SIZE, TYPE, PROGRESS, SPEED, STATUS = range(7)
+    HEADERS = (
+        QT_TRANSLATE_NOOP("TransferModel", "Name"),
+        QT_TRANSLATE_NOOP("TransferModel", "Destination"),
+        QT_TRANSLATE_NOOP("TransferModel", "Size"),
+        QT_TRANSLATE_NOOP("TransferModel", "Type"),
+        QT_TRANSLATE_NOOP("TransferModel", "Progress"),
+        QT_TRANSLATE_NOOP("TransferModel", "Speed"),
+        QT_TRANSLATE_NOOP("TransferModel", "Status"),
+    )
+
+    # A person typed a content type for these waiting uploads (checked and tidied); the
+    # window passes it to the engine, and the next snapshot shows it.
+    contentTypeEdited = Signal(list, str)
+    # What was typed is no content type: the reason, for the status bar.
+    contentTypeRefused = Signal(str)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -94,8 +132,28 @@ class TransferModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return QCoreApplication.translate("TransferModel", self.HEADERS[section])
         return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        editable = index.isValid() and index.column() == self.TYPE
+        if editable and self._rows[index.row()].content_type_editable:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
+            return False
+        job = self._rows[index.row()]
+        try:
+            chosen = content_types.check(str(value))
+        except content_types.InvalidContentType as exc:
+            self.contentTypeRefused.emit(str(exc))
+            return False
+        if chosen != job.content_type:
+            self.contentTypeEdited.emit([job.id], chosen)
+        return True
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -104,6 +162,8 @@ class TransferModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(job, column)
+        if role == Qt.ItemDataRole.EditRole and column == self.TYPE:
+            return job.content_type
         if role == FractionRole:
             return job.fraction
         if role == JobIdRole:
@@ -111,12 +171,7 @@ class TransferModel(QAbstractTableModel):
         if role == StateRole:
             return job.state
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.STATUS and job.error:
-                return job.error
-            if column in (self.NAME, self.DESTINATION):
-                if job.target:
-                    return f"{job.source}\n→ {job.target}"
-                return f"{job.source}\n→ s3://{job.bucket}/{job.key}"
+            return _tooltip(job, column)
         if role == Qt.ItemDataRole.DecorationRole and column == self.NAME:
             return self._direction_icon(bool(job.target))
         if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS:
@@ -142,6 +197,8 @@ class TransferModel(QAbstractTableModel):
             return f"s3://{job.bucket}/{job.key}" if job.bucket else job.key
         if column == self.SIZE:
             return "" if job.state is JobState.SKIPPED else human_size(job.size)
+        if column == self.TYPE:
+            return job.content_type
         if column == self.PROGRESS:
             return "" if job.state in _NO_PROGRESS else f"{job.fraction:.0%}"
         if column == self.SPEED:
@@ -151,11 +208,31 @@ class TransferModel(QAbstractTableModel):
         return ""
 
 
+def _tooltip(job: JobView, column: int) -> str | None:
+    if column == TransferModel.STATUS and job.error:
+        return job.error
+    if column == TransferModel.TYPE and job.content_type_editable:
+        return QCoreApplication.translate(
+            "TransferModel", "Stored as {type}; double-click or press F2 to change it"
+        ).format(type=job.content_type)
+    if column in (TransferModel.NAME, TransferModel.DESTINATION):
+        if job.target:
+            return f"{job.source}\n→ {job.target}"
+        return f"{job.source}\n→ s3://{job.bucket}/{job.key}"
+    return None
+
+
+def state_name(state: JobState) -> str:
+    return QCoreApplication.translate("TransferModel", _STATE_NAMES[state])
+
+
 def status_text(job: JobView) -> str:
     if job.state in _MOVING and job.eta:
-        return f"{job.state.value} — {human_duration(job.eta)} left"
+        return QCoreApplication.translate("TransferModel", "{state} — {time} left").format(
+            state=state_name(job.state), time=human_duration(job.eta)
+        )
     if job.note:
         return job.note
     if job.error:
-        return f"{job.state.value} — {job.error}"
-    return job.state.value
+        return f"{state_name(job.state)} — {job.error}"
+    return state_name(job.state)
