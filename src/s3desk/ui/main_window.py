@@ -65,6 +65,7 @@ from s3desk.ui.engine_bridge import EngineBridge
 from s3desk.ui.history_view import HistoryView
 from s3desk.ui.notifier import Notifier
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
+from s3desk.ui.taskbar import TaskbarProgress
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
 
 if TYPE_CHECKING:
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         self.notifier = Notifier(self.model, self.windowIcon(), self)
+        self.taskbar = TaskbarProgress(self)
         self.settings_dialog: SettingsDialog | None = None
         self.apply_settings(engine_too=False)  # the engine was made with the settings
         if self.bridge:
@@ -849,7 +851,11 @@ class MainWindow(QMainWindow):
         fraction = totals.bytes_done / totals.bytes_total if totals.bytes_total else 1.0
         self.overall_bar.setVisible(busy)
         self.overall_bar.setValue(round(fraction * 1000))
-        self.setWindowTitle(f"s3desk — {fraction:.0%}" if busy else "s3desk")
+        self.setWindowTitle(f"s3desk — {fraction:.0%}" if busy else "s3desk")  # notr
+        if busy:
+            self.taskbar.show(fraction, totals.files_active)
+        else:
+            self.taskbar.clear()
         self._update_actions()
 
     # ------------------------------------------------------------------ closing
@@ -860,6 +866,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.accept()
+        self.taskbar.clear()  # a dock that misses the quit would keep showing the bar
         _retire_downloads(self.transfers)
 
     def confirm_quit(self) -> bool:
