@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self.renewed_endpoint: Callable[[], S3Endpoint | None] | None = None
         self.accounts_dialog: AccountsDialog | None = None
         self.endpoint: S3Endpoint | None = engine.endpoint if engine else None
-        self.setWindowTitle("s3desk")
+        self.setWindowTitle("s3desk")  # notr
         self.resize(1100, 640)
         self.setAcceptDrops(engine is not None)
 
@@ -126,20 +126,7 @@ class MainWindow(QMainWindow):
         self.table = self._build_table()
         self.stack.addWidget(self.drop_hint)
         self.stack.addWidget(self.table)
-        # Uploads and the bucket browser share the window; drops go to the browser's
-        # folder while it is shown.
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.stack, self.tr("Transfers"))
-        self.browser = BrowserView()
-        self._point_browser(engine)
-        self.browser.account = self.endpoint.label if self.endpoint else ""
-        self.tabs.addTab(self.browser, self.tr("Browse"))
-        self.history = HistoryView(self.browser.audit)
-        self.tabs.addTab(self.history, self.tr("History"))
-        self.tabs.currentChanged.connect(self._tab_changed)
-        self.browser.downloadRequested.connect(self.start_downloads)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self._build_tabs(engine), 1)
         self.setCentralWidget(central)
         self._build_status_bar()
 
@@ -154,6 +141,23 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # ------------------------------------------------------------------ construction
+
+    def _build_tabs(self, engine: UploadEngine | EngineProcess | None) -> QTabWidget:
+        # Uploads and the bucket browser share the window; drops go to the browser's
+        # folder while it is shown.
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.stack, self.tr("Transfers"))
+        self.browser = BrowserView()
+        self._point_browser(engine)
+        self.browser.account = self.endpoint.label if self.endpoint else ""
+        self.tabs.addTab(self.browser, self.tr("Browse"))
+        self.history = HistoryView(self.browser.audit)
+        self.tabs.addTab(self.history, self.tr("History"))
+        self.tabs.tabBar().setAccessibleName(self.tr("Views"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.browser.downloadRequested.connect(self.start_downloads)
+        return self.tabs
 
     def _build_actions(self) -> None:
         icon = self.style().standardIcon
@@ -173,7 +177,10 @@ class MainWindow(QMainWindow):
         self.resume_action.setToolTip(self.tr("Resume the selected transfers, or all (Ctrl+R)"))
         self.resume_action.triggered.connect(self.resume_selected)
         self.cancel_action = QAction(icon(sp.SP_DialogCancelButton), self.tr("Cancel"), self)
-        self.cancel_action.setToolTip(self.tr("Cancel the selected transfers"))
+        self.cancel_action.setToolTip(self.tr("Cancel the selected transfers (Delete)"))
+        # Delete only while the transfers table has the focus: in the browser it deletes.
+        self.cancel_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.cancel_action.triggered.connect(self.cancel_selected)
         self.retry_action = QAction(icon(sp.SP_BrowserReload), self.tr("Retry"), self)
         self.retry_action.setToolTip(self.tr("Retry the selected transfers, or all failed ones"))
@@ -528,6 +535,7 @@ class MainWindow(QMainWindow):
             lambda reason: self.statusBar().showMessage(reason, 10000)
         )
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
@@ -550,6 +558,7 @@ class MainWindow(QMainWindow):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             table.setColumnWidth(column, width)
         header.setSectionResizeMode(TransferModel.STATUS, QHeaderView.ResizeMode.Stretch)
+        table.addAction(self.cancel_action)  # for its Delete shortcut
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.selectionModel().selectionChanged.connect(self._update_actions)

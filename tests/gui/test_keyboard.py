@@ -1,0 +1,123 @@
+"""Keyboard-only use of the main window: Tab visits the controls in reading order, Delete
+cancels the selected transfer (only where the table has the focus), a keyboard context-menu
+request opens the row's menu."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from pytestqt.qtbot import QtBot
+
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import ConflictPolicy, JobState
+from s3desk.core.s3 import S3Endpoint
+from s3desk.ui.main_window import MainWindow
+from tests.gui.conftest import drop_files
+from tests.helpers import SendGate
+
+
+def _focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    return widget
+
+
+def _name(widget: QWidget) -> str:
+    return f"{type(widget).__name__}:{widget.accessibleName()}"
+
+
+def _held_window(
+    qtbot: QtBot, window_for: Callable[[Any], MainWindow], endpoint: S3Endpoint, tmp_path: Path
+) -> tuple[MainWindow, SendGate]:
+    """The window with two uploads: the first held on its way out, the second waiting."""
+    engine = UploadEngine(endpoint, EngineConfig(concurrency=1, conflict=ConflictPolicy.OVERWRITE))
+    window = window_for(engine)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # the keyboard goes to the active window
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(name)
+    gate = SendGate(engine, "PutObject")
+    assert drop_files(window.drop_hint, sorted(tmp_path.iterdir()))
+    assert gate.reached.wait(30)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+    return window, gate
+
+
+def _finish(qtbot: QtBot, window: MainWindow, gate: SendGate) -> None:
+    gate.remove()
+    # Closing a window with transfers running would ask whether to quit.
+    qtbot.waitUntil(lambda: window.transfers is not None and window.transfers.is_idle())
+
+
+def test_tab_visits_the_controls_in_reading_order_and_comes_round(
+    qtbot: QtBot, window_for: Callable[[Any], MainWindow], moto_endpoint: S3Endpoint,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    window, gate = _held_window(qtbot, window_for, moto_endpoint, tmp_path)
+    try:
+        window.bucket_box.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.bucket_box)
+        visited = []
+        for _ in range(6):
+            visited.append(_name(_focused()))
+            qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
+        assert visited == [
+            "QComboBox:Destination bucket",
+            "QLineEdit:Destination folder",
+            "QTabBar:Views",
+            "QTableView:Transfers",
+            "QToolButton:More actions",
+            "QComboBox:Destination bucket",
+        ]
+        # Shift+Tab goes back the same way.
+        window.table.setFocus()
+        qtbot.keyClick(_focused(), Qt.Key.Key_Backtab)
+        assert _name(_focused()) == "QTabBar:Views"
+    finally:
+        _finish(qtbot, window, gate)
+
+
+def test_delete_cancels_the_selected_transfer_and_a_keyboard_menu_request_opens_its_menu(
+    qtbot: QtBot, window_for: Callable[[Any], MainWindow], moto_endpoint: S3Endpoint,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    window, gate = _held_window(qtbot, window_for, moto_endpoint, tmp_path)
+    try:
+        waiting_row = next(r for r in range(2) if window.model.job_at(r).state is JobState.QUEUED)
+        # Delete means nothing while the focus is elsewhere (the browser uses it to delete).
+        window.prefix_edit.setFocus()
+        window.table.selectRow(waiting_row)
+        qtbot.keyClick(window.prefix_edit, Qt.Key.Key_Delete)
+        assert window.model.job_at(waiting_row).state is JobState.QUEUED
+
+        window.table.setFocus()
+        window.table.selectRow(waiting_row)
+        qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+        qtbot.waitUntil(lambda: window.model.job_at(waiting_row).state is JobState.CANCELLED)
+
+        # What the menu key becomes (a keyboard context-menu event at the current row).
+        at = window.table.visualRect(window.table.currentIndex()).center()
+        QApplication.sendEvent(
+            window.table.viewport(),
+            QContextMenuEvent(
+                QContextMenuEvent.Reason.Keyboard,
+                at,
+                window.table.viewport().mapToGlobal(at),
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
+        qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+        assert "Set content type…" in texts and "Cancel" in texts
+        menu.close()
+    finally:
+        _finish(qtbot, window, gate)
