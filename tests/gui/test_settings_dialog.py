@@ -91,6 +91,24 @@ def test_the_window_opens_settings_and_applies_notifications_at_once(
     assert not window.notifier.enabled
 
 
+def test_transfer_settings_reach_the_running_engine_at_once(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    dialog = window.open_settings()
+    assert dialog is not None
+    dialog.fields["concurrency"].setValue(3)  # type: ignore[attr-defined]
+    dialog.fields["part_size"].setValue(64)  # type: ignore[attr-defined]
+    conflict = dialog.fields["conflict"]
+    conflict.setCurrentIndex(conflict.findData(ConflictPolicy.SKIP))  # type: ignore[attr-defined]
+    with qtbot.waitSignal(dialog.saved):
+        assert dialog.save()
+    assert window.transfers is not None
+    config = window.transfers.uploads.config  # type: ignore[union-attr]
+    assert (config.concurrency, config.part_size, config.conflict) == (
+        3, 64 * 1024 * 1024, ConflictPolicy.SKIP,
+    )  # fmt: skip
+
+
 def test_turning_off_follow_the_system_keeps_the_window_light(
     qtbot: QtBot, window: MainWindow
 ) -> None:

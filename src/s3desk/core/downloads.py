@@ -28,6 +28,7 @@ It speaks the same language as the upload engine — ``drain()`` snapshots of ``
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import itertools
@@ -47,7 +48,13 @@ from s3desk.core.audit import AuditLog
 from s3desk.core.audit_writer import AuditWriter
 from s3desk.core.checksums import IntegrityError
 from s3desk.core.download_plan import DownloadItem, free_path
-from s3desk.core.engine import EngineConfig, Update
+from s3desk.core.engine import (
+    MAX_CONCURRENCY,
+    EngineConfig,
+    Update,
+    pool_size,
+    surplus_worker,
+)
 from s3desk.core.errors import (
     describe_error,
     has_code,
@@ -150,7 +157,7 @@ class DownloadEngine:
         # (tests hold requests).
         self.request_hooks: list[Callable[[str], None]] = []
         self._senders = Senders(
-            endpoint, max_connections=self.config.concurrency + 2,
+            endpoint, max_connections=pool_size(self.config.concurrency),
             connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
             hooks=self.request_hooks,
         )  # fmt: skip
@@ -389,6 +396,18 @@ class DownloadEngine:
         """The lean sender for GETs, sharing the botocore session's credentials."""
         return self._senders.lean()
 
+    def reconfigure(self, *, concurrency: int | None = None) -> None:
+        """The concurrency setting changed: as ``UploadEngine.reconfigure``."""
+        if concurrency is None:
+            return
+        with self._cond:
+            self.config = dataclasses.replace(
+                self.config, concurrency=max(1, min(MAX_CONCURRENCY, concurrency))
+            )
+            if self._workers:
+                self._ensure_workers()
+            self._cond.notify_all()
+
     def _ensure_workers(self) -> None:
         for n in range(len(self._workers), self.config.concurrency):
             worker = threading.Thread(target=self._work, name=f"s3desk-download-{n}", daemon=True)
@@ -402,6 +421,8 @@ class DownloadEngine:
             if done is not None:
                 self._unit_done(done)
             while not self._closed:
+                if surplus_worker(self._workers, self.config.concurrency):
+                    return None
                 unit = self._pick_unit()
                 if unit is not None:
                     self._busy_units += 1

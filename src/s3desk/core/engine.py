@@ -75,6 +75,15 @@ from s3desk.core.senders import Senders
 from s3desk.core.source import check_unchanged, part_length, read_span
 from s3desk.core.upload_options import EncryptionRequired, UploadOptions
 
+MAX_CONCURRENCY = 256  # parallel requests the settings allow
+
+
+def pool_size(concurrency: int) -> int:
+    """Connections kept open for reuse: enough for any concurrency chosen later, since the
+    setting may change while the engine runs (a limit on idle connections, not an
+    allocation)."""
+    return max(concurrency, MAX_CONCURRENCY) + 2
+
 
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
@@ -152,7 +161,7 @@ class UploadEngine:
         # Called with the operation name before each request goes out, on either path.
         self.request_hooks: list[Callable[[str], None]] = []
         self._senders = Senders(
-            endpoint, max_connections=self.config.concurrency + 2,
+            endpoint, max_connections=pool_size(self.config.concurrency),
             connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
             hooks=self.request_hooks, sign_payload=False, prepare_client=register_engine_handlers,
         )  # fmt: skip
@@ -547,6 +556,29 @@ class UploadEngine:
             self._journal_call("set_options", job.id, options_json(job))
         return len(changed)
 
+    def reconfigure(
+        self,
+        *,
+        concurrency: int | None = None,
+        part_size: int | None = None,
+        conflict: ConflictPolicy | None = None,
+    ) -> None:
+        """Settings changed while running: more workers start at once, surplus ones stop
+        after their current request; a new part size applies to multipart uploads not yet
+        started, a new conflict policy to files queued from now on."""
+        changes: dict[str, Any] = {}
+        if concurrency is not None:
+            changes["concurrency"] = max(1, min(MAX_CONCURRENCY, concurrency))
+        if part_size is not None:
+            changes["part_size"] = part_size
+        if conflict is not None:
+            changes["conflict"] = conflict
+        with self._cond:
+            self.config = dataclasses.replace(self.config, **changes)
+            if self._workers:
+                self._ensure_workers()
+            self._cond.notify_all()
+
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         """Change the shared limit at once, for uploads already running too (0 = none)."""
         self.limiter.rate = bytes_per_second
@@ -735,6 +767,8 @@ class UploadEngine:
     def _next_unit(self) -> _Unit | None:
         with self._cond:
             while not self._closed:
+                if surplus_worker(self._workers, self.config.concurrency):
+                    return None
                 unit = self._pick_unit()
                 if unit is not None:
                     self._busy_units += 1
@@ -1404,6 +1438,15 @@ def _os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (containers)
         return ""
+
+
+def surplus_worker(workers: list[threading.Thread], concurrency: int) -> bool:
+    """After the concurrency was lowered: the calling worker leaves (and says so) when there
+    are more than it allows. Call under the engine's lock."""
+    if len(workers) <= concurrency:
+        return False
+    workers.remove(threading.current_thread())
+    return True
 
 
 def _type_editable(job: UploadJob) -> bool:

@@ -132,6 +132,15 @@ class EngineProcess:
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         self._send("set_bandwidth_limit", bytes_per_second)
 
+    def reconfigure(
+        self,
+        *,
+        concurrency: int | None = None,
+        part_size: int | None = None,
+        conflict: ConflictPolicy | None = None,
+    ) -> None:
+        self._send("reconfigure", concurrency, part_size, conflict)
+
     def set_content_type(self, job_ids: list[int], content_type: str) -> int:
         content_type = content_types.check(content_type)  # refused here, not in the child
         return int(self._send("set_content_type", list(job_ids), content_type))
@@ -269,6 +278,10 @@ def _serve(
 def _carry_out(engine: Any, command: str, args: tuple[Any, ...]) -> None:
     if command not in _COMMANDS:
         raise ValueError(f"unknown engine command {command!r}")
+    if command == "reconfigure":  # keyword-only there
+        concurrency, part_size, conflict = args
+        engine.reconfigure(concurrency=concurrency, part_size=part_size, conflict=conflict)
+        return
     getattr(engine, command)(*args)
 
 
@@ -276,6 +289,6 @@ _COMMANDS = frozenset(
     {
         "submit_paths", "restore", "pause", "resume", "cancel", "retry", "pause_all",
         "resume_all", "cancel_all", "retry_failed", "resolve_conflicts", "set_bandwidth_limit",
-        "unblock", "submit_downloads", "set_content_type",
+        "unblock", "submit_downloads", "set_content_type", "reconfigure",
     }
 )  # fmt: skip

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from s3desk.core.content_types import check_table
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine import MAX_CONCURRENCY, EngineConfig
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
 from s3desk.core.paths import config_dir
@@ -44,7 +44,6 @@ if TYPE_CHECKING:  # managed.py builds on this module; it is imported when a sto
 log = logging.getLogger(__name__)
 
 SETTINGS_VERSION = 2
-MAX_CONCURRENCY = 256
 LOCK_REASON = "Set by your organisation"
 
 

@@ -75,6 +75,17 @@ class Transfers:
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         self.uploads.set_bandwidth_limit(bytes_per_second)
 
+    def reconfigure(
+        self,
+        *,
+        concurrency: int | None = None,
+        part_size: int | None = None,
+        conflict: ConflictPolicy | None = None,
+    ) -> None:
+        self.uploads.reconfigure(concurrency=concurrency, part_size=part_size, conflict=conflict)
+        if self._downloads is not None:
+            self._downloads.reconfigure(concurrency=concurrency)
+
     def set_content_type(self, job_ids: Iterable[int], content_type: str) -> int:
         return self.uploads.set_content_type(job_ids, content_type)
 

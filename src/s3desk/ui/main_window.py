@@ -266,7 +266,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self, engine_too: bool = True) -> None:
-        """What can change at once: notifications and the bandwidth limit."""
+        """Settings take effect at once: notifications, theme, and for the transfers the
+        bandwidth limit, concurrency, part size (for uploads not yet started) and what to do
+        when a file exists (for files added from now on)."""
         from s3desk.core.settings import SettingsStore
 
         try:
@@ -278,6 +280,10 @@ class MainWindow(QMainWindow):
         apply_theme(settings.theme_follows_system)
         if engine_too and self.transfers is not None:
             self.transfers.set_bandwidth_limit(float(settings.bandwidth_limit))
+            self.transfers.reconfigure(
+                concurrency=settings.concurrency, part_size=settings.part_size,
+                conflict=settings.conflict,
+            )  # fmt: skip
 
     def copy_diagnostics(self) -> None:
         """Put what support needs on the clipboard (no secrets). The report reads the log
