@@ -39,10 +39,27 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(PY) tools/check_tr.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The translators' template (resources/translations/s3desk.ts) from the UI's tr() calls;
+# each s3desk_<lang>.ts there gets the new strings and is compiled to its .qm. English is
+# the source language: s3desk_en.ts holds only the plural forms ("1 file", "2 files").
+.PHONY: translations
+TRANSLATIONS := resources/translations
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations none -sort-messages \
+		-source-language en src/s3desk/ui/*.py -ts $(TRANSLATIONS)/s3desk.ts
+	@for ts in $(TRANSLATIONS)/s3desk_*.ts; do \
+		[ -e "$$ts" ] || continue; \
+		case "$$ts" in *_en.ts) only=-pluralonly;; *) only=;; esac; \
+		$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations none -sort-messages $$only \
+			src/s3desk/ui/*.py -ts "$$ts" && \
+		$(VENV)/bin/pyside6-lrelease -silent "$$ts" -qm "$${ts%.ts}.qm" || exit 1; \
+	done
 
 screenshots: system-deps $(STAMP)
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots

@@ -31,6 +31,22 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", refuse)
 
 
+@pytest.fixture(autouse=True)
+def english(qapp: QApplication) -> Iterator[None]:
+    """English, as the app installs it (with its plural forms: "1 file", "2 files"),
+    whatever language the machine running the tests speaks."""
+    from PySide6.QtCore import QLocale
+
+    from s3desk.ui.app import install_translators
+
+    installed = install_translators(qapp, QLocale(QLocale.Language.English))
+    assert "s3desk_en.qm" in [t.filePath().rsplit("/", 1)[-1] for t in installed]
+    yield
+    for translator in getattr(qapp, "s3desk_translators", []):
+        qapp.removeTranslator(translator)
+    qapp.s3desk_translators = []  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """qasync's loop on top of the Qt loop pytest-qt already runs."""

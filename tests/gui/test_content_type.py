@@ -107,11 +107,9 @@ def test_one_type_for_a_selection_skips_the_rows_already_sending(
     monkeypatch.setattr(QInputDialog, "getItem", answer)
     window.table.selectAll()
     window.content_type_action.trigger()
-    assert asked and "Store 3 selected upload" in asked[0][0]
+    assert asked and asked[0][0] == "Store 3 selected uploads as:"
     assert "application/pdf" in asked[0][1]
-    assert "1 upload(s) already started keep" in (
-        window.statusBar().currentMessage()
-    )
+    assert window.statusBar().currentMessage() == "1 upload already started keeps its content type."
     waiting = [v.name for v in window.model.views() if v.state is JobState.QUEUED]
     qtbot.waitUntil(
         lambda: all(_type_cell(window, n).data() == "application/x-evidence" for n in waiting)

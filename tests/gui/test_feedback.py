@@ -32,13 +32,13 @@ def test_each_finished_batch_is_notified_with_its_failures(
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
         assert drop_files(window, [tmp_path / "a.txt", tmp_path / "b.txt"])
-    assert shown == [("Transfers finished", "2 file(s) done (10 B)")]
+    assert shown == [("Transfers finished", "2 files done (10 B)")]
 
     (tmp_path / "c.txt").write_text("c")
     window.bucket_box.setEditText("no-such-bucket-here")
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
         assert drop_files(window, [tmp_path / "c.txt"])
-    assert shown[1] == ("1 file(s) failed", "c.txt")
+    assert shown[1] == ("1 file failed", "c.txt")
 
 
 def test_notifications_can_be_turned_off(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:

@@ -190,7 +190,7 @@ def test_taken_names_ask_once_in_a_bar(
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
         assert drop_files(window.drop_hint, [tmp_path / f"{n}.txt" for n in "abcd"])
     assert not window.conflict_bar.isHidden()
-    assert "3 file(s) already exist" in window.conflict_label.text()
+    assert "3 files already exist" in window.conflict_label.text()
     rows = _rows(window)
     assert rows["a.txt"][1].startswith("Exists")
     assert rows["d.txt"][0] is JobState.DONE
@@ -200,7 +200,7 @@ def test_taken_names_ask_once_in_a_bar(
     window.table.selectRow(a_row)
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
         window.conflict_buttons[ConflictPolicy.RENAME].click()  # only the selected row
-    assert "2 file(s)" in window.conflict_label.text()
+    assert "2 files" in window.conflict_label.text()
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
         window.conflict_buttons[ConflictPolicy.SKIP].click()  # all the others
     assert window.conflict_bar.isHidden()

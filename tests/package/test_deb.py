@@ -135,6 +135,8 @@ def test_the_files_are_where_desktops_look_for_them(installed: Path, app: Path) 
     for size in ICON_SIZES:
         assert png_size(hicolor / f"{size}x{size}/apps/s3desk.png") == (size, size)
     assert (installed / "usr/share/doc/s3desk/copyright").is_file()
+    # The English plural forms ("1 file", "2 files"), which every language falls back on.
+    assert (installed / "opt/s3desk/_internal/s3desk/resources/translations/s3desk_en.qm").is_file()
 
 
 def test_what_the_app_does_not_use_is_left_out(installed: Path) -> None:

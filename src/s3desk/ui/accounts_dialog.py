@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,11 +38,12 @@ from s3desk.core.accounts import (
 from s3desk.core.connection_check import Verdict, check_connection
 from s3desk.core.secrets import SecretStoreError
 
+# Marked for the catalogue here, translated where shown.
 _CHECKSUM_TITLES = (
-    (checksums.CRC32, "S3 checksums (CRC32)"),
-    (checksums.MD5, "Compatibility (Content-MD5)"),
+    (checksums.CRC32, QT_TRANSLATE_NOOP("AccountsDialog", "S3 checksums (CRC32)")),
+    (checksums.MD5, QT_TRANSLATE_NOOP("AccountsDialog", "Compatibility (Content-MD5)")),
 )
-_KEEP_SECRET = "Stored in the keyring — leave empty to keep"
+_KEEP_SECRET = QT_TRANSLATE_NOOP("AccountsDialog", "Stored in the keyring — leave empty to keep")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")  # a preset's {account_id} the user must replace
 
 # Which kinds show which form field; the other fields keep what the file has (same kind) or
@@ -210,7 +211,7 @@ class AccountsDialog(QDialog):
         self._add_row("", self.path_style_box, _COMPATIBLE)
         self.checksum_box = QComboBox()
         for mode, title in _CHECKSUM_TITLES:
-            self.checksum_box.addItem(self.tr(title), mode)
+            self.checksum_box.addItem(_tr(title), mode)
         self.checksum_box.setToolTip(
             self.tr("Use Content-MD5 for services that reject S3's newer checksum headers")
         )
@@ -218,7 +219,7 @@ class AccountsDialog(QDialog):
 
     def _add_credential_rows(self) -> None:
         self.key_id_edit = QLineEdit()
-        self.key_id_edit.setPlaceholderText("AKIA…")
+        self.key_id_edit.setPlaceholderText("AKIA…")  # notr: the start of every key ID
         self._add_row(self.tr("Access key ID"), self.key_id_edit, _WITH_KEY_ID)
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -386,7 +387,7 @@ class AccountsDialog(QDialog):
             "https://uploads.example.com" if service else "https://s3.example.com"
         )
         if self._has_stored_secret():
-            self.secret_edit.setPlaceholderText(self.tr(_KEEP_SECRET))
+            self.secret_edit.setPlaceholderText(_tr(_KEEP_SECRET))
             self.token_edit.setPlaceholderText(self.tr("optional; leave empty to keep"))
         else:
             self.secret_edit.setPlaceholderText(self.tr("required"))
@@ -539,7 +540,8 @@ class AccountsDialog(QDialog):
         try:
             verdict = await asyncio.get_running_loop().run_in_executor(None, work)
         except Exception as exc:  # a bug must not leave the button disabled for good
-            verdict = Verdict(False, "failed", f"The connection test failed: {exc}")
+            message = self.tr("The connection test failed: {error}").format(error=exc)
+            verdict = Verdict(False, "failed", message)
         # (When cancelled, the dialog may be gone: _cancel_test has reset the button.)
         self.test_button.setEnabled(True)
         if verdict.buckets:
@@ -573,8 +575,16 @@ def _error_text(exc: BaseException) -> str:
         return str(exc.args[0])
     text = str(exc)
     if isinstance(exc, SecretStoreError) and exc.reason == "no-backend":
-        text += "\n\nAccounts that use an AWS profile still work: they need no secret stored here."
+        text += "\n\n" + QCoreApplication.translate(
+            "AccountsDialog",
+            "Accounts that use an AWS profile still work: they need no secret stored here.",
+        )
     return text
+
+
+def _tr(text: str) -> str:
+    """Translate outside the dialog's methods, in its context."""
+    return QCoreApplication.translate("AccountsDialog", text)
 
 
 def _aws_profiles() -> list[str]:

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from s3desk.core.accounts import Account, AccountsFileError, AccountStore
@@ -21,6 +22,8 @@ from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.secrets import SecretStoreError
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QLocale, QTranslator
+
     from s3desk.ui.storage_switcher import EngineFactory, StorageSwitcher
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,44 @@ def make_application() -> Any:
     app.setWindowIcon(QIcon(icon))
     app.setStyleSheet(resource_text("style.qss"))
     return app
+
+
+def translations_folder() -> Path:
+    """Where s3desk's compiled translations (s3desk_<language>.qm) are."""
+    from importlib import resources
+
+    return Path(str(resources.files("s3desk") / "resources" / "translations"))
+
+
+def install_translators(app: Any, locale: QLocale, folder: Path | None = None) -> list[QTranslator]:
+    """Install Qt's own translation (standard buttons and dialogs) and s3desk's for
+    ``locale``, replacing any this function installed before; returns those found.
+
+    QTranslator.load tries the locale's UI languages in turn (de_AT, then de). The
+    translators are kept on ``app``: Qt does not own installed translators."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    for old in getattr(app, "s3desk_translators", []):
+        app.removeTranslator(old)
+    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    s3desk_folder = str(folder if folder is not None else translations_folder())
+    installed: list[QTranslator] = []
+    wanted = [("qtbase", qt_folder, locale), ("s3desk", s3desk_folder, locale)]
+    if locale.language() != QLocale.Language.English:
+        # English plural forms ("1 file", "2 files") under every other language, for the
+        # texts its catalogue lacks; installed first, so the language's own come first.
+        wanted.insert(1, ("s3desk", s3desk_folder, QLocale(QLocale.Language.English)))
+    for name, where, language in wanted:
+        translator = QTranslator(app)
+        if translator.load(language, name, "_", where):
+            app.installTranslator(translator)
+            installed.append(translator)
+        else:
+            translator.deleteLater()
+    app.s3desk_translators = installed
+    if installed:
+        log.info("translations for %s: %s", locale.name(), [t.filePath() for t in installed])
+    return installed
 
 
 @dataclass
@@ -161,10 +202,12 @@ def run_gui(
         return 2
 
     import qasync
+    from PySide6.QtCore import QLocale
 
     from s3desk.ui.main_window import MainWindow
 
     app = make_application()
+    install_translators(app, QLocale.system())  # the system's language (LANG, LC_ALL, ...)
     storage = choose_storage(demo, endpoint_url, account)
     endpoint, demo_storage = storage.endpoint, storage.demo
     engine = make_engine(endpoint, resumable=demo_storage is None) if endpoint else None

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core.browse import Entry
@@ -21,7 +28,12 @@ EntryRole = Qt.ItemDataRole.UserRole + 1
 
 class BrowserModel(QAbstractTableModel):
     NAME, SIZE, MODIFIED, STORAGE_CLASS = range(4)
-    HEADERS = ("Name", "Size", "Modified", "Storage class")
+    HEADERS = (  # translated in headerData
+        QT_TRANSLATE_NOOP("BrowserModel", "Name"),
+        QT_TRANSLATE_NOOP("BrowserModel", "Size"),
+        QT_TRANSLATE_NOOP("BrowserModel", "Modified"),
+        QT_TRANSLATE_NOOP("BrowserModel", "Storage class"),
+    )
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -130,7 +142,7 @@ class BrowserModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return QCoreApplication.translate("BrowserModel", self.HEADERS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -396,7 +396,9 @@ class BrowserView(QWidget):
         try:
             info = await loop.run_in_executor(None, lambda: details(client_of(), bucket, entry.key))
         except Exception as exc:
-            text = self.tr("Details not available: ") + describe_error(exc, bucket, entry.key)
+            text = self.tr("Details not available: {error}").format(
+                error=describe_error(exc, bucket, entry.key)
+            )
         else:
             text = details_text(info)
         if not shiboken6.isValid(self) or self.selected_object() != entry:
@@ -439,7 +441,9 @@ class BrowserView(QWidget):
                 None, lambda: list_versions(client_of(), bucket, entry.key)
             )
         except Exception as exc:
-            self._fail(self.tr("Versions not available: ") + describe_error(exc, bucket))
+            self._fail(
+                self.tr("Versions not available: {error}").format(error=describe_error(exc, bucket))
+            )
             return
         if not shiboken6.isValid(self) or self.selected_object() != entry:
             return
@@ -486,11 +490,17 @@ class BrowserView(QWidget):
                 ),
             )
         except Exception as exc:
-            self._fail(self.tr("Restore failed: ") + describe_error(exc, bucket, entry.key))
+            self._fail(
+                self.tr("Restore failed: {error}").format(
+                    error=describe_error(exc, bucket, entry.key)
+                )
+            )
             return
         if not shiboken6.isValid(self):
             return
-        self.message_label.setText(self.tr("Restored an earlier version of ") + entry.name)
+        self.message_label.setText(
+            self.tr("Restored an earlier version of {name}").format(name=entry.name)
+        )
         self.versionRestored.emit(new_id)
         if self.selected_object() == entry:
             self._keep(self._show_versions(bucket, entry))
@@ -565,10 +575,10 @@ class BrowserView(QWidget):
         if not shiboken6.isValid(self):
             return
         QGuiApplication.clipboard().setText(link.url)
-        text = self.tr("Share link copied to the clipboard, valid for ") + expiry_words(
-            link.expires_in
+        text = self.tr("Share link copied to the clipboard, valid for {time}.").format(
+            time=expiry_words(link.expires_in)
         )
-        self.message_label.setText(f"{text}. {link.note}".strip())
+        self.message_label.setText(f"{text} {link.note}".strip())
         self.shareLinkMade.emit(link.url)
 
     # ------------------------------------------------------------------ downloading
@@ -610,7 +620,7 @@ class BrowserView(QWidget):
         if not shiboken6.isValid(self):
             return
         if planned is None:
-            self._fail(self.tr("Download failed: ") + problem)
+            self._fail(self.tr("Download failed: {error}").format(error=problem))
             return
         conflict = ConflictPolicy.RENAME
         if planned.taken:
@@ -635,9 +645,10 @@ class BrowserView(QWidget):
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Files already exist"))
         box.setText(
-            self.tr("%n file(s) to download already exist in ", "", count) + f"{dest}: "
-            + names + more
-        )  # fmt: skip
+            self.tr("%n file(s) to download already exist in {folder}: {names}", "", count).format(
+                folder=dest, names=names + more
+            )
+        )
         box.setInformativeText(self.tr("Replace them, keep both (the download gets a new "
                                        "name), or skip them?"))  # fmt: skip
         replace = box.addButton(self.tr("Replace"), QMessageBox.ButtonRole.DestructiveRole)
@@ -715,7 +726,7 @@ class BrowserView(QWidget):
                 ),
             )  # fmt: skip
         except Exception as exc:
-            self._fail(self.tr("Delete failed: ") + describe_error(exc, bucket))
+            self._fail(self.tr("Delete failed: {error}").format(error=describe_error(exc, bucket)))
             return
         finally:
             self._deleting = False
@@ -746,25 +757,38 @@ class BrowserView(QWidget):
     def delete_question(
         self, bucket: str, plan: DeletePlan, prefix: str = "", all_versions: bool = False
     ) -> str:
+        size, where = human_size(plan.total_size), f"s3://{bucket}/{prefix}"
         if all_versions:
             markers = plan.delete_markers
-            versions = plan.count - markers
-            marker_text = f" and {markers:,} delete marker{'s' if markers != 1 else ''}"
+            versions = _plural(
+                plan.count - markers, self.tr("{n} version"), self.tr("{n} versions")
+            )
+            if markers:
+                what = self.tr("{versions} ({size}) and {markers}").format(
+                    versions=versions,
+                    size=size,
+                    markers=_plural(
+                        markers, self.tr("{n} delete marker"), self.tr("{n} delete markers")
+                    ),
+                )
+            else:
+                what = self.tr("{versions} ({size})").format(versions=versions, size=size)
             return (
-                self.tr("Permanently delete ") + f"{versions:,} version"
-                + ("s" if versions != 1 else "") + f" ({human_size(plan.total_size)})"
-                + (marker_text if markers else "")
-                + self.tr(" from ") + f"s3://{bucket}/{prefix}?\n\n"
+                self.tr("Permanently delete {what} from {where}?").format(what=what, where=where)
+                + "\n\n"
                 + self.tr("Every version goes. This cannot be undone.")
-            )  # fmt: skip
-        what = f"{plan.count:,} object{'s' if plan.count != 1 else ''}"
-        text = (
-            self.tr("Delete ") + f"{what} ({human_size(plan.total_size)})"
-            + self.tr(" from ") + f"s3://{bucket}/{prefix}?\n\n"
-            + self.tr("If the bucket keeps versions, older versions stay and can be restored; "
-                      "otherwise this cannot be undone.")
-        )  # fmt: skip
-        return text
+            )
+        objects = _plural(plan.count, self.tr("{n} object"), self.tr("{n} objects"))
+        return (
+            self.tr("Delete {objects} ({size}) from {where}?").format(
+                objects=objects, size=size, where=where
+            )
+            + "\n\n"
+            + self.tr(
+                "If the bucket keeps versions, older versions stay and can be restored; "
+                "otherwise this cannot be undone."
+            )
+        )
 
     def _fail(self, message: str) -> None:
         if shiboken6.isValid(self):
@@ -805,7 +829,7 @@ class BrowserView(QWidget):
                 if token is None:
                     break
                 self.status_label.setText(
-                    self.tr("Loading… ") + f"{self.model.loaded_count():,}" + self.tr(" so far")
+                    self.tr("Loading… {n} so far").format(n=f"{self.model.loaded_count():,}")
                 )
         except Exception as exc:
             if generation == self._generation and shiboken6.isValid(self):
@@ -816,29 +840,40 @@ class BrowserView(QWidget):
         count = self.model.loaded_count()
         seconds = time.monotonic() - started
         self.status_label.setText(
-            f"{count:,} entr{'ies' if count != 1 else 'y'}"
-            + self.tr(", listed in ")
-            + f"{seconds:.1f} s"
+            _plural(
+                count,
+                self.tr("{n} entry, listed in {seconds} s"),
+                self.tr("{n} entries, listed in {seconds} s"),
+                seconds=f"{seconds:.1f}",
+            )
         )
         self.listingDone.emit(count)
 
 
+def _plural(count: int, one: str, many: str, **fields: str) -> str:
+    """``one`` or ``many`` (translated templates with ``{n}``) for ``count``: the English
+    source stays grammatical without a translation installed."""
+    return (one if count == 1 else many).format(n=f"{count:,}", **fields)
+
+
 def details_text(info: ObjectDetails) -> str:
     """One paragraph for the details line under the table."""
+    translate = QCoreApplication.translate
     parts = [f"<b>{info.key}</b>", human_size(info.size)]
     if info.modified:
         parts.append(info.modified.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
     if info.content_type:
         parts.append(info.content_type)
-    parts.append(f"ETag {info.etag}")
+    parts.append(translate("BrowserView", "ETag {etag}").format(etag=info.etag))
     if info.checksum:
         parts.append(f"{info.checksum_algorithm} {info.checksum}")
-    parts.append(f"encryption: {info.encryption or 'none reported'}")
+    encryption = info.encryption or translate("BrowserView", "none reported")
+    parts.append(translate("BrowserView", "encryption: {type}").format(type=encryption))
     if info.kms_key_id:
-        parts.append(f"KMS key {info.kms_key_id}")
+        parts.append(translate("BrowserView", "KMS key {id}").format(id=info.kms_key_id))
     parts.append(info.storage_class)
     if info.version_id:
-        parts.append(f"version {info.version_id}")
+        parts.append(translate("BrowserView", "version {id}").format(id=info.version_id))
     if info.metadata:
         parts.append(", ".join(f"{k}: {v}" for k, v in sorted(info.metadata.items())))
     return " · ".join(html.escape(p) if not p.startswith("<b>") else p for p in parts)
@@ -846,37 +881,58 @@ def details_text(info: ObjectDetails) -> str:
 
 def expiry_words(seconds: int) -> str:
     """3600 -> "1 hour", 604800 -> "7 days"; other lengths as a duration."""
-    for unit, name in ((86400, "day"), (3600, "hour")):
-        if seconds % unit == 0:
-            count = seconds // unit
-            return f"{count} {name}{'s' if count != 1 else ''}"
+    translate = QCoreApplication.translate
+    if seconds % 86400 == 0:
+        return _plural(
+            seconds // 86400,
+            translate("BrowserView", "{n} day"),
+            translate("BrowserView", "{n} days"),
+        )
+    if seconds % 3600 == 0:
+        return _plural(
+            seconds // 3600,
+            translate("BrowserView", "{n} hour"),
+            translate("BrowserView", "{n} hours"),
+        )
     return human_duration(seconds)
 
 
 def download_summary(plan: DownloadPlan, dest: str) -> str:
-    count = len(plan.items)
-    text = (
-        f"Downloading {count:,} file{'s' if count != 1 else ''} "
-        f"({human_size(plan.total_size)}) to {dest}"
+    translate = QCoreApplication.translate
+    text = _plural(
+        len(plan.items),
+        translate("BrowserView", "Downloading {n} file ({size}) to {folder}"),
+        translate("BrowserView", "Downloading {n} files ({size}) to {folder}"),
+        size=human_size(plan.total_size),
+        folder=dest,
     )
     if plan.refused:
-        n = len(plan.refused)
-        text += (
-            f"; {n:,} object{'s' if n != 1 else ''} cannot be saved under "
-            f"{'their' if n != 1 else 'its'} name here (see the tooltip)"
+        text += _plural(
+            len(plan.refused),
+            translate(
+                "BrowserView", "; {n} object cannot be saved under its name here (see the tooltip)"
+            ),
+            translate(
+                "BrowserView",
+                "; {n} objects cannot be saved under their name here (see the tooltip)",
+            ),
         )
     return text + "."
 
 
 def delete_summary(result: DeleteResult) -> str:
-    """ "Deleted 2,497 objects; 3 could not be deleted (access denied: legal hold)"."""
-    text = f"Deleted {len(result.deleted):,} object{'s' if len(result.deleted) != 1 else ''}"
+    """ "Deleted 2,497 objects; 3 could not be deleted (e.g. big.iso: Access Denied)"."""
+    translate = QCoreApplication.translate
+    text = _plural(
+        len(result.deleted),
+        translate("BrowserView", "Deleted {n} object"),
+        translate("BrowserView", "Deleted {n} objects"),
+    )
     if result.failed:
         first = result.failed[0]
-        text += (
-            f"; {len(result.failed):,} could not be deleted "
-            f"(e.g. {first.key}: {first.message or first.code})"
-        )
+        text += translate(
+            "BrowserView", "; {n} could not be deleted (e.g. {key}: {reason})"
+        ).format(n=f"{len(result.failed):,}", key=first.key, reason=first.message or first.code)
     if result.cancelled:
-        text += "; stopped before the rest"
+        text += translate("BrowserView", "; stopped before the rest")
     return text

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -90,7 +90,9 @@ class IncompleteUploadsDialog(QDialog):
         self._started = False
         self._tasks: set[asyncio.Future[None]] = set()
         self.setObjectName("incompleteUploadsDialog")
-        self.setWindowTitle(self.tr("Incomplete uploads — ") + self.location())
+        self.setWindowTitle(
+            self.tr("Incomplete uploads — {location}").format(location=self.location())
+        )
         self.resize(820, 460)
         self._build()
 
@@ -238,7 +240,9 @@ class IncompleteUploadsDialog(QDialog):
         for row, upload in enumerate(uploads):
             key = _Item(upload.key, upload.key)
             key.setData(_INDEX_ROLE, row)
-            key.setToolTip(f"{upload.key}\n" + self.tr("Upload ID: ") + upload.upload_id)
+            key.setToolTip(
+                f"{upload.key}\n" + self.tr("Upload ID: {id}").format(id=upload.upload_id)
+            )
             if upload.started is not None:
                 local = upload.started.astimezone()
                 started = _Item(local.strftime("%Y-%m-%d %H:%M"), upload.started.timestamp())
@@ -246,7 +250,7 @@ class IncompleteUploadsDialog(QDialog):
             else:
                 started = _Item("", float("-inf"))
             size = _Item(human_size(upload.size_so_far), upload.size_so_far)
-            size.setToolTip(f"{upload.size_so_far:,} " + self.tr("bytes"))
+            size.setToolTip(self.tr("{n} bytes").format(n=f"{upload.size_so_far:,}"))
             size.setTextAlignment(_RIGHT)
             parts = _Item(f"{upload.parts:,}", upload.parts)
             parts.setTextAlignment(_RIGHT)
@@ -258,9 +262,11 @@ class IncompleteUploadsDialog(QDialog):
     def summary(self, uploads: list[Incomplete]) -> str:
         """ "3 incomplete uploads, 15.0 MiB in all", or that there are none."""
         if not uploads:
-            return self.tr("No incomplete uploads in ") + self.location()
+            return self.tr("No incomplete uploads in {location}").format(location=self.location())
         total = sum(u.size_so_far for u in uploads)
-        return f"{_uploads_words(len(uploads))}, {human_size(total)}" + self.tr(" in all")
+        return self.tr("{uploads}, {size} in all").format(
+            uploads=_uploads_words(len(uploads)), size=human_size(total)
+        )
 
     # ------------------------------------------------------------------ aborting
 
@@ -282,7 +288,9 @@ class IncompleteUploadsDialog(QDialog):
             return
         self._aborting = True
         self._update_buttons()
-        self.message_label.setText(self.tr("Aborting ") + _uploads_words(len(uploads)) + "…")
+        self.message_label.setText(
+            self.tr("Aborting {uploads}…").format(uploads=_uploads_words(len(uploads)))
+        )
         self.message_label.setToolTip("")
         self.message_label.setVisible(True)
         self._keep(self._abort(uploads))
@@ -298,8 +306,11 @@ class IncompleteUploadsDialog(QDialog):
     def abort_question(self, uploads: list[Incomplete]) -> str:
         total = sum(u.size_so_far for u in uploads)
         return (
-            self.tr("Abort ") + f"{_uploads_words(len(uploads))} ({human_size(total)})"
-            + self.tr(" in ") + f"{self.location()}?\n\n"
+            self.tr("Abort {uploads} ({size}) in {location}?").format(
+                uploads=_uploads_words(len(uploads)), size=human_size(total),
+                location=self.location(),
+            )
+            + "\n\n"
             + self.tr("The parts already sent will be deleted, and an upload that is still "
                       "running will fail. This cannot be undone.")
         )  # fmt: skip
@@ -318,7 +329,7 @@ class IncompleteUploadsDialog(QDialog):
         self._aborting = False
         if failures is None:
             # Nothing was sent (no client, say); abort_uploads reports per upload otherwise.
-            message = self.tr("Abort failed: ") + error
+            message = self.tr("Abort failed: {error}").format(error=error)
             self.message_label.setText(message)
             self._update_buttons()
             self.failed.emit(message)
@@ -351,14 +362,29 @@ def _outcome(work: Callable[[], _T], bucket: str) -> tuple[_T | None, str]:
 
 
 def _uploads_words(count: int) -> str:
-    return f"{count:,} incomplete upload{'s' if count != 1 else ''}"
+    """Singular and plural as two messages: the English source stays grammatical without
+    a translation installed."""
+    translate = QCoreApplication.translate
+    if count == 1:
+        template = translate("IncompleteUploadsDialog", "{n} incomplete upload")
+    else:
+        template = translate("IncompleteUploadsDialog", "{n} incomplete uploads")
+    return template.format(n=f"{count:,}")
 
 
 def abort_summary(count: int, failures: list[AbortFailure]) -> str:
     """ "Aborted 2; 1 could not be aborted: big.iso — Access denied"."""
+    translate = QCoreApplication.translate
     done = count - len(failures)
     if not failures:
-        return f"Aborted {_uploads_words(done)}."
+        return translate("IncompleteUploadsDialog", "Aborted {uploads}.").format(
+            uploads=_uploads_words(done)
+        )
     shown = "; ".join(f"{f.key} — {f.message or f.code}" for f in failures[:3])
-    more = f"; and {len(failures) - 3:,} more" if len(failures) > 3 else ""
-    return f"Aborted {done:,}; {len(failures):,} could not be aborted: {shown}{more}"
+    if len(failures) > 3:
+        shown += translate("IncompleteUploadsDialog", "; and {n} more").format(
+            n=f"{len(failures) - 3:,}"
+        )
+    return translate(
+        "IncompleteUploadsDialog", "Aborted {done}; {failed} could not be aborted: {which}"
+    ).format(done=f"{done:,}", failed=f"{len(failures):,}", which=shown)

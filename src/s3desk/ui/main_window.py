@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
         extra = [
             ("Qt platform", QGuiApplication.platformName()),
             ("PySide6 (runtime)", pyside_version),
-            ("transfers", totals_text(self.transfers.totals()) if self.transfers else "none"),
+            ("transfers", self.totals_text(self.transfers.totals()) if self.transfers else "none"),
         ]
         self.statusBar().showMessage(self.tr("Collecting diagnostic info…"))
         self._diagnostics_task = asyncio.ensure_future(self._copy_diagnostics(extra))
@@ -452,7 +452,9 @@ class MainWindow(QMainWindow):
     def _show_storage(self) -> None:
         setup_hint = self._setup_hint
         if self.endpoint is None:
-            self.storage_label.setText(self.tr("<b>No storage is set up.</b> ") + setup_hint)
+            self.storage_label.setText(
+                self.tr("<b>No storage is set up.</b> {hint}").format(hint=setup_hint)
+            )
             self.storage_label.setProperty("warning", "true")
         else:
             note = f" — {self.endpoint.note}" if self.endpoint.note else ""
@@ -621,7 +623,9 @@ class MainWindow(QMainWindow):
             return
         prefix = dest.prefix.strip("/")
         self.destination_preview.setText(
-            self.tr("Files go to ") + f"s3://{dest.bucket}/{prefix + '/' if prefix else ''}…"
+            self.tr("Files go to {location}").format(
+                location=f"s3://{dest.bucket}/{prefix + '/' if prefix else ''}…"
+            )
         )
 
     def start(self) -> None:
@@ -643,8 +647,9 @@ class MainWindow(QMainWindow):
             if not shiboken6.isValid(self) or engine is not self.engine:
                 return
             self.bucket_box.setToolTip(
-                self.tr("Could not list buckets: ") + describe_error(exc) + "\n"
-                + self.tr("Type the bucket name instead.")
+                self.tr("Could not list buckets: {error}\nType the bucket name instead.").format(
+                    error=describe_error(exc)
+                )
             )  # fmt: skip
             self.bucketsLoaded.emit([])
             return
@@ -675,7 +680,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.table)
         if self.tabs.currentWidget() is self.browser:
             self.statusBar().showMessage(
-                self.tr("Uploading to ") + f"s3://{dest.bucket}/{dest.prefix}", 5000
+                self.tr("Uploading to {location}").format(
+                    location=f"s3://{dest.bucket}/{dest.prefix}"
+                ),
+                5000,
             )
         return True
 
@@ -848,14 +856,34 @@ class MainWindow(QMainWindow):
 
     def _show_problem(self, blocked: str, warning: str) -> None:
         text = blocked or warning
-        self.problem_label.setText(self.tr("Uploads are waiting: ") + blocked if blocked else text)
+        waiting = self.tr("Uploads are waiting: {reason}").format(reason=blocked)
+        self.problem_label.setText(waiting if blocked else text)
         self.problem_label.setVisible(bool(text))
         self.unblock_button.setVisible(bool(blocked))
 
     # ------------------------------------------------------------------ totals
 
+    def totals_text(self, t: Totals) -> str:
+        """The status bar's summary: files, bytes, speed and time left."""
+        if not t.files_total:
+            return self.tr("Nothing queued")
+        parts = [self.tr("{done} of %n file(s) done", "", t.files_total).format(done=t.files_done)]
+        if t.files_failed:
+            parts.append(self.tr("{n} failed").format(n=t.files_failed))
+        if t.files_paused:
+            parts.append(self.tr("{n} paused").format(n=t.files_paused))
+        if t.files_asking:
+            parts.append(self.tr("{n} waiting for your choice").format(n=t.files_asking))
+        size = self.tr("{done} of {total}")
+        parts.append(size.format(done=human_size(t.bytes_done), total=human_size(t.bytes_total)))
+        if t.files_active:
+            parts.append(human_rate(t.speed))
+            if t.eta:
+                parts.append(self.tr("{time} left").format(time=human_duration(t.eta)))
+        return " · ".join(parts)
+
     def _show_totals(self, totals: Totals) -> None:
-        self.totals_label.setText(totals_text(totals))
+        self.totals_label.setText(self.totals_text(totals))
         asking = totals.files_asking
         self.conflict_bar.setVisible(asking > 0)
         if asking:
@@ -941,24 +969,6 @@ def _client_of(engine: UploadEngine | EngineProcess) -> Callable[[], Any]:
     never the window: a widget must not be freed by a thread that dropped the last
     reference to it."""
     return lambda: engine.client
-
-
-def totals_text(t: Totals) -> str:
-    if not t.files_total:
-        return "Nothing queued"
-    parts = [f"{t.files_done} of {t.files_total} files done"]
-    if t.files_failed:
-        parts.append(f"{t.files_failed} failed")
-    if t.files_paused:
-        parts.append(f"{t.files_paused} paused")
-    if t.files_asking:
-        parts.append(f"{t.files_asking} waiting for your choice")
-    parts.append(f"{human_size(t.bytes_done)} of {human_size(t.bytes_total)}")
-    if t.files_active:
-        parts.append(human_rate(t.speed))
-        if t.eta:
-            parts.append(f"{human_duration(t.eta)} left")
-    return " · ".join(parts)
 
 
 def _local_paths(urls: Iterable[QUrl]) -> list[str]:

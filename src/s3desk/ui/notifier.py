@@ -32,7 +32,7 @@ class Notifier(QObject):
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon, self)
-            self.tray.setToolTip("s3desk")
+            self.tray.setToolTip("s3desk")  # notr: the name
             self.tray.show()
 
     def restart(self) -> None:
@@ -46,15 +46,12 @@ class Notifier(QObject):
             return
         if totals.files_active:
             fraction = totals.bytes_done / totals.bytes_total if totals.bytes_total else 0.0
-            text = self.tr("s3desk — %1 of %2 files, %3 (%4)")
-            for n, value in enumerate(
-                (str(totals.files_done), str(totals.files_total), f"{fraction:.0%}",
-                 human_rate(totals.speed)),
-                start=1,
-            ):  # fmt: skip
-                text = text.replace(f"%{n}", value)
+            text = self.tr("s3desk — {done} of {total} files, {percent} ({speed})").format(
+                done=totals.files_done, total=totals.files_total, percent=f"{fraction:.0%}",
+                speed=human_rate(totals.speed),
+            )  # fmt: skip
         else:
-            text = "s3desk"
+            text = "s3desk"  # notr: the name
         self.tray.setToolTip(text)
 
     def batch_finished(self, totals: Totals) -> None:
@@ -76,11 +73,15 @@ class Notifier(QObject):
             title = self.tr("%n file(s) failed", "", len(failed_views))
             message = names + more
             if done > 0:
-                message = self.tr("%n file(s) done; failed: ", "", done) + message
+                message = self.tr("%n file(s) done; failed: {names}", "", done).format(
+                    names=message
+                )
             icon = QSystemTrayIcon.MessageIcon.Warning
         else:
             title = self.tr("Transfers finished")
-            message = self.tr("%n file(s) done", "", done) + f" ({human_size(batch_bytes)})"
+            message = self.tr("%n file(s) done ({size})", "", done).format(
+                size=human_size(batch_bytes)
+            )
             icon = QSystemTrayIcon.MessageIcon.Information
         self.messageShown.emit(title, message)
         if self.tray is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,16 +29,17 @@ from s3desk.core.settings import Encryption, SettingLocked, SettingsFileError, S
 from s3desk.core.upload_options import STORAGE_CLASSES
 
 KiB = 1024
+# Marked for the catalogue here, translated when the dialog is built.
 _CONFLICTS = (
-    (ConflictPolicy.ASK, "Ask me"),
-    (ConflictPolicy.RENAME, "Keep both (name (1).ext)"),
-    (ConflictPolicy.SKIP, "Skip the file"),
-    (ConflictPolicy.OVERWRITE, "Replace the object"),
+    (ConflictPolicy.ASK, QT_TRANSLATE_NOOP("SettingsDialog", "Ask me")),
+    (ConflictPolicy.RENAME, QT_TRANSLATE_NOOP("SettingsDialog", "Keep both (name (1).ext)")),
+    (ConflictPolicy.SKIP, QT_TRANSLATE_NOOP("SettingsDialog", "Skip the file")),
+    (ConflictPolicy.OVERWRITE, QT_TRANSLATE_NOOP("SettingsDialog", "Replace the object")),
 )
 _ENCRYPTIONS = (
-    (Encryption.NONE, "None (the bucket's default)"),
-    (Encryption.SSE_S3, "SSE-S3 (keys managed by S3)"),
-    (Encryption.SSE_KMS, "SSE-KMS (AWS KMS key)"),
+    (Encryption.NONE, QT_TRANSLATE_NOOP("SettingsDialog", "None (the bucket's default)")),
+    (Encryption.SSE_S3, QT_TRANSLATE_NOOP("SettingsDialog", "SSE-S3 (keys managed by S3)")),
+    (Encryption.SSE_KMS, QT_TRANSLATE_NOOP("SettingsDialog", "SSE-KMS (AWS KMS key)")),
 )
 
 
@@ -83,19 +84,20 @@ class SettingsDialog(QDialog):
         self._add("concurrency", self.tr("Parallel requests"), concurrency)
         part = QSpinBox()
         part.setRange(MIN_PART_SIZE // MiB, MAX_PART_SIZE // MiB)
-        part.setSuffix(" MiB")
+        part.setSuffix(self.tr(" MiB"))
         self._add("part_size", self.tr("Part size for large files"), part)
         bandwidth = QSpinBox()
         bandwidth.setRange(0, 10_000_000)
-        bandwidth.setSuffix(" KiB/s")
+        bandwidth.setSuffix(self.tr(" KiB/s"))
         bandwidth.setSpecialValueText(self.tr("Unlimited"))
         self._add("bandwidth_limit", self.tr("Bandwidth limit"), bandwidth)
-        self._add("conflict", self.tr("When a name is taken"), _combo(_CONFLICTS, self))
+        self._add("conflict", self.tr("When a name is taken"), _combo(_translated(_CONFLICTS)))
         self._section(self.tr("Feedback"))
         self._add("notifications", "", QCheckBox(self.tr("Notify me when a batch finishes")))
         self._add("theme_follows_system", "", QCheckBox(self.tr("Light or dark as the system is")))
         self._section(self.tr("Every upload"))
-        self._add("encryption", self.tr("Server-side encryption"), _combo(_ENCRYPTIONS, self))
+        encryptions = _combo(_translated(_ENCRYPTIONS))
+        self._add("encryption", self.tr("Server-side encryption"), encryptions)
         kms = QLineEdit()
         kms.setPlaceholderText(self.tr("key id, alias or ARN; empty: the aws/s3 key"))
         self._add("kms_key_id", self.tr("KMS key"), kms)
@@ -103,7 +105,7 @@ class SettingsDialog(QDialog):
             "require_encryption", "", QCheckBox(self.tr("Refuse uploads that are not encrypted"))
         )
         classes = [(c, c or self.tr("The bucket's default")) for c in STORAGE_CLASSES]
-        self._add("storage_class", self.tr("Storage class"), _combo(classes, self))
+        self._add("storage_class", self.tr("Storage class"), _combo(classes))
         self._add("cache_control", self.tr("Cache-Control"), QLineEdit())
         self._add("content_disposition", self.tr("Content-Disposition"), QLineEdit())
 
@@ -112,7 +114,8 @@ class SettingsDialog(QDialog):
         self.form.addRow(label)
 
     def _add(self, name: str, label: str, field: QWidget) -> None:
-        field.setAccessibleName(label or field.property("text") or name)
+        # A check box has no label beside it: its own text names it.
+        field.setAccessibleName(label or field.property("text") or "")
         self.fields[name] = field
         self.form.addRow(label, field)
 
@@ -125,15 +128,16 @@ class SettingsDialog(QDialog):
             _put(field, _shown(name, getattr(settings, name)))
             reason = self.store.lock_reason(name)
             field.setEnabled(not reason)
-            field.setToolTip(self.tr(reason) if reason else "")
+            field.setToolTip(reason or "")  # the core's wording
         locked = [n for n in self.fields if self.store.is_locked(n)]
         notes = list(self.store.notes)
         if locked:
             notes.insert(0, self.tr("Greyed-out settings are set by your organisation."))
         notes.append(
             self.tr(
-                "Notifications and the bandwidth limit apply at once; the others to "
-                "uploads after s3desk restarts or another account is chosen."
+                "Transfer and feedback settings apply at once (a new part size to "
+                "uploads not yet started). The options of every upload apply after "
+                "s3desk restarts or another account is chosen."
             )
         )
         self.note_label.setText("\n".join(notes))
@@ -159,10 +163,16 @@ class SettingsDialog(QDialog):
         return True
 
 
-def _combo(choices: Any, dialog: QDialog) -> QComboBox:
+def _translated(choices: Any) -> list[tuple[Any, str]]:
+    return [
+        (value, QCoreApplication.translate("SettingsDialog", title)) for value, title in choices
+    ]
+
+
+def _combo(choices: Any) -> QComboBox:
     box = QComboBox()
     for value, title in choices:
-        box.addItem(dialog.tr(title), value)
+        box.addItem(title, value)
     return box
 
 

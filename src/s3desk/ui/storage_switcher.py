@@ -73,7 +73,7 @@ class StorageSwitcher(QObject):
         transfers = self.window.transfers
         if transfers is not None and not transfers.is_idle():
             self._refuse(
-                self.window.tr(
+                self.tr(
                     "Uploads or downloads are still running. Wait for them, or pause or "
                     "cancel them, before switching accounts."
                 )
@@ -82,7 +82,7 @@ class StorageSwitcher(QObject):
         if key == DEMO and self.fixed[DEMO][1] is None:
             # The box shows the account in use until the demo storage is up.
             self.window.show_account(self.current)
-            self.window.statusBar().showMessage(self.window.tr("Starting the local demo storage…"))
+            self.window.statusBar().showMessage(self.tr("Starting the local demo storage…"))
             if self._starting is None or self._starting.done():
                 self._starting = asyncio.ensure_future(self._start_demo_then_choose())
             return False
@@ -100,7 +100,7 @@ class StorageSwitcher(QObject):
         try:
             endpoint = await asyncio.get_running_loop().run_in_executor(None, self.start_demo)
         except Exception as exc:
-            self._refuse(self.window.tr("The local demo storage did not start: ") + str(exc))
+            self._refuse(self.tr("The local demo storage did not start: {error}").format(error=exc))
             return
         label, _, bucket = self.fixed[DEMO]
         self.fixed[DEMO] = (label, endpoint, bucket)
@@ -120,7 +120,7 @@ class StorageSwitcher(QObject):
         if engine is not None:
             self._retire(engine)
         self.window.statusBar().showMessage(
-            self.window.tr("Uploading with ") + endpoint.label, 5000
+            self.tr("Uploading with {account}").format(account=endpoint.label), 5000
         )
 
     def renewed_endpoint(self) -> S3Endpoint | None:
@@ -143,7 +143,7 @@ class StorageSwitcher(QObject):
             raise LookupError(key)
         account = self.store.find(key)
         if account is None:
-            raise LookupError(self.window.tr("That account no longer exists."))
+            raise LookupError(self.tr("That account no longer exists."))
         return self.store.endpoint(account), account.bucket, account.prefix, True
 
     def _refuse(self, message: str) -> None:

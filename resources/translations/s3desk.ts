@@ -1,0 +1,1486 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" sourcelanguage="en">
+<context>
+    <name>AccountsDialog</name>
+    <message>
+        <source>%1 (default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(top level)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;New account&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AWS profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access key ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts that use an AWS profile still work: they need no secret stored here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a new account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checksums</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compatibility (Content-MD5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files already uploaded stay where they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill in for a service…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Path-style addressing (MinIO, Ceph, IP addresses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the account and its stored secrets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the account “%1” and its secrets from the keyring?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace %1 in the endpoint URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S3 checksums (CRC32)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Secret access key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored in the keyring — leave empty to keep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection test failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use Content-MD5 for services that reject S3&apos;s newer checksum headers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use this account when s3desk starts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. Work</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. us-east-1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional, e.g. eu-west-1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional, for temporary credentials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional; Test connection lists them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional; leave empty to keep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profile name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BrowserModel</name>
+    <message>
+        <source>Modified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storage class</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BrowserView</name>
+    <message numerus="yes">
+        <source>%n file(s) to download already exist in {folder}: {names}</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; stopped before the rest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; {n} could not be deleted (e.g. {key}: {reason})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; {n} object cannot be saved under its name here (see the tooltip)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; {n} objects cannot be saved under their name here (see the tooltip)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A delete marker has no content to restore; choose a version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Anyone with the link can download &apos;%1&apos; until it expires.
+Valid for:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Buckets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the version to restore in the list of versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy a share link…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy share link…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Counting what will be deleted…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Counting what will be downloaded…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete objects?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently (all versions)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the selection… (Delete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete {objects} ({size}) from {where}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted {n} object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted {n} objects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details not available: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download the selection… (Ctrl+D)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download to folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloading {n} file ({size}) to {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloading {n} files ({size}) to {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ETag {etag}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every version goes. This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files already exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter this folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If the bucket keeps versions, older versions stay and can be restored; otherwise this cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Incomplete uploads in this bucket (they take space and cost money)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KMS key {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading… {n} so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make the chosen version the current one again; the others stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No storage is set up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Objects in this folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Permanently delete {what} from {where}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace them, keep both (the download gets a new name), or skip them?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore this version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored an earlier version of {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share link copied to the clipboard, valid for {time}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop deleting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Up one folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions not available: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delete marker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>encryption: {type}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none reported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>version {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} delete marker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} delete markers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} entries, listed in {seconds} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} entry, listed in {seconds} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} objects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{versions} ({size})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{versions} ({size}) and {markers}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ContentTypeDelegate</name>
+    <message>
+        <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DropHint</name>
+    <message>
+        <source>Drag files or whole folders onto this window, or use Add files… and Add folder…
+Folders keep their structure under the destination folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drop files here</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <source>Account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bucket/key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checksum</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ETag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link valid for (seconds)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size (bytes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time (UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HistoryView</name>
+    <message>
+        <source>All actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit log entries, newest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export to {path}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Entries: %Ln</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export the history as CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter the history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter: key, bucket, account, user, error…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the log again (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the log…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the entries shown as a CSV file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved {path} (entries: %Ln)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Show only this action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shown: {shown} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The log could not be read: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>abandoned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>abort upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>account added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>account changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>account removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delete version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restore version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>share link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>upload aborted (service)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>upload queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>IncompleteUploadsDialog</name>
+    <message>
+        <source>; and {n} more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort selected…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort the selected uploads and delete the parts they hold (Delete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort uploads?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abort {uploads} ({size}) in {location}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aborted {done}; {failed} could not be aborted: {which}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aborted {uploads}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aborting {uploads}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Incomplete uploads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Incomplete uploads — {location}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the incomplete uploads again (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Multipart uploads that were started in %1 and never completed or aborted. The parts already sent are stored, and billed, but show in no listing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No incomplete uploads in {location}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The parts already sent will be deleted, and an upload that is still running will fail. This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload ID: {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} incomplete upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} incomplete uploads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{uploads}, {size} in all</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source> Downloads that have not finished stop and leave no partial file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) already exist in the bucket. What should happen?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) already started keep their content type.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(top level)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;No storage is set up.&lt;/b&gt; {hint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a folder to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add files to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add, edit and test storage accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the selected transfers (Delete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a bucket first, then add files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a bucket to upload to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the Content-Type the selected waiting uploads are stored with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collecting diagnostic info…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy S3 URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy diagnostic info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not list buckets: {error}
+Type the bucket name instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diagnostic info copied to the clipboard.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files go to your organisation&apos;s upload folder; its upload service checks them and chooses their names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files go to {location}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave these files out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only uploads that have not started can be given another content type; pause them first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overwrite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause the selected transfers, or all (Ctrl+P)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit now?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove finished uploads from the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace what is there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume the selected transfers, or all (Ctrl+R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry the selected transfers, or all failed ones</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set content type…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some files have not finished uploading. If you quit now, they are paused and go on from where they stopped the next time you open s3desk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some files have not finished uploading. The local demo storage is cleared when s3desk quits, so these uploads will be lost.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Store %n selected upload(s) as:</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This account uploads through your organisation&apos;s upload service, which hands out upload links only: there is no bucket to browse with it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfers are still running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload as “name (1)”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploading to {location}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploads are waiting: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions, settings and recent errors for a support request (no secrets)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Views</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bucket name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>{done} of %n file(s) done</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{done} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} waiting for your choice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{time} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message numerus="yes">
+        <source>%n file(s) done ({size})</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) done; failed: {names}</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) failed</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Transfers finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>s3desk — {done} of {total} files, {percent} ({speed})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source> KiB/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> MiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask me</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bandwidth limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cache-Control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Content-Disposition</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Greyed-out settings are set by your organisation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KMS key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep both (name (1).ext)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light or dark as the system is</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None (the bucket&apos;s default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notify me when a batch finishes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parallel requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Part size for large files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refuse uploads that are not encrypted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace the object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SSE-KMS (AWS KMS key)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SSE-S3 (keys managed by S3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server-side encryption</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storage class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bucket&apos;s default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfer and feedback settings apply at once (a new part size to uploads not yet started). The options of every upload apply after s3desk restarts or another account is chosen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlimited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When a name is taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>key id, alias or ARN; empty: the aws/s3 key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>s3desk settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StorageSwitcher</name>
+    <message>
+        <source>Starting the local demo storage…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That account no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local demo storage did not start: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploading with {account}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploads or downloads are still running. Wait for them, or pause or cancel them, before switching accounts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TransferModel</name>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored as {type}; double-click or press F2 to change it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{state} — {time} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,86 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>BrowserView</name>
+    <message numerus="yes">
+        <source>%n file(s) to download already exist in {folder}: {names}</source>
+        <translation>
+            <numerusform>%n file to download already exists in {folder}: {names}</numerusform>
+            <numerusform>%n files to download already exist in {folder}: {names}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>HistoryView</name>
+    <message numerus="yes">
+        <source>Entries: %Ln</source>
+        <translation>
+            <numerusform>Entries: %Ln</numerusform>
+            <numerusform>Entries: %Ln</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved {path} (entries: %Ln)</source>
+        <translation>
+            <numerusform>Saved {path} (entries: %Ln)</numerusform>
+            <numerusform>Saved {path} (entries: %Ln)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>%n file(s) already exist in the bucket. What should happen?</source>
+        <translation>
+            <numerusform>%n file already exists in the bucket. What should happen?</numerusform>
+            <numerusform>%n files already exist in the bucket. What should happen?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) already started keep their content type.</source>
+        <translation>
+            <numerusform>%n upload already started keeps its content type.</numerusform>
+            <numerusform>%n uploads already started keep their content type.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Store %n selected upload(s) as:</source>
+        <translation>
+            <numerusform>Store %n selected upload as:</numerusform>
+            <numerusform>Store %n selected uploads as:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{done} of %n file(s) done</source>
+        <translation>
+            <numerusform>{done} of %n file done</numerusform>
+            <numerusform>{done} of %n files done</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message numerus="yes">
+        <source>%n file(s) done ({size})</source>
+        <translation>
+            <numerusform>%n file done ({size})</numerusform>
+            <numerusform>%n files done ({size})</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) done; failed: {names}</source>
+        <translation>
+            <numerusform>%n file done; failed: {names}</numerusform>
+            <numerusform>%n files done; failed: {names}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) failed</source>
+        <translation>
+            <numerusform>%n file failed</numerusform>
+            <numerusform>%n files failed</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
