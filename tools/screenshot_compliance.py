@@ -97,6 +97,43 @@ async def _scenario(window: Any, engine: Any, files: list[Path], save: Any) -> N
     await _settle()
     save("settings-locked", dialog)
     dialog.close()
+    await _content_type_editor(window, engine, files[0].parent.parent, save)
+
+
+async def _content_type_editor(window: Any, engine: Any, root: Path, save: Any) -> None:
+    """A waiting upload's Type cell being edited (a slow link keeps the later files
+    waiting)."""
+    from s3desk.core.jobs import JobState
+    from s3desk.ui.transfer_model import TransferModel
+
+    window.tabs.setCurrentIndex(0)
+    window.model.remove_finished(frozenset(JobState))  # this is a new drop
+    window.transfers.set_bandwidth_limit(1024)
+    folder = root / "handover"
+    folder.mkdir()
+    for name, data in {
+        "handover-notes.txt": b"Handover notes for the site team\n" * 1200,
+        "drawing-A1.pdf": PDF + bytes(40_000),
+        "drawing-A2.pdf": PDF + bytes(40_000),
+        "drawing-A3.pdf": PDF + bytes(40_000),
+        "photo-north.png": PNG + bytes(40_000),
+        "photo-south.png": PNG + bytes(40_000),
+        "photo-east.png": PNG + bytes(40_000),
+        "site-log.txt": b"07:30 gate opened\n" * 2000,
+    }.items():
+        (folder / name).write_bytes(data)
+    window.add_paths([folder])
+    model = window.model
+    await _until(lambda: sum(v.content_type_editable for v in model.views()) >= 2)
+    await _settle()
+    row = max(r for r in range(model.rowCount()) if model.job_at(r).content_type_editable)
+    index = model.index(row, TransferModel.TYPE)
+    window.table.setCurrentIndex(index)
+    window.table.edit(index)
+    await _settle()
+    save("content-type-edit")
+    window.table.closePersistentEditor(index)
+    engine.cancel_all()
 
 
 def _make_files(root: Path) -> list[Path]:

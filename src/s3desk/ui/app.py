@@ -42,7 +42,9 @@ def display_problem() -> str | None:
 
 
 def make_application() -> Any:
-    """The QApplication with s3desk's name, icon and style (reused by tools and tests)."""
+    """The QApplication with s3desk's name, icon, style and the system's language (LANG,
+    LC_ALL, ...), reused by tools and benchmarks."""
+    from PySide6.QtCore import QLocale
     from PySide6.QtGui import QIcon, QPixmap
     from PySide6.QtWidgets import QApplication
 
@@ -55,6 +57,7 @@ def make_application() -> Any:
     icon.loadFromData(resource_bytes("s3desk.svg"))
     app.setWindowIcon(QIcon(icon))
     app.setStyleSheet(resource_text("style.qss"))
+    install_translators(app, QLocale.system())
     return app
 
 
@@ -202,12 +205,10 @@ def run_gui(
         return 2
 
     import qasync
-    from PySide6.QtCore import QLocale
 
     from s3desk.ui.main_window import MainWindow
 
     app = make_application()
-    install_translators(app, QLocale.system())  # the system's language (LANG, LC_ALL, ...)
     storage = choose_storage(demo, endpoint_url, account)
     endpoint, demo_storage = storage.endpoint, storage.demo
     engine = make_engine(endpoint, resumable=demo_storage is None) if endpoint else None

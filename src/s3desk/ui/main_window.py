@@ -558,7 +558,7 @@ class MainWindow(QMainWindow):
             TransferModel.NAME: 200,
             TransferModel.DESTINATION: 260,
             TransferModel.SIZE: 80,
-            TransferModel.TYPE: 150,
+            TransferModel.TYPE: 130,
             TransferModel.PROGRESS: 130,
             TransferModel.SPEED: 90,
         }
