@@ -109,33 +109,38 @@ def test_downloads_through_the_child_process_share_the_queue_with_uploads(
 def test_content_types_chosen_in_the_window_reach_the_child(
     moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
 ) -> None:
-    # One connection and a slow limit: the first file is being sent, the others wait.
+    # One connection and a slow limit, then pause: what has not gone out waits, paused.
     config = EngineConfig(concurrency=1, bandwidth_limit=64 * 1024)
     engine = EngineProcess(moto_endpoint, config, tmp_path / "journal.sqlite3")
     try:
+        (tmp_path / "up").mkdir()
         for n in range(3):
-            (tmp_path / "up").mkdir(exist_ok=True)
             (tmp_path / "up" / f"f{n}.txt").write_bytes(b"x" * 512 * 1024)
         seen: dict[int, JobView] = {}
         engine.submit_paths([str(tmp_path / "up" / f"f{n}.txt") for n in range(3)],
                             Destination(bucket), content_type="text/plain")  # fmt: skip
-
-        def waiting() -> list[JobView]:
-            _collect(engine, seen)
-            return [v for v in seen.values() if v.content_type_editable]
-
-        wait_for(lambda: len(waiting()) == 2, timeout=30, what="two waiting uploads")
-        ids = [v.id for v in waiting()]
+        wait_for(lambda: [_collect(engine, seen), len(seen) == 3][1], what="the queued jobs")
+        engine.pause_all()
+        wait_for(lambda: _collect(engine, seen), timeout=30, what="the pause")
+        paused = [v.id for v in seen.values() if v.state is JobState.PAUSED]
+        assert len(paused) >= 2  # the limit holds back all but the first
+        assert all(seen[i].content_type_editable for i in paused)
         with pytest.raises(ValueError, match="not a content type"):
-            engine.set_content_type(ids, "csv")
-        engine.set_content_type(ids, "text/csv")
+            engine.set_content_type(paused, "csv")
+        engine.set_content_type(paused, "text/csv")
         wait_for(
-            lambda: {v.content_type for v in waiting()} == {"text/csv"},
+            lambda: [_collect(engine, seen), {seen[i].content_type for i in paused}][1]
+            == {"text/csv"},
             timeout=30, what="the new type in the snapshots",
         )  # fmt: skip
         engine.set_bandwidth_limit(0)
-        wait_for(lambda: _collect(engine, seen), timeout=60, what="the uploads to finish")
+        engine.resume_all()
+        wait_for(
+            lambda: _collect(engine, seen) and all(v.state is JobState.DONE for v in seen.values()),
+            timeout=60, what="the uploads to finish",
+        )  # fmt: skip
     finally:
         engine.shutdown(cancel=True, timeout=10)
-    types = {v.key: s3.head_object(Bucket=bucket, Key=v.key)["ContentType"] for v in seen.values()}
-    assert sorted(types.values()) == ["text/csv", "text/csv", "text/plain"]
+    for view in seen.values():
+        stored = s3.head_object(Bucket=bucket, Key=view.key)["ContentType"]
+        assert stored == ("text/csv" if view.id in paused else "text/plain")
