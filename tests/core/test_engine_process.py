@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,3 +145,27 @@ def test_content_types_chosen_in_the_window_reach_the_child(
     for view in seen.values():
         stored = s3.head_object(Bucket=bucket, Key=view.key)["ContentType"]
         assert stored == ("text/csv" if view.id in paused else "text/plain")
+
+
+def test_a_killed_child_is_reported_and_commands_after_it_do_not_raise(
+    moto_endpoint: S3Endpoint, tmp_path: Path
+) -> None:
+    engine = EngineProcess(moto_endpoint, CONFIG, tmp_path / "journal.sqlite3")
+    assert engine.pid is not None
+    os.kill(engine.pid, signal.SIGKILL)
+    engine._process.join(10)  # the child is gone; the parent has not polled yet
+    # A command written into the dead pipe must not reach the window as an exception.
+    assert engine.pause(1) is False
+    assert engine.resume(1) is False
+    assert "stopped unexpectedly" in engine.warning
+    assert engine.is_idle()
+    engine.shutdown(cancel=False, timeout=5)  # what the window does on close
+
+
+def test_commands_after_an_orderly_shutdown_are_a_programming_error(
+    moto_endpoint: S3Endpoint, tmp_path: Path
+) -> None:
+    engine = EngineProcess(moto_endpoint, CONFIG, tmp_path / "journal.sqlite3")
+    engine.shutdown(cancel=False, timeout=5)
+    with pytest.raises(RuntimeError, match="shut down"):
+        engine.pause(1)

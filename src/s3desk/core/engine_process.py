@@ -70,14 +70,21 @@ class EngineProcess:
         )  # fmt: skip
         self._client: Any = None
         self._closed = False
+        self._gone = False  # the child died rather than being shut down
 
     # -- commands (fire and forget) -----------------------------------------------------
 
     def _send(self, command: str, *args: Any) -> bool:
         if self._closed:
+            if self._gone:
+                return False  # the window already says the process stopped
             raise RuntimeError("the upload engine has been shut down")
+        try:
+            self._conn.send((self._sent + 1, command, args))
+        except OSError:  # the child died before the next poll noticed
+            self._lost()
+            return False
         self._sent += 1
-        self._conn.send((self._sent, command, args))
         return True
 
     def submit_paths(
@@ -201,7 +208,7 @@ class EngineProcess:
         return self._client
 
     def _lost(self) -> None:
-        self._closed = True
+        self._closed = self._gone = True
         self._idle, self._acked = True, self._sent
         self._warning = "The upload process stopped unexpectedly; restart s3desk to go on"
 
