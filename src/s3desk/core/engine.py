@@ -691,8 +691,8 @@ class UploadEngine:
         without, they are interrupted and stay in the journal to resume on the next start."""
         deadline = time.monotonic() + timeout  # one budget for waiting and joining
         if cancel:
-            self.cancel_all()
-            self.wait(timeout)
+            self.cancel_all()  # thousands of queued jobs take a while: inside the budget
+            self.wait(max(0.0, deadline - time.monotonic()))
         with self._cond:
             self._closed = True
             for job in self._jobs.values():

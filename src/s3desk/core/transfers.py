@@ -7,6 +7,7 @@ at DOWNLOAD_ID_BASE, so a job id alone says which engine it belongs to.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -166,9 +167,10 @@ class Transfers:
         return self.uploads.warning
 
     def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout  # one budget for both directions
         if self._downloads is not None:
             self._downloads.shutdown(cancel, timeout)
-        self.uploads.shutdown(cancel, timeout)
+        self.uploads.shutdown(cancel, max(0.0, deadline - time.monotonic()))
 
 
 def add_totals(a: Totals, b: Totals) -> Totals:
