@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import errno
 import getpass
 import json
 import os
@@ -88,8 +89,10 @@ if sys.platform == "win32":
             try:
                 msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
                 return
-            except OSError:  # LK_LOCK gives up after about 10 seconds: keep waiting
-                continue
+            except OSError as exc:
+                if exc.errno != errno.EDEADLOCK:  # anything but "still locked" is real
+                    raise
+                # LK_LOCK gives up after about 10 seconds of another holder: keep waiting
 
     def _unlock_file(f: IO[bytes]) -> None:
         f.seek(0)
