@@ -150,6 +150,11 @@ def test_a_damaged_or_newer_file_is_reported_not_overwritten(
     with pytest.raises(AccountsFileError, match="newer s3desk"):
         AccountStore(path, SecretStore(backend=keyring_backend))
     assert path.read_text() == "version = 99\n"
+    for bad in ("version = true\n", "version = 0\n", 'version = "2"\n'):
+        path.write_text(bad)
+        with pytest.raises(AccountsFileError, match="whole number"):
+            AccountStore(path, SecretStore(backend=keyring_backend))
+        assert path.read_text() == bad
 
 
 def test_presets_fill_in_valid_endpoints() -> None:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from s3desk.core import checksums
+from s3desk.core.file_format import version_problem
 from s3desk.core.paths import config_dir
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.secrets import SecretStore, SecretStoreError
@@ -209,11 +210,9 @@ class AccountStore:
             data = tomllib.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise AccountsFileError(f"{self.path} is not valid TOML: {exc}") from exc
-        version = data.get("version", 1)
-        if not isinstance(version, int) or version > FILE_VERSION:
-            raise AccountsFileError(
-                f"{self.path} was written by a newer s3desk (format {version}); update s3desk"
-            )
+        problem = version_problem(data.get("version", 1), FILE_VERSION)
+        if problem is not None:
+            raise AccountsFileError(f"{self.path}: {problem}. The file is left as it is.")
         self._accounts = [account_from_table(entry) for entry in data.get("accounts", [])]
         self._default = str(data.get("default", ""))
 

@@ -26,6 +26,7 @@ from typing import Any
 from s3desk.core import checksums
 from s3desk.core.accounts import Account, AccountsFileError, Preset, account_from_table
 from s3desk.core.engine import MAX_CONCURRENCY
+from s3desk.core.file_format import version_problem
 from s3desk.core.settings import coerce, lock_names, parse_size
 from s3desk.core.units import human_rate
 
@@ -130,14 +131,9 @@ class ManagedConfig:
     def from_dict(cls, data: Mapping[str, Any], path: Path | None = None) -> ManagedConfig:
         """Check a parsed managed configuration; every problem goes into one error."""
         reader = _Reader()
-        version = data.get("version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            reader.problems.append(f"version must be a whole number, not {version!r}")
-        elif version > MANAGED_VERSION:
-            reader.problems.append(
-                f"it is written for a newer s3desk (format {version}; this one reads up to "
-                f"{MANAGED_VERSION}): update s3desk"
-            )
+        problem = version_problem(data.get("version", 1), MANAGED_VERSION)
+        if problem is not None:
+            reader.problems.append(problem)
         reader.unknown(data, "", {"version", "settings", "locked", "limits", "accounts",
                                   "endpoints"})  # fmt: skip
         settings = reader.presets(reader.table(data, "settings"))

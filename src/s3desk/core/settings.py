@@ -32,6 +32,7 @@ import tomli_w
 
 from s3desk.core.content_types import check_table
 from s3desk.core.engine import MAX_CONCURRENCY, EngineConfig
+from s3desk.core.file_format import version_problem
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
 from s3desk.core.paths import config_dir
@@ -464,13 +465,9 @@ def _read(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SettingsFileError(f"{path} is not valid TOML: {exc}") from exc
     version = data.pop("version", 1)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SettingsFileError(f"{path}: version must be a whole number, not {version!r}")
-    if version > SETTINGS_VERSION:
-        raise SettingsFileError(
-            f"{path} was written by a newer s3desk (settings format {version}; this one "
-            f"reads up to {SETTINGS_VERSION}). Update s3desk; the file is left as it is."
-        )
+    problem = version_problem(version, SETTINGS_VERSION)
+    if problem is not None:
+        raise SettingsFileError(f"{path}: {problem}. The file is left as it is.")
     return migrate(data, version)
 
 
