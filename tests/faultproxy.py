@@ -30,7 +30,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal
@@ -376,6 +376,9 @@ class FaultProxy:
         self._url: str | None = None
         self._started = False
         self._name = "faultproxy"
+        # Called as (kind, method, target) in the connection's thread before an injected
+        # error is answered: a test can hold one answer back until it is ready for it.
+        self.before_error: Callable[[str, str, str], None] | None = None
 
     @classmethod
     def for_url(cls, endpoint_url: str, plan: FaultPlan | None = None) -> FaultProxy:
@@ -643,6 +646,8 @@ class _Session:
         body = b"".join(_iter_body(self.client_reader, framing))
 
         if action in _ERRORS:
+            if self.proxy.before_error is not None:
+                self.proxy.before_error(action, method, target)
             request_id = uuid.uuid4().hex[:16].upper()
             self.client.sendall(
                 _error_response(action, request_id, method == "HEAD", client_closes)

@@ -416,6 +416,47 @@ def test_requests_hold_until_new_credentials_arrive(
     assert (tmp_path / "a.txt").read_bytes() == b"later"
 
 
+def test_a_stale_expired_answer_after_renewal_does_not_stop_downloads_again(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    """The first GET's "expired" stops the queue; the user signs in again; then the second
+    GET, sent with the old credentials, is answered "expired" too: that one is stale."""
+    import threading
+    from dataclasses import replace
+
+    from tests.faultproxy import FaultPlan, FaultProxy
+    from tests.helpers import wait_for
+
+    _put(s3, bucket, "first.txt", b"one")
+    _put(s3, bucket, "second.txt", b"two")
+    plan = _plan(s3, bucket, ["first.txt", "second.txt"], "", tmp_path)
+    second_sent, release = threading.Event(), threading.Event()
+
+    def hold_the_second(kind: str, method: str, target: str) -> None:
+        if "second.txt" in target:
+            second_sent.set()
+            release.wait(30)
+
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        proxy.before_error = hold_the_second
+        proxy.plan = FaultPlan(expired=1.0, only_methods=frozenset({"GET"}))
+        engine = _engine(replace(moto_endpoint, endpoint_url=proxy.url))
+        try:
+            ids = engine.submit(plan.items)
+            wait_for(lambda: engine.blocked and second_sent.is_set(), what="both GETs answered")
+            proxy.plan = FaultPlan()
+            engine.unblock()
+            release.set()
+            wait_for(lambda: engine.is_idle() or engine.blocked, timeout=30, what="an outcome")
+            assert engine.blocked == ""
+            assert [engine.job(i).state for i in ids] == [JobState.DONE, JobState.DONE]
+        finally:
+            release.set()
+            engine.shutdown()
+    assert (tmp_path / "second.txt").read_bytes() == b"two"
+
+
 # ----------------------------------------------------------------------------- the fast paths
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -127,6 +128,38 @@ def test_expired_credentials_pause_the_queue_until_renewed(
         assert {j.state for j in engine.jobs()} == {JobState.DONE}
         assert len(list_keys(s3, bucket)) == 6
     finally:
+        engine.shutdown()
+
+
+def test_an_expired_answer_to_a_request_sent_before_renewal_does_not_stop_the_queue_again(
+    moto_endpoint: S3Endpoint, proxy: FaultProxy, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    """Two uploads in flight with old credentials: the first answer stops the queue, the
+    user signs in again, then the second's (stale) "expired" answer arrives."""
+    (tmp_path / "first.txt").write_text("first")
+    (tmp_path / "second.txt").write_text("second")
+    second_sent, release = threading.Event(), threading.Event()
+
+    def hold_the_second(kind: str, method: str, target: str) -> None:
+        if "second.txt" in target:
+            second_sent.set()
+            release.wait(30)
+
+    proxy.before_error = hold_the_second
+    proxy.plan = FaultPlan(expired=1.0, only_methods=frozenset({"PUT"}))
+    engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), FAST_RETRIES)
+    try:
+        engine.submit_paths([tmp_path / "first.txt", tmp_path / "second.txt"], Destination(bucket))
+        wait_for(lambda: engine.blocked and second_sent.is_set(), what="both PUTs answered")
+        proxy.plan = FaultPlan()  # the user signed in again
+        engine.unblock()
+        release.set()  # now the old request's "expired" arrives
+        wait_for(lambda: engine.is_idle() or engine.blocked, timeout=30, what="an outcome")
+        assert engine.blocked == ""
+        assert {j.state for j in engine.jobs()} == {JobState.DONE}
+        assert list_keys(s3, bucket) == ["first.txt", "second.txt"]
+    finally:
+        release.set()
         engine.shutdown()
 
 

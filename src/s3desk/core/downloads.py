@@ -186,6 +186,10 @@ class DownloadEngine:
         self._workers: list[threading.Thread] = []
         self._closed = False
         self._blocked = ""
+        # As in the upload engine: an "expired" answer to a request signed before the
+        # last renewal is stale and must not stop the queue again.
+        self._renewals = 0
+        self._sent_with = threading.local()
 
     # ----------------------------------------------------------------- submitting
 
@@ -292,6 +296,7 @@ class DownloadEngine:
                 self.endpoint = endpoint
                 self._senders.reset(endpoint)
             self._blocked = ""
+            self._renewals += 1
             self._cond.notify_all()
 
     def _ids_in(self, states: Iterable[JobState]) -> list[int]:
@@ -427,6 +432,7 @@ class DownloadEngine:
                 if unit is not None:
                     self._busy_units += 1
                     unit.job.workers += 1
+                    self._sent_with.renewals = self._renewals
                     return unit
                 timeout = None
                 if self._delayed and not self._blocked:
@@ -790,7 +796,8 @@ class DownloadEngine:
                 self._fail(job, _CHANGED, exc)
                 return
             if is_credentials_expired(exc):
-                self._blocked = describe_error(exc, item.bucket, item.key)
+                if getattr(self._sent_with, "renewals", self._renewals) == self._renewals:
+                    self._blocked = describe_error(exc, item.bucket, item.key)
                 self._set_state(job, JobState.RETRYING)
                 job.note = "Waiting for new credentials"
                 self._retry_later(unit, 0.0)

@@ -203,6 +203,11 @@ class UploadEngine:
         self._closed = False
         self._blocked = ""
         self._warning = ""
+        # Renewals of the credentials so far, and (per worker) the count when its current
+        # request was sent: an "expired" answer to a request signed before a renewal is
+        # stale and must not stop the queue again.
+        self._renewals = 0
+        self._sent_with = threading.local()
 
     # ----------------------------------------------------------------- submitting work
 
@@ -590,6 +595,7 @@ class UploadEngine:
                 self.endpoint = endpoint
             self._reconnect()
             self._blocked = ""
+            self._renewals += 1
             self._cond.notify_all()
 
     def _ids_in(self, states: Iterable[JobState]) -> list[int]:
@@ -772,6 +778,7 @@ class UploadEngine:
                 unit = self._pick_unit()
                 if unit is not None:
                     self._busy_units += 1
+                    self._sent_with.renewals = self._renewals
                     return unit
                 timeout = None
                 if self._delayed and not self._blocked:
@@ -1218,8 +1225,10 @@ class UploadEngine:
                 self._delay(unit._replace(attempt=unit.attempt + 1), 0.0)
                 return
             if is_credentials_expired(exc):
-                self._blocked = describe_error(exc, job.bucket, job.key)
-                log.info("uploads wait for new credentials: %r", exc)
+                if getattr(self._sent_with, "renewals", self._renewals) == self._renewals:
+                    self._blocked = describe_error(exc, job.bucket, job.key)
+                    log.info("uploads wait for new credentials: %r", exc)
+                # else it was sent with the credentials renewed since: just send it again
                 self._requeue(unit)
                 return
             if is_transient(exc) and unit.attempt < self.config.max_attempts:
