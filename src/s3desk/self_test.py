@@ -1,9 +1,9 @@
 """``s3desk --self-test``: does this installation work on this computer?
 
 Meant for IT after deploying an installer (and for the package tests): it starts Qt, loads
-the icon and style sheet, the OS keyring's backend and boto3, builds an S3 client without
-touching the network, starts the transfer engine's process, and opens and closes the main
-window. Each check prints one line; the exit status is 0 when all passed, 1 otherwise.
+the icon, style sheet and translations, the OS keyring's backend and boto3, builds an S3
+client without touching the network, starts the transfer engine's process, and opens and
+closes the main window. Each check prints one line; the exit status is 0 when all passed, 1 otherwise.
 
 Without a display (and without ``QT_QPA_PLATFORM``) it uses Qt's offscreen platform and says
 so: the window is then drawn in memory, which still proves that Qt and its plugins load.
@@ -17,6 +17,7 @@ import platform
 import sys
 import time
 import traceback
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -71,7 +72,7 @@ def run_self_test(out: TextIO | None = None) -> int:
     app: dict[str, Any] = {}
     qt_ok = test.check("Qt", lambda: _qt(app, platform_note))
     if qt_ok:
-        test.check("icon and style sheet", lambda: _resources(app["app"]))
+        test.check("icon, style sheet and translations", lambda: _resources(app["app"]))
     test.check("keyring", _keyring)
     test.check("boto3", _boto3)
     test.check("transfer engine process", _engine_process)
@@ -140,7 +141,13 @@ def _resources(app: Any) -> str:
     style = app.styleSheet()
     if not style.strip():
         raise RuntimeError("the style sheet (style.qss) is empty or missing")
-    return f"icon drawn at {pixmap.width()}x{pixmap.height()}, style sheet {len(style)} characters"
+    catalogues = [Path(t.filePath()).name for t in getattr(app, "s3desk_translators", [])]
+    if not any(name.startswith("s3desk_") for name in catalogues):
+        raise RuntimeError("s3desk's translations (s3desk_en.qm and others) are missing")
+    return (
+        f"icon drawn at {pixmap.width()}x{pixmap.height()}, style sheet {len(style)} "
+        f"characters, translations {', '.join(catalogues)}"
+    )
 
 
 def _keyring() -> str:

@@ -26,8 +26,8 @@ def no_managed_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 CHECKS = (
-    "program", "Qt", "icon and style sheet", "keyring", "boto3", "transfer engine process",
-    "main window",
+    "program", "Qt", "icon, style sheet and translations", "keyring", "boto3",
+    "transfer engine process", "main window",
 )  # fmt: skip
 
 
@@ -40,6 +40,7 @@ def test_self_test_checks_qt_keyring_boto3_the_engine_and_the_window(
     for name in CHECKS:
         assert f"  {name}: ok. " in out, out
     assert "platform 'offscreen'" in out
+    assert "translations qtbase_en.qm, s3desk_en.qm" in out  # the tests' locale has no other
     assert "Secret Service (secretstorage" in out or sys.platform != "linux"
     assert "S3 clients built offline" in out
     assert "'s3desk' opened" in out

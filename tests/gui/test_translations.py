@@ -113,16 +113,52 @@ def _pseudo_translate(ts: Path) -> int:
     return len(messages)
 
 
-@pytest.fixture
-def pseudo_german(qapp: QApplication, tmp_path: Path) -> Iterator[list[QTranslator]]:
-    """The pseudo-translation installed for German, with Qt's own German; removed after."""
-    ts = tmp_path / "s3desk_de.ts"
+def test_qt_own_texts_follow_the_language_s3desk_is_shown_in(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    """German Qt buttons only with a German s3desk: never "Abbrechen" in an English window."""
+    from s3desk.ui.app import translations_folder
+
+    def names(locale: QLocale, folder: Path) -> list[str]:
+        installed = install_translators(qapp, locale, folder=folder)
+        return [Path(t.filePath()).name for t in installed]
+
+    try:
+        # s3desk has no German: all English, with the English plural forms.
+        assert names(QLocale(QLocale.Language.German), translations_folder()) == [
+            "qtbase_en.qm", "s3desk_en.qm"
+        ]  # fmt: skip
+        # With a German s3desk catalogue, Qt's German comes with it (and English plurals
+        # under it for what the catalogue lacks).
+        (tmp_path / "s3desk_en.qm").write_bytes(
+            (translations_folder() / "s3desk_en.qm").read_bytes()
+        )
+        _compile_pseudo(tmp_path, "de")
+        assert names(QLocale(QLocale.Language.German, QLocale.Country.Austria), tmp_path) == [
+            "qtbase_de.qm", "s3desk_en.qm", "s3desk_de.qm"
+        ]  # fmt: skip
+        # A language neither has: English.
+        assert names(QLocale(QLocale.Language.Swahili), tmp_path) == [
+            "qtbase_en.qm", "s3desk_en.qm"
+        ]  # fmt: skip
+    finally:
+        install_translators(qapp, QLocale(QLocale.Language.English))
+
+
+def _compile_pseudo(folder: Path, language: str) -> None:
+    ts = folder / f"s3desk_{language}.ts"
     _lupdate(ts)
     assert _pseudo_translate(ts) > 100
     subprocess.run(
-        [_tool("lrelease"), "-silent", str(ts), "-qm", str(tmp_path / "s3desk_de.qm")],
+        [_tool("lrelease"), "-silent", str(ts), "-qm", str(folder / f"s3desk_{language}.qm")],
         check=True,
     )
+
+
+@pytest.fixture
+def pseudo_german(qapp: QApplication, tmp_path: Path) -> Iterator[list[QTranslator]]:
+    """The pseudo-translation installed for German, with Qt's own German; removed after."""
+    _compile_pseudo(tmp_path, "de")
     installed = install_translators(qapp, QLocale(QLocale.Language.German), folder=tmp_path)
     try:
         assert [Path(t.filePath()).name for t in installed] == ["qtbase_de.qm", "s3desk_de.qm"]

@@ -142,10 +142,14 @@ def test_the_files_are_where_desktops_look_for_them(installed: Path, app: Path) 
 def test_what_the_app_does_not_use_is_left_out(installed: Path) -> None:
     names = [str(p.relative_to(installed)) for p in (installed / "opt/s3desk").rglob("*")]
     for unwanted in ("moto", "tkinter", "pytest", "libQt6Qml", "libQt6Quick", "libQt6WebEngine",
-                     "libQt6Multimedia", "libQt63D", "libQt6Network", "Qt/translations",
+                     "libQt6Multimedia", "libQt63D", "libQt6Network",
                      "plugins/sqldrivers", "libgtk-3", "libxcb.so", "s3desk/broker"):  # fmt: skip
         found = [n for n in names if unwanted in n]
         assert not found, f"{unwanted}: {found[:5]}"
+    # Qt's own texts only in the languages s3desk speaks (English): never German buttons in
+    # an English window.
+    qt_translations = {p.name for p in installed.rglob("Qt/translations/*")}
+    assert qt_translations == {"qtbase_en.qm"}
     data = installed / "opt/s3desk/_internal/botocore/data"
     botocore_services = {p.name for p in data.iterdir() if p.is_dir()}
     assert botocore_services == {"s3", "sts", "sso", "sso-oidc", "signin"}
@@ -188,12 +192,16 @@ def test_self_test_passes_without_a_display_on_the_offscreen_platform(
 ) -> None:
     managed = tmp_path / "managed.toml"
     managed.write_text("version = 1\n")
-    env = {**without_display(), "S3DESK_MANAGED_CONFIG": str(managed)}
+    env = {**without_display(), "S3DESK_MANAGED_CONFIG": str(managed), "LANG": "de_DE.UTF-8"}
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        env.pop(name, None)  # LANG decides
     result = run_app(app, "--self-test", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert f"s3desk {__version__} (installed build, {app})" in out
     assert "platform 'offscreen'; no display found" in out
+    # German asked for, none shipped: English throughout, Qt's buttons too.
+    assert "translations qtbase_en.qm, s3desk_en.qm" in out
     assert "Secret Service (secretstorage" in out
     assert f"managed configuration: ok. {managed}: read" in out
     assert "Self-test passed: all 8 checks succeeded." in out

@@ -69,30 +69,46 @@ def translations_folder() -> Path:
 
 
 def install_translators(app: Any, locale: QLocale, folder: Path | None = None) -> list[QTranslator]:
-    """Install Qt's own translation (standard buttons and dialogs) and s3desk's for
-    ``locale``, replacing any this function installed before; returns those found.
+    """Install s3desk's translation for ``locale`` and Qt's own (standard buttons and
+    dialogs) in the same language, replacing any this function installed before; returns
+    those found.
 
-    QTranslator.load tries the locale's UI languages in turn (de_AT, then de). The
-    translators are kept on ``app``: Qt does not own installed translators."""
+    Qt's catalogue follows s3desk's: a window in English with German "Abbrechen" buttons
+    reads worse than one all in English. QTranslator.load tries the locale's UI languages in
+    turn (de_AT, then de). The translators are kept on ``app``: Qt does not own installed
+    translators."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
     for old in getattr(app, "s3desk_translators", []):
         app.removeTranslator(old)
-    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     s3desk_folder = str(folder if folder is not None else translations_folder())
     installed: list[QTranslator] = []
-    wanted = [("qtbase", qt_folder, locale), ("s3desk", s3desk_folder, locale)]
-    if locale.language() != QLocale.Language.English:
-        # English plural forms ("1 file", "2 files") under every other language, for the
-        # texts its catalogue lacks; installed first, so the language's own come first.
-        wanted.insert(1, ("s3desk", s3desk_folder, QLocale(QLocale.Language.English)))
-    for name, where, language in wanted:
+
+    def load(name: str, where: str, language: QLocale) -> QTranslator | None:
         translator = QTranslator(app)
         if translator.load(language, name, "_", where):
-            app.installTranslator(translator)
-            installed.append(translator)
-        else:
-            translator.deleteLater()
+            return translator
+        translator.deleteLater()
+        return None
+
+    english = QLocale(QLocale.Language.English)
+    # Without a catalogue for the language the window stays in English, with its plurals.
+    own = load("s3desk", s3desk_folder, locale)
+    if own is None:
+        own = load("s3desk", s3desk_folder, english)
+    if own is not None:
+        language = QLocale(Path(own.filePath()).stem.removeprefix("s3desk_"))
+        qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        qt = load("qtbase", qt_folder, language)
+        installed += [qt] if qt is not None else []
+        if language.language() != english.language():
+            # English plural forms ("1 file", "2 files") for the texts the language's
+            # catalogue lacks; installed first, so the language's own come first.
+            fallback = load("s3desk", s3desk_folder, english)
+            installed += [fallback] if fallback is not None else []
+        installed.append(own)
+    for translator in installed:
+        app.installTranslator(translator)
     app.s3desk_translators = installed
     if installed:
         log.info("translations for %s: %s", locale.name(), [t.filePath() for t in installed])
