@@ -3,7 +3,8 @@
 Meant for IT after deploying an installer (and for the package tests): it starts Qt, loads
 the icon, style sheet and translations, the OS keyring's backend and boto3, builds an S3
 client without touching the network, starts the transfer engine's process, and opens and
-closes the main window. Each check prints one line; the exit status is 0 when all passed, 1 otherwise.
+closes the main window. Each check prints one line; the exit status is 0 when all passed,
+1 otherwise.
 
 Without a display (and without ``QT_QPA_PLATFORM``) it uses Qt's offscreen platform and says
 so: the window is then drawn in memory, which still proves that Qt and its plugins load.
@@ -17,8 +18,8 @@ import platform
 import sys
 import time
 import traceback
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from s3desk import __version__
