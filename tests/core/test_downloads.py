@@ -210,6 +210,36 @@ def test_a_local_file_appearing_during_the_download_is_kept(
     }
 
 
+def test_a_file_system_without_hard_links_still_gets_every_file(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are claimed with a hard link; FAT, exFAT and some shares refuse those, and the
+    files are renamed into place instead."""
+    import errno
+
+    refused: list[str] = []
+
+    def no_links(source: str, target: str) -> None:
+        refused.append(target)
+        raise PermissionError(errno.EPERM, "Operation not permitted", target)
+
+    names = [f"f{n}.txt" for n in range(10)]
+    for name in names:
+        _put(s3, bucket, name, name.encode())
+    plan = _plan(s3, bucket, names, "", tmp_path)
+    monkeypatch.setattr(os, "link", no_links)
+    engine = _engine(moto_endpoint)
+    try:
+        ids = engine.submit(plan.items)
+        assert engine.wait(30)
+        assert [engine.job(i).state for i in ids] == [JobState.DONE] * len(names)
+    finally:
+        engine.shutdown()
+    assert _files(tmp_path) == {name: name.encode() for name in names}
+    # The folder is remembered: a refusal per worker at most, not one per file.
+    assert 1 <= len(refused) <= PARTS.concurrency < len(names)
+
+
 def test_pause_keeps_finished_parts_and_resume_fetches_only_the_rest(
     s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
 ) -> None:

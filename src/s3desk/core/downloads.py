@@ -29,6 +29,7 @@ It speaks the same language as the upload engine — ``drain()`` snapshots of ``
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import heapq
 import itertools
@@ -190,6 +191,7 @@ class DownloadEngine:
         # last renewal is stale and must not stop the queue again.
         self._renewals = 0
         self._sent_with = threading.local()
+        self._no_links: set[str] = set()  # folders on file systems without hard links
 
     # ----------------------------------------------------------------- submitting
 
@@ -763,7 +765,27 @@ class DownloadEngine:
         with self._cond:
             if unit.generation != job.generation or job.state.finished:
                 raise _Stopped
-            target = item.target
+        # Most files land under a free name. A hard link claims it atomically: a file any
+        # program made there meanwhile is never replaced (checking first, then renaming,
+        # left a moment for that), and the engine's lock is not held across the calls.
+        target, temp = item.target, job.temp
+        if self._link_new(temp, target):
+            with self._cond:
+                current = unit.generation == job.generation and not job.state.finished
+                if current:
+                    job.temp = ""
+                    job.saved_as = target
+                    self._finish(job, JobState.DONE, "")
+            if not current:  # paused or cancelled while it was linked: as if never placed
+                _remove(target)
+                raise _Stopped
+            _remove(temp)
+            self._audit_placed(item, target)
+            return
+        # The name is taken (or this file system has no hard links): decide under the lock.
+        with self._cond:
+            if unit.generation != job.generation or job.state.finished:
+                raise _Stopped
             if os.path.lexists(target):
                 if job.conflict is ConflictPolicy.SKIP:
                     self._finish(job, JobState.SKIPPED, "A local file with this name exists")
@@ -775,6 +797,25 @@ class DownloadEngine:
             job.temp = ""
             job.saved_as = target
             self._finish(job, JobState.DONE, "")
+        self._audit_placed(item, target)
+
+    def _link_new(self, temp: str, target: str) -> bool:
+        """Give the file ``temp`` the name ``target`` too, if no file has that name."""
+        folder = os.path.dirname(target)
+        if folder in self._no_links:
+            return False
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno in _NO_HARD_LINKS:  # FAT, exFAT, some network shares
+                log.info("no hard links in %s (%r): files are renamed into place", folder, exc)
+                self._no_links.add(folder)
+            return False  # anything else: the locked way reports it
+        return True
+
+    def _audit_placed(self, item: DownloadItem, target: str) -> None:
         if self.audit is not None:
             self.audit.put(
                 "download", account=self.account, bucket=item.bucket, key=item.key,
@@ -947,6 +988,22 @@ class DownloadEngine:
 
 
 _UNFINISHED = (JobState.QUEUED, JobState.DOWNLOADING, JobState.RETRYING)
+# What os.link raises where the file system cannot make hard links.
+_NO_HARD_LINKS = frozenset(
+    {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+)
+
+
+def _remove(path: str) -> None:
+    """Remove a file s3desk made; one that is gone already is fine."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        log.warning("could not remove %s: %r", path, exc)
+
+
 _MAX_RESTARTS = 2
 _KEEP_BOTH = ConflictPolicy.RENAME
 _CHANGED = (
