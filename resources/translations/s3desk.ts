@@ -1483,4 +1483,27 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
+<context>
+    <name>units</name>
+    <message>
+        <source>{count} B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{hours}h {minutes}m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{minutes}m {seconds}s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{seconds}s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{size}/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
 </TS>

@@ -12,7 +12,8 @@ def human_size(n: float) -> str:
     for unit in _UNITS[1:]:
         value /= 1024
         if value < 1024 or unit == _UNITS[-1]:
-            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+            # One decimal below 100, judged after rounding: 99.96 reads "100", not "100.0".
+            return f"{value:.1f} {unit}" if round(value, 1) < 100 else f"{value:.0f} {unit}"
     raise AssertionError("unreachable")
 
 

@@ -63,8 +63,8 @@ from s3desk.core.deleting import (
 from s3desk.core.download_plan import DownloadPlan, PlanCancelled, plan_download
 from s3desk.core.errors import describe_error
 from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.units import human_duration, human_size
 from s3desk.ui.browser_model import BrowserModel
+from s3desk.ui.units import human_duration, human_size
 
 ClientProvider = Callable[[], Any]
 

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.audit import AuditLog, entry_time, export_csv, is_failure, search_text
-from s3desk.core.units import human_size
+from s3desk.ui.units import human_size
 
 Index = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from s3desk.core.audit import AuditLog
 from s3desk.core.deleting import AbortFailure, Incomplete, abort_uploads, list_incomplete_uploads
 from s3desk.core.errors import describe_error
-from s3desk.core.units import human_size
+from s3desk.ui.units import human_size
 
 ClientProvider = Callable[[], Any]
 _T = TypeVar("_T")

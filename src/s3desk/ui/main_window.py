@@ -56,7 +56,6 @@ from s3desk.core.jobs import ConflictPolicy, Destination, JobState, Totals
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
 from s3desk.core.transfers import Transfers
-from s3desk.core.units import human_duration, human_rate, human_size
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.browser_view import BrowserView
 from s3desk.ui.content_type_delegate import ContentTypeDelegate, type_choices
@@ -67,6 +66,7 @@ from s3desk.ui.notifier import Notifier
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
 from s3desk.ui.taskbar import TaskbarProgress
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
+from s3desk.ui.units import human_duration, human_rate, human_size
 
 if TYPE_CHECKING:
     from s3desk.ui.settings_dialog import SettingsDialog

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core import content_types
 from s3desk.core.jobs import JobState, JobView
-from s3desk.core.units import human_duration, human_rate, human_size
+from s3desk.ui.units import human_duration, human_rate, human_size
 
 Index = QModelIndex | QPersistentModelIndex
 
