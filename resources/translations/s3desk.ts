@@ -611,6 +611,10 @@ Folders keep their structure under the destination folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>ETag</source>
         <translation type="unfinished"></translation>
     </message>

@@ -70,6 +70,9 @@ def test_refused_files_say_why_and_the_rest_go_up_under_template_keys(
     assert "Windows program" in refused["invoice.pdf.exe"].error
     assert "Linux program" in refused["photo.png"].error
     assert "the limit is 1.0 KiB" in refused["huge.pdf"].error
+    # A refused row (and its audit entry) keeps the file's size: "why is it refused?"
+    assert {n: v.size for n, v in refused.items()} == {n: len(files[n]) for n in refused}
+    assert engine.totals().bytes_total == len(PDF) + len(b"plain words")  # not counted
 
 
 def test_without_rules_every_file_goes_under_its_relative_path(

@@ -90,6 +90,7 @@ def test_entries_appear_newest_first_with_their_columns(
     cells = [view.model.index(row, c).data() for c in range(view.model.columnCount())]
     assert cells == [
         "2025-03-01 17:32:00", "download", "ok", "Work", "docs/budget.xlsx", "10 B", "alice",
+        "",
     ]  # fmt: skip
     assert _column(view, HistoryModel.ACTION) == [
         "share link", "delete", "download", "delete", "upload",
@@ -97,7 +98,9 @@ def test_entries_appear_newest_first_with_their_columns(
     headers = [
         view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(view.model.columnCount())
     ]
-    assert headers == ["Time", "Action", "Result", "Account", "Bucket/key", "Size", "User"]
+    assert headers == [
+        "Time", "Action", "Result", "Account", "Bucket/key", "Size", "User", "Details",
+    ]  # fmt: skip
     assert view.status_label.text() == "Entries: 5"
 
 
@@ -168,6 +171,8 @@ def test_a_failed_entry_is_red(view: HistoryView) -> None:
     for row in range(model.rowCount()):
         if row != failed_row:
             assert model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    # Why it failed is in its own column, and first in the tooltip.
+    assert model.index(failed_row, HistoryModel.DETAILS).data() == "AccessDenied: no"
     tip = model.index(failed_row, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.splitlines()[:3] == ["Error: AccessDenied: no", "Key: old/report.txt", "Version: v1"]
 

@@ -275,7 +275,7 @@ class UploadEngine:
         with what sanitising changed noted for its row."""
         verdict = rules.review(found, user, now, prefix)
         if verdict.refusal is not None:
-            refused = Skipped(found.path, found.relative, verdict.refusal.message, True)
+            refused = Skipped(found.path, found.relative, verdict.refusal.message, True, found.size)
             return refused, join_key(prefix, found.relative)  # named in its row as dropped
         changed = [c.message for c in verdict.mapping.changes if c.code != "nfc"]
         if changed:
@@ -312,7 +312,7 @@ class UploadEngine:
                     job.state, job.error = JobState.FAILED, refusal
             else:
                 state = JobState.FAILED if item.failed else JobState.SKIPPED
-                job = UploadJob(next(ids), item.path, bucket, key, 0, state=state)
+                job = UploadJob(next(ids), item.path, bucket, key, item.size, state=state)
                 job.error = item.reason
             jobs.append(job)
         if stale_records:

@@ -29,6 +29,7 @@ class Skipped:
     # True when the user expected this to upload (missing or unreadable): it counts as a
     # failure. False for what is left out on purpose (links to folders, pipes, devices).
     failed: bool = False
+    size: int = 0  # known for files the upload rules refused; 0 where it is not
 
 
 ScanItem = FoundFile | Skipped

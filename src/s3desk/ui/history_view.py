@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.audit import AuditLog, entry_time, export_csv, is_failure, search_text
+from s3desk.ui.progress_delegate import ElideRightDelegate
 from s3desk.ui.units import human_size
 
 Index = QModelIndex | QPersistentModelIndex
@@ -114,7 +115,7 @@ def _load(
 
 
 class HistoryModel(QAbstractTableModel):
-    TIME, ACTION, RESULT, ACCOUNT, LOCATION, SIZE, USER = range(7)
+    TIME, ACTION, RESULT, ACCOUNT, LOCATION, SIZE, USER, DETAILS = range(8)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -125,7 +126,7 @@ class HistoryModel(QAbstractTableModel):
         self.labels: dict[str, str] = {}  # action and result names as shown
         self._headers = (
             self.tr("Time"), self.tr("Action"), self.tr("Result"), self.tr("Account"),
-            self.tr("Bucket/key"), self.tr("Size"), self.tr("User"),
+            self.tr("Bucket/key"), self.tr("Size"), self.tr("User"), self.tr("Details"),
         )  # fmt: skip
         self._failed_brush = QBrush(FAILED_COLOUR)
         # Names of fields in tooltips; other fields show under their own names.
@@ -246,6 +247,8 @@ class HistoryModel(QAbstractTableModel):
             return human_size(size) if isinstance(size, int) and size >= 0 else ""
         if column == self.USER:
             return str(entry.get("user", ""))
+        if column == self.DETAILS:  # why it failed or was refused, without hovering
+            return str(entry.get("error", ""))
         return ""
 
     def _tooltip(self, entry: Mapping[str, Any]) -> str:
@@ -363,17 +366,19 @@ class HistoryView(QWidget):
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(HistoryModel.LOCATION, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(HistoryModel.DETAILS, QHeaderView.ResizeMode.Stretch)
         widths = (
             (HistoryModel.TIME, 150),
             (HistoryModel.ACTION, 120),
             (HistoryModel.RESULT, 80),
             (HistoryModel.ACCOUNT, 120),
+            (HistoryModel.LOCATION, 300),
             (HistoryModel.SIZE, 80),
-            (HistoryModel.USER, 100),
+            (HistoryModel.USER, 90),
         )
         for column, width in widths:
             table.setColumnWidth(column, width)
+        table.setItemDelegateForColumn(HistoryModel.DETAILS, ElideRightDelegate(table))
         return table
 
     def _fill_action_box(self, found: set[str]) -> None:

@@ -46,8 +46,18 @@ class ProgressDelegate(QStyledItemDelegate):
 
 
 class ElideMiddleDelegate(QStyledItemDelegate):
+    """Cuts text in the middle: paths and keys keep their start and their file name."""
+
+    mode = Qt.TextElideMode.ElideMiddle
+
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideMiddle  # type: ignore[attr-defined]
+        option.textElideMode = self.mode  # type: ignore[attr-defined]
+
+
+class ElideRightDelegate(ElideMiddleDelegate):
+    """Cuts text at its end: sentences read from their start."""
+
+    mode = Qt.TextElideMode.ElideRight
