@@ -1483,7 +1483,286 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{state} — {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{state} — {time} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <source>&apos;{bucket}&apos; is not a valid bucket name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{bucket}/{key}&apos; was not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A local file with this name exists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access denied: these credentials may not read &apos;{key}&apos; in &apos;{bucket}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access denied: these credentials may not write to &apos;{bucket}&apos;. Ask your administrator for upload permission</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All access to bucket &apos;{bucket}&apos; has been disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Already in the bucket (skipped)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Broken link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bucket &apos;{bucket}&apos; does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bucket &apos;{bucket}&apos; does not exist. Check the bucket name in the destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach the storage service ({endpoint}). Check the network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the file: permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the file: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read: permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the local file: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to &apos;{folder}&apos;: permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exists — an object with this name is already in the bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetching again — the file did not match its checksum</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File no longer exists</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder cannot be read: permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder cannot be read: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link to a folder (not followed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with AWS_PROFILE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not a regular file (device, pipe or socket)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retrying ({attempt}/{retries}) — {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Secure connection failed (TLS certificate problem)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The AWS profile &apos;{profile}&apos; is not in the AWS config</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The access key is not known to the storage service. Check the access key ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bytes received do not match the object ({detail}); retry later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The credentials could not be refreshed; sign in again, then choose Try again ({provider})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The credentials have expired. Sign in again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The credentials have expired. Sign in again or refresh the credentials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk is full: no room for this file in &apos;{folder}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The encryption key (KMS) is disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The encryption key (KMS) was not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file changed while it was being uploaded, so it was not stored. Retry once nothing is writing to it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is larger than the storage service accepts in one upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file was moved or deleted before it could be uploaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local path is too long for this file system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The multipart upload no longer exists on the server (it was aborted or expired)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The object changed in the bucket while it was being downloaded; retry to fetch the new version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The object is archived (e.g. Glacier); restore it before downloading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The object is no longer in the bucket (deleted after the folder was listed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The secret access key is wrong. Check the secret key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The storage quota is exhausted; free space or ask for a larger quota</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The storage service asked us to slow down; it will be retried</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The storage service did not answer in time. Check the network; retry later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The storage service did not store the bytes that were sent ({detail})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The storage service had an internal error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The storage service is temporarily unavailable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The storage service refused the request: {message} ({code})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The upload process stopped unexpectedly; restart s3desk to go on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is too far off for the storage service. Correct the date and time, then retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is a folder, not a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This storage service rejects S3&apos;s newer checksum headers; s3desk switched to Content-MD5 checks for it (set this in the account to skip the first refusal)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for new credentials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your AWS single sign-on (SSO) session has expired. Sign in again (aws sso login --profile PROFILE), then choose Try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connection reset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>request timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server asked to slow down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server error {code}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>service unavailable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{problem}; uploads will not resume after a crash</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -61,11 +61,12 @@ from s3desk.core.errors import (
     has_code,
     is_credentials_expired,
     is_transient,
-    short_reason,
+    retrying_note,
 )
 from s3desk.core.jobs import ConflictPolicy, JobState, JobView, Totals
 from s3desk.core.lean_s3 import LeanBody, LeanS3, NotServed
 from s3desk.core.parts import MiB, choose_part_size, part_count
+from s3desk.core.phrases import phrase
 from s3desk.core.rate import RateMeter
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.senders import Senders
@@ -226,7 +227,7 @@ class DownloadEngine:
                 self._counts[JobState.QUEUED] += 1
                 self._bytes_total += item.size
                 if exists and conflict is ConflictPolicy.SKIP:
-                    self._finish(job, JobState.SKIPPED, "A local file with this name exists")
+                    self._finish(job, JobState.SKIPPED, _LOCAL_EXISTS)
                 else:
                     self._queue.append(job)
                 self._dirty[job.id] = job
@@ -788,7 +789,7 @@ class DownloadEngine:
                 raise _Stopped
             if os.path.lexists(target):
                 if job.conflict is ConflictPolicy.SKIP:
-                    self._finish(job, JobState.SKIPPED, "A local file with this name exists")
+                    self._finish(job, JobState.SKIPPED, _LOCAL_EXISTS)
                     self._discard_temp(job)
                     return
                 if job.conflict is not ConflictPolicy.OVERWRITE or os.path.isdir(target):
@@ -840,14 +841,11 @@ class DownloadEngine:
                 if getattr(self._sent_with, "renewals", self._renewals) == self._renewals:
                     self._blocked = describe_error(exc, item.bucket, item.key)
                 self._set_state(job, JobState.RETRYING)
-                job.note = "Waiting for new credentials"
+                job.note = phrase("Waiting for new credentials")
                 self._retry_later(unit, 0.0)
                 return
             if is_transient(exc) and unit.attempt < self.config.max_attempts:
-                job.note = (
-                    f"Retrying ({unit.attempt}/{self.config.max_attempts - 1}) — "
-                    f"{short_reason(exc)}"
-                )
+                job.note = retrying_note(unit.attempt, self.config.max_attempts, exc)
                 self._set_state(job, JobState.RETRYING)
                 self._retry_later(unit, self._backoff(unit.attempt))
                 return
@@ -872,7 +870,7 @@ class DownloadEngine:
             self._bytes_done -= job.bytes_done
             job.bytes_done = 0
             self._set_state(job, JobState.QUEUED)
-            job.note = "Fetching again — the file did not match its checksum"
+            job.note = phrase("Fetching again — the file did not match its checksum")
             self._queue.appendleft(job)
             self._cond.notify()
 
@@ -1006,9 +1004,10 @@ def _remove(path: str) -> None:
 
 _MAX_RESTARTS = 2
 _KEEP_BOTH = ConflictPolicy.RENAME
-_CHANGED = (
+_CHANGED = phrase(
     "The object changed in the bucket while it was being downloaded; retry to fetch the new version"
 )
+_LOCAL_EXISTS = phrase("A local file with this name exists")
 
 
 def _checkable(item: DownloadItem) -> bool:
@@ -1056,22 +1055,27 @@ def _reset_hash(job: DownloadJob) -> None:
 def describe_download_error(exc: BaseException, item: DownloadItem) -> str:
     """Like describe_error, worded for reading from the bucket and writing a local file."""
     if has_code(exc, "AccessDenied"):
-        return f"Access denied: these credentials may not read '{item.key}' in '{item.bucket}'"
+        return phrase(
+            "Access denied: these credentials may not read '{key}' in '{bucket}'",
+            key=item.key, bucket=item.bucket,
+        )  # fmt: skip
     if has_code(exc, "NoSuchKey") or has_code(exc, "404"):
-        return "The object is no longer in the bucket (deleted after the folder was listed)"
+        return phrase("The object is no longer in the bucket (deleted after the folder was listed)")
     if has_code(exc, "InvalidObjectState"):
-        return "The object is archived (e.g. Glacier); restore it before downloading"
+        return phrase("The object is archived (e.g. Glacier); restore it before downloading")
     if isinstance(exc, IntegrityError):
-        return f"The bytes received do not match the object ({exc}); retry later"
+        return phrase(
+            "The bytes received do not match the object ({detail}); retry later", detail=str(exc)
+        )
     if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
         import errno
 
         where = os.path.dirname(item.target)
         if exc.errno == errno.ENOSPC:
-            return f"The disk is full: no room for this file in '{where}'"
+            return phrase("The disk is full: no room for this file in '{folder}'", folder=where)
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return f"Cannot write to '{where}': permission denied"
+            return phrase("Cannot write to '{folder}': permission denied", folder=where)
         if exc.errno == errno.ENAMETOOLONG:
-            return "The local path is too long for this file system"
-        return f"Cannot write the local file: {exc.strerror or exc}"
+            return phrase("The local path is too long for this file system")
+        return phrase("Cannot write the local file: {reason}", reason=exc.strerror or str(exc))
     return describe_error(exc, item.bucket, item.key)

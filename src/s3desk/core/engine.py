@@ -45,7 +45,7 @@ from s3desk.core.errors import (
     is_credentials_expired,
     is_transient,
     rejects_flexible_checksums,
-    short_reason,
+    retrying_note,
 )
 from s3desk.core.jobs import (
     ConflictPolicy,
@@ -67,6 +67,7 @@ from s3desk.core.journal import (
 from s3desk.core.keys import InvalidKey, check_key, check_size, join_key, numbered_key
 from s3desk.core.lean_s3 import LeanS3, NotServed
 from s3desk.core.parts import MiB, choose_part_size, part_count
+from s3desk.core.phrases import phrase
 from s3desk.core.rate import RateMeter
 from s3desk.core.rules import UploadRules
 from s3desk.core.s3 import S3Endpoint
@@ -1232,10 +1233,7 @@ class UploadEngine:
                 self._requeue(unit)
                 return
             if is_transient(exc) and unit.attempt < self.config.max_attempts:
-                job.note = (
-                    f"Retrying ({unit.attempt}/{self.config.max_attempts - 1}) — "
-                    f"{short_reason(exc)}"
-                )
+                job.note = retrying_note(unit.attempt, self.config.max_attempts, exc)
                 self._set_state(job, JobState.RETRYING)
                 self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
                 return
@@ -1257,7 +1255,7 @@ class UploadEngine:
         """Compatibility mode for this endpoint: Content-MD5 instead of flexible checksums."""
         self.endpoint = dataclasses.replace(self.endpoint, checksum_mode=checksums.MD5)
         self._reconnect()  # the next request builds a client without those headers
-        self._warning = (
+        self._warning = phrase(
             "This storage service rejects S3's newer checksum headers; s3desk switched to "
             "Content-MD5 checks for it (set this in the account to skip the first refusal)"
         )
@@ -1286,7 +1284,7 @@ class UploadEngine:
         """The key is taken: the job waits for the user's choice."""
         self._meters.pop(job.id, None)
         self._set_state(job, JobState.CONFLICT)
-        job.note = "Exists — an object with this name is already in the bucket"
+        job.note = phrase("Exists — an object with this name is already in the bucket")
 
     def _requeue(self, unit: _Unit) -> None:
         """Put a unit's work back to be done once the queue is unblocked."""
@@ -1432,7 +1430,7 @@ class UploadEngine:
 _ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
 
 
-_ALREADY_THERE = "Already in the bucket (skipped)"
+_ALREADY_THERE = phrase("Already in the bucket (skipped)")
 
 
 _AUDIT_RESULTS = {

@@ -26,6 +26,7 @@ from s3desk.core import content_types
 from s3desk.core.download_plan import DownloadItem
 from s3desk.core.engine import EngineConfig, Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobView, Totals
+from s3desk.core.phrases import phrase
 from s3desk.core.s3 import S3Endpoint, make_client
 
 # How often the child publishes what changed.
@@ -210,7 +211,7 @@ class EngineProcess:
     def _lost(self) -> None:
         self._closed = self._gone = True
         self._idle, self._acked = True, self._sent
-        self._warning = "The upload process stopped unexpectedly; restart s3desk to go on"
+        self._warning = phrase("The upload process stopped unexpectedly; restart s3desk to go on")
 
     # -- stopping -------------------------------------------------------------------------
 
@@ -241,7 +242,7 @@ def _serve(
         try:
             journal = Journal(journal_path)
         except JournalError as exc:
-            warning = f"{exc}; uploads will not resume after a crash"
+            warning = phrase("{problem}; uploads will not resume after a crash", problem=str(exc))
     from s3desk.core.audit import AuditLog
     from s3desk.core.transfers import Transfers
 

@@ -5,32 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from s3desk.core.checksums import IntegrityError
+from s3desk.core.phrases import phrase, template
 from s3desk.core.upload_options import EncryptionRequired
 
 # Error codes S3 returns, worded for someone who does not know S3. {bucket} and {key} are
 # filled in where known.
 _CODE_MESSAGES = {
-    "NoSuchBucket": "Bucket '{bucket}' does not exist. Check the bucket name in the destination",
-    "AccessDenied": "Access denied: these credentials may not write to '{bucket}'. "
-    "Ask your administrator for upload permission",
-    "AllAccessDisabled": "All access to bucket '{bucket}' has been disabled",
-    "InvalidAccessKeyId": "The access key is not known to the storage service. "
-    "Check the access key ID",
-    "SignatureDoesNotMatch": "The secret access key is wrong. Check the secret key",
-    "ExpiredToken": "The credentials have expired. Sign in again or refresh the credentials",
-    "TokenRefreshRequired": "The credentials have expired. Sign in again",
-    "RequestTimeTooSkewed": "This computer's clock is too far off for the storage service. "
-    "Correct the date and time, then retry",
-    "EntityTooLarge": "The file is larger than the storage service accepts in one upload",
-    "InvalidBucketName": "'{bucket}' is not a valid bucket name",
-    "KMS.DisabledException": "The encryption key (KMS) is disabled",
-    "KMS.NotFoundException": "The encryption key (KMS) was not found",
-    "QuotaExceeded": "The storage quota is exhausted; free space or ask for a larger quota",
-    "SlowDown": "The storage service asked us to slow down; it will be retried",
-    "ServiceUnavailable": "The storage service is temporarily unavailable",
-    "InternalError": "The storage service had an internal error",
-    "NoSuchUpload": "The multipart upload no longer exists on the server (it was aborted or "
-    "expired)",
+    "NoSuchBucket": template(
+        "Bucket '{bucket}' does not exist. Check the bucket name in the destination"
+    ),
+    "AccessDenied": template(
+        "Access denied: these credentials may not write to '{bucket}'. "
+        "Ask your administrator for upload permission"
+    ),
+    "AllAccessDisabled": template("All access to bucket '{bucket}' has been disabled"),
+    "InvalidAccessKeyId": template(
+        "The access key is not known to the storage service. Check the access key ID"
+    ),
+    "SignatureDoesNotMatch": template("The secret access key is wrong. Check the secret key"),
+    "ExpiredToken": template(
+        "The credentials have expired. Sign in again or refresh the credentials"
+    ),
+    "TokenRefreshRequired": template("The credentials have expired. Sign in again"),
+    "RequestTimeTooSkewed": template(
+        "This computer's clock is too far off for the storage service. "
+        "Correct the date and time, then retry"
+    ),
+    "EntityTooLarge": template("The file is larger than the storage service accepts in one upload"),
+    "InvalidBucketName": template("'{bucket}' is not a valid bucket name"),
+    "KMS.DisabledException": template("The encryption key (KMS) is disabled"),
+    "KMS.NotFoundException": template("The encryption key (KMS) was not found"),
+    "QuotaExceeded": template(
+        "The storage quota is exhausted; free space or ask for a larger quota"
+    ),
+    "SlowDown": template("The storage service asked us to slow down; it will be retried"),
+    "ServiceUnavailable": template("The storage service is temporarily unavailable"),
+    "InternalError": template("The storage service had an internal error"),
+    "NoSuchUpload": template(
+        "The multipart upload no longer exists on the server (it was aborted or expired)"
+    ),
 }
 
 
@@ -103,6 +116,14 @@ def rejects_flexible_checksums(exc: BaseException) -> bool:
     return refusal and "checksum" in message
 
 
+_SHORT_REASONS = {
+    "SlowDown": template("server asked to slow down"),
+    "InternalError": template("server error"),
+    "ServiceUnavailable": template("service unavailable"),
+    "RequestTimeout": template("request timed out"),
+}
+
+
 def short_reason(exc: BaseException) -> str:
     """A few words for "Retrying (3/8) — connection reset"."""
     from botocore import exceptions as bx
@@ -110,19 +131,24 @@ def short_reason(exc: BaseException) -> str:
     if isinstance(exc, bx.ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
-        return {
-            "SlowDown": "server asked to slow down",
-            "InternalError": "server error",
-            "ServiceUnavailable": "service unavailable",
-            "RequestTimeout": "request timed out",
-        }.get(code, f"server error {code}".strip())
+        if code in _SHORT_REASONS:
+            return phrase(_SHORT_REASONS[code])
+        return phrase("server error {code}", code=code) if code else phrase("server error")
     if isinstance(exc, bx.ReadTimeoutError | bx.ConnectTimeoutError):
-        return "timed out"
+        return phrase("timed out")
     if isinstance(exc, bx.EndpointConnectionError):
-        return "cannot connect"
+        return phrase("cannot connect")
     if isinstance(exc, bx.ConnectionClosedError | bx.HTTPClientError):
-        return "connection reset"
+        return phrase("connection reset")
     return type(exc).__name__
+
+
+def retrying_note(attempt: int, max_attempts: int, exc: BaseException) -> str:
+    """A row's note while it waits for another attempt."""
+    return phrase(
+        "Retrying ({attempt}/{retries}) — {reason}",
+        attempt=attempt, retries=max_attempts - 1, reason=short_reason(exc),
+    )  # fmt: skip
 
 
 def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:  # noqa: PLR0912
@@ -136,55 +162,69 @@ def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str: 
     if isinstance(exc, bx.ClientError):
         error: dict[str, Any] = dict(exc.response.get("Error", {}))
         code = str(error.get("Code", ""))
-        template = _CODE_MESSAGES.get(code)
-        if template:
-            return template.format(bucket=bucket, key=key)
+        known = _CODE_MESSAGES.get(code)
+        if known:
+            return phrase(known, bucket=bucket, key=key)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code in {"404", "NotFound"}:
-            return f"'{bucket}/{key}' was not found" if key else f"Bucket '{bucket}' does not exist"
+            if key:
+                return phrase("'{bucket}/{key}' was not found", bucket=bucket, key=key)
+            return phrase("Bucket '{bucket}' does not exist", bucket=bucket)
         message = error.get("Message") or code or "unknown error"
-        return f"The storage service refused the request: {message} ({code or status})"
+        return phrase(
+            "The storage service refused the request: {message} ({code})",
+            message=message, code=code or status,
+        )  # fmt: skip
     if isinstance(exc, bx.SSOTokenLoadError | bx.UnauthorizedSSOTokenError | bx.SSOError):
-        return (
+        return phrase(
             "Your AWS single sign-on (SSO) session has expired. Sign in again "
             "(aws sso login --profile PROFILE), then choose Try again"
         )
     if isinstance(exc, bx.TokenRetrievalError | bx.CredentialRetrievalError):
-        return (
+        return phrase(
             "The credentials could not be refreshed; sign in again, then choose Try again "
-            f"({exc.kwargs.get('provider', 'credential provider')})"
+            "({provider})",
+            provider=exc.kwargs.get("provider", "credential provider"),
         )
     if isinstance(exc, bx.ProfileNotFound):
-        return f"The AWS profile '{exc.kwargs.get('profile', '')}' is not in the AWS config"
+        return phrase(
+            "The AWS profile '{profile}' is not in the AWS config",
+            profile=exc.kwargs.get("profile", ""),
+        )
     if isinstance(exc, bx.NoCredentialsError):
-        return (
+        return phrase(
             "No credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
             "or choose a profile with AWS_PROFILE"
         )
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectionClosedError):
-        return f"Cannot reach the storage service ({_endpoint_of(exc)}). Check the network"
+        return phrase(
+            "Cannot reach the storage service ({endpoint}). Check the network",
+            endpoint=_endpoint_of(exc),
+        )
     if isinstance(exc, bx.ConnectTimeoutError | bx.ReadTimeoutError):
-        return "The storage service did not answer in time. Check the network; retry later"
+        return phrase("The storage service did not answer in time. Check the network; retry later")
     if isinstance(exc, bx.SSLError):
-        return "Secure connection failed (TLS certificate problem)"
+        return phrase("Secure connection failed (TLS certificate problem)")
     if isinstance(exc, IntegrityError):
-        return f"The storage service did not store the bytes that were sent ({exc})"
+        return phrase(
+            "The storage service did not store the bytes that were sent ({detail})", detail=str(exc)
+        )
     if isinstance(exc, EncryptionRequired):
         return str(exc)
     if isinstance(exc, SourceChanged):
-        return (
+        return phrase(
             "The file changed while it was being uploaded, so it was not stored. "
             "Retry once nothing is writing to it"
         )
     if isinstance(exc, FileNotFoundError):
-        return "The file was moved or deleted before it could be uploaded"
+        return phrase("The file was moved or deleted before it could be uploaded")
     if isinstance(exc, PermissionError):
-        return "Cannot read the file: permission denied"
+        return phrase("Cannot read the file: permission denied")
     if isinstance(exc, IsADirectoryError):
-        return "This is a folder, not a file"
+        return phrase("This is a folder, not a file")
     if isinstance(exc, OSError):
-        return f"Cannot read the file: {exc.strerror or exc}"
-    return f"Unexpected error: {exc}"
+        return phrase("Cannot read the file: {reason}", reason=exc.strerror or str(exc))
+    return phrase("Unexpected error: {error}", error=str(exc))
 
 
 def _endpoint_of(exc: BaseException) -> str:

@@ -12,6 +12,8 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from s3desk.core.phrases import phrase
+
 
 @dataclass(frozen=True, slots=True)
 class FoundFile:
@@ -48,22 +50,22 @@ def _scan_one(path: str, relative: str) -> Iterator[ScanItem]:
         st = os.stat(path)  # follows a link: a dropped link is taken for what it points to
     except FileNotFoundError:
         if os.path.islink(path):
-            yield Skipped(path, relative, "Broken link")
+            yield Skipped(path, relative, phrase("Broken link"))
         else:
-            yield Skipped(path, relative, "File no longer exists", failed=True)
+            yield Skipped(path, relative, phrase("File no longer exists"), failed=True)
         return
     except PermissionError:
-        yield Skipped(path, relative, "Cannot read: permission denied", failed=True)
+        yield Skipped(path, relative, phrase("Cannot read: permission denied"), failed=True)
         return
     except OSError as exc:  # e.g. ELOOP for a link that points at itself
-        yield Skipped(path, relative, f"Cannot read: {exc.strerror or exc}")
+        yield Skipped(path, relative, _cannot_read(exc))
         return
     if stat.S_ISDIR(st.st_mode):
         yield from _walk(path, relative)
     elif stat.S_ISREG(st.st_mode):
         yield FoundFile(path, relative, st.st_size, st.st_mtime_ns)
     else:
-        yield Skipped(path, relative, "Not a regular file (device, pipe or socket)")
+        yield Skipped(path, relative, phrase("Not a regular file (device, pipe or socket)"))
 
 
 def _walk(folder: str, relative: str) -> Iterator[ScanItem]:
@@ -71,19 +73,25 @@ def _walk(folder: str, relative: str) -> Iterator[ScanItem]:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except PermissionError:
-        yield Skipped(folder, relative + "/", "Folder cannot be read: permission denied", True)
+        yield Skipped(
+            folder, relative + "/", phrase("Folder cannot be read: permission denied"), True
+        )
         return
     except OSError as exc:
-        reason = f"Folder cannot be read: {exc.strerror or exc}"
+        reason = phrase("Folder cannot be read: {reason}", reason=exc.strerror or str(exc))
         yield Skipped(folder, relative + "/", reason, failed=True)
         return
     for entry in entries:
         child = f"{relative}/{entry.name}"
         try:
             if entry.is_symlink() and entry.is_dir(follow_symlinks=True):
-                yield Skipped(entry.path, child, "Link to a folder (not followed)")
+                yield Skipped(entry.path, child, phrase("Link to a folder (not followed)"))
                 continue
         except OSError as exc:
-            yield Skipped(entry.path, child, f"Cannot read: {exc.strerror or exc}")
+            yield Skipped(entry.path, child, _cannot_read(exc))
             continue
         yield from _scan_one(entry.path, child)
+
+
+def _cannot_read(exc: OSError) -> str:
+    return phrase("Cannot read: {reason}", reason=exc.strerror or str(exc))

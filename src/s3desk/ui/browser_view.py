@@ -61,9 +61,9 @@ from s3desk.core.deleting import (
     restore_version,
 )
 from s3desk.core.download_plan import DownloadPlan, PlanCancelled, plan_download
-from s3desk.core.errors import describe_error
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.ui.browser_model import BrowserModel
+from s3desk.ui.core_phrases import describe_error
 from s3desk.ui.units import human_duration, human_size
 
 ClientProvider = Callable[[], Any]

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import Totals
 from s3desk.core.transfers import Transfers
+from s3desk.ui.core_phrases import shown
 from s3desk.ui.transfer_model import TransferModel
 
 SNAPSHOT_INTERVAL_MS = 150
@@ -60,7 +61,8 @@ class EngineBridge(QObject):
         problem = (update.blocked, update.warning)
         if problem != self._problem:
             self._problem = problem
-            self.problemChanged.emit(*problem)
+            # Shown here: a signal's str arguments arrive as plain text.
+            self.problemChanged.emit(shown(update.blocked), shown(update.warning))
         if idle and self._was_busy:
             self._was_busy = False
             self._timer.stop()

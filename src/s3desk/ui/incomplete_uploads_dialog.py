@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.audit import AuditLog
 from s3desk.core.deleting import AbortFailure, Incomplete, abort_uploads, list_incomplete_uploads
-from s3desk.core.errors import describe_error
+from s3desk.ui.core_phrases import describe_error
 from s3desk.ui.units import human_size
 
 ClientProvider = Callable[[], Any]

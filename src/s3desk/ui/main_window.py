@@ -51,7 +51,6 @@ from s3desk.core.buckets import list_bucket_names
 from s3desk.core.download_plan import DownloadPlan
 from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_process import EngineProcess
-from s3desk.core.errors import describe_error
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, Totals
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
@@ -59,6 +58,7 @@ from s3desk.core.transfers import Transfers
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.browser_view import BrowserView
 from s3desk.ui.content_type_delegate import ContentTypeDelegate, type_choices
+from s3desk.ui.core_phrases import describe_error
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
 from s3desk.ui.history_view import HistoryView

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core import content_types
 from s3desk.core.jobs import JobState, JobView
+from s3desk.ui.core_phrases import shown
 from s3desk.ui.units import human_duration, human_rate, human_size
 
 Index = QModelIndex | QPersistentModelIndex
@@ -210,7 +211,7 @@ class TransferModel(QAbstractTableModel):
 
 def _tooltip(job: JobView, column: int) -> str | None:
     if column == TransferModel.STATUS and job.error:
-        return job.error
+        return shown(job.error)
     if column == TransferModel.TYPE and job.content_type_editable:
         return QCoreApplication.translate(
             "TransferModel", "Stored as {type}; double-click or press F2 to change it"
@@ -232,7 +233,9 @@ def status_text(job: JobView) -> str:
             state=state_name(job.state), time=human_duration(job.eta)
         )
     if job.note:
-        return job.note
+        return shown(job.note)
     if job.error:
-        return f"{state_name(job.state)} — {job.error}"
+        return QCoreApplication.translate("TransferModel", "{state} — {reason}").format(
+            state=state_name(job.state), reason=shown(job.error)
+        )
     return state_name(job.state)
