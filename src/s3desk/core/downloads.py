@@ -29,7 +29,6 @@ It speaks the same language as the upload engine — ``drain()`` snapshots of ``
 from __future__ import annotations
 
 import dataclasses
-import errno
 import hashlib
 import heapq
 import itertools
@@ -810,10 +809,11 @@ class DownloadEngine:
         except FileExistsError:
             return False
         except OSError as exc:
-            if exc.errno in _NO_HARD_LINKS:  # FAT, exFAT, some network shares
-                log.info("no hard links in %s (%r): files are renamed into place", folder, exc)
-                self._no_links.add(folder)
-            return False  # anything else: the locked way reports it
+            # FAT, exFAT and many network shares have no hard links, and each system says
+            # so in its own words. Renaming is right everywhere, and reports real problems.
+            log.info("no hard links in %s (%r): files are renamed into place", folder, exc)
+            self._no_links.add(folder)
+            return False
         return True
 
     def _audit_placed(self, item: DownloadItem, target: str) -> None:
@@ -986,10 +986,6 @@ class DownloadEngine:
 
 
 _UNFINISHED = (JobState.QUEUED, JobState.DOWNLOADING, JobState.RETRYING)
-# What os.link raises where the file system cannot make hard links.
-_NO_HARD_LINKS = frozenset(
-    {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
-)
 
 
 def _remove(path: str) -> None:
