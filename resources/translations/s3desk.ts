@@ -1522,6 +1522,14 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Amazon S3 — AWS profile (incl. SSO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amazon S3 — access key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Broken link</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1586,6 +1594,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Local demo storage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>No credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with AWS_PROFILE</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1594,11 +1606,27 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Organisation upload service (no AWS keys)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Retrying ({attempt}/{retries}) — {reason}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>S3-compatible service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S3-compatible storage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Secure connection failed (TLS certificate problem)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set by your organisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1734,6 +1762,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>cleared when the app quits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>connection reset</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1759,6 +1791,10 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{label} ({where})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -91,3 +91,19 @@ def test_the_transfer_table_shows_notes_and_errors_translated(bracketed: None) -
         speed=0.0, eta=None,
     )  # fmt: skip
     assert status_text(waiting) == "[Waiting for new credentials]"
+
+
+def test_names_the_core_gives_storage_and_locks_are_shown_translated(bracketed: None) -> None:
+    from s3desk.core.accounts import AccountKind
+    from s3desk.core.demo import DEMO_LABEL, DEMO_NOTE
+    from s3desk.core.s3 import custom_endpoint
+    from s3desk.core.settings import LOCK_REASON
+
+    assert shown(AccountKind.UPLOAD_SERVICE.display_name) == (
+        "[Organisation upload service (no AWS keys)]"
+    )
+    assert shown(DEMO_LABEL) == "[Local demo storage]" and shown(DEMO_NOTE).startswith("[")
+    assert shown(LOCK_REASON) == "[Set by your organisation]"
+    endpoint = custom_endpoint("http://127.0.0.1:9000")
+    assert shown(endpoint.display) == "[[S3-compatible storage] (http://127.0.0.1:9000)]"
+    assert endpoint.display == "S3-compatible storage (http://127.0.0.1:9000)"  # CLI, logs

@@ -31,6 +31,7 @@ import tomli_w
 from s3desk.core import checksums
 from s3desk.core.file_format import version_problem
 from s3desk.core.paths import config_dir
+from s3desk.core.phrases import phrase
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.secrets import SecretStore, SecretStoreError
 
@@ -55,10 +56,10 @@ class AccountKind(StrEnum):
     @property
     def display_name(self) -> str:
         return {
-            AccountKind.ACCESS_KEY: "Amazon S3 — access key",
-            AccountKind.PROFILE: "Amazon S3 — AWS profile (incl. SSO)",
-            AccountKind.COMPATIBLE: "S3-compatible service",
-            AccountKind.UPLOAD_SERVICE: "Organisation upload service (no AWS keys)",
+            AccountKind.ACCESS_KEY: phrase("Amazon S3 — access key"),
+            AccountKind.PROFILE: phrase("Amazon S3 — AWS profile (incl. SSO)"),
+            AccountKind.COMPATIBLE: phrase("S3-compatible service"),
+            AccountKind.UPLOAD_SERVICE: phrase("Organisation upload service (no AWS keys)"),
         }[self]
 
     @property

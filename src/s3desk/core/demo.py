@@ -10,11 +10,12 @@ import importlib.util
 import logging
 from typing import Any
 
+from s3desk.core.phrases import phrase
 from s3desk.core.s3 import S3Endpoint, make_client
 
 DEMO_BUCKET = "demo"
-DEMO_LABEL = "Local demo storage"
-DEMO_NOTE = "cleared when the app quits"
+DEMO_LABEL = phrase("Local demo storage")
+DEMO_NOTE = phrase("cleared when the app quits")
 # moto does not check signatures; these fixed values only keep boto3 from looking elsewhere.
 _DEMO_KEY = "s3desk-demo"
 _DEMO_SECRET = "s3desk-demo-secret"

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from s3desk.core.phrases import phrase
+
 # Amazon S3 itself, reached through the standard AWS credential chain (env vars, profiles, SSO).
 AWS_LABEL = "Amazon S3"
 
@@ -50,7 +52,7 @@ class S3Endpoint:
     @property
     def display(self) -> str:
         where = self.endpoint_url or self.broker_url
-        return f"{self.label} ({where})" if where else self.label
+        return phrase("{label} ({where})", label=self.label, where=where) if where else self.label
 
 
 def custom_endpoint(
@@ -63,7 +65,7 @@ def custom_endpoint(
     host = urlsplit(url).hostname or ""
     local = host == "localhost" or _is_ip(host)
     return S3Endpoint(
-        label="S3-compatible storage", endpoint_url=url, region=region, profile=profile,
+        label=phrase("S3-compatible storage"), endpoint_url=url, region=region, profile=profile,
         path_style=local,
     )  # fmt: skip
 

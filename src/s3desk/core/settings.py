@@ -36,6 +36,7 @@ from s3desk.core.file_format import version_problem
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
 from s3desk.core.paths import config_dir
+from s3desk.core.phrases import phrase
 from s3desk.core.upload_options import STORAGE_CLASSES, UploadOptions
 
 if TYPE_CHECKING:  # managed.py builds on this module; it is imported when a store needs it
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # managed.py builds on this module; it is imported when a sto
 log = logging.getLogger(__name__)
 
 SETTINGS_VERSION = 2
-LOCK_REASON = "Set by your organisation"
+LOCK_REASON = phrase("Set by your organisation")
 
 
 class Encryption(StrEnum):

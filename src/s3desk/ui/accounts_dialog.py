@@ -37,6 +37,7 @@ from s3desk.core.accounts import (
 )
 from s3desk.core.connection_check import Verdict, check_connection
 from s3desk.core.secrets import SecretStoreError
+from s3desk.ui.core_phrases import shown
 
 # Marked for the catalogue here, translated where shown.
 _CHECKSUM_TITLES = (
@@ -175,7 +176,7 @@ class AccountsDialog(QDialog):
     def _add_service_rows(self) -> None:
         self.kind_box = QComboBox()
         for kind in AccountKind:
-            self.kind_box.addItem(kind.display_name, kind)
+            self.kind_box.addItem(shown(kind.display_name), kind)
         self.kind_box.currentIndexChanged.connect(self._update_kind)
         self._add_row(self.tr("Kind"), self.kind_box, _ALL)
         self.name_edit = QLineEdit()
@@ -261,7 +262,7 @@ class AccountsDialog(QDialog):
             )
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, account.id)
-            item.setToolTip(account.kind.display_name)
+            item.setToolTip(shown(account.kind.display_name))
             if is_default:
                 font = item.font()
                 font.setBold(True)

@@ -36,6 +36,15 @@ def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:
 
 
 TEMPLATES = (
+    QT_TRANSLATE_NOOP("core", "Amazon S3 — access key"),
+    QT_TRANSLATE_NOOP("core", "Amazon S3 — AWS profile (incl. SSO)"),
+    QT_TRANSLATE_NOOP("core", "S3-compatible service"),
+    QT_TRANSLATE_NOOP("core", "Organisation upload service (no AWS keys)"),
+    QT_TRANSLATE_NOOP("core", "Local demo storage"),
+    QT_TRANSLATE_NOOP("core", "cleared when the app quits"),
+    QT_TRANSLATE_NOOP("core", "S3-compatible storage"),
+    QT_TRANSLATE_NOOP("core", "Set by your organisation"),
+    QT_TRANSLATE_NOOP("core", "{label} ({where})"),
     QT_TRANSLATE_NOOP("core", "The upload process stopped unexpectedly; restart s3desk to go on"),
     QT_TRANSLATE_NOOP(
         "core",

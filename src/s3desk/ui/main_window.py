@@ -58,7 +58,7 @@ from s3desk.core.transfers import Transfers
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.browser_view import BrowserView
 from s3desk.ui.content_type_delegate import ContentTypeDelegate, type_choices
-from s3desk.ui.core_phrases import describe_error
+from s3desk.ui.core_phrases import describe_error, shown
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
 from s3desk.ui.history_view import HistoryView
@@ -457,11 +457,11 @@ class MainWindow(QMainWindow):
             )
             self.storage_label.setProperty("warning", "true")
         else:
-            note = f" — {self.endpoint.note}" if self.endpoint.note else ""
+            note = f" — {shown(self.endpoint.note)}" if self.endpoint.note else ""
             address = self.endpoint.broker_url or self.endpoint.endpoint_url
             where = f" · {address}" if address else ""
             self.storage_label.setText(
-                f"<b>{self.endpoint.label}</b>{note}<span style='color:#666'>{where}</span>"
+                f"<b>{shown(self.endpoint.label)}</b>{note}<span style='color:#666'>{where}</span>"
             )
             self.storage_label.setProperty("demo", "true" if self.endpoint.note else "false")
         self.storage_label.style().unpolish(self.storage_label)

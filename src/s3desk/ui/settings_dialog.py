@@ -27,6 +27,7 @@ from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
 from s3desk.core.settings import Encryption, SettingLocked, SettingsFileError, SettingsStore
 from s3desk.core.upload_options import STORAGE_CLASSES
+from s3desk.ui.core_phrases import shown
 
 KiB = 1024
 # Marked for the catalogue here, translated when the dialog is built.
@@ -128,7 +129,7 @@ class SettingsDialog(QDialog):
             _put(field, _shown(name, getattr(settings, name)))
             reason = self.store.lock_reason(name)
             field.setEnabled(not reason)
-            field.setToolTip(reason or "")  # the core's wording
+            field.setToolTip(shown(reason))
         locked = [n for n in self.fields if self.store.is_locked(n)]
         notes = list(self.store.notes)
         if locked:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject
 from s3desk.core.accounts import AccountsFileError, AccountStore
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
+from s3desk.ui.core_phrases import shown
 from s3desk.ui.main_window import MainWindow
 
 # Keys of the entries that are not accounts.
@@ -63,7 +64,7 @@ class StorageSwitcher(QObject):
                 choices = [(a.id, a.name) for a in self.store.accounts()]
             except AccountsFileError as exc:
                 self.window.statusBar().showMessage(str(exc), 15000)
-        choices += [(key, label) for key, (label, _, _) in self.fixed.items()]
+        choices += [(key, shown(label)) for key, (label, _, _) in self.fixed.items()]
         self.window.set_account_choices(choices, self.current)
 
     def choose(self, key: str) -> bool:
@@ -120,7 +121,7 @@ class StorageSwitcher(QObject):
         if engine is not None:
             self._retire(engine)
         self.window.statusBar().showMessage(
-            self.tr("Uploading with {account}").format(account=endpoint.label), 5000
+            self.tr("Uploading with {account}").format(account=shown(endpoint.label)), 5000
         )
 
     def renewed_endpoint(self) -> S3Endpoint | None:
