@@ -12,7 +12,6 @@ import asyncio
 import os
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,9 @@ RULES = {
     "max_size": "20 MiB",
     "key_template": "inbox/{date}/{path}",
 }
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshots import _settle, _until  # noqa: E402  (the same waits as the main views')
+
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(400)
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x02\x00\x3e\x00" + bytes(60)
@@ -162,19 +164,6 @@ def _release(window: object) -> None:
 
     shiboken6.delete(window)
     gc.collect()
-
-
-async def _settle() -> None:
-    await asyncio.sleep(0.4)  # let the window paint and the snapshot timer tick
-
-
-async def _until(predicate: Callable[[], bool], timeout: float = 120.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise TimeoutError("the window never reached the state to capture")
-        await asyncio.sleep(0.02)
 
 
 if __name__ == "__main__":

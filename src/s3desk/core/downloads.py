@@ -969,12 +969,7 @@ class DownloadEngine:
     def _discard_temp(self, job: DownloadJob) -> None:
         """Remove the temporary file once no unit writes to it any more."""
         if job.temp and not job.workers:
-            try:
-                os.unlink(job.temp)
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
-                log.warning("could not remove %s: %r", job.temp, exc)
+            _remove(job.temp)
             job.temp = ""
             job.done_parts.clear()
             job.pending.clear()

@@ -5,16 +5,22 @@ from __future__ import annotations
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 
 
-def human_size(n: float) -> str:
+def size_parts(n: float) -> tuple[float, str, int]:
+    """``n`` bytes as (value, unit, decimals): the largest unit under 1024 of it, one
+    decimal below 100, judged after rounding (99.96 KiB reads "100 KiB", not "100.0")."""
     if n < 1024:
-        return f"{int(n)} B"
+        return float(int(n)), _UNITS[0], 0
     value = float(n)
     for unit in _UNITS[1:]:
         value /= 1024
         if value < 1024 or unit == _UNITS[-1]:
-            # One decimal below 100, judged after rounding: 99.96 reads "100", not "100.0".
-            return f"{value:.1f} {unit}" if round(value, 1) < 100 else f"{value:.0f} {unit}"
+            return value, unit, 1 if round(value, 1) < 100 else 0
     raise AssertionError("unreachable")
+
+
+def human_size(n: float) -> str:
+    value, unit, decimals = size_parts(n)
+    return f"{value:.{decimals}f} {unit}"
 
 
 def human_rate(bytes_per_second: float) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from s3desk.core.units import size_parts
+
 
 def human_size(n: float) -> str:
     locale = QLocale()
@@ -17,11 +19,7 @@ def human_size(n: float) -> str:
         return QCoreApplication.translate("units", "{count} B").format(
             count=locale.toString(int(n))
         )
-    value, exponent = float(n), 0
-    while value >= 1024 and exponent < 5:
-        value /= 1024
-        exponent += 1
-    decimals = 1 if round(value, 1) < 100 else 0
+    decimals = size_parts(n)[2]  # the core's rule; Qt picks the same unit
     return locale.formattedDataSize(int(n), decimals, QLocale.DataSizeFormat.DataSizeIecFormat)
 
 
