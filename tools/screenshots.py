@@ -118,13 +118,14 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
     for name in ("Quarterly report", "b-roll.mp4"):
         index = window.browser.model.index(names.index(name), 0)
         selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-    keys = [e.key for e in window.browser.selected_entries()]
+    entries = window.browser.selected_entries()
+    keys = [e.key for e in entries]
     plan = await asyncio.get_running_loop().run_in_executor(
         None, lambda: plan_delete(engine.client, "demo", keys)
     )
     box = QMessageBox(
         QMessageBox.Icon.Question, "Delete objects?",
-        window.browser.delete_question("demo", plan, "projects/apollo/"),
+        window.browser.delete_question("demo", entries, plan, "projects/apollo/"),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, window,
     )  # fmt: skip
     box.show()

@@ -226,7 +226,19 @@
 <context>
     <name>BrowserView</name>
     <message numerus="yes">
+        <source>%n delete marker(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n file(s) to download already exist in {folder}: {names}</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n version(s) ({size})</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
@@ -284,6 +296,12 @@ Valid for:</source>
         <source>Counting what will be downloaded…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Delete %n object(s) ({size}) from {where}: {names}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>Delete failed: {error}</source>
         <translation type="unfinished"></translation>
@@ -300,12 +318,18 @@ Valid for:</source>
         <source>Delete permanently?</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Delete the folder {name} and the %n object(s) in it ({size}) from {where}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>Delete the selection… (Delete)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Delete {objects} ({size}) from {where}?</source>
+        <source>Delete {name} ({size}) from {where}?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -425,7 +449,7 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Permanently delete {what} from {where}?</source>
+        <source>Permanently delete {what} of {which} from {where}?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -509,6 +533,10 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>the folder {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>version {id}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -518,14 +546,6 @@ Valid for:</source>
     </message>
     <message>
         <source>{n} days</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{n} delete marker</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{n} delete markers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -545,27 +565,7 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{n} object</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{n} objects</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{n} version</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{n} versions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{versions} ({size})</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{versions} ({size}) and {markers}</source>
+        <source>{versions} and {markers}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -845,7 +845,7 @@ Folders keep their structure under the destination folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Abort {uploads} ({size}) in {location}?</source>
+        <source>Abort {uploads} ({size}) in {location}: {names}?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1231,6 +1231,15 @@ Type the bucket name instead.</source>
     <message>
         <source>{time} left</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Names</name>
+    <message numerus="yes">
+        <source>{names} and %n more</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>

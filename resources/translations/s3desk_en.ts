@@ -4,10 +4,38 @@
 <context>
     <name>BrowserView</name>
     <message numerus="yes">
+        <source>%n delete marker(s)</source>
+        <translation>
+            <numerusform>%n delete marker</numerusform>
+            <numerusform>%n delete markers</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n file(s) to download already exist in {folder}: {names}</source>
         <translation>
             <numerusform>%n file to download already exists in {folder}: {names}</numerusform>
             <numerusform>%n files to download already exist in {folder}: {names}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n version(s) ({size})</source>
+        <translation>
+            <numerusform>%n version ({size})</numerusform>
+            <numerusform>%n versions ({size})</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n object(s) ({size}) from {where}: {names}?</source>
+        <translation>
+            <numerusform>Delete %n object ({size}) from {where}: {names}?</numerusform>
+            <numerusform>Delete %n objects ({size}) from {where}: {names}?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete the folder {name} and the %n object(s) in it ({size}) from {where}?</source>
+        <translation>
+            <numerusform>Delete the folder {name} and the %n object in it ({size}) from {where}?</numerusform>
+            <numerusform>Delete the folder {name} and the %n objects in it ({size}) from {where}?</numerusform>
         </translation>
     </message>
 </context>
@@ -56,6 +84,16 @@
         <translation>
             <numerusform>{done} of %n file done</numerusform>
             <numerusform>{done} of %n files done</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Names</name>
+    <message numerus="yes">
+        <source>{names} and %n more</source>
+        <translation>
+            <numerusform>{names} and %n more</numerusform>
+            <numerusform>{names} and %n more</numerusform>
         </translation>
     </message>
 </context>

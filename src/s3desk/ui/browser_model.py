@@ -3,10 +3,15 @@
 Folders stay above objects whatever the sort, as in a file manager. Sorting a folder of
 100,000 entries is done in Python on the entry list (one ``layoutChanged``), not by a proxy
 model comparing through Qt for every pair.
+
+A selection is on entries, not on row numbers: every reordering (sort, filter, a page of
+folders arriving) moves the persistent indexes, and so the selection, to the rows where
+the same keys are now. What is deleted is what the person sees highlighted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -60,19 +65,23 @@ class BrowserModel(QAbstractTableModel):
         if not entries:
             return
         if self._sort_column != self.NAME or self._descending or self._filter:
-            self.layoutAboutToBeChanged.emit()
-            self._all.extend(entries)
-            self._resort()
-            self.layoutChanged.emit()
+
+            def extend() -> None:
+                self._all.extend(entries)
+                self._resort()
+
+            self._relayout(extend)
             return
         # The server lists in name order already, folders first within each page: append.
         shown = self._merge_folders(entries)
         start = len(self._shown)
         if shown is not None:  # a page brought folders: they go above the objects
-            self.beginResetModel()
-            self._all = shown
-            self._shown = list(shown)
-            self.endResetModel()
+
+            def merge() -> None:
+                self._all = shown
+                self._shown = list(shown)
+
+            self._relayout(merge)
             return
         self.beginInsertRows(QModelIndex(), start, start + len(entries) - 1)
         self._all.extend(entries)
@@ -89,16 +98,35 @@ class BrowserModel(QAbstractTableModel):
 
     def set_filter(self, text: str) -> None:
         """Show only entries whose name contains ``text`` (case-insensitive)."""
-        self.beginResetModel()
-        self._filter = text.casefold()
-        self._apply_filter()
-        self.endResetModel()
+
+        def refilter() -> None:
+            self._filter = text.casefold()
+            self._apply_filter()
+
+        self._relayout(refilter)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        def resort() -> None:
+            self._sort_column = column
+            self._descending = order == Qt.SortOrder.DescendingOrder
+            self._resort()
+
+        self._relayout(resort)
+
+    def _relayout(self, change: Callable[[], None]) -> None:
+        """Run ``change`` (which reorders or filters the rows shown) and move every
+        persistent index to the row of the same entry; an entry no longer shown loses
+        its indexes, so a filtered-out entry drops out of the selection."""
         self.layoutAboutToBeChanged.emit()
-        self._sort_column = column
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self._resort()
+        old = self.persistentIndexList()
+        keys = [(self._shown[index.row()].key, index.column()) for index in old]
+        change()
+        row_of = {entry.key: row for row, entry in enumerate(self._shown)} if keys else {}
+        new = [
+            self.index(row_of[key], column) if key in row_of else QModelIndex()
+            for key, column in keys
+        ]
+        self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
 
     def _resort(self) -> None:

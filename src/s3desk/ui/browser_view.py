@@ -16,7 +16,15 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QModelIndex, QStandardPaths, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,6 +72,7 @@ from s3desk.core.download_plan import DownloadPlan, PlanCancelled, plan_download
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.ui.browser_model import BrowserModel
 from s3desk.ui.core_phrases import describe_error
+from s3desk.ui.names import name_list
 from s3desk.ui.units import human_duration, human_size
 
 ClientProvider = Callable[[], Any]
@@ -112,6 +121,10 @@ class BrowserView(QWidget):
         self._deleting = False  # one delete at a time
         self._stop = threading.Event()  # read by the delete's worker thread
         self._generation = 0
+        # Keys selected before a refresh, selected again as their rows come back.
+        self._reselect: set[str] = set()
+        self._reselecting = False
+        self._selected_keys: list[str] = []
         self.account = ""  # named in the audit log
         self.download_folder = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DownloadLocation
@@ -290,6 +303,7 @@ class BrowserView(QWidget):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._open)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.layoutChanged.connect(self._layout_changed)
         return table
 
     def _tool(self, icon: Any, tip: str, slot: Callable[[], None]) -> QToolButton:
@@ -334,11 +348,13 @@ class BrowserView(QWidget):
 
     def _show(self, bucket: str, prefix: str) -> None:
         moved = (bucket, prefix) != (self.bucket, self.prefix)  # not a refresh
+        keep = set() if moved else {e.key for e in self.selected_entries()} | self._reselect
         self.bucket, self.prefix = bucket, prefix
         self._generation += 1
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self.model.clear()
+        self._reselect = keep
         self.filter_edit.clear()
         if moved:
             self.message_label.clear()
@@ -376,7 +392,38 @@ class BrowserView(QWidget):
             return entries[0]
         return None
 
+    def _select_again(self, page: list[Entry]) -> None:
+        """A page of a refresh arrived: select again the entries of it that were selected
+        before (an entry deleted meanwhile is simply not there)."""
+        if not self._reselect or not any(e.key in self._reselect for e in page):
+            return
+        selection = self.table.selectionModel()
+        chosen = QItemSelection()
+        for row, entry in enumerate(self.model.entries()):
+            if entry.key in self._reselect:
+                self._reselect.discard(entry.key)
+                chosen.select(self.model.index(row, 0), self.model.index(row, 0))
+        self._reselecting = True
+        try:
+            flags = QItemSelectionModel.SelectionFlag
+            selection.select(chosen, flags.Select | flags.Rows)
+            if not selection.currentIndex().isValid():
+                selection.setCurrentIndex(chosen.indexes()[0], flags.NoUpdate)
+        finally:
+            self._reselecting = False
+
     def _selection_changed(self) -> None:
+        if not self._reselecting:
+            self._reselect.clear()  # the person chose: nothing more comes back by itself
+        self._show_selection()
+
+    def _layout_changed(self) -> None:
+        # A filter can drop selected entries without any selectionChanged.
+        if [e.key for e in self.selected_entries()] != self._selected_keys:
+            self._show_selection()
+
+    def _show_selection(self) -> None:
+        self._selected_keys = [e.key for e in self.selected_entries()]
         self._update_buttons()
         entry = self.selected_object()
         if entry is None:
@@ -447,8 +494,10 @@ class BrowserView(QWidget):
             return
         if not shiboken6.isValid(self) or self.selected_object() != entry:
             return
+        chosen = self._chosen_version()
         self._versions = versions
         table = self.versions_table
+        table.clearSelection()  # a row number means another version in the new list
         table.setRowCount(len(versions))
         for row, version in enumerate(versions):
             when = (
@@ -462,16 +511,22 @@ class BrowserView(QWidget):
             size = "" if version.is_delete_marker else human_size(version.size)
             for column, text in enumerate((version.version_id, when, size, label)):
                 table.setItem(row, column, QTableWidgetItem(text))
+        ids = [version.version_id for version in versions]
+        if chosen is not None and chosen.key == entry.key and chosen.version_id in ids:
+            table.selectRow(ids.index(chosen.version_id))  # the version chosen, where it is now
         self.versions_box.setVisible(True)
         self.versionsShown.emit(len(versions))
 
-    def restore_selected_version(self) -> None:
+    def _chosen_version(self) -> Version | None:
         rows = {index.row() for index in self.versions_table.selectionModel().selectedRows()}
+        return self._versions[rows.pop()] if len(rows) == 1 else None
+
+    def restore_selected_version(self) -> None:
+        version = self._chosen_version()
         entry = self.selected_object()
-        if len(rows) != 1 or entry is None:
+        if version is None or entry is None:
             self._fail(self.tr("Choose the version to restore in the list of versions."))
             return
-        version = self._versions[rows.pop()]
         if version.is_delete_marker:
             self._fail(self.tr("A delete marker has no content to restore; choose a version."))
             return
@@ -686,8 +741,7 @@ class BrowserView(QWidget):
         entries = self.selected_entries()
         if not self.bucket or not entries or self._deleting:
             return
-        keys = [e.key for e in entries]
-        self._keep(self._delete(keys, self.bucket, self.prefix, all_versions))
+        self._keep(self._delete(entries, self.bucket, self.prefix, all_versions))
 
     def delete_selected_permanently(self) -> None:
         self.delete_selected(all_versions=True)
@@ -696,9 +750,10 @@ class BrowserView(QWidget):
         self._stop.set()
 
     async def _delete(
-        self, keys: list[str], bucket: str, prefix: str, all_versions: bool = False
+        self, entries: list[Entry], bucket: str, prefix: str, all_versions: bool = False
     ) -> None:
         assert self._client is not None
+        keys = [e.key for e in entries]
         client_of = self._client
         loop = asyncio.get_running_loop()
         self._deleting = True
@@ -712,7 +767,7 @@ class BrowserView(QWidget):
             )
             if not shiboken6.isValid(self):
                 return
-            if plan.count == 0 or not self.confirm_delete(bucket, plan, all_versions):
+            if plan.count == 0 or not self.confirm_delete(bucket, entries, plan, all_versions):
                 self.message_label.setText(self.tr("Nothing was deleted."))
                 return
             self.stop_button.setVisible(True)
@@ -743,9 +798,11 @@ class BrowserView(QWidget):
         if (bucket, prefix) == (self.bucket, self.prefix):
             self.refresh()
 
-    def confirm_delete(self, bucket: str, plan: DeletePlan, all_versions: bool = False) -> bool:
+    def confirm_delete(
+        self, bucket: str, entries: list[Entry], plan: DeletePlan, all_versions: bool = False
+    ) -> bool:
         """Ask, saying exactly what will go; the answer decides."""
-        text = self.delete_question(bucket, plan, self.prefix, all_versions)
+        text = self.delete_question(bucket, entries, plan, self.prefix, all_versions)
         title = self.tr("Delete permanently?") if all_versions else self.tr("Delete objects?")
         answer = QMessageBox.question(
             self, title, text,
@@ -755,39 +812,60 @@ class BrowserView(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def delete_question(
-        self, bucket: str, plan: DeletePlan, prefix: str = "", all_versions: bool = False
+        self,
+        bucket: str,
+        entries: list[Entry],
+        plan: DeletePlan,
+        prefix: str = "",
+        all_versions: bool = False,
     ) -> str:
+        """The question names what was selected (a few names, then how many more), the
+        folder it is in, how many objects that covers and their size."""
         size, where = human_size(plan.total_size), f"s3://{bucket}/{prefix}"
+        names = [e.name + ("/" if e.is_folder else "") for e in entries]
         if all_versions:
-            markers = plan.delete_markers
-            versions = _plural(
-                plan.count - markers, self.tr("{n} version"), self.tr("{n} versions")
+            return self._permanent_question(names, plan, where)
+        if len(entries) == 1 and entries[0].is_folder:
+            question = self.tr(
+                "Delete the folder {name} and the %n object(s) in it ({size}) from {where}?",
+                "", plan.count,
+            ).format(name=names[0], size=size, where=where)  # fmt: skip
+        elif len(entries) == 1 and plan.count == 1:
+            question = self.tr("Delete {name} ({size}) from {where}?").format(
+                name=names[0], size=size, where=where
             )
-            if markers:
-                what = self.tr("{versions} ({size}) and {markers}").format(
-                    versions=versions,
-                    size=size,
-                    markers=_plural(
-                        markers, self.tr("{n} delete marker"), self.tr("{n} delete markers")
-                    ),
-                )
-            else:
-                what = self.tr("{versions} ({size})").format(versions=versions, size=size)
-            return (
-                self.tr("Permanently delete {what} from {where}?").format(what=what, where=where)
-                + "\n\n"
-                + self.tr("Every version goes. This cannot be undone.")
-            )
-        objects = _plural(plan.count, self.tr("{n} object"), self.tr("{n} objects"))
+        else:
+            question = self.tr(
+                "Delete %n object(s) ({size}) from {where}: {names}?", "", plan.count
+            ).format(size=size, where=where, names=name_list(names))
         return (
-            self.tr("Delete {objects} ({size}) from {where}?").format(
-                objects=objects, size=size, where=where
-            )
+            question
             + "\n\n"
             + self.tr(
                 "If the bucket keeps versions, older versions stay and can be restored; "
                 "otherwise this cannot be undone."
             )
+        )
+
+    def _permanent_question(self, names: list[str], plan: DeletePlan, where: str) -> str:
+        markers = plan.delete_markers
+        what = self.tr("%n version(s) ({size})", "", plan.count - markers).format(
+            size=human_size(plan.total_size)
+        )
+        if markers:
+            what = self.tr("{versions} and {markers}").format(
+                versions=what, markers=self.tr("%n delete marker(s)", "", markers)
+            )
+        if len(names) == 1 and names[0].endswith("/"):
+            which = self.tr("the folder {name}").format(name=names[0])
+        else:
+            which = name_list(names)
+        return (
+            self.tr("Permanently delete {what} of {which} from {where}?").format(
+                what=what, which=which, where=where
+            )
+            + "\n\n"
+            + self.tr("Every version goes. This cannot be undone.")
         )
 
     def _fail(self, message: str) -> None:
@@ -823,6 +901,7 @@ class BrowserView(QWidget):
                 if generation != self._generation or not shiboken6.isValid(self):
                     return  # another folder was opened meanwhile
                 self.model.add_page(entries)
+                self._select_again(entries)
                 if first:
                     first = False
                     self.firstPageShown.emit(self.model.loaded_count())

@@ -114,6 +114,12 @@ def _load(
     return rows, actions, signature
 
 
+def _identity(row: HistoryRow) -> tuple[float, str]:
+    """What tells an entry from another across readings of the log: its time and every
+    value it holds."""
+    return row.timestamp, row.haystack
+
+
 class HistoryModel(QAbstractTableModel):
     TIME, ACTION, RESULT, ACCOUNT, LOCATION, SIZE, USER, DETAILS = range(8)
 
@@ -151,10 +157,11 @@ class HistoryModel(QAbstractTableModel):
     # -- feeding and filtering ---------------------------------------------------------
 
     def set_rows(self, rows: list[HistoryRow]) -> None:
-        self.beginResetModel()
-        self._all = rows
-        self._shown = self._matching()
-        self.endResetModel()
+        def replace() -> None:
+            self._all = rows
+            self._shown = self._matching()
+
+        self._relayout(replace)
 
     def set_filter(self, text: str, actions: Iterable[str] | None) -> None:
         """Show the rows whose search text holds every word of ``text`` and, unless
@@ -163,10 +170,42 @@ class HistoryModel(QAbstractTableModel):
         chosen = None if actions is None else frozenset(actions)
         if words == self._words and chosen == self._actions:
             return
-        self.beginResetModel()
-        self._words, self._actions = words, chosen
-        self._shown = self._matching()
-        self.endResetModel()
+
+        def refilter() -> None:
+            self._words, self._actions = words, chosen
+            self._shown = self._matching()
+
+        self._relayout(refilter)
+
+    def _relayout(self, change: Callable[[], None]) -> None:
+        """Run ``change`` (new rows, or another filter) and keep every persistent index,
+        and so the selection, on the same entry: reading the log again puts new entries
+        above the one selected."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        identities = {row: _identity(self._shown[row]) for row in {i.row() for i in old}}
+        change()
+        moved = self._rows_now(identities) if identities else {}
+        new = [
+            QModelIndex() if moved.get(i.row()) is None else self.index(moved[i.row()], i.column())
+            for i in old
+        ]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def _rows_now(self, identities: dict[int, tuple[float, str]]) -> dict[int, int | None]:
+        """Where each row of ``identities`` (old row -> entry) is shown now; identical
+        entries keep their order."""
+        wanted = set(identities.values())
+        places: dict[tuple[float, str], list[int]] = {}
+        for row, item in enumerate(self._shown):
+            identity = _identity(item)
+            if identity in wanted:
+                places.setdefault(identity, []).append(row)
+        return {
+            old: (places.get(identity) or [None]).pop(0)
+            for old, identity in sorted(identities.items())
+        }
 
     def _matching(self) -> list[HistoryRow]:
         words, actions = self._words, self._actions

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from s3desk.core.audit import AuditLog
 from s3desk.core.deleting import AbortFailure, Incomplete, abort_uploads, list_incomplete_uploads
 from s3desk.ui.core_phrases import describe_error
+from s3desk.ui.names import name_list
 from s3desk.ui.units import human_size
 
 ClientProvider = Callable[[], Any]
@@ -231,6 +232,7 @@ class IncompleteUploadsDialog(QDialog):
         self.listed.emit(len(uploads))
 
     def _show_uploads(self, uploads: list[Incomplete]) -> None:
+        chosen = {upload.upload_id for upload in self.selected_uploads()}
         self._uploads = list(uploads)
         table = self.table
         # Rows move while sorting is on; fill them unsorted, then sort once.
@@ -257,7 +259,24 @@ class IncompleteUploadsDialog(QDialog):
             for column, item in ((KEY, key), (STARTED, started), (SIZE, size), (PARTS, parts)):
                 table.setItem(row, column, item)
         table.setSortingEnabled(True)
+        self._select_uploads(chosen)
         self._update_buttons()
+
+    def _select_uploads(self, upload_ids: set[str]) -> None:
+        """Select the rows of these uploads, wherever listing and sorting put them: what was
+        selected before a refresh stays selected, and nothing else is."""
+        self.table.clearSelection()
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, KEY)
+            if (
+                item is not None
+                and self._uploads[int(item.data(_INDEX_ROLE))].upload_id in upload_ids
+            ):
+                self.table.selectionModel().select(
+                    self.table.model().index(row, KEY),
+                    QItemSelectionModel.SelectionFlag.Select
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
 
     def summary(self, uploads: list[Incomplete]) -> str:
         """ "3 incomplete uploads, 15.0 MiB in all", or that there are none."""
@@ -304,11 +323,14 @@ class IncompleteUploadsDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def abort_question(self, uploads: list[Incomplete]) -> str:
+        """Names the uploads (their keys below the folder shown), the folder and the size
+        of the parts that go."""
         total = sum(u.size_so_far for u in uploads)
+        names = [u.key.removeprefix(self.prefix) or u.key for u in uploads]
         return (
-            self.tr("Abort {uploads} ({size}) in {location}?").format(
+            self.tr("Abort {uploads} ({size}) in {location}: {names}?").format(
                 uploads=_uploads_words(len(uploads)), size=human_size(total),
-                location=self.location(),
+                location=self.location(), names=name_list(names),
             )
             + "\n\n"
             + self.tr("The parts already sent will be deleted, and an upload that is still "

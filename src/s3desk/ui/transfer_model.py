@@ -108,10 +108,20 @@ class TransferModel(QAbstractTableModel):
         keep = [v for v in self._rows if v.state not in states]
         removed = [v.id for v in self._rows if v.state in states]
         if removed:
-            self.beginResetModel()
+            # One layout change, not a reset: the selection stays on the same jobs.
+            self.layoutAboutToBeChanged.emit()
+            old = self.persistentIndexList()
+            ids = [(self._rows[index.row()].id, index.column()) for index in old]
             self._rows = keep
             self._row_of = {v.id: i for i, v in enumerate(keep)}
-            self.endResetModel()
+            new = [
+                self.index(self._row_of[job_id], column)
+                if job_id in self._row_of
+                else QModelIndex()
+                for job_id, column in ids
+            ]
+            self.changePersistentIndexList(old, new)
+            self.layoutChanged.emit()
         return removed
 
     def job_at(self, row: int) -> JobView:
