@@ -935,12 +935,20 @@ Folders keep their structure under the destination folder.</source>
 </context>
 <context>
     <name>MainWindow</name>
-    <message>
-        <source> Downloads that have not finished stop and leave no partial file.</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>%n download(s) have not finished: {names}. They stop now and leave no partial file.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n file(s) already exist in the bucket. What should happen?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of them are paused and stay paused until you resume them.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
@@ -951,12 +959,28 @@ Folders keep their structure under the destination folder.</source>
             <numerusform></numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. If you quit now, they go on from where they stopped the next time you open s3desk.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>(top level)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>&lt;b&gt;No storage is set up.&lt;/b&gt; {hint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A paused transfer keeps what was sent and goes on from where it stopped when you resume it: leave it paused to keep that.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -987,6 +1011,12 @@ Folders keep their structure under the destination folder.</source>
         <source>Add, edit and test storage accounts</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>All %n paused: they stay paused until you resume them.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>Browse</source>
         <translation type="unfinished"></translation>
@@ -995,8 +1025,22 @@ Folders keep their structure under the destination folder.</source>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Cancel %n transfer(s): {names}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel and discard</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Cancel the selected transfers (Delete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel transfers?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1049,6 +1093,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Don&apos;t cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Files go to your organisation&apos;s upload folder; its upload service checks them and chooses their names.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1094,6 +1142,14 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause instead to keep what was sent: a paused transfer goes on from where it stopped when you resume it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1163,7 +1219,7 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Transfers are still running</source>
+        <source>Transfers have not finished</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1226,6 +1282,18 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>{n} waiting for your choice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already downloaded, and cancelling throws it away: the partial file is deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already sent, and cancelling throws it away: the parts already in the bucket are deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already transferred, and cancelling throws it away: the parts of an upload already sent are deleted, and so is a download&apos;s partial file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -59,6 +59,13 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
+        <source>%n download(s) have not finished: {names}. They stop now and leave no partial file.</source>
+        <translation>
+            <numerusform>%n download has not finished: {names}. It stops now and leaves no partial file.</numerusform>
+            <numerusform>%n downloads have not finished: {names}. They stop now and leave no partial file.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n file(s) already exist in the bucket. What should happen?</source>
         <translation>
             <numerusform>%n file already exists in the bucket. What should happen?</numerusform>
@@ -66,10 +73,45 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n of them are paused and stay paused until you resume them.</source>
+        <translation>
+            <numerusform>%n of them is paused and stays paused until you resume it.</numerusform>
+            <numerusform>%n of them are paused and stay paused until you resume them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n upload(s) already started keep their content type.</source>
         <translation>
             <numerusform>%n upload already started keeps its content type.</numerusform>
             <numerusform>%n uploads already started keep their content type.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. If you quit now, they go on from where they stopped the next time you open s3desk.</source>
+        <translation>
+            <numerusform>%n upload has not finished: {names}. If you quit now, it goes on from where it stopped the next time you open s3desk.</numerusform>
+            <numerusform>%n uploads have not finished: {names}. If you quit now, they go on from where they stopped the next time you open s3desk.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</source>
+        <translation>
+            <numerusform>%n upload has not finished: {names}. The local demo storage is cleared when s3desk quits, so it will be lost.</numerusform>
+            <numerusform>%n uploads have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>All %n paused: they stay paused until you resume them.</source>
+        <translation>
+            <numerusform>It is paused and stays paused until you resume it.</numerusform>
+            <numerusform>They are all paused and stay paused until you resume them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n transfer(s): {names}?</source>
+        <translation>
+            <numerusform>Cancel %n transfer: {names}?</numerusform>
+            <numerusform>Cancel %n transfers: {names}?</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -28,7 +28,11 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"unexpected modal dialog: {args[1:3]}")
 
+    def refuse_box(box: QMessageBox) -> int:
+        raise AssertionError(f"unexpected modal dialog: {box.windowTitle()}: {box.text()}")
+
     monkeypatch.setattr(QMessageBox, "question", refuse)
+    monkeypatch.setattr(QMessageBox, "exec", refuse_box)
 
 
 @pytest.fixture(autouse=True)
@@ -72,12 +76,26 @@ def engine(moto_endpoint: S3Endpoint) -> Iterator[UploadEngine]:
     engine.shutdown(cancel=True)
 
 
+def _closed_by_teardown(monkeypatch: pytest.MonkeyPatch) -> Callable[[MainWindow], None]:
+    """For closing a window after its test: whatever was left unfinished, that close asks
+    nothing (tests of the question answer it themselves)."""
+
+    def before_close(window: MainWindow) -> None:
+        monkeypatch.setattr(window, "confirm_quit", lambda: True)
+
+    return before_close
+
+
 @pytest.fixture
 def window(
-    qtbot: QtBot, engine: UploadEngine, bucket: str, event_loop_qt: asyncio.AbstractEventLoop
+    qtbot: QtBot,
+    engine: UploadEngine,
+    bucket: str,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> MainWindow:
     window = MainWindow(engine, bucket=bucket)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=_closed_by_teardown(monkeypatch))
     window.show()
     qtbot.waitExposed(window)
     return window
@@ -85,7 +103,10 @@ def window(
 
 @pytest.fixture
 def window_for(
-    qtbot: QtBot, bucket: str, event_loop_qt: asyncio.AbstractEventLoop
+    qtbot: QtBot,
+    bucket: str,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Callable[[Any], MainWindow]]:
     """Make a main window on a given engine (in-process or its own process); the engines are
     shut down after the test."""
@@ -94,7 +115,7 @@ def window_for(
     def make(engine: Any) -> MainWindow:
         engines.append(engine)
         window = MainWindow(engine, bucket=bucket)
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=_closed_by_teardown(monkeypatch))
         return window
 
     yield make
@@ -122,3 +143,23 @@ def drop_files(target: QWidget, paths: Iterable[Path]) -> bool:
     )  # fmt: skip
     QApplication.sendEvent(target, drop)
     return drop.isAccepted()
+
+
+def answer_boxes(monkeypatch: pytest.MonkeyPatch, button: str) -> list[dict[str, Any]]:
+    """Answer every message box the window asks with (``exec``: not the static questions)
+    by clicking the button labelled ``button``; returns what each box showed."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[dict[str, Any]] = []
+
+    def exec_(box: QMessageBox) -> int:
+        buttons = {b.text(): b for b in box.buttons()}
+        shown.append({
+            "title": box.windowTitle(), "text": box.text(), "more": box.informativeText(),
+            "buttons": sorted(buttons),
+        })  # fmt: skip
+        buttons[button].click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    return shown

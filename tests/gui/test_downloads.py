@@ -19,6 +19,7 @@ from s3desk.core.transfers import Transfers
 from s3desk.ui.browser_model import BrowserModel
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.transfer_model import TransferModel
+from tests.gui.conftest import answer_boxes
 from tests.helpers import SendGate
 
 WAIT_MS = 30_000
@@ -152,7 +153,12 @@ def test_cancelling_the_question_downloads_nothing(
 
 
 def test_the_queue_controls_cancel_a_download_row(
-    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, download_to: Path
+    qtbot: QtBot,
+    window: MainWindow,
+    s3: Any,
+    bucket: str,
+    download_to: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     s3.put_object(Bucket=bucket, Key="big.bin", Body=os.urandom(11 * MiB))
     transfers = window.transfers
@@ -166,6 +172,7 @@ def test_the_queue_controls_cancel_a_download_row(
     qtbot.waitUntil(lambda: bool(_rows(window)), timeout=WAIT_MS)
     window.tabs.setCurrentIndex(0)
     window.table.selectRow(0)
+    answer_boxes(monkeypatch, "Cancel and discard")  # asked once more than a little came
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
         window.cancel_selected()
         gate.remove()

@@ -16,7 +16,7 @@ from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.transfer_model import TransferModel
-from tests.gui.conftest import drop_files
+from tests.gui.conftest import answer_boxes, drop_files
 from tests.helpers import SendGate, multipart_uploads, read_object, wait_for
 
 IDLE_TIMEOUT_MS = 60_000
@@ -138,6 +138,7 @@ def test_pause_cancel_and_retry_reach_the_engine_process(
     s3: Any,
     bucket: str,
     tmp_path: Path,
+    monkeypatch: Any,
 ) -> None:
     """Commands to an engine in its own process show up in the rows a moment later."""
     from s3desk.ui.app import make_engine
@@ -156,6 +157,7 @@ def test_pause_cancel_and_retry_reach_the_engine_process(
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
         window.pause_action.trigger()  # the engine goes quiet: snapshots stop
     assert _status(window) == "Paused"
+    answer_boxes(monkeypatch, "Cancel and discard")  # if more than a little was sent
     window.cancel_action.trigger()  # so this must start watching again by itself
     qtbot.waitUntil(lambda: _status(window) == "Cancelled", timeout=IDLE_TIMEOUT_MS)
     qtbot.waitUntil(lambda: multipart_uploads(s3, bucket) == [], timeout=IDLE_TIMEOUT_MS)

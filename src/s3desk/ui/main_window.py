@@ -51,7 +51,8 @@ from s3desk.core.buckets import list_bucket_names
 from s3desk.core.download_plan import DownloadPlan
 from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_process import EngineProcess
-from s3desk.core.jobs import ConflictPolicy, Destination, JobState, Totals
+from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
+from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
 from s3desk.core.transfers import Transfers
@@ -62,6 +63,7 @@ from s3desk.ui.core_phrases import describe_error, shown
 from s3desk.ui.drop_hint import DropHint
 from s3desk.ui.engine_bridge import EngineBridge
 from s3desk.ui.history_view import HistoryView
+from s3desk.ui.names import name_list
 from s3desk.ui.notifier import Notifier
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
 from s3desk.ui.taskbar import TaskbarProgress
@@ -74,6 +76,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _FINISHED_OK = frozenset({JobState.DONE, JobState.SKIPPED, JobState.CANCELLED})
+# Cancelling throws away what a transfer has moved: past this much, the window asks first
+# (and offers to pause instead).
+CANCEL_ASKS_AFTER = 1 * MiB
 
 
 class MainWindow(QMainWindow):
@@ -733,8 +738,77 @@ class MainWindow(QMainWindow):
         return [self.model.index(row, 0).data(JobIdRole) for row in sorted(rows)]
 
     def cancel_selected(self) -> None:
-        if self.transfers is not None:
-            self._act_on_selection(self.transfers.cancel, None)
+        """Cancel the selected transfers; when that throws away more than a little of what
+        was sent, ask first, offering to pause instead."""
+        if self.transfers is None:
+            return
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        jobs = [self.model.job_at(row) for row in rows]
+        unfinished = [job for job in jobs if not job.state.finished]
+        if any(job.bytes_done > CANCEL_ASKS_AFTER for job in unfinished):
+            choice = self.ask_cancel(unfinished)
+            if choice == "pause":
+                ids = [job.id for job in unfinished if job.state is not JobState.PAUSED]
+                self._act_on(ids, self.transfers.pause)
+            if choice != "cancel":
+                return
+        self._act_on([job.id for job in jobs], self.transfers.cancel)
+
+    def ask_cancel(self, jobs: list[JobView]) -> str:
+        """ "cancel", "pause" (pause them instead) or "" (leave them as they are)."""
+        paused = all(job.state is JobState.PAUSED for job in jobs)
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Cancel transfers?"))
+        box.setText(self.cancel_question(jobs))
+        if paused:
+            box.setInformativeText(
+                self.tr("A paused transfer keeps what was sent and goes on from where it "
+                        "stopped when you resume it: leave it paused to keep that.")
+            )  # fmt: skip
+        else:
+            box.setInformativeText(
+                self.tr("Pause instead to keep what was sent: a paused transfer goes on from "
+                        "where it stopped when you resume it.")
+            )  # fmt: skip
+        cancel = box.addButton(
+            self.tr("Cancel and discard"), QMessageBox.ButtonRole.DestructiveRole
+        )
+        pause = None if paused else box.addButton(
+            self.tr("Pause instead"), QMessageBox.ButtonRole.AcceptRole
+        )  # fmt: skip
+        keep = box.addButton(self.tr("Don't cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(pause or keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        chosen = box.clickedButton()
+        if chosen is not None and chosen is cancel:
+            return "cancel"
+        return "pause" if pause is not None and chosen is pause else ""
+
+    def cancel_question(self, jobs: list[JobView]) -> str:
+        """Names the transfers and says how much of them is lost."""
+        amounts = {
+            "sent": human_size(sum(job.bytes_done for job in jobs)),
+            "total": human_size(sum(job.size for job in jobs)),
+        }
+        if not any(job.target for job in jobs):
+            lost = self.tr("{sent} of {total} is already sent, and cancelling throws it away: "
+                           "the parts already in the bucket are deleted.")  # fmt: skip
+        elif all(job.target for job in jobs):
+            lost = self.tr("{sent} of {total} is already downloaded, and cancelling throws it "
+                           "away: the partial file is deleted.")  # fmt: skip
+        else:
+            lost = self.tr(
+                "{sent} of {total} is already transferred, and cancelling throws it away: the "
+                "parts of an upload already sent are deleted, and so is a download's partial file."
+            )
+        names = name_list([job.name for job in jobs])
+        return (
+            self.tr("Cancel %n transfer(s): {names}?", "", len(jobs)).format(names=names)
+            + "\n\n"
+            + lost.format(**amounts)
+        )
 
     def pause_selected(self) -> None:
         if self.transfers is not None:
@@ -751,14 +825,22 @@ class MainWindow(QMainWindow):
     def _act_on_selection(
         self, per_job: Callable[[int], object], for_all: Callable[[], object] | None
     ) -> None:
-        """Apply to the selected rows, or (where it makes sense) to all; then watch for the
-        effect, which an engine in its own process reports in a later snapshot."""
+        """Apply to the selected rows, or (where it makes sense) to all."""
         ids = self.selected_job_ids()
-        if ids:
-            for job_id in ids:
-                per_job(job_id)
-        elif for_all is not None:
-            for_all()
+        if ids or for_all is None:
+            self._act_on(ids, per_job)
+            return
+        for_all()
+        self._watch()
+
+    def _act_on(self, ids: list[int], per_job: Callable[[int], object]) -> None:
+        for job_id in ids:
+            per_job(job_id)
+        self._watch()
+
+    def _watch(self) -> None:
+        """Watch for the effect of a command, which an engine in its own process reports
+        in a later snapshot."""
         if self.bridge is not None:
             self.bridge.wake()
         self._refresh_now()
@@ -904,7 +986,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        busy = self.transfers is not None and not self.transfers.is_idle()
+        busy = self.transfers is not None and (
+            not self.transfers.is_idle() or bool(self.unfinished_jobs())
+        )  # paused and waiting transfers count: quitting ends them too
         if busy and not self.confirm_quit():
             event.ignore()
             return
@@ -912,26 +996,66 @@ class MainWindow(QMainWindow):
         self.taskbar.clear()  # a dock that misses the quit would keep showing the bar
         _retire_downloads(self.transfers)
 
+    def unfinished_jobs(self) -> list[JobView]:
+        """Queued, running, paused, retrying or waiting for a choice."""
+        return [job for job in self.model.views() if not job.state.finished]
+
     def confirm_quit(self) -> bool:
-        if self.engine is not None and self.engine.journal is not None:
-            text = self.tr(
-                "Some files have not finished uploading. If you quit now, they are paused and "
-                "go on from where they stopped the next time you open s3desk."
-            )
-        else:
-            text = self.tr(
-                "Some files have not finished uploading. The local demo storage is cleared "
-                "when s3desk quits, so these uploads will be lost."
-            )
-        text += self.tr(" Downloads that have not finished stop and leave no partial file.")
         answer = QMessageBox.question(
             self,
-            self.tr("Transfers are still running"),
-            text + "\n\n" + self.tr("Quit now?"),
+            self.tr("Transfers have not finished"),
+            self.quit_question(self.unfinished_jobs()) + "\n\n" + self.tr("Quit now?"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
+
+    def quit_question(self, jobs: list[JobView]) -> str:
+        """How many uploads and downloads have not finished, by name, and what quitting
+        does to them: uploads go on at the next start where a journal keeps them."""
+        uploads = [job for job in jobs if not job.target]
+        downloads = [job for job in jobs if job.target]
+        resumable = self.engine is not None and self.engine.journal is not None
+        parts = []
+        if uploads:
+            parts.append(self._uploads_at_quit(uploads, resumable))
+        elif not downloads:  # files of a folder still being read: no rows yet
+            parts.append(
+                self.tr("Some files have not finished uploading. If you quit now, they are "
+                        "paused and go on from where they stopped the next time you open s3desk.")
+                if resumable
+                else self.tr("Some files have not finished uploading. The local demo storage "
+                             "is cleared when s3desk quits, so these uploads will be lost.")
+            )  # fmt: skip
+        if downloads:
+            parts.append(
+                self.tr("%n download(s) have not finished: {names}. They stop now and leave "
+                        "no partial file.", "", len(downloads))
+                .format(names=name_list([job.name for job in downloads]))
+            )  # fmt: skip
+        return "\n\n".join(parts)
+
+    def _uploads_at_quit(self, uploads: list[JobView], resumable: bool) -> str:
+        names = name_list([job.name for job in uploads])
+        if not resumable:
+            return self.tr(
+                "%n upload(s) have not finished: {names}. The local demo storage is cleared "
+                "when s3desk quits, so they will be lost.", "", len(uploads),
+            ).format(names=names)  # fmt: skip
+        text = self.tr(
+            "%n upload(s) have not finished: {names}. If you quit now, they go on from where "
+            "they stopped the next time you open s3desk.", "", len(uploads),
+        ).format(names=names)  # fmt: skip
+        paused = sum(job.state is JobState.PAUSED for job in uploads)
+        if paused == len(uploads):
+            text += " " + self.tr(
+                "All %n paused: they stay paused until you resume them.", "", paused
+            )
+        elif paused:
+            text += " " + self.tr(
+                "%n of them are paused and stay paused until you resume them.", "", paused
+            )
+        return text
 
 
 def apply_theme(follow_system: bool) -> None:

@@ -1,0 +1,291 @@
+"""Every question before something is deleted, cancelled or lost names what: the objects (a
+few names, then how many more), the folder, how much. Cancelling a transfer that has sent
+more than a little asks, and offers to pause instead; quitting with anything unfinished,
+paused or not, asks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import JobState
+from s3desk.core.journal import Journal
+from s3desk.core.parts import MiB
+from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
+from s3desk.ui.main_window import MainWindow
+from tests.gui.conftest import answer_boxes, drop_files
+from tests.helpers import SendGate, multipart_uploads
+
+WAIT_MS = 60_000
+PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * MiB)
+
+
+def _questions(
+    monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton
+) -> list[tuple[str, str]]:
+    """Answer QMessageBox.question with ``answer``; the (title, text) of each question."""
+    asked: list[tuple[str, str]] = []
+
+    def question(parent: Any, title: str, text: str, *_: Any) -> QMessageBox.StandardButton:
+        asked.append((title, text))
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
+
+
+# -- deleting in the browser ----------------------------------------------------------------
+
+
+def _browse(qtbot: QtBot, window: MainWindow, bucket: str, prefix: str = "") -> None:
+    with qtbot.waitSignal(window.browser.listingDone, timeout=WAIT_MS):
+        window.tabs.setCurrentWidget(window.browser)
+    if prefix:
+        with qtbot.waitSignal(window.browser.listingDone, timeout=WAIT_MS):
+            window.browser.open_location(bucket, prefix)
+
+
+def _select(window: MainWindow, *names: str) -> None:
+    shown = [e.name for e in window.browser.model.entries()]
+    selection = window.browser.table.selectionModel()
+    for name in names:
+        index = window.browser.model.index(shown.index(name), 0)
+        selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+
+
+def _ask_delete(qtbot: QtBot, window: MainWindow, asked: list[Any], **options: bool) -> str:
+    window.browser.delete_selected(**options)
+    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=WAIT_MS
+    )
+    return str(asked[-1][1])
+
+
+def test_deleting_a_folder_names_the_folder(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(5):
+        s3.put_object(Bucket=bucket, Key=f"inbox/2026/file-{n}.bin", Body=b"x" * 1000)
+    s3.put_object(Bucket=bucket, Key="other.txt", Body=b"o")
+    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    _browse(qtbot, window, bucket)
+    _select(window, "inbox")
+    text = _ask_delete(qtbot, window, asked)
+    assert text.startswith(
+        f"Delete the folder inbox/ and the 5 objects in it (4.9 KiB) from s3://{bucket}/?"
+    )
+
+
+def test_deleting_many_objects_names_a_few_and_how_many_more(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"):
+        s3.put_object(Bucket=bucket, Key=f"pics/{name}", Body=b"x" * 10)
+    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    _browse(qtbot, window, bucket, "pics/")
+    _select(window, "a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg")
+    text = _ask_delete(qtbot, window, asked)
+    assert text.startswith(
+        f"Delete 5 objects (50 B) from s3://{bucket}/pics/: a.jpg, b.jpg, c.jpg and 2 more?"
+    )
+    assert asked[-1][0] == "Delete objects?"
+
+
+def test_a_permanent_delete_names_the_object(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"one", b"two!"):
+        s3.put_object(Bucket=bucket, Key="plan.txt", Body=body)
+    s3.put_object(Bucket=bucket, Key="other.txt", Body=b"o")
+    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    _browse(qtbot, window, bucket)
+    _select(window, "plan.txt")
+    text = _ask_delete(qtbot, window, asked, all_versions=True)
+    assert text.startswith(f"Permanently delete 2 versions (7 B) of plan.txt from s3://{bucket}/?")
+    assert asked[-1][0] == "Delete permanently?"
+
+
+def test_aborting_incomplete_uploads_names_them(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("raw-1.mov", "raw-2.mov", "raw-3.mov", "raw-4.mov", "raw-5.mov"):
+        s3.create_multipart_upload(Bucket=bucket, Key=f"videos/{name}")
+    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    dialog = IncompleteUploadsDialog(lambda: make_client(moto_endpoint, 2), bucket, "videos/")
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.listed, timeout=WAIT_MS):
+        dialog.show()
+    dialog.table.sortByColumn(KEY, Qt.SortOrder.AscendingOrder)
+    dialog.table.selectAll()
+    dialog.abort_selected()
+    assert asked == [(
+        "Abort uploads?",
+        f"Abort 5 incomplete uploads (0 B) in s3://{bucket}/videos/: raw-1.mov, raw-2.mov, "
+        "raw-3.mov and 2 more?\n\nThe parts already sent will be deleted, and an upload that "
+        "is still running will fail. This cannot be undone.",
+    )]  # fmt: skip
+    assert len(multipart_uploads(s3, bucket)) == 5
+
+
+# -- cancelling a transfer --------------------------------------------------------------------
+
+
+def _half_sent(
+    qtbot: QtBot, window_for: Callable[[Any], MainWindow], endpoint: S3Endpoint, tmp_path: Path
+) -> tuple[MainWindow, UploadEngine, SendGate]:
+    """A 20 MiB upload with its first 5 MiB part sent (more than a little) and the next
+    ones held."""
+    engine = UploadEngine(endpoint, PARTS)
+    window = window_for(engine)
+    window.show()
+    qtbot.waitExposed(window)
+    (tmp_path / "film.mov").write_bytes(os.urandom(20 * MiB))
+    gate = SendGate(engine, "UploadPart", let_through=1)
+    assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+    qtbot.waitUntil(
+        lambda: window.model.rowCount() == 1 and window.model.job_at(0).bytes_done >= 5 * MiB,
+        timeout=WAIT_MS,
+    )
+    return window, engine, gate
+
+
+def _press_delete(qtbot: QtBot, window: MainWindow) -> None:
+    window.table.setFocus()
+    window.table.selectRow(0)
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+
+
+def test_cancelling_an_upload_half_sent_asks_and_can_pause_instead(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window, engine, gate = _half_sent(qtbot, window_for, moto_endpoint, tmp_path)
+    try:
+        shown = answer_boxes(monkeypatch, "Don't cancel")
+        _press_delete(qtbot, window)
+        assert len(shown) == 1
+        assert shown[0]["title"] == "Cancel transfers?"
+        assert shown[0]["text"].startswith(
+            "Cancel 1 transfer: film.mov?\n\n5.0 MiB of 20.0 MiB is already sent, and "
+            "cancelling throws it away: the parts already in the bucket are deleted."
+        )
+        assert "Pause instead" in shown[0]["more"]
+        assert shown[0]["buttons"] == ["Cancel and discard", "Don't cancel", "Pause instead"]
+        window.bridge.refresh()
+        assert not window.model.job_at(0).state.finished  # left as it was
+
+        shown = answer_boxes(monkeypatch, "Pause instead")
+        _press_delete(qtbot, window)
+        assert len(shown) == 1
+        qtbot.waitUntil(lambda: window.model.job_at(0).state is JobState.PAUSED, timeout=WAIT_MS)
+    finally:
+        gate.remove()
+    qtbot.waitUntil(engine.is_idle, timeout=WAIT_MS)
+
+    # Paused, it asks again (what was sent is kept only while paused), without "pause".
+    shown = answer_boxes(monkeypatch, "Cancel and discard")
+    _press_delete(qtbot, window)
+    assert shown[0]["buttons"] == ["Cancel and discard", "Don't cancel"]
+    assert "paused transfer keeps what was sent" in shown[0]["more"]
+    qtbot.waitUntil(lambda: window.model.job_at(0).state is JobState.CANCELLED, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: multipart_uploads(s3, bucket) == [], timeout=WAIT_MS)
+
+
+def test_the_context_menu_cancel_asks_too(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window, _, gate = _half_sent(qtbot, window_for, moto_endpoint, tmp_path)
+    try:
+        shown = answer_boxes(monkeypatch, "Cancel and discard")
+        window.table.selectRow(0)
+        window.cancel_action.trigger()  # the toolbar button and the menu item
+        assert [s["title"] for s in shown] == ["Cancel transfers?"]
+        qtbot.waitUntil(lambda: window.model.job_at(0).state is JobState.CANCELLED, timeout=WAIT_MS)
+    finally:
+        gate.remove()
+
+
+# -- quitting -------------------------------------------------------------------------------
+
+
+def _paused(qtbot: QtBot, window: MainWindow, engine: UploadEngine, tmp_path: Path) -> None:
+    """film.mov paused half-way: the engine is idle, the upload not finished."""
+    (tmp_path / "film.mov").write_bytes(os.urandom(20 * MiB))
+    gate = SendGate(engine, "UploadPart", let_through=1)
+    try:
+        assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+        qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1,
+                        timeout=WAIT_MS)  # fmt: skip
+        window.table.selectRow(0)
+        window.pause_action.trigger()
+    finally:
+        gate.remove()
+    qtbot.waitUntil(engine.is_idle, timeout=WAIT_MS)
+    window.bridge.refresh()
+    assert window.model.job_at(0).state is JobState.PAUSED
+
+
+def test_quitting_with_a_paused_upload_on_storage_that_forgets_asks(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demo storage: nothing is kept for next time."""
+    engine = UploadEngine(moto_endpoint, PARTS)
+    window = window_for(engine)
+    _paused(qtbot, window, engine, tmp_path)
+    asked = _questions(monkeypatch, QMessageBox.StandardButton.No)
+    assert not window.close()
+    assert asked == [(
+        "Transfers have not finished",
+        "1 upload has not finished: film.mov. The local demo storage is cleared when s3desk "
+        "quits, so it will be lost.\n\nQuit now?",
+    )]  # fmt: skip
+
+
+def test_quitting_with_a_paused_upload_says_it_comes_back_paused(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = UploadEngine(moto_endpoint, PARTS, journal=Journal(tmp_path / "journal.sqlite3"))
+    window = window_for(engine)
+    _paused(qtbot, window, engine, tmp_path)
+    asked = _questions(monkeypatch, QMessageBox.StandardButton.Yes)
+    assert window.close()
+    assert asked == [(
+        "Transfers have not finished",
+        "1 upload has not finished: film.mov. If you quit now, it goes on from where it "
+        "stopped the next time you open s3desk. It is paused and stays paused until you "
+        "resume it.\n\nQuit now?",
+    )]  # fmt: skip
