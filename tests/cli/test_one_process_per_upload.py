@@ -8,17 +8,13 @@ provably still in flight while the other process tries.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from s3desk.core.engine import EngineConfig
 from s3desk.core.engine_process import EngineProcess
@@ -26,27 +22,29 @@ from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.paths import journal_path
-from s3desk.core.s3 import S3Endpoint, custom_endpoint
+from s3desk.core.s3 import custom_endpoint
+from tests.cli.conftest import SIZE
 from tests.cli.test_upload_cli import ROOT
 from tests.faultproxy import FaultPlan, FaultProxy
 from tests.helpers import list_keys, multipart_uploads, read_object, wait_for
 
-SIZE = 40 * MiB  # five parts of 8 MiB, the command line's part size
 _PART = re.compile(r"[?&]partNumber=(\d+)")
 
 
-class HeldParts:
-    """Holds every part upload (PUT) at the proxy once ``hold()`` is called, until
-    ``let_go()``: the held requests are then answered 500 and sent again unhindered."""
+class HeldRequests:
+    """Holds every request with ``method`` (PUT: the part uploads) at the proxy once
+    ``hold()`` is called, until ``let_go()``: the held requests are then answered 500 and
+    sent again unhindered."""
 
-    def __init__(self, proxy: FaultProxy) -> None:
+    def __init__(self, proxy: FaultProxy, method: str = "PUT") -> None:
         self.proxy = proxy
+        self.method = method
         self.reached = threading.Event()
         self._release = threading.Event()
         proxy.before_error = self._wait
 
     def hold(self) -> None:
-        self.proxy.plan = FaultPlan(error500=1.0, only_methods=frozenset({"PUT"}))
+        self.proxy.plan = FaultPlan(error500=1.0, only_methods=frozenset({self.method}))
 
     def let_go(self) -> None:
         self.proxy.plan = FaultPlan()
@@ -57,36 +55,22 @@ class HeldParts:
         self._release.wait(120)
 
 
-@pytest.fixture
-def proxy(moto_endpoint: S3Endpoint) -> Iterator[FaultProxy]:
-    assert moto_endpoint.endpoint_url
-    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
-        yield proxy
+S3DESK = [sys.executable, str(ROOT / "tools" / "without_qt.py"), "-m", "s3desk"]
 
 
-@pytest.fixture
-def big_file(tmp_path: Path) -> Path:
-    path = tmp_path / "big.bin"
-    path.write_bytes(os.urandom(SIZE))
-    return path
+def upload_command(source: Path, bucket: str, url: str, *extra: str) -> list[str]:
+    return [*S3DESK, "upload", str(source), f"s3://{bucket}/in/", "--endpoint-url", url, *extra]
 
 
-def _command(source: Path, bucket: str, proxy: FaultProxy, *extra: str) -> list[str]:
-    return [
-        sys.executable, str(ROOT / "tools" / "without_qt.py"), "-m", "s3desk", "upload",
-        str(source), f"s3://{bucket}/in/", "--endpoint-url", proxy.url, *extra,
-    ]  # fmt: skip
-
-
-def _start(command: list[str]) -> subprocess.Popen[str]:
+def start_process(command: list[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
+def run_process(command: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
-def _recorded_parts(proxy: FaultProxy) -> int:
+def recorded_parts(proxy: FaultProxy) -> int:
     journal = Journal(journal_path())
     try:
         return sum(len(j.parts) for j in journal.unfinished(custom_endpoint(proxy.url).identity))
@@ -94,7 +78,7 @@ def _recorded_parts(proxy: FaultProxy) -> int:
         journal.close()
 
 
-def _parts_sent(proxy: FaultProxy, since: int) -> set[int]:
+def parts_sent(proxy: FaultProxy, since: int) -> set[int]:
     return {
         int(m.group(1))
         for method, target in proxy.requests()[since:]
@@ -105,17 +89,17 @@ def _parts_sent(proxy: FaultProxy, since: int) -> set[int]:
 def _all_parts_held(proxy: FaultProxy) -> None:
     """Wait until every part of the holder's upload waits at the proxy: from then on a
     request the proxy sees comes from somebody else."""
-    wait_for(lambda: len(_parts_sent(proxy, 0)) == SIZE // (8 * MiB), timeout=60,
+    wait_for(lambda: len(parts_sent(proxy, 0)) == SIZE // (8 * MiB), timeout=60,
              what="every part to be held")  # fmt: skip
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def stop_process(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.kill()
     process.communicate(timeout=30)
 
 
-def _assert_stored_once(s3: Any, bucket: str, source: Path) -> None:
+def assert_stored_once(s3: Any, bucket: str, source: Path) -> None:
     assert list_keys(s3, bucket) == ["in/big.bin"]
     assert read_object(s3, bucket, "in/big.bin") == source.read_bytes()
     assert multipart_uploads(s3, bucket) == []
@@ -124,15 +108,15 @@ def _assert_stored_once(s3: Any, bucket: str, source: Path) -> None:
 def test_a_second_command_leaves_an_upload_in_flight_to_the_first(
     proxy: FaultProxy, s3: Any, bucket: str, big_file: Path
 ) -> None:
-    held = HeldParts(proxy)
+    held = HeldRequests(proxy)
     held.hold()
-    command = _command(big_file, bucket, proxy)
-    first = _start(command)
+    command = upload_command(big_file, bucket, proxy.url)
+    first = start_process(command)
     try:
         _all_parts_held(proxy)
         requests_before = len(proxy.requests())
 
-        second = _run(command)
+        second = run_process(command)
 
         assert second.returncode == 1, second.stdout + second.stderr
         assert f"Being uploaded by 's3desk upload' (process {first.pid})" in second.stdout
@@ -142,44 +126,44 @@ def test_a_second_command_leaves_an_upload_in_flight_to_the_first(
         out, err = first.communicate(timeout=120)
     finally:
         held.let_go()
-        _stop(first)
+        stop_process(first)
     assert first.returncode == 0, out + err
-    _assert_stored_once(s3, bucket, big_file)
+    assert_stored_once(s3, bucket, big_file)
 
 
 def test_once_the_holder_is_killed_the_next_command_resumes_its_upload(
     proxy: FaultProxy, s3: Any, bucket: str, big_file: Path
 ) -> None:
-    held = HeldParts(proxy)
-    command = _command(big_file, bucket, proxy, "--concurrency", "1")
-    first = _start(command)
+    held = HeldRequests(proxy)
+    command = upload_command(big_file, bucket, proxy.url, "--concurrency", "1")
+    first = start_process(command)
     try:
-        wait_for(lambda: _recorded_parts(proxy) >= 1, timeout=60, what="a part sent")
+        wait_for(lambda: recorded_parts(proxy) >= 1, timeout=60, what="a part sent")
         held.hold()  # parts after the one in flight now wait at the proxy
         assert held.reached.wait(60)
-        refused = _run(command)
+        refused = run_process(command)
         assert refused.returncode == 1, refused.stdout + refused.stderr
         assert f"(process {first.pid})" in refused.stdout
         first.send_signal(signal.SIGKILL)
         first.communicate(timeout=30)
     finally:
         held.let_go()
-        _stop(first)
+        stop_process(first)
     (upload,) = multipart_uploads(s3, bucket)
     listed = s3.list_parts(Bucket=bucket, Key="in/big.bin", UploadId=upload["UploadId"])
     done_at_kill = {p["PartNumber"] for p in listed.get("Parts", [])}
     assert done_at_kill
     requests_before = len(proxy.requests())
 
-    resumed = _run(command)
+    resumed = run_process(command)
 
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "resuming" in resumed.stdout
-    assert not _parts_sent(proxy, requests_before) & done_at_kill, "a stored part sent again"
-    _assert_stored_once(s3, bucket, big_file)
+    assert not parts_sent(proxy, requests_before) & done_at_kill, "a stored part sent again"
+    assert_stored_once(s3, bucket, big_file)
 
 
-def _collect(engine: EngineProcess, seen: dict[int, JobView]) -> bool:
+def collect(engine: EngineProcess, seen: dict[int, JobView]) -> bool:
     for view in engine.drain().jobs:
         seen[view.id] = view
     return engine.is_idle()
@@ -188,7 +172,7 @@ def _collect(engine: EngineProcess, seen: dict[int, JobView]) -> bool:
 def test_the_command_leaves_the_windows_upload_to_the_window(
     proxy: FaultProxy, s3: Any, bucket: str, big_file: Path
 ) -> None:
-    held = HeldParts(proxy)
+    held = HeldRequests(proxy)
     held.hold()
     window = EngineProcess(custom_endpoint(proxy.url), EngineConfig(), journal_path())
     try:
@@ -196,27 +180,27 @@ def test_the_command_leaves_the_windows_upload_to_the_window(
         _all_parts_held(proxy)
         requests_before = len(proxy.requests())
 
-        command = _run(_command(big_file, bucket, proxy))
+        command = run_process(upload_command(big_file, bucket, proxy.url))
 
         assert command.returncode == 1, command.stdout + command.stderr
         assert f"Being uploaded by the s3desk window (process {window.pid})" in command.stdout
         assert proxy.requests()[requests_before:] == []
         held.let_go()
         seen: dict[int, JobView] = {}
-        wait_for(lambda: _collect(window, seen), timeout=120, what="the window's upload")
+        wait_for(lambda: collect(window, seen), timeout=120, what="the window's upload")
         assert [v.state for v in seen.values()] == [JobState.DONE]
     finally:
         held.let_go()
         window.shutdown(cancel=False, timeout=10)
-    _assert_stored_once(s3, bucket, big_file)
+    assert_stored_once(s3, bucket, big_file)
 
 
 def test_the_window_shows_the_commands_upload_as_held_and_retries_it_later(
     proxy: FaultProxy, s3: Any, bucket: str, big_file: Path
 ) -> None:
-    held = HeldParts(proxy)
+    held = HeldRequests(proxy)
     held.hold()
-    command = _start(_command(big_file, bucket, proxy))
+    command = start_process(upload_command(big_file, bucket, proxy.url))
     config = EngineConfig(conflict=ConflictPolicy.ASK)  # as the window runs it
     window = EngineProcess(custom_endpoint(proxy.url), config, journal_path())
     seen: dict[int, JobView] = {}
@@ -224,12 +208,12 @@ def test_the_window_shows_the_commands_upload_as_held_and_retries_it_later(
         _all_parts_held(proxy)
         requests_before = len(proxy.requests())
         window.restore()  # the window starts while the command is uploading
-        wait_for(lambda: _collect(window, seen) and seen, timeout=60, what="the restored row")
+        wait_for(lambda: collect(window, seen) and seen, timeout=60, what="the restored row")
         ((job_id, row),) = seen.items()
         assert row.state is JobState.FAILED
         assert f"Being uploaded by 's3desk upload' (process {command.pid})" in row.error
         window.retry(job_id)  # still held: nothing happens but the same answer
-        wait_for(lambda: _collect(window, seen), timeout=60, what="the retry to be answered")
+        wait_for(lambda: collect(window, seen), timeout=60, what="the retry to be answered")
         assert seen[job_id].state is JobState.FAILED
         assert proxy.requests()[requests_before:] == [], "the window sent requests"
 
@@ -237,10 +221,10 @@ def test_the_window_shows_the_commands_upload_as_held_and_retries_it_later(
         out, err = command.communicate(timeout=120)
         assert command.returncode == 0, out + err
         window.retry(job_id)  # now the file is in the bucket: the window asks, as always
-        wait_for(lambda: _collect(window, seen), timeout=60, what="the retry")
+        wait_for(lambda: collect(window, seen), timeout=60, what="the retry")
         assert seen[job_id].state is JobState.CONFLICT
     finally:
         held.let_go()
-        _stop(command)
+        stop_process(command)
         window.shutdown(cancel=True, timeout=10)
-    _assert_stored_once(s3, bucket, big_file)
+    assert_stored_once(s3, bucket, big_file)
