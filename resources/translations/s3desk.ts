@@ -1607,6 +1607,18 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Being uploaded by &apos;s3desk upload&apos; (process {pid}); not sent from here, try again once it has finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Being uploaded by another s3desk (process {pid}); not sent from here, try again once it has finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Being uploaded by the s3desk window (process {pid}); not sent from here, try again once it has finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Broken link</source>
         <translation type="unfinished"></translation>
     </message>

@@ -4,6 +4,10 @@ A source ending in "/" (or a bucket alone) is a folder: everything under it arri
 DEST_DIR with the paths it has below that folder, as ``aws s3 cp --recursive`` and
 ``rclone copy`` do. Any other source is one object, or a folder if no object has that name
 but objects exist under it + "/".
+
+SIGTERM stops it in order (once the listing is done, if it comes during the listing):
+downloads under way stop and leave no partial file, finished ones and their audit entries
+are complete; the exit status is 143.
 """
 
 from __future__ import annotations
@@ -13,7 +17,13 @@ import os
 import sys
 from typing import Any, TextIO
 
-from s3desk.cli_upload import _AccountProblem, _endpoint_from, _follow, _ProgressPrinter
+from s3desk.cli_upload import (
+    _AccountProblem,
+    _endpoint_from,
+    _follow,
+    _ProgressPrinter,
+    _SigTerm,
+)
 from s3desk.core.audit import AuditLog
 from s3desk.core.browse import iter_pages
 from s3desk.core.download_plan import DownloadPlan, plan_download
@@ -21,7 +31,7 @@ from s3desk.core.downloads import DownloadEngine
 from s3desk.core.engine import EngineConfig
 from s3desk.core.errors import describe_error, has_code
 from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.s3 import make_client
+from s3desk.core.s3 import S3Endpoint, make_client
 
 
 class _NothingThere(Exception):
@@ -113,7 +123,19 @@ def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if os.path.exists(dest) and not os.path.isdir(dest):
         print(f"s3desk: {args.destination} exists and is not a folder", file=sys.stderr)
         return 2
+    with _SigTerm() as sigterm:
+        return _download(args, out, endpoint, bucket, key, dest, sigterm)
 
+
+def _download(
+    args: argparse.Namespace,
+    out: TextIO,
+    endpoint: S3Endpoint,
+    bucket: str,
+    key: str,
+    dest: str,
+    sigterm: _SigTerm,
+) -> int:
     try:
         # Listing retries through botocore (the engine's client leaves them to the engine).
         client = make_client(endpoint, 1, attempts=args.retries + 1)
@@ -137,7 +159,9 @@ def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
     engine = DownloadEngine(endpoint, config, audit=AuditLog())
     conflict = ConflictPolicy(args.if_exists)
     progress = _ProgressPrinter(out, quiet=args.quiet, verb="download", resumable=False)
-    update = _follow(engine, progress, lambda: engine.submit(plan.items, conflict, plan.folders))
+    update = _follow(
+        engine, progress, lambda: engine.submit(plan.items, conflict, plan.folders), sigterm
+    )
     if isinstance(update, int):
         return update
     engine.shutdown(cancel=False)

@@ -1,22 +1,68 @@
-"""``s3desk upload``: the same engine as the app, with a text progress line."""
+"""``s3desk upload``: the same engine as the app, with a text progress line.
+
+SIGTERM stops it as closing the window does: uploads are interrupted and stay in the journal,
+so running the same command again goes on from the parts already sent; the audit entries
+are complete; the exit status is 143 (128 + 15, as a shell reports a process SIGTERM ended).
+Ctrl+C (SIGINT) instead cancels the unfinished uploads and removes their partial uploads
+from the server (exit status 130).
+
+An unfinished upload that another live s3desk process is working on (the window, or another
+``s3desk upload``) is left to it: its line says which process has it, and the exit status
+is 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
+from types import FrameType, TracebackType
 from typing import Protocol, TextIO
 
 from s3desk.core import content_types
 from s3desk.core.engine import EngineConfig, Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
-from s3desk.core.journal import open_user_journal
+from s3desk.core.journal import Journal, open_user_journal
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 from s3desk.core.units import human_duration, human_rate, human_size
 
 # How often the progress line is redrawn.
 _REFRESH_SECONDS = 0.2
+
+# The exit status after SIGTERM: 128 + the signal's number, as shells report it.
+EXIT_TERMINATED = 128 + 15
+
+
+class _SigTerm:
+    """While entered (in the main thread), SIGTERM only sets ``received``: the progress loop
+    looks at it on every turn and stops in order. (An exception raised by the handler could
+    land inside a lock's ``with`` and leave the lock broken.)"""
+
+    def __init__(self) -> None:
+        self.received = False
+        self._previous: Callable[[int, FrameType | None], object] | int | None = None
+        self._installed = False
+
+    def __enter__(self) -> _SigTerm:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._handle)
+            self._installed = True
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._installed:
+            # None: a handler Python did not install, which it cannot put back either.
+            previous = signal.SIG_DFL if self._previous is None else self._previous
+            signal.signal(signal.SIGTERM, previous)
+            self._installed = False
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.received = True
 
 
 def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
@@ -178,6 +224,23 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     journal, problem = open_user_journal()
     if problem:
         print(f"s3desk: {problem}", file=sys.stderr)
+    try:
+        with _SigTerm() as sigterm:
+            return _upload(args, out, config, endpoint, journal, dest, sigterm)
+    finally:
+        if journal is not None:
+            journal.close()  # lets go of this run's claims; unfinished entries stay
+
+
+def _upload(
+    args: argparse.Namespace,
+    out: TextIO,
+    config: EngineConfig,
+    endpoint: S3Endpoint,
+    journal: Journal | None,
+    dest: Destination,
+    sigterm: _SigTerm,
+) -> int:
     from s3desk.core.audit import AuditLog
 
     engine = UploadEngine(endpoint, config, journal=journal, audit=AuditLog())
@@ -188,12 +251,11 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
         engine,
         progress,
         lambda: engine.submit_paths(args.sources, dest, content_type=args.content_type or ""),
+        sigterm,
     )
     if isinstance(update, int):
         return update
     engine.shutdown(cancel=False)
-    if journal is not None:
-        journal.close()
     if update.warning:
         print(f"s3desk: {update.warning}", file=sys.stderr)
     return progress.finish(update.totals)
@@ -208,16 +270,21 @@ class _Engine(Protocol):
 
 
 def _follow(
-    engine: _Engine, progress: _ProgressPrinter, start: Callable[[], object]
+    engine: _Engine, progress: _ProgressPrinter, start: Callable[[], object], sigterm: _SigTerm
 ) -> Update | int:
     """Call ``start`` (which queues the work), then show progress until the engine is idle.
     Returns the last update, or the exit code when the queue is stuck waiting for new
-    credentials (1) or the user interrupted (130); the engine is shut down in those cases."""
+    credentials (1), the user interrupted (130) or SIGTERM arrived (EXIT_TERMINATED); the
+    engine is shut down in those cases."""
     try:
+        if sigterm.received:  # before anything started
+            return _terminated(engine, progress)
         start()
         while not engine.wait(_REFRESH_SECONDS):
             update = engine.drain()
             progress.show(update.jobs, update.totals)
+            if sigterm.received:
+                return _terminated(engine, progress)
             if update.blocked:
                 print(f"\ns3desk: {update.blocked}", file=sys.stderr)
                 engine.shutdown(cancel=True, timeout=10)
@@ -229,6 +296,13 @@ def _follow(
     update = engine.drain()
     progress.show(update.jobs, update.totals)
     return update
+
+
+def _terminated(engine: _Engine, progress: _ProgressPrinter) -> int:
+    """Stop after SIGTERM as quitting the window does: uploads stay in the journal."""
+    print(f"\ns3desk: terminated; {progress.after_stop()}", file=sys.stderr)
+    engine.shutdown(cancel=False)
+    return EXIT_TERMINATED
 
 
 class _ProgressPrinter:
@@ -246,6 +320,14 @@ class _ProgressPrinter:
         self._started = time.monotonic()
         self._seen: set[int] = set()
         self.failed: list[JobView] = []
+
+    def after_stop(self) -> str:
+        """What becomes of unfinished transfers when the command is stopped in order."""
+        if self._resumable:
+            return (
+                "unfinished uploads go on from where they stopped when the same command runs again"
+            )
+        return "unfinished downloads stop and leave no partial file"
 
     def show(self, jobs: list[JobView], totals: Totals) -> None:
         for job in jobs:

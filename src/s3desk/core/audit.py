@@ -15,12 +15,12 @@ log does not delete its own records; archiving or pruning old files is the admin
 decision. ``entries()`` reads the rotated files in rotation order, then the current one.
 
 Several processes append at once (the app, its engine process, the command line). Rotation
-and each append happen under an OS lock (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on
-Windows) on ``audit.jsonl.lock``, a file next to the log that is never renamed, so an entry
-is written exactly once, to the file that is current at that moment, and never interleaves
-with another. Each entry is one ``write`` followed by ``flush`` and ``fsync``; a rename
-is followed by an fsync of the folder. A line cut off by a crash is skipped on reading and
-never swallows the next entry.
+and each append happen under an OS lock (``s3desk.core.oslock``: ``fcntl.flock`` on POSIX,
+``msvcrt.locking`` on Windows) on ``audit.jsonl.lock``, a file next to the log that is never
+renamed, so an entry is written exactly once, to the file that is current at that moment,
+and never interleaves with another. Each entry is one ``write`` followed by ``flush`` and
+``fsync``; a rename is followed by an fsync of the folder. A line cut off by a crash is
+skipped on reading and never swallows the next entry.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
-import errno
 import getpass
 import json
 import os
@@ -39,6 +38,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from s3desk.core.oslock import file_lock
 from s3desk.core.paths import data_dir
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -75,60 +75,6 @@ def _max_bytes_from_env() -> int:
     except ValueError:
         return DEFAULT_MAX_BYTES  # unset or not a number: a bad setting must not stop audits
     return value if value > 0 else DEFAULT_MAX_BYTES
-
-
-# -- the cross-process lock -----------------------------------------------------------------
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _lock_file(f: IO[bytes], shared: bool) -> None:
-        # No shared locks on Windows: readers take the exclusive one, briefly.
-        f.seek(0)
-        while True:
-            try:
-                msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
-                return
-            except OSError as exc:
-                if exc.errno != errno.EDEADLOCK:  # anything but "still locked" is real
-                    raise
-                # LK_LOCK gives up after about 10 seconds of another holder: keep waiting
-
-    def _unlock_file(f: IO[bytes]) -> None:
-        f.seek(0)
-        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_file(f: IO[bytes], shared: bool) -> None:
-        fcntl.flock(f.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-
-    def _unlock_file(f: IO[bytes]) -> None:
-        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path, shared: bool = False, required: bool = True) -> Iterator[None]:
-    """Hold the OS lock on ``path`` (created if missing). Each use opens the file anew, so
-    the lock also excludes other threads and other AuditLog objects of this process. Not
-    ``required`` (readers): a lock file that cannot be opened (a read-only folder) means
-    going on without it."""
-    try:
-        f = open(path, "a+b")  # noqa: SIM115 - closed by the with below
-    except OSError:
-        if required:
-            raise
-        f = None
-    if f is None:
-        yield
-        return
-    with f:
-        _lock_file(f, shared)
-        try:
-            yield
-        finally:
-            _unlock_file(f)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -230,7 +176,7 @@ class AuditLog:
         )
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with _file_lock(self.lock_path):
+            with file_lock(self.lock_path):
                 self._append_locked(data)
         return entries
 
@@ -313,7 +259,7 @@ class AuditLog:
         if not self.path.parent.is_dir():
             return
         current: IO[bytes] | None = None
-        with _file_lock(self.lock_path, shared=True, required=False):
+        with file_lock(self.lock_path, shared=True, required=False):
             rotated = self.rotated_files()
             with contextlib.suppress(FileNotFoundError):
                 current = open(self.path, "rb")  # noqa: SIM115 - closed below

@@ -57,6 +57,8 @@ from s3desk.core.jobs import (
     UploadJob,
 )
 from s3desk.core.journal import (
+    Claim,
+    Holder,
     Journal,
     JournalError,
     JournalJob,
@@ -182,6 +184,8 @@ class UploadEngine:
         self._last_id = 0
         # Unfinished multipart uploads from earlier runs that a new submission may pick up.
         self._resumable: dict[tuple[str, str, str], JournalJob] = {}
+        # Failed rows for files another live s3desk process is uploading; retry claims again.
+        self._held: set[int] = set()
         self._jobs: dict[int, UploadJob] = {}
         self._queue: deque[UploadJob] = deque()  # waiting to start (stale entries skipped)
         self._multipart: deque[UploadJob] = deque()  # started, parts still to hand out
@@ -290,11 +294,10 @@ class UploadEngine:
         conflict: ConflictPolicy,
         content_type: str = "",
     ) -> list[int]:
-        jobs: list[UploadJob] = []
         fresh: list[tuple[FoundFile | Skipped, str, str]] = []
         stale_records: list[int] = []
-        for item, bucket, key in items:
-            record = self._resumable.pop((item.path, bucket, key), None)
+        found, jobs = self._resume_or_hold(items)
+        for item, bucket, key, record in found:
             if record is not None and record.upload_id and isinstance(item, FoundFile):
                 job = job_from_record(record)  # goes on from the parts already sent
                 job.state = JobState.QUEUED
@@ -320,7 +323,7 @@ class UploadEngine:
             self._journal_call("remove", stale_records)
         # Recorded before anyone can start (and finish) them, so no finished job is left over.
         self._journal_add([j for j in jobs if j.state is JobState.QUEUED and not j.upload_id])
-        self._audit_starts(jobs)
+        self._audit_starts([j for j in jobs if j.id not in self._held])
         with self._cond:
             if self._closed:
                 return [j.id for j in jobs]
@@ -335,6 +338,24 @@ class UploadEngine:
             self._ensure_workers()
             self._cond.notify_all()
         return [j.id for j in jobs]
+
+    def _resume_or_hold(
+        self, items: list[tuple[FoundFile | Skipped, str, str]]
+    ) -> tuple[list[tuple[FoundFile | Skipped, str, str, JournalJob | None]], list[UploadJob]]:
+        """Each item with the earlier run's entry for it, now claimed by this engine and
+        read afresh (None: no entry, or its holder finished it); and failed rows for the
+        items another live process is uploading."""
+        found = [(*item, self._resumable.pop((item[0].path, *item[1:]), None)) for item in items]
+        claim = self._claim([record for *_, record in found if record is not None])
+        mine: list[tuple[FoundFile | Skipped, str, str, JournalJob | None]] = []
+        held: list[UploadJob] = []
+        for item, bucket, key, record in found:
+            if record is not None and record.id in claim.held:
+                held.append(self._held_job(record, claim.held[record.id]))
+            else:
+                fresh = claim.records.get(record.id) if record is not None else None
+                mine.append((item, bucket, key, fresh))
+        return mine, held
 
     def _new_job(
         self,
@@ -424,9 +445,19 @@ class UploadEngine:
         """Queue every upload an earlier run left unfinished (crash, kill, quit); returns how
         many. Multipart uploads go on from the parts the server confirms it has."""
         saved = self._unfinished_records()
+        claim = self._claim(saved)
         with self._cond:
             for record in saved:
-                job = job_from_record(record)
+                held = claim.held.get(record.id)
+                if held is not None:
+                    job = self._held_job(record, held)
+                    self._jobs[job.id] = job
+                    self._counts[job.state] += 1
+                    self._dirty[job.id] = job
+                    continue
+                if record.id not in claim.records:
+                    continue  # finished by its holder meanwhile
+                job = job_from_record(claim.records[record.id])
                 self._jobs[job.id] = job
                 self._counts[job.state] += 1
                 self._dirty[job.id] = job
@@ -437,6 +468,69 @@ class UploadEngine:
             self._ensure_workers()
             self._cond.notify_all()
         return len(saved)
+
+    def _claim(self, records: list[JournalJob]) -> Claim:
+        """Take these entries from the journal for this engine (see Journal.claim). If the
+        journal fails, the records as read are taken, as before there were claims."""
+        if self.journal is None or not records:
+            return Claim({r.id: r for r in records})
+        try:
+            return self.journal.claim(r.id for r in records)
+        except JournalError as exc:
+            self.warn(str(exc))
+            return Claim({r.id: r for r in records})
+
+    def _held_job(self, record: JournalJob, holder: Holder) -> UploadJob:
+        """A failed row for a file another live process is uploading: nothing is sent from
+        here, and retrying it claims the entry again."""
+        job = job_from_record(record)
+        job.upload_id, job.done_parts, job.part_count, job.bytes_done = None, None, 0, 0
+        job.verify_parts = False
+        job.state, job.error = JobState.FAILED, holder.describe()
+        with self._cond:
+            self._held.add(job.id)
+        log.info("%s is being uploaded by process %d; left to it", job.source, holder.pid)
+        return job
+
+    def _retry_held(self, job_id: int) -> bool:
+        """Retry a file another process had: go on from its parts if that process stopped,
+        upload it anew (as the if-exists setting says) if it finished, wait if it runs."""
+        assert self.journal is not None  # only entries of the journal are held
+        try:
+            claim = self.journal.claim([job_id])
+        except JournalError as exc:
+            self.warn(str(exc))
+            return False
+        with self._cond:
+            job = self._jobs[job_id]
+            if job_id in claim.held:
+                job.error = claim.held[job_id].describe()
+                self._dirty[job_id] = job
+                return False
+            self._held.discard(job_id)
+            record = claim.records.get(job_id)
+            if record is None or not record.upload_id:
+                # Sent anew from here: as this engine treats a taken name (the window asks).
+                if not self.endpoint.broker_url:
+                    job.conflict = self.config.conflict
+                job.key_checked = False
+            else:
+                resumed = job_from_record(record)
+                job.upload_id, job.part_size = resumed.upload_id, resumed.part_size
+                job.part_count, job.done_parts = resumed.part_count, resumed.done_parts
+                job.bytes_done, job.verify_parts = resumed.bytes_done, True
+                job.error = job.note = ""
+                job.generation += 1
+                self._set_state(job, JobState.QUEUED)
+                self._bytes_total += job.size
+                self._bytes_done += job.bytes_done
+                self._queue.append(job)
+                self._ensure_workers()
+                self._cond.notify_all()
+        if record is None or not record.upload_id:
+            return self.retry(job_id)
+        self._journal_call("set_state", job_id, "queued")
+        return True
 
     # ----------------------------------------------------------------- controlling jobs
 
@@ -490,6 +584,10 @@ class UploadEngine:
         """Queue a failed or cancelled job again from the start. False if it cannot be."""
         with self._cond:
             self._check_open()
+            held = job_id in self._held
+        if held:
+            return self._retry_held(job_id)
+        with self._cond:
             job = self._jobs.get(job_id)
             if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
                 return False

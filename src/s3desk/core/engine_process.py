@@ -7,6 +7,10 @@ engine runs in a child process; the app sends it commands (never waiting for an 
 reads the snapshots it publishes a few times a second, so the UI thread only ever does a
 non-blocking read of a pipe.
 
+SIGTERM sent to the child itself (a session ending, ``kill``) stops it as the window's
+quit does: transfers are interrupted, unfinished uploads stay in the journal to resume next
+time, and the audit entries written so far are complete.
+
 ``EngineProcess`` offers the methods of ``Transfers`` that the window uses, with the same
 meaning; commands that return a result in-process return "accepted" here, and the effect
 shows in the next snapshots.
@@ -17,6 +21,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -26,6 +32,7 @@ from s3desk.core import content_types
 from s3desk.core.download_plan import DownloadItem
 from s3desk.core.engine import EngineConfig, Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobView, Totals
+from s3desk.core.journal import HOLDER_WINDOW, Journal, JournalError
 from s3desk.core.phrases import phrase
 from s3desk.core.s3 import S3Endpoint, make_client
 
@@ -231,18 +238,12 @@ def _serve(
     conn: Connection, endpoint: S3Endpoint, config: EngineConfig, journal_path: str | None
 ) -> None:
     """The child: run the engine, carry out commands, publish what changed."""
-    from s3desk.core.journal import Journal, JournalError
     from s3desk.core.logs import configure_logging
 
     configure_logging()  # a spawned process starts without the parent's logging setup
 
-    journal = None
-    warning = ""
-    if journal_path is not None:
-        try:
-            journal = Journal(journal_path)
-        except JournalError as exc:
-            warning = phrase("{problem}; uploads will not resume after a crash", problem=str(exc))
+    terminated = _on_sigterm()
+    journal, warning = _open_journal(journal_path)
     from s3desk.core.audit import AuditLog
     from s3desk.core.transfers import Transfers
 
@@ -255,6 +256,9 @@ def _serve(
     next_publish = time.monotonic()
     try:
         while True:
+            if terminated.is_set():
+                engine.shutdown(cancel=False, timeout=_SIGTERM_TIMEOUT)  # keep the journal
+                break
             timeout = max(0.0, next_publish - time.monotonic())
             if conn.poll(timeout):
                 number, command, args = conn.recv()
@@ -281,6 +285,28 @@ def _serve(
         if journal is not None:
             journal.close()
         conn.close()
+
+
+def _open_journal(journal_path: str | None) -> tuple[Journal | None, str]:
+    """The journal, as the window's holder of entries; or None and why not."""
+    if journal_path is None:
+        return None, ""
+    try:
+        return Journal(journal_path, HOLDER_WINDOW), ""
+    except JournalError as exc:
+        return None, phrase("{problem}; uploads will not resume after a crash", problem=str(exc))
+
+
+# Seconds a SIGTERM'd child gives transfers to stop before it leaves them behind.
+_SIGTERM_TIMEOUT = 10.0
+
+
+def _on_sigterm() -> threading.Event:
+    """An event SIGTERM sets; the command loop, which looks at least every
+    PUBLISH_SECONDS, then stops the engine in order."""
+    terminated = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: terminated.set())
+    return terminated
 
 
 def _carry_out(engine: Any, command: str, args: tuple[Any, ...]) -> None:

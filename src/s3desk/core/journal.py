@@ -5,23 +5,41 @@ reached the server. After a crash, kill or reboot the engine reads the unfinishe
 and resumes each upload from the parts already sent (confirmed against the server with
 ListParts, which stays the authority: a part recorded here but lost there is sent again).
 Finished uploads are deleted, so the file stays small.
+
+Several processes share the journal (the window's engine process, ``s3desk upload``), so an
+unfinished upload is claimed before it is worked on: the ``claims`` table names the holder of
+each entry, and a holder is alive exactly while it holds the OS lock (``s3desk.core.oslock``)
+on its own file in the ``<journal>.holders`` folder. The operating system drops that lock
+when the process ends in any way, so the entries of a killed or crashed process are free
+again at once, while a live holder's are refused to everybody else with its process id.
+Claiming happens in a write transaction, so of two processes claiming at the same moment
+exactly one gets the entry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from s3desk.core.jobs import ConflictPolicy, JobState, PartResult, UploadJob
+from s3desk.core.oslock import try_lock_file
 from s3desk.core.parts import part_count
+from s3desk.core.phrases import Phrase, phrase
 from s3desk.core.source import part_length
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: holders and claims
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -48,7 +66,19 @@ CREATE TABLE IF NOT EXISTS parts (
     checksum    TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (job_id, number)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS holders (
+    token       TEXT PRIMARY KEY,   -- names the holder's lock file
+    pid         INTEGER NOT NULL,
+    kind        TEXT NOT NULL DEFAULT ''  -- window | upload (the command line)
+);
+CREATE TABLE IF NOT EXISTS claims (
+    job_id      INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+    holder      TEXT NOT NULL
+);
 """
+
+# Who is uploading a file this process may not take, as the row and the command line say it.
+HOLDER_WINDOW, HOLDER_COMMAND = "window", "upload"
 
 
 class JournalError(Exception):
@@ -78,13 +108,56 @@ class JournalJob:
     parts: list[JournalPart] = field(default_factory=list)
 
 
-class Journal:
-    """Thread-safe; every method is one short transaction."""
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """The live process that has an entry: its id and what it is (HOLDER_WINDOW, ...)."""
 
-    def __init__(self, path: str | Path) -> None:
+    pid: int
+    kind: str = ""
+
+    def describe(self) -> Phrase:
+        """Why this process leaves the file alone, for its row or its line."""
+        if self.kind == HOLDER_WINDOW:
+            return phrase(
+                "Being uploaded by the s3desk window (process {pid}); not sent from here, "
+                "try again once it has finished",
+                pid=self.pid,
+            )
+        if self.kind == HOLDER_COMMAND:
+            return phrase(
+                "Being uploaded by 's3desk upload' (process {pid}); not sent from here, "
+                "try again once it has finished",
+                pid=self.pid,
+            )
+        return phrase(
+            "Being uploaded by another s3desk (process {pid}); not sent from here, "
+            "try again once it has finished",
+            pid=self.pid,
+        )
+
+
+@dataclass(slots=True)
+class Claim:
+    """The answer to ``Journal.claim``: the entries now this journal's (read afresh) and
+    those a live process holds. An id in neither is gone: its holder finished it."""
+
+    records: dict[int, JournalJob] = field(default_factory=dict)
+    held: dict[int, Holder] = field(default_factory=dict)
+
+
+class Journal:
+    """Thread-safe; every method is one short transaction. One object is one claimant: the
+    entries it adds or claims are its own until they finish or it is closed."""
+
+    def __init__(self, path: str | Path, holder_kind: str = "") -> None:
         self.path = Path(path)
+        self._holders_dir: Path | None = None
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._holders_dir = self.path.with_name(self.path.name + ".holders")
+        self._holder_kind = holder_kind
+        self._token = ""  # our name in the holders table, made on the first claim
+        self._holder_file: IO[bytes] | None = None
         self._lock = threading.Lock()
         try:
             self._db = sqlite3.connect(
@@ -101,8 +174,19 @@ class Journal:
             raise JournalError(_explain(exc, self.path)) from exc
 
     def close(self) -> None:
+        """Close the database and let go of every entry claimed (unfinished ones stay)."""
+        if self._token:
+            with contextlib.suppress(JournalError), self._transaction() as db:
+                db.execute("DELETE FROM claims WHERE holder = ?", (self._token,))
+                db.execute("DELETE FROM holders WHERE token = ?", (self._token,))
         with self._lock:
             self._db.close()
+            if self._holder_file is not None:
+                self._holder_file.close()  # lets go of the lock
+                self._holder_file = None
+                with contextlib.suppress(OSError):
+                    self._holder_path(self._token).unlink()
+            self._token = ""
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -137,13 +221,106 @@ class Journal:
     def add_jobs(
         self, endpoint: str, jobs: Iterable[tuple[int, str, str, str, int, int, str]]
     ) -> None:
-        """Insert (id, source, bucket, key, size, mtime_ns, options) rows in one transaction."""
+        """Insert (id, source, bucket, key, size, mtime_ns, options) rows in one transaction,
+        claimed by this journal."""
+        rows = list(jobs)
         with self._transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO jobs (id, endpoint, source, bucket, key, size, mtime_ns,"
                 " state, options) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
-                ((j[0], endpoint, *j[1:]) for j in jobs),
+                ((j[0], endpoint, *j[1:]) for j in rows),
             )
+            token = self._our_token(db)
+            if token:
+                db.executemany(
+                    "INSERT OR REPLACE INTO claims (job_id, holder) VALUES (?, ?)",
+                    ((j[0], token) for j in rows),
+                )
+
+    def claim(self, job_ids: Iterable[int]) -> Claim:
+        """Take the entries no live process holds (this journal's own included), read
+        afresh, and say who holds the others. One transaction: of two processes claiming at
+        once, one gets each entry and the other sees it held."""
+        claim = Claim()
+        with self._transaction() as db:
+            token = self._our_token(db)
+            alive: dict[str, Holder | None] = {}
+            for job_id in job_ids:
+                row = db.execute("SELECT holder FROM claims WHERE job_id = ?", (job_id,))
+                holder = row.fetchone()
+                if holder is not None and holder[0] != token:
+                    if holder[0] not in alive:
+                        alive[holder[0]] = self._live_holder(db, holder[0])
+                    live = alive[holder[0]]
+                    if live is not None:
+                        claim.held[job_id] = live
+                        continue
+                records = self._records(db, "j.id = ?", (job_id,))
+                if not records:
+                    continue  # gone: finished by its holder
+                if token:
+                    db.execute(
+                        "INSERT OR REPLACE INTO claims (job_id, holder) VALUES (?, ?)",
+                        (job_id, token),
+                    )
+                claim.records[job_id] = records[0]
+        return claim
+
+    # -- holders (called inside a transaction) -------------------------------------------
+
+    def _our_token(self, db: sqlite3.Connection) -> str:
+        """This journal's name as a holder, made (with its locked file) on first use; ""
+        for a journal in memory, which no other process can see."""
+        if self._token or self._holders_dir is None:
+            return self._token
+        token = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        try:
+            self._holders_dir.mkdir(exist_ok=True)
+            f = open(self._holder_path(token), "a+b")  # noqa: SIM115 - kept open: the lock
+        except OSError as exc:
+            # Uploads go on, but another s3desk could take on the same unfinished upload.
+            log.warning("upload claims are off: %s", exc)
+            self._holders_dir = None
+            return ""
+        try:
+            if not try_lock_file(f):  # a fresh random name: nobody else can hold it
+                raise OSError(f"cannot lock {f.name}")
+            # Locked before the row exists, so nobody ever sees this holder as dead.
+            db.execute(
+                "INSERT INTO holders (token, pid, kind) VALUES (?, ?, ?)",
+                (token, os.getpid(), self._holder_kind),
+            )
+        except BaseException:
+            f.close()
+            raise
+        self._token, self._holder_file = token, f
+        others = db.execute("SELECT token FROM holders WHERE token != ?", (token,)).fetchall()
+        for (other,) in others:
+            self._live_holder(db, other)  # forgets holders that died without closing
+        return token
+
+    def _live_holder(self, db: sqlite3.Connection, token: str) -> Holder | None:
+        """The holder ``token`` if its process is alive (it holds its file's lock), else
+        None, and the dead holder is forgotten."""
+        row = db.execute("SELECT pid, kind FROM holders WHERE token = ?", (token,)).fetchone()
+        path = self._holder_path(token)
+        try:
+            f = open(path, "r+b")  # noqa: SIM115 - closed by the with below
+        except FileNotFoundError:
+            f = None
+        if f is not None:
+            with f:
+                if not try_lock_file(f):
+                    return Holder(int(row[0]), str(row[1])) if row else Holder(0)
+            with contextlib.suppress(OSError):
+                path.unlink()
+        db.execute("DELETE FROM claims WHERE holder = ?", (token,))
+        db.execute("DELETE FROM holders WHERE token = ?", (token,))
+        return None
+
+    def _holder_path(self, token: str) -> Path:
+        assert self._holders_dir is not None
+        return self._holders_dir / f"{token}.lock"
 
     def set_state(self, job_id: int, state: str) -> None:
         with self._transaction() as db:
@@ -184,20 +361,25 @@ class Journal:
     # -- reading -------------------------------------------------------------------------
 
     def unfinished(self, endpoint: str) -> list[JournalJob]:
-        """Jobs left over from an earlier run for ``endpoint``, oldest first, with parts."""
+        """Jobs left over from an earlier run for ``endpoint``, oldest first, with parts
+        (some may be another live process's: ``claim`` says)."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, source, bucket, key, size, mtime_ns, state, upload_id, part_size,"
-                " options FROM jobs WHERE endpoint = ? ORDER BY id",
-                (endpoint,),
-            ).fetchall()
-            jobs = {row[0]: JournalJob(*row) for row in rows}
-            for job_id, number, etag, checksum in self._db.execute(
-                "SELECT p.job_id, p.number, p.etag, p.checksum FROM parts p"
-                " JOIN jobs j ON j.id = p.job_id WHERE j.endpoint = ? ORDER BY p.job_id, p.number",
-                (endpoint,),
-            ):
-                jobs[job_id].parts.append(JournalPart(number, etag, checksum))
+            return self._records(self._db, "j.endpoint = ?", (endpoint,))
+
+    @staticmethod
+    def _records(db: sqlite3.Connection, where: str, args: tuple[object, ...]) -> list[JournalJob]:
+        rows = db.execute(
+            "SELECT id, source, bucket, key, size, mtime_ns, state, upload_id, part_size,"
+            f" options FROM jobs j WHERE {where} ORDER BY id",
+            args,
+        ).fetchall()
+        jobs = {row[0]: JournalJob(*row) for row in rows}
+        for job_id, number, etag, checksum in db.execute(
+            "SELECT p.job_id, p.number, p.etag, p.checksum FROM parts p"
+            f" JOIN jobs j ON j.id = p.job_id WHERE {where} ORDER BY p.job_id, p.number",
+            args,
+        ):
+            jobs[job_id].parts.append(JournalPart(number, etag, checksum))
         return list(jobs.values())
 
 
@@ -235,12 +417,12 @@ def job_from_record(record: JournalJob) -> UploadJob:
     return job
 
 
-def open_user_journal() -> tuple[Journal | None, str]:
+def open_user_journal(holder_kind: str = HOLDER_COMMAND) -> tuple[Journal | None, str]:
     """The per-user journal, or None and a sentence saying why uploads cannot be resumed."""
     from s3desk.core.paths import journal_path
 
     try:
-        return Journal(journal_path()), ""
+        return Journal(journal_path(), holder_kind), ""
     except JournalError as exc:
         return None, f"{exc}; uploads will not resume after a crash"
 

@@ -1,11 +1,20 @@
-"""Start the desktop app: choose the storage, open the window, run Qt and asyncio together."""
+"""Start the desktop app: choose the storage, open the window, run Qt and asyncio together.
+
+SIGTERM (a session ending, ``kill``, a service manager) quits as the window's close does,
+without the question: uploads are interrupted and stay in the journal to go on next time,
+the engine process is stopped, and the exit status is 0.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
+import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -244,6 +253,7 @@ def run_gui(
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+    stop_listening = quit_on_sigterm(app, window)
     window.show()
     window.start()
     if engine is not None and window.bridge is not None:
@@ -260,4 +270,50 @@ def run_gui(
         switcher.wait_for_retired()
         if storage.demo is not None:
             storage.demo.stop()
+        stop_listening()
     return 0
+
+
+def quit_on_sigterm(app: Any, window: Any) -> Callable[[], None]:
+    """On SIGTERM, close every window (the main one without its question) and quit. Returns
+    what undoes this.
+
+    Python runs a signal handler only when it next runs Python code, and Qt's event loop may
+    wait in C for a long time: the signal's wakeup byte, written to a socket pair that a
+    QSocketNotifier watches, wakes the loop, and the handler runs then."""
+    from PySide6.QtCore import QSocketNotifier, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def close_all() -> None:
+        window.quit_without_asking()
+        QApplication.closeAllWindows()  # dialogs too: a modal one would hold the quit
+        app.quit()
+
+    def on_sigterm(_signum: int, _frame: Any) -> None:
+        log.info("SIGTERM: quitting, unfinished uploads stay in the journal")
+        QTimer.singleShot(0, close_all)
+
+    wakeup, wakeup_write = socket.socketpair()
+    for end in (wakeup, wakeup_write):
+        end.setblocking(False)
+    previous_fd = signal.set_wakeup_fd(wakeup_write.fileno())
+    notifier = QSocketNotifier(wakeup.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_: _drain(wakeup))
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+
+    def undo() -> None:
+        signal.signal(signal.SIGTERM, previous)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        wakeup.close()
+        wakeup_write.close()
+
+    return undo
+
+
+def _drain(wakeup: socket.socket) -> None:
+    """Read the signals' wakeup bytes (the handlers themselves run in Python's own time)."""
+    with contextlib.suppress(OSError):
+        while wakeup.recv(64):
+            pass

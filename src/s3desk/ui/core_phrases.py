@@ -52,6 +52,21 @@ TEMPLATES = (
         "Content-MD5 checks for it (set this in the account to skip the first refusal)",
     ),
     QT_TRANSLATE_NOOP("core", "{problem}; uploads will not resume after a crash"),
+    QT_TRANSLATE_NOOP(
+        "core",
+        "Being uploaded by the s3desk window (process {pid}); not sent from here, "
+        "try again once it has finished",
+    ),
+    QT_TRANSLATE_NOOP(
+        "core",
+        "Being uploaded by 's3desk upload' (process {pid}); not sent from here, "
+        "try again once it has finished",
+    ),
+    QT_TRANSLATE_NOOP(
+        "core",
+        "Being uploaded by another s3desk (process {pid}); not sent from here, "
+        "try again once it has finished",
+    ),
     QT_TRANSLATE_NOOP("core", "'{bucket}' is not a valid bucket name"),
     QT_TRANSLATE_NOOP("core", "'{bucket}/{key}' was not found"),
     QT_TRANSLATE_NOOP("core", "A local file with this name exists"),

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         # Uploads and downloads behind one queue; an engine process is one already.
         self.transfers = _transfers_for(engine)
         self._account_store = account_store  # read when the Accounts dialog first opens
+        self._ask_before_quit = True  # off when nobody can answer (SIGTERM)
         # Set by whoever knows where the credentials come from (the account box): gives the
         # current account's endpoint with its secrets read again, for "Try again".
         self.renewed_endpoint: Callable[[], S3Endpoint | None] | None = None
@@ -985,11 +986,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
 
+    def quit_without_asking(self) -> None:
+        """Close as after "Quit now?" was answered yes: for SIGTERM, with nobody to ask."""
+        self._ask_before_quit = False
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         busy = self.transfers is not None and (
             not self.transfers.is_idle() or bool(self.unfinished_jobs())
         )  # paused and waiting transfers count: quitting ends them too
-        if busy and not self.confirm_quit():
+        if busy and self._ask_before_quit and not self.confirm_quit():
             event.ignore()
             return
         event.accept()
