@@ -92,7 +92,7 @@ def test_the_window_uploads_through_the_service_and_has_nothing_to_browse(
     tmp_path: Path,
     event_loop_qt: asyncio.AbstractEventLoop,
 ) -> None:
-    from tests.broker.test_desktop_uploads import service_endpoint
+    from tests.broker.conftest import service_endpoint
 
     engine = UploadEngine(service_endpoint(broker, "alice"), EngineConfig(concurrency=2))
     window = MainWindow(engine)

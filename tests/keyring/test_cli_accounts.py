@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from s3desk.core.secrets import SecretStore, default_backend
-from tests.cli.test_upload_cli import run_cli
+from tests.cli_runner import run_cli
 from tests.conftest import Server
 from tests.helpers import read_object
 
