@@ -300,7 +300,7 @@ def test_clock_skew(offset: int, told_by: str) -> None:
         verdict = check_connection(stub.endpoint(), "photos", timeout=2)
     assert verdict.kind == "clock-skew"
     assert verdict.skew_seconds is not None
-    assert abs(verdict.skew_seconds - offset) < 5
+    assert abs(verdict.skew_seconds - offset) < 60  # the hour, give or take a slow answer
     side = "behind" if offset > 0 else "ahead of"
     assert f"clock is 1 hour {side} the storage service's clock" in verdict.message
     assert_plain(verdict)

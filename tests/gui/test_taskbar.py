@@ -22,9 +22,9 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.ui import taskbar
 from s3desk.ui.taskbar import TaskbarProgress
+from tests.gui.conftest import WAIT_MS
 
 ROOT = Path(__file__).resolve().parents[2]
-WAIT_MS = 10_000
 _names = itertools.count()
 
 
@@ -195,6 +195,7 @@ _CHOOSE = """
 from PySide6.QtDBus import QDBusConnection, QDBusMessage
 from PySide6.QtWidgets import QApplication, QWidget
 from s3desk.ui.taskbar import TaskbarProgress
+from tests.gui.conftest import WAIT_MS
 
 app = QApplication([])
 progress = TaskbarProgress(QWidget())
