@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
 from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client
+from tests.helpers import prime_upload_listing
 
 # Keep tests away from whatever AWS setup the machine has.
 for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
@@ -55,11 +56,27 @@ def s3(moto_endpoint: S3Endpoint):  # type: ignore[no-untyped-def]
     return make_client(moto_endpoint, 4)
 
 
-def _new_bucket(client: Any, request: pytest.FixtureRequest) -> str:
-    name = f"t{next(_bucket_numbers)}-{request.node.name[:30]}".lower()
+def _new_bucket(client: Any, request: pytest.FixtureRequest, suffix: str = "") -> str:
+    """A bucket named after the test and unique for the session: the servers live as long as
+    the session, so a fixed name would clash with a rerun of the same test."""
+    name = f"t{next(_bucket_numbers)}-{suffix}{request.node.name[:30]}".lower()
     name = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in name).strip("-")[:63]
     client.create_bucket(Bucket=name)
     return name
+
+
+NewBucket = Callable[..., str]
+
+
+@pytest.fixture
+def new_bucket(request: pytest.FixtureRequest) -> NewBucket:
+    """Make more fresh buckets: ``new_bucket(client, suffix="")`` creates one on ``client``'s
+    server and returns its name, unique for the session."""
+
+    def make(client: Any, suffix: str = "") -> str:
+        return _new_bucket(client, request, suffix)
+
+    return make
 
 
 @pytest.fixture
@@ -104,7 +121,18 @@ def server(request: pytest.FixtureRequest, moto_endpoint: S3Endpoint, s3: Any) -
 
 @pytest.fixture
 def server_bucket(server: Server, request: pytest.FixtureRequest) -> str:
-    return _new_bucket(server.client, request)
+    name = _new_bucket(server.client, request)
+    if server.name == "rclone":
+        prime_upload_listing(server.client, name)
+    return name
+
+
+@pytest.fixture
+def rclone_bucket(rclone_server: Server, request: pytest.FixtureRequest) -> str:
+    """A new bucket on rclone's server, ready for ``multipart_uploads`` to list."""
+    name = _new_bucket(rclone_server.client, request)
+    prime_upload_listing(rclone_server.client, name)
+    return name
 
 
 @pytest.fixture

@@ -29,15 +29,25 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "c
 
 
 def multipart_uploads(s3: Any, bucket: str) -> list[dict[str, Any]]:
-    from botocore.exceptions import ClientError
+    """The multipart uploads open in ``bucket``, every page of them.
 
-    try:
-        return list(s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []))
-    except ClientError as exc:
-        # rclone answers NoSuchUpload for a bucket that never had a multipart upload.
-        if exc.response.get("Error", {}).get("Code") == "NoSuchUpload":
-            return []
-        raise
+    Any error is raised, NoSuchUpload too: rclone (which keeps uploads in memory) gives that
+    answer without looking for a bucket where it never saw a multipart upload begin, so it
+    must never count as "none". Prime rclone buckets first (the fixtures ``server_bucket``
+    and ``rclone_bucket`` do): see ``prime_upload_listing``."""
+    uploads: list[dict[str, Any]] = []
+    for page in s3.get_paginator("list_multipart_uploads").paginate(Bucket=bucket):
+        uploads.extend(page.get("Uploads", []))
+    return uploads
+
+
+def prime_upload_listing(s3: Any, bucket: str) -> None:
+    """Start and abort one multipart upload in ``bucket``. rclone learns of a bucket's
+    uploads at its first one; from then on it lists them (possibly none) instead of
+    answering NoSuchUpload."""
+    key = "prime-upload-listing"
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
 
 
 class SendGate:

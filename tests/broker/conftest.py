@@ -201,6 +201,15 @@ def serve(app: Any) -> tuple[Any, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{port}"
 
 
+def service_endpoint(broker: Running, user: str, token: str | None = None) -> S3Endpoint:
+    """What an "Organisation upload service" account gives the engine: the service and a
+    token. The S3 address is a closed port, so any request that bypassed the service fails."""
+    return S3Endpoint(
+        label="Organisation", endpoint_url="http://127.0.0.1:9", broker_url=broker.url,
+        broker_token=token if token is not None else broker.tokens[user],
+    )  # fmt: skip
+
+
 USERS = {"alice": "staff", "bob": "staff", "carol": "small", "dave": "anything"}
 
 

@@ -4,6 +4,7 @@ serving from a broker.toml in a process of its own."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import subprocess
@@ -15,7 +16,7 @@ from typing import Any
 from s3desk.core.s3 import S3Endpoint
 from tests.broker.conftest import Api, declaration, put
 from tests.helpers import read_object
-from tests.servers import free_port, wait_for_port
+from tests.servers import start_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,15 +98,30 @@ def test_check_reports_problems_and_success(
 def test_serves_from_its_configuration(
     tmp_path: Path, moto_endpoint: S3Endpoint, bucket: str, s3: Any
 ) -> None:
-    port = free_port()
-    path, token = _config(tmp_path, moto_endpoint, bucket, port)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "s3desk.broker", "--config", str(path)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    configs: dict[int, tuple[Path, str]] = {}  # port: configuration file, alice's token
+
+    def launch(port: int) -> subprocess.Popen[str]:
+        folder = tmp_path / f"on-{port}"
+        folder.mkdir()
+        configs[port] = _config(folder, moto_endpoint, bucket, port)
+        return subprocess.Popen(
+            [sys.executable, "-m", "s3desk.broker", "--config", str(configs[port][0])],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def is_ours(port: int) -> bool:
+        # Only this broker knows the token its configuration was made with.
+        try:
+            me = Api(f"http://127.0.0.1:{port}", configs[port][1]).call("GET", "/v1/me")
+        except (OSError, http.client.HTTPException):
+            return False
+        return me.status == 200
+
+    process, port = start_listening(launch, is_ours, timeout=30)
+    path, token = configs[port]
+    folder = path.parent  # where its logs are
     try:
-        wait_for_port(port, timeout=30, proc=process)
         alice = Api(f"http://127.0.0.1:{port}", token)
         assert alice.call("GET", "/health").json == {"status": "ok"}
         info = alice.create("hello.txt", b"hello\n").json
@@ -117,9 +133,9 @@ def test_serves_from_its_configuration(
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=30)
-    log = [json.loads(line) for line in (tmp_path / "requests.jsonl").read_text().splitlines()]
+    log = [json.loads(line) for line in (folder / "requests.jsonl").read_text().splitlines()]
     assert log[0]["event"] == "start"
     assert log[0]["url"] == f"http://127.0.0.1:{port}"
-    assert [e["status"] for e in log if e["event"] == "request"] == [200, 201, 200, 413]
-    assert token not in (tmp_path / "requests.jsonl").read_text() + stderr
-    assert [e["result"] for e in map(json.loads, (tmp_path / "audit.jsonl").open())] == ["ok"]
+    assert [e["status"] for e in log if e["event"] == "request"] == [200, 200, 201, 200, 413]
+    assert token not in (folder / "requests.jsonl").read_text() + stderr
+    assert [e["result"] for e in map(json.loads, (folder / "audit.jsonl").open())] == ["ok"]

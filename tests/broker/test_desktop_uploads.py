@@ -12,20 +12,10 @@ import pytest
 from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import Destination, JobState
 from s3desk.core.journal import Journal
-from s3desk.core.s3 import S3Endpoint
-from tests.broker.conftest import ELF_HEAD, MiB, Running, StartBroker, jpeg
+from tests.broker.conftest import ELF_HEAD, MiB, Running, StartBroker, jpeg, service_endpoint
 from tests.helpers import SendGate, read_object, wait_for
 
 CONFIG = EngineConfig(concurrency=3)
-
-
-def service_endpoint(broker: Running, user: str, token: str | None = None) -> S3Endpoint:
-    """What an "Organisation upload service" account gives the engine: the service and a
-    token. The S3 address is a closed port, so any request that bypassed the service fails."""
-    return S3Endpoint(
-        label="Organisation", endpoint_url="http://127.0.0.1:9", broker_url=broker.url,
-        broker_token=token if token is not None else broker.tokens[user],
-    )  # fmt: skip
 
 
 @pytest.fixture

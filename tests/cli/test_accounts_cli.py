@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.cli.test_upload_cli import run_cli
-
-NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+from tests.cli_runner import NO_KEYRING, run_cli
 
 
 def test_without_a_keyring_key_accounts_are_refused_and_profile_accounts_work() -> None:

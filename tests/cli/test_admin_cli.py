@@ -15,9 +15,8 @@ from s3desk.cli import build_parser
 from s3desk.cli_admin import run_admin
 from s3desk.core.admin_policy import Role, build_policy
 from s3desk.core.s3 import S3Endpoint
-from tests.cli.test_accounts_cli import NO_KEYRING
-from tests.cli.test_upload_cli import run_cli
-from tests.core.test_admin_policy import MotoIamServer
+from tests.cli_runner import NO_KEYRING, run_cli
+from tests.servers import MotoIamServer
 
 APP = "https://app.example.com"
 

@@ -195,13 +195,12 @@ def test_usage_errors_exit_with_2(args: list[str], message: str, tmp_path: Path)
 
 
 def test_a_wrong_secret_key_is_named_not_taken_for_a_missing_object(
-    rclone_server: Server, tmp_path: Path
+    rclone_server: Server, rclone_bucket: str, tmp_path: Path
 ) -> None:
     s3 = rclone_server.client
-    s3.create_bucket(Bucket="dl-wrong-secret")
-    put(s3, "dl-wrong-secret", {"a.txt": b"a"})
+    put(s3, rclone_bucket, {"a.txt": b"a"})
     wrong = replace(rclone_server.endpoint, secret_key="not-the-secret")
-    for source in ("s3://dl-wrong-secret/a.txt", "s3://dl-wrong-secret/"):
+    for source in (f"s3://{rclone_bucket}/a.txt", f"s3://{rclone_bucket}/"):
         result = run_download(source, str(tmp_path), endpoint=wrong)
         assert result.returncode == 1, (source, result.stderr)
         # rclone answers the HEAD with a bare 403, the listing with SignatureDoesNotMatch.

@@ -18,7 +18,7 @@ import pytest
 
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
-from tests.cli.test_upload_cli import ROOT
+from tests.cli_runner import ROOT
 from tests.faultproxy import FaultProxy
 from tests.helpers import multipart_uploads, wait_for
 

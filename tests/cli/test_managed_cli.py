@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from s3desk.core.s3 import S3Endpoint
-from tests.cli.test_upload_cli import run_cli
+from tests.cli_runner import run_cli
 from tests.helpers import list_keys, read_object
 
 

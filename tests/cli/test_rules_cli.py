@@ -12,7 +12,7 @@ from s3desk.core.engine import EngineConfig
 from s3desk.core.managed import ManagedConfig
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.settings import SettingsStore, with_account
-from tests.cli.test_upload_cli import run_cli
+from tests.cli_runner import run_cli
 from tests.helpers import list_keys
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"

@@ -1,38 +1,16 @@
-"""``s3desk upload`` as a user runs it: a separate process, talking HTTP to the test server.
-
-It runs with Qt made unimportable, which also proves the command needs no GUI libraries.
-"""
+"""``s3desk upload`` as a user runs it: a separate process (tests/cli_runner.py), talking HTTP
+to the test server."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from s3desk.core.s3 import S3Endpoint
+from tests.cli_runner import run_cli
 from tests.conftest import Server
 from tests.helpers import list_keys, read_object
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_cli(
-    *args: str,
-    prefix: list[str] | None = None,
-    env: dict[str, str] | None = None,
-    stdin: str | None = None,
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, str(ROOT / "tools" / "without_qt.py"), "-m", "s3desk", *args]
-    return subprocess.run(
-        [*(prefix or []), *command],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        input=stdin,
-    )
 
 
 def test_upload_files_and_folder(server: Server, server_bucket: str, tmp_path: Path) -> None:

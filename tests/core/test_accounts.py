@@ -169,7 +169,7 @@ def test_presets_fill_in_valid_endpoints() -> None:
 
 
 def test_an_s3_compatible_account_uploads_with_its_keyring_secret(
-    rclone_server: Server, store: AccountStore, tmp_path: Path
+    rclone_server: Server, rclone_bucket: str, store: AccountStore, tmp_path: Path
 ) -> None:
     # rclone checks signatures: the upload works only with the secret from the keyring.
     endpoint = rclone_server.endpoint
@@ -180,16 +180,15 @@ def test_an_s3_compatible_account_uploads_with_its_keyring_secret(
                 region="us-east-1"),
         secret_key=endpoint.secret_key,
     )  # fmt: skip
-    rclone_server.client.create_bucket(Bucket="account-upload")
     (tmp_path / "a.txt").write_text("through an account")
     engine = UploadEngine(store.endpoint(account), EngineConfig(concurrency=2))
     try:
-        job_id = engine.submit_file(tmp_path / "a.txt", "account-upload", "a.txt")
+        job_id = engine.submit_file(tmp_path / "a.txt", rclone_bucket, "a.txt")
         assert engine.wait(60)
         assert (engine.job(job_id).state, engine.job(job_id).error) == (JobState.DONE, "")
     finally:
         engine.shutdown()
-    assert read_object(rclone_server.client, "account-upload", "a.txt") == b"through an account"
+    assert read_object(rclone_server.client, rclone_bucket, "a.txt") == b"through an account"
 
 
 def test_the_command_line_offers_every_kind_and_checksum_mode() -> None:
@@ -201,7 +200,11 @@ def test_the_command_line_offers_every_kind_and_checksum_mode() -> None:
 
 
 def test_a_profile_account_uploads_with_the_profiles_credentials(
-    rclone_server: Server, store: AccountStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rclone_server: Server,
+    rclone_bucket: str,
+    store: AccountStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The shared AWS files name the keys; botocore's chain resolves the profile. rclone
     # checks signatures, so only the profile's keys get the file in.
@@ -219,13 +222,12 @@ def test_a_profile_account_uploads_with_the_profiles_credentials(
         Account(name="Profile", kind=AccountKind.PROFILE, profile="uploader",
                 endpoint_url=endpoint.endpoint_url, region="us-east-1")
     )  # fmt: skip
-    rclone_server.client.create_bucket(Bucket="profile-upload")
     (tmp_path / "p.txt").write_text("via a profile")
     engine = UploadEngine(store.endpoint(account), EngineConfig(concurrency=2))
     try:
-        job_id = engine.submit_file(tmp_path / "p.txt", "profile-upload", "p.txt")
+        job_id = engine.submit_file(tmp_path / "p.txt", rclone_bucket, "p.txt")
         assert engine.wait(60)
         assert (engine.job(job_id).state, engine.job(job_id).error) == (JobState.DONE, "")
     finally:
         engine.shutdown()
-    assert read_object(rclone_server.client, "profile-upload", "p.txt") == b"via a profile"
+    assert read_object(rclone_server.client, rclone_bucket, "p.txt") == b"via a profile"

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -31,9 +29,9 @@ from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.errors import describe_error
 from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client
+from s3desk.core.s3 import S3Endpoint, make_client
 from tests.helpers import list_keys, read_object
-from tests.servers import free_port, wait_for_port
+from tests.servers import MotoIamServer
 
 BUCKET = "policy-proof"
 PREFIX = "team/"
@@ -163,83 +161,6 @@ def test_origins_are_written_as_browsers_send_them() -> None:
 
 
 # -- proof on a moto server that enforces IAM ------------------------------------------------
-
-
-class MotoIamServer:
-    """A moto server process with IAM enforcement on, and an admin user to set it up.
-
-    moto lets the first INITIAL_NO_AUTH_ACTION_COUNT requests through unchecked: exactly
-    the three that create the admin user, its policy and its keys with any credentials.
-    From then on every request is authenticated and authorized."""
-
-    _UNCHECKED_SETUP_REQUESTS = 3
-
-    def __init__(self, log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = log_path.open("wb")
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            env={
-                **os.environ,
-                "INITIAL_NO_AUTH_ACTION_COUNT": str(self._UNCHECKED_SETUP_REQUESTS),
-            },
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port(self.port, timeout=60, proc=self._process)
-            self.admin = self._create_admin()
-        except BaseException:
-            self.close()
-            raise
-        self.s3 = make_client(self.admin, 4)
-        self.iam = self._iam_client(self.admin)
-
-    def _iam_client(self, endpoint: S3Endpoint) -> Any:
-        import boto3
-
-        return boto3.client(
-            "iam", endpoint_url=self.url, region_name="us-east-1",
-            aws_access_key_id=endpoint.access_key, aws_secret_access_key=endpoint.secret_key,
-        )  # fmt: skip
-
-    def _create_admin(self) -> S3Endpoint:
-        root = replace(self.endpoint(), access_key="testing", secret_key="testing")
-        iam = self._iam_client(root)
-        everything = {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": ["s3:*", "iam:*"], "Resource": "*"}],
-        }
-        iam.create_user(UserName="admin")
-        iam.put_user_policy(
-            UserName="admin", PolicyName="setup", PolicyDocument=json.dumps(everything)
-        )
-        key = iam.create_access_key(UserName="admin")["AccessKey"]
-        return replace(root, access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"])
-
-    def endpoint(self) -> S3Endpoint:
-        return custom_endpoint(self.url, region="us-east-1")
-
-    def user(self, name: str, policy: dict[str, Any]) -> S3Endpoint:
-        """A new IAM user holding exactly ``policy``; the endpoint carries its keys."""
-        self.iam.create_user(UserName=name)
-        arn = self.iam.create_policy(PolicyName=f"{name}-policy", PolicyDocument=json.dumps(policy))
-        self.iam.attach_user_policy(UserName=name, PolicyArn=arn["Policy"]["Arn"])
-        key = self.iam.create_access_key(UserName=name)["AccessKey"]
-        return replace(
-            self.endpoint(), access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"]
-        )
-
-    def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=10)
-        self._log.close()
 
 
 @pytest.fixture(scope="module")

@@ -360,13 +360,14 @@ def test_share_link_downloads_the_exact_bytes_and_is_audited(
     }  # fmt: skip
 
 
-def test_share_link_stops_working_when_it_expires(rclone_server: Server) -> None:
+def test_share_link_stops_working_when_it_expires(
+    rclone_server: Server, rclone_bucket: str
+) -> None:
     # rclone only: moto does not check pre-signed URLs at all.
     client = rclone_server.client
-    client.create_bucket(Bucket="share-expiry")
-    client.put_object(Bucket="share-expiry", Key="f.txt", Body=b"short-lived")
-    lasting = share_link(client, "share-expiry", "f.txt", 3600)
-    short = share_link(client, "share-expiry", "f.txt", 1)
+    client.put_object(Bucket=rclone_bucket, Key="f.txt", Body=b"short-lived")
+    lasting = share_link(client, rclone_bucket, "f.txt", 3600)
+    short = share_link(client, rclone_bucket, "f.txt", 1)
     assert short.expires_in == 1
     # X-Amz-Date has whole seconds, so a 1-second link may be dead on arrival: no check
     # that it worked first. It must be turned away within a few seconds.

@@ -26,7 +26,7 @@ from s3desk.core.bucket_check import (
     check_bucket,
 )
 from s3desk.core.s3 import custom_endpoint, make_client
-from tests.core.test_admin_policy import MotoIamServer
+from tests.servers import MotoIamServer
 
 APP = "https://app.example.com"
 

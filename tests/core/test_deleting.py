@@ -41,7 +41,7 @@ from s3desk.core.deleting import (
 from s3desk.core.errors import has_code
 from s3desk.core.lean_s3 import LeanS3
 from s3desk.core.s3 import S3Endpoint, make_client, make_session
-from tests.conftest import Server
+from tests.conftest import NewBucket, Server
 from tests.faultproxy import FaultPlan, FaultProxy
 from tests.helpers import list_keys, multipart_uploads, read_object, wait_for
 
@@ -419,11 +419,10 @@ def test_a_version_larger_than_copy_object_takes_is_restored_in_parts(s3: Any, b
 
 
 def test_without_versioning_a_permanent_delete_is_refused_by_rclone(
-    rclone_server: Server,
+    rclone_server: Server, new_bucket: NewBucket
 ) -> None:
     client = rclone_server.client
-    bucket = "rclone-has-no-versions"
-    client.create_bucket(Bucket=bucket)
+    bucket = new_bucket(client)
     client.put_object(Bucket=bucket, Key="a/b", Body=b"x")
     with pytest.raises(ClientError) as raised:
         plan_delete(client, bucket, ["a/"], all_versions=True)
@@ -432,10 +431,11 @@ def test_without_versioning_a_permanent_delete_is_refused_by_rclone(
 
 
 def test_incomplete_uploads_are_listed_with_their_size_and_aborted(
-    server: Server, server_bucket: str, tmp_path: Path
+    server: Server, server_bucket: str, new_bucket: NewBucket, tmp_path: Path
 ) -> None:
     client = server.client
-    # rclone answers NoSuchUpload for a bucket that never had a multipart upload.
+    # rclone answers NoSuchUpload for a bucket that never had a multipart upload: none.
+    assert list_incomplete_uploads(client, new_bucket(client)) == []
     assert list_incomplete_uploads(client, server_bucket) == []
     started = {}
     for key, size in (("big/a.iso", 5 * MiB), ("big/b.iso", 5 * MiB), ("other/c", 1024)):

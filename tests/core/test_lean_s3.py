@@ -21,7 +21,7 @@ from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import JobState
 from s3desk.core.lean_s3 import LeanBody, LeanS3, NotServed
 from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client, make_session
-from tests.conftest import Server
+from tests.conftest import NewBucket, Server
 from tests.helpers import read_object
 
 QUICK = EngineConfig(concurrency=2, max_attempts=2, backoff_base=0.01, connect_timeout=2)
@@ -82,11 +82,10 @@ def test_content_type_and_checksum_reach_the_server(
 
 
 def test_a_session_token_goes_with_a_signature_the_server_accepts(
-    rclone_server: Server, tmp_path: Path
+    rclone_server: Server, new_bucket: NewBucket, tmp_path: Path
 ) -> None:
     # rclone checks every signature: a token header signed wrongly or not sent would fail.
-    bucket = "session-token"
-    rclone_server.client.create_bucket(Bucket=bucket)
+    bucket = new_bucket(rclone_server.client)
     endpoint = replace(rclone_server.endpoint, session_token="a-session-token")
     (tmp_path / "a.txt").write_text("a")
     jobs = _upload(endpoint, bucket, {"a.txt": tmp_path / "a.txt"})
@@ -103,10 +102,13 @@ def test_a_session_token_goes_with_a_signature_the_server_accepts(
     ids=["wrong-secret", "unknown-key"],
 )
 def test_wrong_credentials_fail_at_once_with_the_fix(
-    rclone_server: Server, tmp_path: Path, change: dict[str, str], message: str
+    rclone_server: Server,
+    new_bucket: NewBucket,
+    tmp_path: Path,
+    change: dict[str, str],
+    message: str,
 ) -> None:
-    bucket = "wrong-" + "-".join(change).replace("_", "-")
-    rclone_server.client.create_bucket(Bucket=bucket)
+    bucket = new_bucket(rclone_server.client)
     (tmp_path / "a.txt").write_text("a")
     jobs = _upload(replace(rclone_server.endpoint, **change), bucket, {"a.txt": tmp_path / "a.txt"})
     job = jobs["a.txt"]
@@ -312,11 +314,12 @@ def test_a_version_is_fetched_by_its_id(s3: Any, bucket: str, moto_endpoint: S3E
 
 
 @pytest.mark.parametrize("version", ["null", "a b+c/=~"])
-def test_a_version_id_is_signed_as_botocore_signs_it(rclone_server: Server, version: str) -> None:
+def test_a_version_id_is_signed_as_botocore_signs_it(
+    rclone_server: Server, new_bucket: NewBucket, version: str
+) -> None:
     # rclone checks every signature, query string included, and has no versions: whatever
     # it answers botocore, it answers the lean sender (not SignatureDoesNotMatch).
-    bucket = f"lean-version-id-{len(version)}"
-    rclone_server.client.create_bucket(Bucket=bucket)
+    bucket = new_bucket(rclone_server.client)
     rclone_server.client.put_object(Bucket=bucket, Key="k", Body=b"k")
     sender = _sender(rclone_server.endpoint)
     try:
@@ -338,12 +341,12 @@ def test_a_version_id_is_signed_as_botocore_signs_it(rclone_server: Server, vers
 
 def test_a_body_read_to_its_end_frees_its_connection_and_an_unread_one_does_not(
     rclone_server: Server,
+    new_bucket: NewBucket,
 ) -> None:
     """rclone keeps connections alive (moto closes each one); the proxy counts them."""
     from tests.faultproxy import FaultProxy
 
-    bucket = "lean-stream"
-    rclone_server.client.create_bucket(Bucket=bucket)
+    bucket = new_bucket(rclone_server.client)
     big = os.urandom(3 * 1024 * 1024)
     rclone_server.client.put_object(Bucket=bucket, Key="big.bin", Body=big)
     rclone_server.client.put_object(Bucket=bucket, Key="small.txt", Body=b"small")

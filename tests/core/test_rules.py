@@ -34,7 +34,7 @@ from s3desk.core.rules import (
     read_head,
 )
 from s3desk.core.scan import FoundFile, scan
-from tests.core.test_sniff import (
+from tests.file_samples import (
     DOCX,
     ELF,
     JPEG,

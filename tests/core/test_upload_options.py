@@ -98,22 +98,21 @@ def test_required_encryption_without_a_choice_uploads_nothing(
 
 
 def test_a_service_that_does_not_confirm_encryption_keeps_nothing(
-    rclone_server: Server, tmp_path: Path
+    rclone_server: Server, rclone_bucket: str, tmp_path: Path
 ) -> None:
     """rclone serve s3 stores a small object without server-side encryption and says nothing
     about it: with encryption required, the object goes again and the row says why. (A
     multipart upload asking for encryption it refuses outright, with a 500.)"""
     client = rclone_server.client
-    client.create_bucket(Bucket="no-sse")
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "big.bin").write_bytes(os.urandom(6 * MiB))
     options = UploadOptions(encryption="SSE-S3", require_encryption=True)
     jobs = _upload(rclone_server.endpoint, options, [tmp_path / "a.txt", tmp_path / "big.bin"],
-                   "no-sse", attempts=2)  # fmt: skip
+                   rclone_bucket, attempts=2)  # fmt: skip
     assert jobs["a.txt"].state is JobState.FAILED
     assert "did not confirm that it encrypted" in jobs["a.txt"].error
     assert jobs["big.bin"].state is JobState.FAILED
-    assert list_keys(client, "no-sse") == []
+    assert list_keys(client, rclone_bucket) == []
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,39 @@ from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from s3desk.ui.main_window import MainWindow
 
+# How long a GUI test waits for a condition or a signal unless it says otherwise: generous,
+# as the rest of the suite is, so a busy machine makes a test slower, never failed.
+WAIT_MS = 30_000
+
+
+class PatientQtBot(QtBot):
+    """pytest-qt's ``qtbot`` waiting ``WAIT_MS`` by default instead of its 5 seconds (its
+    PEP 8 spellings, ``wait_until`` and so on, are bound to these in ``__init__``)."""
+
+    def waitUntil(self, callback: Callable[[], bool | None], *, timeout: int = WAIT_MS) -> None:
+        super().waitUntil(callback, timeout=timeout)
+
+    def waitSignal(self, signal: Any, *, timeout: int = WAIT_MS, **kwargs: Any) -> Any:
+        return super().waitSignal(signal, timeout=timeout, **kwargs)
+
+    def waitSignals(self, signals: Any, *, timeout: int = WAIT_MS, **kwargs: Any) -> Any:
+        return super().waitSignals(signals, timeout=timeout, **kwargs)
+
+    def waitCallback(self, *, timeout: int = WAIT_MS, **kwargs: Any) -> Any:
+        return super().waitCallback(timeout=timeout, **kwargs)
+
+    def waitExposed(self, widget: QWidget, *, timeout: int = WAIT_MS) -> Any:
+        return super().waitExposed(widget, timeout=timeout)
+
+    def waitActive(self, widget: QWidget, *, timeout: int = WAIT_MS) -> Any:
+        return super().waitActive(widget, timeout=timeout)
+
+
+@pytest.fixture
+def qtbot(qapp: QApplication, request: pytest.FixtureRequest) -> QtBot:
+    """Replaces pytest-qt's ``qtbot`` (which is only ``QtBot(request)``) for every GUI test."""
+    return PatientQtBot(request)
+
 
 @pytest.fixture(autouse=True)
 def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,8 +129,8 @@ def window(
 ) -> MainWindow:
     window = MainWindow(engine, bucket=bucket)
     qtbot.addWidget(window, before_close_func=_closed_by_teardown(monkeypatch))
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     return window
 
 

@@ -204,6 +204,7 @@ def test_the_demo_storage_starts_when_chosen(
 def test_a_whole_sitting_leaves_no_secret_behind(
     qtbot: QtBot,
     rclone_server: Server,
+    rclone_bucket: str,
     tmp_path: Path,
     private_data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -221,7 +222,6 @@ def test_a_whole_sitting_leaves_no_secret_behind(
     endpoint = rclone_server.endpoint
     assert endpoint.endpoint_url and endpoint.access_key and endpoint.secret_key
     secret, token = endpoint.secret_key, "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN"
-    rclone_server.client.create_bucket(Bucket="sitting")
 
     root = logging.getLogger()
     handlers_before = list(root.handlers)
@@ -242,7 +242,7 @@ def test_a_whole_sitting_leaves_no_secret_behind(
         qtbot.keyClicks(dialog.key_id_edit, endpoint.access_key)
         qtbot.keyClicks(dialog.secret_edit, secret)
         qtbot.keyClicks(dialog.token_edit, token)
-        dialog.bucket_box.setEditText("sitting")
+        dialog.bucket_box.setEditText(rclone_bucket)
         with qtbot.waitSignal(window.accountsChanged):
             dialog.save_button.click()
         dialog.close()
@@ -252,7 +252,7 @@ def test_a_whole_sitting_leaves_no_secret_behind(
         (tmp_path / "ok.txt").write_text("fine")
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
             assert drop_files(window.drop_hint, [tmp_path / "ok.txt"])
-        assert read_object(rclone_server.client, "sitting", "ok.txt") == b"fine"
+        assert read_object(rclone_server.client, rclone_bucket, "ok.txt") == b"fine"
 
         window.bucket_box.setEditText("no-such-bucket-here")
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):

@@ -48,8 +48,8 @@ def store(accounts_file: Path, keyring_backend: MemoryKeyring) -> AccountStore:
 def _dialog(qtbot: QtBot, store: AccountStore) -> AccountsDialog:
     dialog = AccountsDialog(store)
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     return dialog
 
 
@@ -427,7 +427,7 @@ def test_the_main_window_opens_the_dialog(
     window.accounts_action.trigger()
     dialog = window.accounts_dialog
     assert isinstance(dialog, AccountsDialog)
-    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: (handle := dialog.windowHandle()) is not None and handle.isExposed())
     assert _list_texts(dialog) == ["Work (default)"]
     # Triggered again, the same dialog comes to the front.
     window.accounts_action.trigger()

@@ -37,8 +37,8 @@ def _held_window(
     """The window with two uploads: the first held on its way out, the second waiting."""
     engine = UploadEngine(endpoint, EngineConfig(concurrency=1, conflict=ConflictPolicy.OVERWRITE))
     window = window_for(engine)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)  # the keyboard goes to the active window
     for name in ("a.txt", "b.txt"):

@@ -39,8 +39,8 @@ def test_the_accounts_dialog_sets_up_a_service_account_with_a_token(
     store = AccountStore(path=tmp_path / "accounts.toml", secrets=SecretStore(backend=keyring))
     dialog = AccountsDialog(store)
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.UPLOAD_SERVICE))
     # Only what a service account needs is asked for, under its own names.
     assert dialog.form.labelForField(dialog.secret_edit).text() == "Access token"
@@ -92,7 +92,7 @@ def test_the_window_uploads_through_the_service_and_has_nothing_to_browse(
     tmp_path: Path,
     event_loop_qt: asyncio.AbstractEventLoop,
 ) -> None:
-    from tests.broker.test_desktop_uploads import service_endpoint
+    from tests.broker.conftest import service_endpoint
 
     engine = UploadEngine(service_endpoint(broker, "alice"), EngineConfig(concurrency=2))
     window = MainWindow(engine)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from s3desk.core.secrets import SecretStore, default_backend
-from tests.cli.test_upload_cli import run_cli
+from tests.cli_runner import run_cli
 from tests.conftest import Server
 from tests.helpers import read_object
 
@@ -24,12 +24,11 @@ def _files_containing(root: Path, needle: bytes) -> list[Path]:
 
 
 def test_account_lifecycle_from_the_command_line(
-    rclone_server: Server, tmp_path: Path, private_data_dir: Path
+    rclone_server: Server, rclone_bucket: str, tmp_path: Path, private_data_dir: Path
 ) -> None:
     endpoint = rclone_server.endpoint
     assert endpoint.endpoint_url and endpoint.access_key and endpoint.secret_key
     secret = endpoint.secret_key
-    rclone_server.client.create_bucket(Bucket="cli-accounts")
     outputs: list[str] = []
 
     def run(*args: str, stdin: str | None = None) -> str:
@@ -41,16 +40,16 @@ def test_account_lifecycle_from_the_command_line(
     run(
         "accounts", "add", "Local rclone", "--kind", "s3-compatible",
         "--endpoint-url", endpoint.endpoint_url, "--region", "us-east-1",
-        "--access-key-id", endpoint.access_key, "--bucket", "cli-accounts", "--secret-stdin",
+        "--access-key-id", endpoint.access_key, "--bucket", rclone_bucket, "--secret-stdin",
         stdin=secret + "\n",
     )  # fmt: skip
     assert "Local rclone" in run("accounts", "list")
     assert "Connected" in run("accounts", "test", "Local rclone")
 
     (tmp_path / "report.txt").write_text("sent with an account")
-    run("upload", str(tmp_path / "report.txt"), "s3://cli-accounts/in/", "--account",
+    run("upload", str(tmp_path / "report.txt"), f"s3://{rclone_bucket}/in/", "--account",
         "Local rclone")  # fmt: skip
-    assert read_object(rclone_server.client, "cli-accounts", "in/report.txt") == (
+    assert read_object(rclone_server.client, rclone_bucket, "in/report.txt") == (
         b"sent with an account"
     )
 

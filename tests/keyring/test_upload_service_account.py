@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.broker import conftest as broker_fixtures
 from tests.broker.conftest import Running
-from tests.cli.test_upload_cli import run_cli
+from tests.cli_runner import run_cli
 from tests.helpers import read_object
 
 moto_broker_client = broker_fixtures.moto_broker_client

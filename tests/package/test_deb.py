@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from s3desk import __version__
-from tests.conftest import Server
+from tests.conftest import NewBucket, Server
 
 ROOT = Path(__file__).resolve().parents[2]
 DEB = Path(os.environ.get("S3DESK_DEB", "")).resolve()
@@ -221,10 +221,9 @@ def test_demo_storage_is_not_installed_and_says_so(app: Path) -> None:
 
 
 def test_cli_uploads_small_and_multipart_files(
-    app: Path, rclone_server: Server, tmp_path: Path
+    app: Path, rclone_server: Server, new_bucket: NewBucket, tmp_path: Path
 ) -> None:
-    bucket = "package-cli"
-    rclone_server.client.create_bucket(Bucket=bucket)
+    bucket = new_bucket(rclone_server.client)
     small = tmp_path / "small.txt"
     small.write_bytes(b"hello from the installed s3desk\n")
     big = tmp_path / "big.bin"
@@ -242,11 +241,10 @@ def test_cli_uploads_small_and_multipart_files(
 
 @pytest.mark.skipif(not shutil.which("gnome-keyring-daemon"), reason="needs gnome-keyring")
 def test_an_account_keeps_its_secret_in_the_real_keyring_and_uploads(
-    app: Path, rclone_server: Server, tmp_path: Path
+    app: Path, rclone_server: Server, new_bucket: NewBucket, tmp_path: Path
 ) -> None:
     """The Secret Service backend, jeepney and cryptography inside the frozen build."""
-    bucket = "package-keyring"
-    rclone_server.client.create_bucket(Bucket=bucket)
+    bucket = new_bucket(rclone_server.client)
     source = tmp_path / "from-keyring.txt"
     source.write_text("signed with a secret read from gnome-keyring\n")
     script = tmp_path / "session.sh"
@@ -312,10 +310,9 @@ def xdotool(display: str, *args: str, timeout: float = 60) -> str:
 
 
 def test_the_window_uploads_a_file_chosen_in_its_dialog(
-    app: Path, rclone_server: Server, xvfb: str, tmp_path: Path
+    app: Path, rclone_server: Server, new_bucket: NewBucket, xvfb: str, tmp_path: Path
 ) -> None:
-    bucket = "package-gui"
-    rclone_server.client.create_bucket(Bucket=bucket)
+    bucket = new_bucket(rclone_server.client)
     # Big enough that the upload runs for a while: the window's title shows its progress
     # ("s3desk — 40%"), and its return to "s3desk" means the table shows the result.
     source = tmp_path / "site-backup.tar"
