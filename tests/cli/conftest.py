@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from tests.faultproxy import FaultProxy
-
-SIZE = 40 * MiB  # five parts of 8 MiB, the command line's part size
+from tests.processes import SIZE
 
 
 @pytest.fixture

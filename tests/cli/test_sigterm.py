@@ -21,7 +21,9 @@ from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.paths import journal_path
 from s3desk.core.s3 import S3Endpoint
-from tests.cli.test_one_process_per_upload import (
+from tests.faultproxy import FaultProxy
+from tests.helpers import list_keys, wait_for
+from tests.processes import (
     S3DESK,
     SIZE,
     HeldRequests,
@@ -34,8 +36,6 @@ from tests.cli.test_one_process_per_upload import (
     stop_process,
     upload_command,
 )
-from tests.faultproxy import FaultProxy
-from tests.helpers import list_keys, wait_for
 
 EXIT_TERMINATED = 143
 

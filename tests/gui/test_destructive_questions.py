@@ -154,8 +154,8 @@ def _half_sent(
     ones held."""
     engine = UploadEngine(endpoint, PARTS)
     window = window_for(engine)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     (tmp_path / "film.mov").write_bytes(os.urandom(20 * MiB))
     gate = SendGate(engine, "UploadPart", let_through=1)
     assert drop_files(window.drop_hint, [tmp_path / "film.mov"])

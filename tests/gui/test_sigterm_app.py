@@ -19,15 +19,15 @@ from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.paths import journal_path
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
-from tests.cli.test_one_process_per_upload import (
+from tests.faultproxy import FaultProxy
+from tests.helpers import multipart_uploads, wait_for
+from tests.processes import (
     HeldRequests,
     recorded_parts,
     start_process,
     stop_process,
     upload_command,
 )
-from tests.faultproxy import FaultProxy
-from tests.helpers import multipart_uploads, wait_for
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="finds the engine process through /proc"
