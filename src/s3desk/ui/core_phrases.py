@@ -52,6 +52,9 @@ TEMPLATES = (
         "Content-MD5 checks for it (set this in the account to skip the first refusal)",
     ),
     QT_TRANSLATE_NOOP("core", "{problem}; uploads will not resume after a crash"),
+    QT_TRANSLATE_NOOP(
+        "core", "{error}; what was sent is kept and the next upload of this file resumes it"
+    ),
     QT_TRANSLATE_NOOP("core", "'{bucket}' is not a valid bucket name"),
     QT_TRANSLATE_NOOP("core", "'{bucket}/{key}' was not found"),
     QT_TRANSLATE_NOOP("core", "A local file with this name exists"),
