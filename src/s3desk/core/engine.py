@@ -189,6 +189,9 @@ class UploadEngine:
         self._last_id = 0
         # Unfinished multipart uploads from earlier runs that a new submission may pick up.
         self._resumable: dict[tuple[str, str, str], JournalJob] = {}
+        # Jobs whose earlier run may have died between CreateMultipartUpload and noting
+        # its id: their key's empty uploads are that run's, to abort before starting.
+        self._sweep: set[int] = set()
         self._jobs: dict[int, UploadJob] = {}
         self._queue: deque[UploadJob] = deque()  # waiting to start (stale entries skipped)
         self._multipart: deque[UploadJob] = deque()  # started, parts still to hand out
@@ -300,6 +303,7 @@ class UploadEngine:
         jobs: list[UploadJob] = []
         fresh: list[tuple[FoundFile | Skipped, str, str]] = []
         stale_records: list[int] = []
+        again: set[str] = set()  # queued by an earlier run that did not finish them
         for item, bucket, key in items:
             record = self._resumable.pop((item.path, bucket, key), None)
             if record is not None and record.upload_id and isinstance(item, FoundFile):
@@ -309,6 +313,7 @@ class UploadEngine:
                 continue
             if record is not None:
                 stale_records.append(record.id)
+                again.add(item.path)
             fresh.append((item, bucket, key))
         ids = iter(self._allocate_ids(len(fresh)))
         # The upload service applies its own rules; the options are for S3 requests.
@@ -316,6 +321,8 @@ class UploadEngine:
         for item, bucket, key in fresh:
             if isinstance(item, FoundFile):
                 job = self._new_job(next(ids), item, bucket, key, conflict, content_type)
+                if item.path in again and job.size >= self.config.multipart_threshold:
+                    self._sweep.add(job.id)
                 if refusal:
                     job.state, job.error = JobState.FAILED, refusal
             else:
@@ -1004,6 +1011,8 @@ class UploadEngine:
             return
         job = unit.job
         try:
+            if job.id in self._sweep:
+                self._abort_orphans(job)
             part_size = choose_part_size(job.size, self.config.part_size)
             extra = {"ChecksumAlgorithm": "CRC32"} if self._crc32 else {}
             response = self.client.create_multipart_upload(
@@ -1033,6 +1042,27 @@ class UploadEngine:
             else:
                 self._abort_if_quiet(job)  # cancelled while starting; paused keeps its id
             self._cond.notify_all()
+
+    def _abort_orphans(self, job: UploadJob) -> None:
+        """An earlier run queued this file and died, maybe after its CreateMultipartUpload
+        reached the service but before the answer was noted: abort the key's uploads that
+        have no part yet (parts go out only once the id is noted), so none stays open."""
+        self._sweep.discard(job.id)
+        try:
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=job.bucket, Prefix=job.key
+            )
+            uploads = [u for page in pages for u in page.get("Uploads", [])]
+        except Exception as exc:  # not allowed to look (or rclone's "none yet"): go on
+            log.info("could not list the uploads of s3://%s/%s: %r", job.bucket, job.key, exc)
+            return
+        for upload in (u for u in uploads if u.get("Key") == job.key):
+            ids = {"Bucket": job.bucket, "Key": job.key, "UploadId": upload["UploadId"]}
+            try:
+                if not self.client.list_parts(**ids).get("Parts"):
+                    self.client.abort_multipart_upload(**ids)
+            except Exception as exc:  # gone meanwhile, or not ours to touch
+                log.info("left multipart upload %s open: %r", upload["UploadId"], exc)
 
     def _verify_parts(self, unit: _Unit) -> None:
         """After a restart, or a completion refused over its parts: keep the parts the
@@ -1341,7 +1371,8 @@ class UploadEngine:
         for good (or the file is no longer the one queued); otherwise what was sent stays,
         on the server and in the journal, for the next upload of the file to go on from."""
         error = describe_error(exc, job.bucket, job.key)
-        if job.upload_id is not None and not refuses_for_good(exc):
+        source_gone = isinstance(exc, SourceChanged | OSError)  # changed, moved, unreadable
+        if job.upload_id is not None and not source_gone and not refuses_for_good(exc):
             job.keep_upload = True
             error = phrase(
                 "{error}; what was sent is kept and the next upload of this file resumes it",
