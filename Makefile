@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-core test-gui test-keyring lint format screenshots bench bench-gui bench-browse bench-download system-deps clean
+.PHONY: run test test-core test-gui test-keyring soak lint format screenshots bench bench-gui bench-browse bench-download system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test-core: $(STAMP)
 test-gui: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests --ignore=tests/core --ignore=tests/cli \
 		--ignore=tests/keyring --ignore=tests/broker
+
+# Many rounds of SIGKILLing `s3desk upload` at seeded random moments and running it again
+# (tests/cli/test_kill_random.py; `make test` runs three per server). SOAK_ROUNDS per server.
+SOAK_ROUNDS ?= 50
+soak: $(STAMP)
+	S3DESK_SOAK_ROUNDS=$(SOAK_ROUNDS) $(PY) tools/without_qt.py -m pytest -p no:pytest-qt \
+		tests/cli/test_kill_random.py -q
 
 # The real OS keyring: a throwaway gnome-keyring (Secret Service) on a private D-Bus session.
 test-keyring: $(STAMP)

@@ -31,12 +31,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal
 from urllib.parse import urlsplit
 
-__all__ = ["FAULT_KINDS", "FaultPlan", "FaultProxy"]
+__all__ = ["FAULT_KINDS", "FaultPlan", "FaultProxy", "Rule"]
 
 FaultKind = Literal["reset", "error500", "slowdown", "stall", "expired", "forbidden", "corrupt"]
 Action = Literal[
@@ -49,6 +49,8 @@ Action = Literal[
     "forbidden",
     "corrupt",
     "checksum_rejected",
+    "invalid_part",
+    "hold",
 ]
 
 FAULT_KINDS: tuple[FaultKind, ...] = (
@@ -93,7 +95,36 @@ _ERRORS: dict[str, tuple[int, str, str, str]] = {
         "InvalidArgument",
         "Unsupported header 'x-amz-checksum-crc32' received for this API call.",
     ),
+    "invalid_part": (
+        400,
+        "Bad Request",
+        "InvalidPart",
+        "One or more of the specified parts could not be found.",
+    ),
 }
+
+
+@dataclass
+class Rule:
+    """Do ``action`` (an answer such as "invalid_part" or "forbidden", "reset", or "hold")
+    to the next ``times`` requests with this method whose target contains ``target_has``
+    (e.g. "partNumber=3", or "uploadId=" with POST for CompleteMultipartUpload).
+
+    A held request has been read whole; it waits until ``release`` is set, then is
+    forwarded, or dropped (its connection closed unanswered) if ``drop`` is set.
+    ``reached`` is set when one arrives. Rules are looked at before the random plan."""
+
+    method: str
+    target_has: str
+    action: Action
+    times: int = 1
+    drop: bool = False
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    seen: int = 0
+
+    def matches(self, method: str, target: str) -> bool:
+        return self.seen < self.times and method == self.method and self.target_has in target
 
 
 @dataclass(frozen=True)
@@ -379,6 +410,7 @@ class FaultProxy:
         # Called as (kind, method, target) in the connection's thread before an injected
         # error is answered: a test can hold one answer back until it is ready for it.
         self.before_error: Callable[[str, str, str], None] | None = None
+        self._rules: list[Rule] = []
 
     @classmethod
     def for_url(cls, endpoint_url: str, plan: FaultPlan | None = None) -> FaultProxy:
@@ -428,6 +460,26 @@ class FaultProxy:
         with self._lock:
             self._stats[key] += 1
 
+    def add_rule(self, rule: Rule) -> Rule:
+        """Apply ``rule`` from the next request on; returns it (for its events)."""
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def clear_rules(self) -> None:
+        """Drop every rule; requests being held are released (and forwarded)."""
+        with self._lock:
+            rules, self._rules = self._rules, []
+        for rule in rules:
+            rule.release.set()
+
+    def _rule_for(self, method: str, target: str) -> Rule | None:
+        for rule in self._rules:  # under the lock
+            if rule.matches(method, target):
+                rule.seen += 1
+                return rule
+        return None
+
     def requests(self) -> list[tuple[str, str]]:
         """(method, target) of every request seen, in order: which parts were sent, etc."""
         with self._lock:
@@ -440,23 +492,26 @@ class FaultProxy:
 
     def _decide(
         self, method: str, target: str, headers: list[tuple[str, str]]
-    ) -> tuple[Action, float, FaultPlan]:
+    ) -> tuple[Action, float, FaultPlan, Rule | None]:
         """The action for one request, plus a second random number for its details."""
         with self._lock:
             plan = self._plan
             self._stats["requests"] += 1
             self._log.append((method, target))
             self._headers.append({k.lower(): v for k, v in headers})
+            rule = self._rule_for(method, target)
+            if rule is not None:
+                return rule.action, 0.0, plan, rule
             if plan.only_methods is not None and method not in plan.only_methods:
-                return "forward", 0.0, plan
+                return "forward", 0.0, plan, None
             roll, detail = self._rng.random(), self._rng.random()
             threshold = 0.0
             for kind in FAULT_KINDS:
                 threshold += getattr(plan, kind)
                 if roll < threshold:
                     self._stats[kind] += 1
-                    return kind, detail, plan
-            return "forward", detail, plan
+                    return kind, detail, plan, None
+            return "forward", detail, plan, None
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -621,7 +676,7 @@ class _Session:
             client_closes = "close" in head.tokens("connection")
 
         target = parts[1].decode("ascii", "replace")
-        action, detail, plan = self.proxy._decide(method, target, head.headers)
+        action, detail, plan, rule = self.proxy._decide(method, target, head.headers)
         if plan.reject_checksums and any(
             k.lower().startswith(("x-amz-checksum-", "x-amz-sdk-checksum")) for k, _ in head.headers
         ):
@@ -654,6 +709,18 @@ class _Session:
             )
             return not client_closes
 
+        if not self._waited(action, plan, rule):
+            return False
+        return self._forward(head, body, method, client_closes, corrupt=action == "corrupt")
+
+    def _waited(self, action: Action, plan: FaultPlan, rule: Rule | None) -> bool:
+        """Stall or hold the request as told; False if it is to be dropped instead."""
+        if action == "hold" and rule is not None:
+            rule.reached.set()
+            while not rule.release.wait(0.1):
+                if self.proxy._stopping.is_set():
+                    return False
+            return not rule.drop
         if action == "stall":
             if self.proxy._stopping.wait(plan.stall_seconds):
                 return False
@@ -661,8 +728,7 @@ class _Session:
                 # Forwarding now would race the client's retry of the same request.
                 self.proxy._count("stall_dropped")
                 return False
-
-        return self._forward(head, body, method, client_closes, corrupt=action == "corrupt")
+        return True
 
     def _forward_partial(self, head: _Head, framing: _Framing, fraction: float) -> None:
         """Send the head and a leading part of the body upstream, then hang up."""

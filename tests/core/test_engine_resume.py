@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from tests.conftest import Server
+from tests.faultproxy import FaultProxy, Rule
 from tests.helpers import SendGate, list_keys, multipart_uploads, read_object, wait_for
 
 PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * MiB)
@@ -244,3 +246,196 @@ def test_a_full_disk_for_the_journal_warns_and_uploads_go_on(
     assert "is full" in update.warning and "would not resume after a crash" in update.warning
     assert update.totals.files_done == 60
     assert len(list_keys(s3, bucket)) == 60
+
+
+# -- completions refused over their parts, and what a failure keeps ------------------------
+
+# Quick retries, so giving up takes a second, not minutes.
+QUICK = replace(PARTS, max_attempts=3, backoff_base=0.05, backoff_cap=0.2)
+COMPLETE = ("POST", "uploadId=")  # CompleteMultipartUpload (CreateMultipartUpload: ?uploads)
+
+
+@pytest.fixture
+def server_proxy(server: Server) -> Iterator[FaultProxy]:
+    assert server.endpoint.endpoint_url
+    with FaultProxy.for_url(server.endpoint.endpoint_url) as proxy:
+        yield proxy
+
+
+def _through(server: Server, proxy: FaultProxy) -> S3Endpoint:
+    return replace(server.endpoint, endpoint_url=proxy.url)
+
+
+def _open_upload_ids(s3: Any, bucket: str) -> list[str]:
+    """The multipart uploads open in ``bucket``; call only once one was created there
+    (rclone answers NoSuchUpload for a bucket that never had one)."""
+    return [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])]
+
+
+def test_a_completion_refused_over_its_parts_lists_them_again_and_completes(
+    server: Server, server_bucket: str, server_proxy: FaultProxy, big_file: tuple[Path, bytes]
+) -> None:
+    path, data = big_file
+    server_proxy.add_rule(Rule(*COMPLETE, "invalid_part"))
+    engine = UploadEngine(_through(server, server_proxy), QUICK)
+    try:
+        job_id = engine.submit_file(path, server_bucket, "video.mov")
+        assert engine.wait(60)
+        job = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert (job.state, job.error) == (JobState.DONE, "")
+    assert read_object(server.client, server_bucket, "video.mov") == data
+    assert _open_upload_ids(server.client, server_bucket) == []
+    sent = [m for m, t in server_proxy.requests() if "uploadId=" in t]
+    assert sent.count("POST") == 2 and sent.count("GET") == 1  # completed, listed, completed
+
+
+def test_a_part_replaced_on_the_server_is_sent_again_before_completing(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, big_file: tuple[Path, bytes]
+) -> None:
+    """Someone (or something) put other bytes of the same size under part 2: the service
+    refuses the completion, and only that part goes again."""
+    path, data = big_file
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        held = proxy.add_rule(Rule(*COMPLETE, "hold"))
+        engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), QUICK)
+        try:
+            job_id = engine.submit_file(path, bucket, "video.mov")
+            assert held.reached.wait(60)
+            upload_id = _open_upload_ids(s3, bucket)[0]
+            s3.upload_part(Bucket=bucket, Key="video.mov", UploadId=upload_id, PartNumber=2,
+                           Body=os.urandom(5 * MiB))  # fmt: skip
+            parts_before = len([t for _, t in proxy.requests() if "partNumber=" in t])
+            held.release.set()
+            assert engine.wait(60)
+            job = engine.job(job_id)
+        finally:
+            engine.shutdown()
+        again = [t for _, t in proxy.requests() if "partNumber=" in t][parts_before:]
+    assert (job.state, job.error) == (JobState.DONE, "")
+    assert [t.rsplit("partNumber=", 1)[1] for t in again] == ["2"]
+    assert read_object(s3, bucket, "video.mov") == data
+    assert _open_upload_ids(s3, bucket) == []
+
+
+# moto answers 500 (a KeyError inside) to completing an aborted upload, not NoSuchUpload.
+@pytest.mark.parametrize("server", ["rclone"], indirect=True)
+def test_an_upload_gone_at_completion_starts_afresh(
+    server: Server, server_bucket: str, server_proxy: FaultProxy, big_file: tuple[Path, bytes]
+) -> None:
+    """As rclone does when it refuses a completion: the upload is gone. The file still
+    arrives, from a new multipart upload."""
+    path, data = big_file
+    s3 = server.client
+    held = server_proxy.add_rule(Rule(*COMPLETE, "hold"))
+    engine = UploadEngine(_through(server, server_proxy), QUICK)
+    try:
+        job_id = engine.submit_file(path, server_bucket, "video.mov")
+        assert held.reached.wait(60)
+        (upload_id,) = _open_upload_ids(s3, server_bucket)
+        s3.abort_multipart_upload(Bucket=server_bucket, Key="video.mov", UploadId=upload_id)
+        held.release.set()
+        assert engine.wait(60)
+        job = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert (job.state, job.error) == (JobState.DONE, "")
+    assert read_object(s3, server_bucket, "video.mov") == data
+    assert _open_upload_ids(s3, server_bucket) == []
+
+
+def test_repeated_refusals_fail_but_keep_the_upload_for_the_next_run(
+    server: Server,
+    server_bucket: str,
+    server_proxy: FaultProxy,
+    big_file: tuple[Path, bytes],
+    journal: Journal,
+) -> None:
+    path, data = big_file
+    s3 = server.client
+    server_proxy.add_rule(Rule(*COMPLETE, "invalid_part", times=100))
+    first = UploadEngine(_through(server, server_proxy), QUICK, journal=journal)
+    try:
+        first.submit_paths([path], Destination(server_bucket, "in/"))
+        assert first.wait(60)
+        (job,) = first.jobs()
+    finally:
+        first.shutdown(cancel=False)
+    assert job.state is JobState.FAILED
+    assert job.error.endswith("what was sent is kept and the next upload of this file resumes it")
+    assert len(_open_upload_ids(s3, server_bucket)) == 1
+    assert journal.unfinished(_through(server, server_proxy).identity)[0].upload_id
+
+    server_proxy.clear_rules()
+    requests_before = len(server_proxy.requests())
+    second = UploadEngine(_through(server, server_proxy), QUICK, journal=journal)
+    try:
+        assert second.load_resumable() == 1
+        second.submit_paths([path], Destination(server_bucket, "in/"))
+        assert second.wait(60)
+        (job,) = second.jobs()
+    finally:
+        second.shutdown()
+    assert (job.state, job.error) == (JobState.DONE, "")
+    sent = server_proxy.requests()[requests_before:]
+    assert not [t for _, t in sent if "partNumber=" in t]  # every part was on the server
+    assert read_object(s3, server_bucket, "in/video.mov") == data
+    assert _open_upload_ids(s3, server_bucket) == []
+    assert journal.unfinished(_through(server, server_proxy).identity) == []
+
+
+def test_retries_running_out_keep_the_upload_and_try_again_goes_on_from_it(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, big_file: tuple[Path, bytes], journal: Journal
+) -> None:
+    path, data = big_file
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        # Every attempt at part 4 meets a server error; the others arrive.
+        proxy.add_rule(Rule("PUT", "partNumber=4", "error500", times=100))
+        engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url),
+                              replace(QUICK, concurrency=1), journal=journal)  # fmt: skip
+        try:
+            job_id = engine.submit_file(path, bucket, "video.mov")
+            assert engine.wait(60)
+            failed = engine.job(job_id)
+            assert failed.state is JobState.FAILED
+            assert "the next upload of this file resumes it" in failed.error
+            assert len(_open_upload_ids(s3, bucket)) == 1
+            assert journal.unfinished(engine.endpoint.identity)[0].upload_id
+
+            proxy.clear_rules()
+            before = len(proxy.requests())
+            assert engine.retry(job_id)  # the window's "Try again"
+            assert engine.wait(60)
+            job = engine.job(job_id)
+        finally:
+            engine.shutdown()
+        again = [t for _, t in proxy.requests()[before:] if "partNumber=" in t]
+    assert (job.state, job.error) == (JobState.DONE, "")
+    assert [t.rsplit("=", 1)[1] for t in again] == ["4"]  # 5 and 6 went meanwhile
+    assert read_object(s3, bucket, "video.mov") == data
+    assert _open_upload_ids(s3, bucket) == []
+    assert journal.unfinished(engine.endpoint.identity) == []
+
+
+def test_a_refusal_for_good_aborts_the_upload(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, big_file: tuple[Path, bytes], journal: Journal
+) -> None:
+    path, _ = big_file
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        proxy.add_rule(Rule("PUT", "partNumber=3", "forbidden", times=100))
+        engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), QUICK,
+                              journal=journal)  # fmt: skip
+        try:
+            job_id = engine.submit_file(path, bucket, "video.mov")
+            assert engine.wait(60)
+            job = engine.job(job_id)
+        finally:
+            engine.shutdown()
+    assert job.state is JobState.FAILED
+    assert job.error.startswith("Access denied") and "kept" not in job.error
+    assert _open_upload_ids(s3, bucket) == []
+    assert journal.unfinished(engine.endpoint.identity) == []

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import heapq
 import itertools
 import logging
@@ -44,6 +45,8 @@ from s3desk.core.errors import (
     has_code,
     is_credentials_expired,
     is_transient,
+    parts_in_doubt,
+    refuses_for_good,
     rejects_flexible_checksums,
     retrying_note,
 )
@@ -127,6 +130,10 @@ log = logging.getLogger(__name__)
 _PUT, _START, _PART, _COMPLETE = "put", "start", "part", "complete"
 _ABORT, _VERIFY, _CHECK = "abort", "verify", "check"
 
+# How often a refused completion is answered by listing the parts again, sending those in
+# doubt and completing again, before the job fails (keeping what was sent).
+MAX_COMPLETE_ROUNDS = 3
+
 
 class _Unit(NamedTuple):
     kind: str
@@ -186,6 +193,9 @@ class UploadEngine:
         self._resumable: dict[tuple[str, str, str], JournalJob] = {}
         # Failed rows for files another live s3desk process is uploading; retry claims again.
         self._held: set[int] = set()
+        # Jobs whose earlier run may have died between CreateMultipartUpload and noting
+        # its id: their key's empty uploads are that run's, to abort before starting.
+        self._sweep: set[int] = set()
         self._jobs: dict[int, UploadJob] = {}
         self._queue: deque[UploadJob] = deque()  # waiting to start (stale entries skipped)
         self._multipart: deque[UploadJob] = deque()  # started, parts still to hand out
@@ -296,6 +306,7 @@ class UploadEngine:
     ) -> list[int]:
         fresh: list[tuple[FoundFile | Skipped, str, str]] = []
         stale_records: list[int] = []
+        again: set[str] = set()  # queued by an earlier run that did not finish them
         found, jobs = self._resume_or_hold(items)
         for item, bucket, key, record in found:
             if record is not None and record.upload_id and isinstance(item, FoundFile):
@@ -305,6 +316,7 @@ class UploadEngine:
                 continue
             if record is not None:
                 stale_records.append(record.id)
+                again.add(item.path)
             fresh.append((item, bucket, key))
         ids = iter(self._allocate_ids(len(fresh)))
         # The upload service applies its own rules; the options are for S3 requests.
@@ -312,6 +324,8 @@ class UploadEngine:
         for item, bucket, key in fresh:
             if isinstance(item, FoundFile):
                 job = self._new_job(next(ids), item, bucket, key, conflict, content_type)
+                if item.path in again and job.size >= self.config.multipart_threshold:
+                    self._sweep.add(job.id)
                 if refusal:
                     job.state, job.error = JobState.FAILED, refusal
             else:
@@ -581,7 +595,8 @@ class UploadEngine:
         return sum(self.cancel(i) for i in self._ids_in(_UNFINISHED))
 
     def retry(self, job_id: int) -> bool:
-        """Queue a failed or cancelled job again from the start. False if it cannot be."""
+        """Queue a failed or cancelled job again: from the start, or from the parts the
+        server has where its multipart upload was kept. False if it cannot be."""
         with self._cond:
             self._check_open()
             held = job_id in self._held
@@ -591,6 +606,9 @@ class UploadEngine:
             job = self._jobs.get(job_id)
             if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
                 return False
+            if job.upload_id is not None and job.keep_upload and job.state is JobState.FAILED:
+                self._resume_kept(job)
+                return True
             if job.upload_id is not None:  # its abort is still on the way
                 return False
             try:
@@ -615,6 +633,18 @@ class UploadEngine:
             self._ensure_workers()
             self._cond.notify_all()
         return True
+
+    def _resume_kept(self, job: UploadJob) -> None:
+        """Go on with a failed job's kept multipart upload (still in the journal) from the
+        parts the server confirms; a file changed since fails there, and is aborted."""
+        job.generation += 1
+        job.keep_upload, job.verify_parts, job.complete_rounds = False, True, 0
+        job.error, job.note, job.bytes_done, job.pending = "", "", 0, None
+        self._set_state(job, JobState.QUEUED)
+        self._bytes_total += job.size  # failed jobs left the totals in _finish
+        self._queue.append(job)
+        self._ensure_workers()
+        self._cond.notify_all()
 
     def retry_failed(self) -> int:
         return sum(self.retry(i) for i in self._ids_in((JobState.FAILED,)))
@@ -1079,6 +1109,8 @@ class UploadEngine:
             return
         job = unit.job
         try:
+            if job.id in self._sweep:
+                self._abort_orphans(job)
             part_size = choose_part_size(job.size, self.config.part_size)
             extra = {"ChecksumAlgorithm": "CRC32"} if self._crc32 else {}
             response = self.client.create_multipart_upload(
@@ -1109,14 +1141,41 @@ class UploadEngine:
                 self._abort_if_quiet(job)  # cancelled while starting; paused keeps its id
             self._cond.notify_all()
 
+    def _abort_orphans(self, job: UploadJob) -> None:
+        """An earlier run queued this file and died, maybe after its CreateMultipartUpload
+        reached the service but before the answer was noted: abort the key's uploads that
+        have no part yet (parts go out only once the id is noted), so none stays open."""
+        self._sweep.discard(job.id)
+        try:
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=job.bucket, Prefix=job.key
+            )
+            uploads = [u for page in pages for u in page.get("Uploads", [])]
+        except Exception as exc:  # not allowed to look (or rclone's "none yet"): go on
+            log.info("could not list the uploads of s3://%s/%s: %r", job.bucket, job.key, exc)
+            return
+        for upload in (u for u in uploads if u.get("Key") == job.key):
+            ids = {"Bucket": job.bucket, "Key": job.key, "UploadId": upload["UploadId"]}
+            try:
+                if not self.client.list_parts(**ids).get("Parts"):
+                    self.client.abort_multipart_upload(**ids)
+            except Exception as exc:  # gone meanwhile, or not ours to touch
+                log.info("left multipart upload %s open: %r", upload["UploadId"], exc)
+
     def _verify_parts(self, unit: _Unit) -> None:
-        """After a restart: keep the parts the server confirms, send the rest."""
+        """After a restart, or a completion refused over its parts: keep the parts the
+        server confirms, send the rest. After a refusal a part is confirmed only if its
+        bytes are the file's (size, and ETag or checksum against what we read again)."""
         job = unit.job
         try:
             check_unchanged(job)
             confirmed = self._list_parts(job)
+            if job.complete_rounds:
+                confirmed = self._only_ours(job, confirmed)
         except Exception as exc:
-            if has_code(exc, "NoSuchUpload"):
+            if has_code(exc, "NoSuchUpload") and self._completed_meanwhile(job):
+                self._completed_multipart(job)  # a completion the killed run sent got there
+            elif has_code(exc, "NoSuchUpload"):
                 self._restart_multipart(job)
             elif isinstance(exc, SourceChanged | OSError):
                 with self._cond:
@@ -1158,6 +1217,51 @@ class UploadEngine:
                     crc = part.get("ChecksumCRC32") or (ours.checksum if same and ours else "")
                     confirmed[number] = PartResult(part["ETag"], size, crc)
         return confirmed
+
+    def _only_ours(self, job: UploadJob, listed: dict[int, PartResult]) -> dict[int, PartResult]:
+        """The listed parts whose bytes are the file's. Where the service's ETags are MD5s
+        (any part's matches) each must match; elsewhere a part must keep the ETag we got
+        when we sent it. A listed CRC32 must match too; ours is filled in where missing."""
+        known = job.done_parts or {}
+        digests = {n: _digests(job, n) for n in listed}
+        md5_etags = any(_bare(p.etag) == digests[n][0] for n, p in listed.items())
+        kept: dict[int, PartResult] = {}
+        for number, part in listed.items():
+            md5, crc = digests[number]
+            if md5_etags:
+                same = _bare(part.etag) == md5
+            else:
+                ours = known.get(number)
+                same = ours is None or _bare(ours.etag) == _bare(part.etag)
+            if same and part.checksum in ("", crc):
+                kept[number] = PartResult(part.etag, part.size, crc)
+        return kept
+
+    def _completed_meanwhile(self, job: UploadJob) -> bool:
+        """The upload is gone, but the object under its key is the one its parts make (its
+        size, and the multipart ETag their ETags give): a completion whose answer was lost,
+        or that a killed run sent, got there."""
+        parts = job.done_parts or {}
+        if self.endpoint.broker_url or len(parts) != job.part_count:
+            return False
+        try:
+            raw = b"".join(bytes.fromhex(_bare(parts[n].etag)) for n in sorted(parts))
+        except ValueError:
+            return False  # not MD5 ETags: nothing to compare with
+        expected = f"{hashlib.md5(raw, usedforsecurity=False).hexdigest()}-{len(parts)}"
+        try:
+            head = self.client.head_object(Bucket=job.bucket, Key=job.key)
+        except Exception:
+            return False
+        size = int(head.get("ContentLength", -1))
+        return size == job.size and _bare(str(head.get("ETag", ""))) == expected
+
+    def _completed_multipart(self, job: UploadJob) -> None:
+        with self._cond:
+            job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
+            job.verify_parts = False
+            self._completed(job)
+        self._forget(job.id)
 
     def _restart_multipart(self, job: UploadJob) -> None:
         """The server no longer knows the upload (expired or aborted): start it afresh."""
@@ -1238,20 +1342,41 @@ class UploadEngine:
                 job.etag = str(response.get("ETag", "")).strip('"')
                 job.checksum = str(response.get("ChecksumCRC32", ""))
         except Exception as exc:
-            if unit.attempt > 1 and has_code(exc, "NoSuchUpload") and self._object_matches(job):
+            gone = has_code(exc, "NoSuchUpload")
+            if gone and unit.attempt > 1 and self._object_matches(job):
                 pass  # an earlier attempt completed it; only its answer was lost
+            elif gone and self._completed_meanwhile(job):
+                pass  # completed by a run killed while it waited for the answer
             elif isinstance(exc, SourceChanged | OSError):
                 with self._cond:
                     self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
                     self._abort_if_quiet(job)
                 return
+            elif (gone or parts_in_doubt(exc)) and job.complete_rounds < MAX_COMPLETE_ROUNDS:
+                self._check_parts_again(unit, exc)
+                return
             else:
                 self._failed_attempt(unit, exc)
                 return
+        self._completed_multipart(job)
+
+    def _check_parts_again(self, unit: _Unit, exc: BaseException) -> None:
+        """The completion was refused over its parts (or the upload is gone): list them
+        again after a pause, send again those in doubt, then complete again. Services
+        that drop an upload they refuse (rclone) make that a fresh start."""
+        job = unit.job
         with self._cond:
-            job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
-            self._completed(job)
-        self._forget(job.id)
+            stale = unit.generation != job.generation or not job.state.active
+        if stale:  # paused or cancelled meanwhile: that decides
+            self._failed_attempt(unit, exc)
+            return
+        with self._cond:
+            job.complete_rounds += 1
+            log.info(
+                "completing s3://%s/%s was refused (%r); checking its parts again (%d/%d)",
+                job.bucket, job.key, exc, job.complete_rounds, MAX_COMPLETE_ROUNDS,
+            )  # fmt: skip
+            self._delay(_Unit(_VERIFY, job, 0, job.generation), self._backoff(unit))
 
     def _check_encrypted(self, job: UploadJob, response: dict[str, Any]) -> None:
         """Encryption is required: an object the service does not confirm as encrypted is
@@ -1335,11 +1460,25 @@ class UploadEngine:
                 self._set_state(job, JobState.RETRYING)
                 self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
                 return
-            self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
-            log.info("upload of %s to s3://%s/%s failed: %r", job.source, job.bucket, job.key, exc)
-            self._abort_if_quiet(job)
+            self._give_up(job, exc)
         if job.upload_id is None:
             self._forget(job.id)
+
+    def _give_up(self, job: UploadJob, exc: BaseException) -> None:
+        """The job fails. Its multipart upload is aborted only if the destination refused
+        for good (or the file is no longer the one queued); otherwise what was sent stays,
+        on the server and in the journal, for the next upload of the file to go on from."""
+        error = describe_error(exc, job.bucket, job.key)
+        source_gone = isinstance(exc, SourceChanged | OSError)  # changed, moved, unreadable
+        if job.upload_id is not None and not source_gone and not refuses_for_good(exc):
+            job.keep_upload = True
+            error = phrase(
+                "{error}; what was sent is kept and the next upload of this file resumes it",
+                error=error,
+            )
+        self._finish(job, JobState.FAILED, error)
+        log.info("upload of %s to s3://%s/%s failed: %r", job.source, job.bucket, job.key, exc)
+        self._abort_if_quiet(job)
 
     def _return_part(self, job: UploadJob, number: int) -> None:
         assert job.pending is not None and job.done_parts is not None
@@ -1429,6 +1568,7 @@ class UploadEngine:
         if (
             job.upload_id
             and job.state in (JobState.FAILED, JobState.CANCELLED)
+            and not (job.keep_upload and job.state is JobState.FAILED)
             and not job.in_flight
             and not job.abort_scheduled
         ):
@@ -1567,6 +1707,16 @@ _TYPE_EDITABLE = frozenset(
 
 def _content_type(job: UploadJob) -> str:
     return job.content_type or content_types.from_name(job.key) or content_types.DEFAULT
+
+
+def _bare(etag: str) -> str:
+    return etag.strip('"').lower()
+
+
+def _digests(job: UploadJob, number: int) -> tuple[str, str]:
+    """The MD5 (hex) and CRC32 (base64) of part ``number`` as the file holds it now."""
+    data = read_span(job, (number - 1) * job.part_size, part_length(job, number))
+    return hashlib.md5(data, usedforsecurity=False).hexdigest(), checksums.crc32_b64(data)
 
 
 def _stale(job: UploadJob, unit: _Unit) -> Callable[[], bool]:

@@ -66,6 +66,14 @@ _CREDENTIAL_CODES = frozenset(
 )  # fmt: skip
 
 
+# Refusals of a completion that are about the parts, not the file: list them again, send
+# those in doubt, complete again. ("parts_missing" and "part_mismatch" are an upload
+# service's words for the same.)
+_PARTS_IN_DOUBT = frozenset(
+    {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "parts_missing", "part_mismatch"}
+)
+
+
 def has_code(exc: BaseException, code: str) -> bool:
     """True if ``exc`` is an S3 error response with this error code."""
     response = getattr(exc, "response", None)
@@ -91,6 +99,28 @@ def is_transient(exc: BaseException) -> bool:
         bx.HTTPClientError,  # connection reset, broken pipe, protocol errors
     )
     return isinstance(exc, transient) and not isinstance(exc, bx.SSLError)
+
+
+def parts_in_doubt(exc: BaseException) -> bool:
+    """A completion was refused over its parts (one missing, of another size or content)."""
+    return any(has_code(exc, code) for code in _PARTS_IN_DOUBT)
+
+
+def refuses_for_good(exc: BaseException) -> bool:
+    """The destination said no in a way a later run would meet again: permission denied,
+    bucket gone, a request it will not take. Not: answers about the parts or the upload,
+    throttling, server errors, expired credentials or a wrong clock, which a later run
+    (or the same one, later) may not meet."""
+    from botocore import exceptions as bx
+
+    if not isinstance(exc, bx.ClientError):
+        return False
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    passing = _TRANSIENT_CODES | _CREDENTIAL_CODES | _PARTS_IN_DOUBT
+    if code in passing or code in ("NoSuchUpload", "RequestTimeTooSkewed"):
+        return False
+    return isinstance(status, int) and 400 <= status < 500
 
 
 def is_credentials_expired(exc: BaseException) -> bool:

@@ -94,6 +94,11 @@ class UploadJob:
     # Restored from the journal: confirm the parts with the server before going on.
     verify_parts: bool = False
     abort_scheduled: bool = False
+    # Refused completions answered by listing the parts again and sending those in doubt.
+    complete_rounds: int = 0
+    # Failed for a reason a later run may not meet: its multipart upload stays on the
+    # server and in the journal, to go on from.
+    keep_upload: bool = False
     conflict: ConflictPolicy = ConflictPolicy.OVERWRITE
     key_checked: bool = False  # the HEAD for the conflict policy has been done
     # "Keep both": how often the chosen name turned out taken at the write (If-None-Match

@@ -67,6 +67,9 @@ TEMPLATES = (
         "Being uploaded by another s3desk (process {pid}); not sent from here, "
         "try again once it has finished",
     ),
+    QT_TRANSLATE_NOOP(
+        "core", "{error}; what was sent is kept and the next upload of this file resumes it"
+    ),
     QT_TRANSLATE_NOOP("core", "'{bucket}' is not a valid bucket name"),
     QT_TRANSLATE_NOOP("core", "'{bucket}/{key}' was not found"),
     QT_TRANSLATE_NOOP("core", "A local file with this name exists"),
