@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from s3desk.core.parts import MiB
-from tests.cli.test_upload_cli import ROOT
+from tests.cli_runner import ROOT
 from tests.conftest import Server
 from tests.faultproxy import FaultProxy, Rule
 from tests.helpers import list_keys, read_object, wait_for
