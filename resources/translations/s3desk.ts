@@ -966,7 +966,19 @@ Folders keep their structure under the destination folder.</source>
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. If you switch now, they go on from where they stopped when you choose {storage} again.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n upload(s) have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. The local demo storage keeps nothing unfinished when you switch away, so they will be lost.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
@@ -1209,6 +1221,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Switch to {storage} now?</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>This account uploads through your organisation&apos;s upload service, which hands out upload links only: there is no bucket to browse with it.</source>

@@ -94,10 +94,24 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. If you switch now, they go on from where they stopped when you choose {storage} again.</source>
+        <translation>
+            <numerusform>%n upload has not finished: {names}. If you switch now, it goes on from where it stopped when you choose {storage} again.</numerusform>
+            <numerusform>%n uploads have not finished: {names}. If you switch now, they go on from where they stopped when you choose {storage} again.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n upload(s) have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</source>
         <translation>
             <numerusform>%n upload has not finished: {names}. The local demo storage is cleared when s3desk quits, so it will be lost.</numerusform>
             <numerusform>%n uploads have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. The local demo storage keeps nothing unfinished when you switch away, so they will be lost.</source>
+        <translation>
+            <numerusform>%n upload has not finished: {names}. The local demo storage keeps nothing unfinished when you switch away, so it will be lost.</numerusform>
+            <numerusform>%n uploads have not finished: {names}. The local demo storage keeps nothing unfinished when you switch away, so they will be lost.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

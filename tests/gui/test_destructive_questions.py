@@ -23,7 +23,7 @@ from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint, make_client
 from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
 from s3desk.ui.main_window import MainWindow
-from tests.gui.conftest import answer_boxes, drop_files
+from tests.gui.conftest import answer_boxes, drop_files, pause_half_way
 from tests.helpers import SendGate, multipart_uploads
 
 WAIT_MS = 60_000
@@ -234,23 +234,6 @@ def test_the_context_menu_cancel_asks_too(
 # -- quitting -------------------------------------------------------------------------------
 
 
-def _paused(qtbot: QtBot, window: MainWindow, engine: UploadEngine, tmp_path: Path) -> None:
-    """film.mov paused half-way: the engine is idle, the upload not finished."""
-    (tmp_path / "film.mov").write_bytes(os.urandom(20 * MiB))
-    gate = SendGate(engine, "UploadPart", let_through=1)
-    try:
-        assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
-        qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1,
-                        timeout=WAIT_MS)  # fmt: skip
-        window.table.selectRow(0)
-        window.pause_action.trigger()
-    finally:
-        gate.remove()
-    qtbot.waitUntil(engine.is_idle, timeout=WAIT_MS)
-    window.bridge.refresh()
-    assert window.model.job_at(0).state is JobState.PAUSED
-
-
 def test_quitting_with_a_paused_upload_on_storage_that_forgets_asks(
     qtbot: QtBot,
     window_for: Callable[[Any], MainWindow],
@@ -261,7 +244,7 @@ def test_quitting_with_a_paused_upload_on_storage_that_forgets_asks(
     """The demo storage: nothing is kept for next time."""
     engine = UploadEngine(moto_endpoint, PARTS)
     window = window_for(engine)
-    _paused(qtbot, window, engine, tmp_path)
+    pause_half_way(qtbot, window, engine, tmp_path)
     asked = _questions(monkeypatch, QMessageBox.StandardButton.No)
     assert not window.close()
     assert asked == [(
@@ -280,7 +263,7 @@ def test_quitting_with_a_paused_upload_says_it_comes_back_paused(
 ) -> None:
     engine = UploadEngine(moto_endpoint, PARTS, journal=Journal(tmp_path / "journal.sqlite3"))
     window = window_for(engine)
-    _paused(qtbot, window, engine, tmp_path)
+    pause_half_way(qtbot, window, engine, tmp_path)
     asked = _questions(monkeypatch, QMessageBox.StandardButton.Yes)
     assert window.close()
     assert asked == [(

@@ -499,6 +499,10 @@ class MainWindow(QMainWindow):
     def current_account(self) -> str:
         return str(self.account_box.currentData() or "")
 
+    def account_name(self, key: str) -> str:
+        """The name the account box shows for ``key``."""
+        return self.account_box.itemText(self.account_box.findData(key))
+
     def attach_engine(
         self, engine: UploadEngine | EngineProcess, bucket: str = "", prefix: str = ""
     ) -> None:
@@ -1001,25 +1005,42 @@ class MainWindow(QMainWindow):
         return [job for job in self.model.views() if not job.state.finished]
 
     def confirm_quit(self) -> bool:
+        return self._confirm_leaving(
+            self.quit_question(self.unfinished_jobs()), self.tr("Quit now?")
+        )
+
+    def confirm_switch(self, leaving: str, chosen: str) -> bool:
+        """Switching from the storage named ``leaving`` to ``chosen`` with transfers that
+        have not finished (the switch waits until none is running): asks, naming them."""
+        text = self.unfinished_question(self.unfinished_jobs(), leaving)
+        return self._confirm_leaving(
+            text, self.tr("Switch to {storage} now?").format(storage=chosen)
+        )
+
+    def _confirm_leaving(self, text: str, question: str) -> bool:
         answer = QMessageBox.question(
             self,
             self.tr("Transfers have not finished"),
-            self.quit_question(self.unfinished_jobs()) + "\n\n" + self.tr("Quit now?"),
+            text + "\n\n" + question,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
 
     def quit_question(self, jobs: list[JobView]) -> str:
-        """How many uploads and downloads have not finished, by name, and what quitting
-        does to them: uploads go on at the next start where a journal keeps them."""
+        return self.unfinished_question(jobs)
+
+    def unfinished_question(self, jobs: list[JobView], leaving: str = "") -> str:
+        """How many uploads and downloads have not finished, by name, and what leaving does
+        to them: quitting, or switching away from the storage named ``leaving``. Uploads go
+        on later where a journal keeps them; downloads stop."""
         uploads = [job for job in jobs if not job.target]
         downloads = [job for job in jobs if job.target]
         resumable = self.engine is not None and self.engine.journal is not None
         parts = []
         if uploads:
-            parts.append(self._uploads_at_quit(uploads, resumable))
-        elif not downloads:  # files of a folder still being read: no rows yet
+            parts.append(self._uploads_left(uploads, resumable, leaving))
+        elif not downloads:  # quitting while a folder is still read: no rows yet
             parts.append(
                 self.tr("Some files have not finished uploading. If you quit now, they are "
                         "paused and go on from where they stopped the next time you open s3desk.")
@@ -1035,19 +1056,30 @@ class MainWindow(QMainWindow):
             )  # fmt: skip
         return "\n\n".join(parts)
 
-    def _uploads_at_quit(self, uploads: list[JobView], resumable: bool) -> str:
-        names = name_list([job.name for job in uploads])
-        if not resumable:
+    def _uploads_left(self, uploads: list[JobView], resumable: bool, leaving: str) -> str:
+        n, names = len(uploads), name_list([job.name for job in uploads])
+        if resumable and leaving:
+            text = self.tr(
+                "%n upload(s) have not finished: {names}. If you switch now, they go on from "
+                "where they stopped when you choose {storage} again.", "", n,
+            ).format(names=names, storage=leaving)  # fmt: skip
+        elif resumable:
+            text = self.tr(
+                "%n upload(s) have not finished: {names}. If you quit now, they go on from where "
+                "they stopped the next time you open s3desk.", "", n,
+            ).format(names=names)  # fmt: skip
+        elif leaving:
+            return self.tr(
+                "%n upload(s) have not finished: {names}. The local demo storage keeps nothing "
+                "unfinished when you switch away, so they will be lost.", "", n,
+            ).format(names=names)  # fmt: skip
+        else:
             return self.tr(
                 "%n upload(s) have not finished: {names}. The local demo storage is cleared "
-                "when s3desk quits, so they will be lost.", "", len(uploads),
+                "when s3desk quits, so they will be lost.", "", n,
             ).format(names=names)  # fmt: skip
-        text = self.tr(
-            "%n upload(s) have not finished: {names}. If you quit now, they go on from where "
-            "they stopped the next time you open s3desk.", "", len(uploads),
-        ).format(names=names)  # fmt: skip
         paused = sum(job.state is JobState.PAUSED for job in uploads)
-        if paused == len(uploads):
+        if paused == n:
             text += " " + self.tr(
                 "All %n paused: they stay paused until you resume them.", "", paused
             )
