@@ -117,6 +117,33 @@ def test_a_permanent_delete_names_the_object(
     assert asked[-1][0] == "Delete permanently?"
 
 
+def test_downloading_over_local_files_names_them(
+    qtbot: QtBot,
+    window: MainWindow,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names = ("a.txt", "b.txt", "c.txt", "d.txt", "e.txt")
+    for name in names:
+        s3.put_object(Bucket=bucket, Key=name, Body=b"theirs")
+        (tmp_path / name).write_bytes(b"mine")
+    monkeypatch.setattr(window.browser, "choose_download_folder", lambda: str(tmp_path))
+    shown = answer_boxes(monkeypatch, "Cancel")
+    _browse(qtbot, window, bucket)
+    _select(window, *names)
+    window.browser.download_selected()
+    qtbot.waitUntil(
+        lambda: window.browser.message_label.text() == "Nothing was downloaded.", timeout=WAIT_MS
+    )
+    assert [(s["title"], s["text"]) for s in shown] == [(
+        "Files already exist",
+        f"5 files to download already exist in {tmp_path}: a.txt, b.txt, c.txt and 2 more",
+    )]  # fmt: skip
+    assert {p.read_bytes() for p in tmp_path.iterdir()} == {b"mine"}
+
+
 def test_aborting_incomplete_uploads_names_them(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,

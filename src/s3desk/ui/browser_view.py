@@ -694,14 +694,13 @@ class BrowserView(QWidget):
     def ask_download_conflict(self, plan: DownloadPlan, dest: str) -> ConflictPolicy | None:
         """Local files with these names exist: replace them, keep both, or skip them?"""
         count = len(plan.taken)
-        names = ", ".join(os.path.basename(item.target) for item in plan.taken[:3])
-        more = "…" if count > 3 else ""
+        names = name_list([os.path.basename(item.target) for item in plan.taken])
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Files already exist"))
         box.setText(
             self.tr("%n file(s) to download already exist in {folder}: {names}", "", count).format(
-                folder=dest, names=names + more
+                folder=dest, names=names
             )
         )
         box.setInformativeText(self.tr("Replace them, keep both (the download gets a new "
