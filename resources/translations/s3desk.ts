@@ -942,13 +942,19 @@ Folders keep their structure under the destination folder.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n file(s) already exist in the bucket. What should happen?</source>
+        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n of them are paused and stay paused until you resume them.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>

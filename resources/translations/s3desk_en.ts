@@ -66,10 +66,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n file(s) already exist in the bucket. What should happen?</source>
+        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
         <translation>
-            <numerusform>%n file already exists in the bucket. What should happen?</numerusform>
-            <numerusform>%n files already exist in the bucket. What should happen?</numerusform>
+            <numerusform>%n file already exists in the bucket: {names}. What should happen to it?</numerusform>
+            <numerusform>%n files already exist in the bucket: {names}. What should happen to them?</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -77,6 +77,13 @@
         <translation>
             <numerusform>%n of them is paused and stays paused until you resume it.</numerusform>
             <numerusform>%n of them are paused and stay paused until you resume them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation>
+            <numerusform>%n selected file already exists in the bucket: {names}. What should happen to it?</numerusform>
+            <numerusform>%n selected files already exist in the bucket: {names}. What should happen to them?</numerusform>
         </translation>
     </message>
     <message numerus="yes">

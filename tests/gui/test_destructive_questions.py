@@ -17,14 +17,14 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.engine import EngineConfig, UploadEngine
-from s3desk.core.jobs import JobState
+from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint, make_client
 from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
 from s3desk.ui.main_window import MainWindow
 from tests.gui.conftest import answer_boxes, drop_files, pause_half_way
-from tests.helpers import SendGate, multipart_uploads
+from tests.helpers import SendGate, multipart_uploads, read_object
 
 WAIT_MS = 60_000
 PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * MiB)
@@ -169,6 +169,45 @@ def test_aborting_incomplete_uploads_names_them(
         "is still running will fail. This cannot be undone.",
     )]  # fmt: skip
     assert len(multipart_uploads(s3, bucket)) == 5
+
+
+# -- taken names ----------------------------------------------------------------------------
+
+
+def test_the_taken_names_bar_names_the_files_its_buttons_act_on(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+) -> None:
+    """Overwrite replaces objects for good: the bar says which, all of them or the selected."""
+    engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.ASK))
+    window = window_for(engine)
+    names = ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+    for name in names:
+        s3.put_object(Bucket=bucket, Key=name, Body=b"old")
+        (tmp_path / name).write_text("new")
+    assert window.bridge is not None
+    with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
+        assert drop_files(window.drop_hint, [tmp_path / name for name in names])
+    assert window.conflict_label.text() == (
+        "5 files already exist in the bucket: a.txt, b.txt, c.txt and 2 more. What should "
+        "happen to them?"
+    )
+    rows = {view.name: window.model.row_of(view.id) for view in window.model.views()}
+    selection = window.table.selectionModel()
+    for name in ("b.txt", "d.txt"):
+        index = window.model.index(rows[name], 0)
+        selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+    assert window.conflict_label.text() == (
+        "2 selected files already exist in the bucket: b.txt, d.txt. What should happen to them?"
+    )
+    with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
+        window.conflict_buttons[ConflictPolicy.OVERWRITE].click()
+    replaced = [name for name in names if read_object(s3, bucket, name) == b"new"]
+    assert replaced == ["b.txt", "d.txt"]
 
 
 # -- cancelling a transfer --------------------------------------------------------------------

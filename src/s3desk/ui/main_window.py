@@ -438,12 +438,32 @@ class MainWindow(QMainWindow):
         """Apply the choice to the selected asking rows, or to all of them."""
         if self.engine is None or self.bridge is None:
             return
-        selected = set(self.selected_job_ids())
-        asking = [v.id for v in self.model.views() if v.state is JobState.CONFLICT]
-        chosen = [i for i in asking if i in selected] or asking
+        chosen = [view.id for view in self.conflicts_chosen()[0]]
         if self.transfers is not None and self.transfers.resolve_conflicts(choice, chosen):
             self.bridge.wake()
         self._refresh_now()
+
+    def conflicts_chosen(self) -> tuple[list[JobView], bool]:
+        """The asking rows the bar's buttons act on: the selected ones (True), else all."""
+        selected = set(self.selected_job_ids())
+        asking = [view for view in self.model.views() if view.state is JobState.CONFLICT]
+        chosen = [view for view in asking if view.id in selected]
+        return (chosen, True) if chosen else (asking, False)
+
+    def _show_conflicts(self) -> None:
+        """The bar names the files its buttons act on (Overwrite replaces them for good)."""
+        chosen, selected = self.conflicts_chosen()
+        self.conflict_bar.setVisible(bool(chosen))
+        if not chosen:
+            return
+        names = name_list([view.name for view in chosen])
+        if selected:
+            text = self.tr("%n selected file(s) already exist in the bucket: {names}. What "
+                           "should happen to them?", "", len(chosen))  # fmt: skip
+        else:
+            text = self.tr("%n file(s) already exist in the bucket: {names}. What should "
+                           "happen to them?", "", len(chosen))  # fmt: skip
+        self.conflict_label.setText(text.format(names=names))
 
     def _build_storage_label(self, setup_hint: str) -> QLabel:
         self.storage_label = QLabel()
@@ -579,6 +599,7 @@ class MainWindow(QMainWindow):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.selectionModel().selectionChanged.connect(self._update_actions)
+        table.selectionModel().selectionChanged.connect(self._show_conflicts)
         return table
 
     def _build_status_bar(self) -> None:
@@ -970,12 +991,7 @@ class MainWindow(QMainWindow):
 
     def _show_totals(self, totals: Totals) -> None:
         self.totals_label.setText(self.totals_text(totals))
-        asking = totals.files_asking
-        self.conflict_bar.setVisible(asking > 0)
-        if asking:
-            self.conflict_label.setText(
-                self.tr("%n file(s) already exist in the bucket. What should happen?", "", asking)
-            )
+        self._show_conflicts()  # the model has this snapshot's rows already
         busy = totals.files_active > 0
         fraction = totals.bytes_done / totals.bytes_total if totals.bytes_total else 1.0
         self.overall_bar.setVisible(busy)
