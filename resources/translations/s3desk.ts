@@ -60,6 +60,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Don&apos;t remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Endpoint URL</source>
         <translation type="unfinished"></translation>
     </message>
@@ -296,6 +300,10 @@ Valid for:</source>
         <source>Counting what will be downloaded…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>Delete %n object(s) ({size}) from {where}: {names}?</source>
         <translation type="unfinished">
@@ -308,6 +316,10 @@ Valid for:</source>
     </message>
     <message>
         <source>Delete objects?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -346,6 +358,10 @@ Valid for:</source>
     </message>
     <message>
         <source>Details not available: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -828,6 +844,12 @@ Folders keep their structure under the destination folder.</source>
         <source>; and {n} more</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Abort %n upload(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>Abort failed: {error}</source>
         <translation type="unfinished"></translation>
@@ -858,6 +880,10 @@ Folders keep their structure under the destination folder.</source>
     </message>
     <message>
         <source>Aborting {uploads}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t abort</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1115,6 +1141,14 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Don&apos;t quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t switch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Files go to your organisation&apos;s upload folder; its upload service checks them and chooses their names.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1175,6 +1209,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Quit now?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1227,6 +1265,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Switch</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Switch to {storage} now?</source>

@@ -57,6 +57,16 @@
     </message>
 </context>
 <context>
+    <name>IncompleteUploadsDialog</name>
+    <message numerus="yes">
+        <source>Abort %n upload(s)</source>
+        <translation>
+            <numerusform>Abort %n upload</numerusform>
+            <numerusform>Abort %n uploads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>%n download(s) have not finished: {names}. They stop now and leave no partial file.</source>

@@ -185,3 +185,22 @@ def pause_half_way(qtbot: QtBot, window: MainWindow, engine: Any, folder: Path) 
     assert window.bridge is not None
     window.bridge.refresh()
     assert window.model.job_at(0).state is JobState.PAUSED
+
+
+def answer_questions(monkeypatch: pytest.MonkeyPatch, yes: bool) -> list[tuple[str, str]]:
+    """Answer every question (``s3desk.ui.questions.confirm``) with the button that acts
+    (``yes``) or the one that leaves everything as it is; returns each (title, text)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[tuple[str, str]] = []
+
+    def exec_(box: QMessageBox) -> int:
+        asked.append((box.windowTitle(), box.text()))
+        keep = box.escapeButton()
+        chosen = [b for b in box.buttons() if (b is not keep) == yes]
+        assert len(chosen) == 1, [b.text() for b in box.buttons()]
+        chosen[0].click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    return asked

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.accounts import Account, AccountKind, AccountStore
@@ -25,7 +24,7 @@ from s3desk.ui.app import Storage, connect_accounts, make_engine
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.storage_switcher import DEMO, StorageSwitcher
 from tests.conftest import Server
-from tests.gui.conftest import drop_files, pause_half_way
+from tests.gui.conftest import answer_questions, drop_files, pause_half_way
 from tests.helpers import SendGate, multipart_uploads, read_object
 from tests.memory_keyring import MemoryKeyring
 
@@ -196,19 +195,6 @@ def _parts_engines(engines: list[Any], journal: Path) -> Callable[[S3Endpoint, b
     return make
 
 
-def _questions(monkeypatch: pytest.MonkeyPatch, yes: bool) -> list[tuple[str, str]]:
-    """Answer QMessageBox.question with Yes or No; the (title, text) of each question."""
-    asked: list[tuple[str, str]] = []
-    answer = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No
-
-    def question(parent: Any, title: str, text: str, *_: Any) -> QMessageBox.StandardButton:
-        asked.append((title, text))
-        return answer
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return asked
-
-
 def test_switching_away_from_the_demo_storage_with_a_paused_upload_asks(
     qtbot: QtBot,
     store: AccountStore,
@@ -232,7 +218,7 @@ def test_switching_away_from_the_demo_storage_with_a_paused_upload_asks(
     engine = window.engine
     pause_half_way(qtbot, window, engine, tmp_path)
 
-    asked = _questions(monkeypatch, yes=False)
+    asked = answer_questions(monkeypatch, yes=False)
     _choose(qtbot, window, "Team rclone")
     assert asked == [(
         "Transfers have not finished",
@@ -243,7 +229,7 @@ def test_switching_away_from_the_demo_storage_with_a_paused_upload_asks(
     assert window.account_box.currentText() == "Local demo storage"
     assert window.model.job_at(0).state is JobState.PAUSED
 
-    asked = _questions(monkeypatch, yes=True)
+    asked = answer_questions(monkeypatch, yes=True)
     _choose(qtbot, window, "Team rclone")
     assert len(asked) == 1
     assert window.account_box.currentText() == "Team rclone" and len(engines) == 2
@@ -268,7 +254,7 @@ def test_switching_accounts_with_a_paused_upload_asks_and_it_comes_back_paused(
     window, switcher = _window_on(qtbot, store, first, make, storages)
     pause_half_way(qtbot, window, window.engine, tmp_path)
 
-    asked = _questions(monkeypatch, yes=True)
+    asked = answer_questions(monkeypatch, yes=True)
     _choose(qtbot, window, "Team rclone")
     assert asked == [(
         "Transfers have not finished",

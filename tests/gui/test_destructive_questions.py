@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.engine import EngineConfig, UploadEngine
@@ -23,25 +22,11 @@ from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint, make_client
 from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
 from s3desk.ui.main_window import MainWindow
-from tests.gui.conftest import answer_boxes, drop_files, pause_half_way
+from tests.gui.conftest import answer_boxes, answer_questions, drop_files, pause_half_way
 from tests.helpers import SendGate, multipart_uploads, read_object
 
 WAIT_MS = 60_000
 PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * MiB)
-
-
-def _questions(
-    monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton
-) -> list[tuple[str, str]]:
-    """Answer QMessageBox.question with ``answer``; the (title, text) of each question."""
-    asked: list[tuple[str, str]] = []
-
-    def question(parent: Any, title: str, text: str, *_: Any) -> QMessageBox.StandardButton:
-        asked.append((title, text))
-        return answer
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return asked
 
 
 # -- deleting in the browser ----------------------------------------------------------------
@@ -78,7 +63,7 @@ def test_deleting_a_folder_names_the_folder(
     for n in range(5):
         s3.put_object(Bucket=bucket, Key=f"inbox/2026/file-{n}.bin", Body=b"x" * 1000)
     s3.put_object(Bucket=bucket, Key="other.txt", Body=b"o")
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    asked = answer_questions(monkeypatch, yes=False)
     _browse(qtbot, window, bucket)
     _select(window, "inbox")
     text = _ask_delete(qtbot, window, asked)
@@ -92,14 +77,19 @@ def test_deleting_many_objects_names_a_few_and_how_many_more(
 ) -> None:
     for name in ("a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"):
         s3.put_object(Bucket=bucket, Key=f"pics/{name}", Body=b"x" * 10)
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    shown = answer_boxes(monkeypatch, "Don't delete")
     _browse(qtbot, window, bucket, "pics/")
     _select(window, "a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg")
-    text = _ask_delete(qtbot, window, asked)
-    assert text.startswith(
+    window.browser.delete_selected()
+    qtbot.waitUntil(
+        lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=WAIT_MS
+    )
+    assert [(s["title"], s["buttons"]) for s in shown] == [
+        ("Delete objects?", ["Delete", "Don't delete"])
+    ]
+    assert shown[0]["text"].startswith(
         f"Delete 5 objects (50 B) from s3://{bucket}/pics/: a.jpg, b.jpg, c.jpg and 2 more?"
     )
-    assert asked[-1][0] == "Delete objects?"
 
 
 def test_a_permanent_delete_names_the_object(
@@ -109,7 +99,7 @@ def test_a_permanent_delete_names_the_object(
     for body in (b"one", b"two!"):
         s3.put_object(Bucket=bucket, Key="plan.txt", Body=body)
     s3.put_object(Bucket=bucket, Key="other.txt", Body=b"o")
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    asked = answer_questions(monkeypatch, yes=False)
     _browse(qtbot, window, bucket)
     _select(window, "plan.txt")
     text = _ask_delete(qtbot, window, asked, all_versions=True)
@@ -154,7 +144,7 @@ def test_aborting_incomplete_uploads_names_them(
 ) -> None:
     for name in ("raw-1.mov", "raw-2.mov", "raw-3.mov", "raw-4.mov", "raw-5.mov"):
         s3.create_multipart_upload(Bucket=bucket, Key=f"videos/{name}")
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    asked = answer_questions(monkeypatch, yes=False)
     dialog = IncompleteUploadsDialog(lambda: make_client(moto_endpoint, 2), bucket, "videos/")
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.listed, timeout=WAIT_MS):
@@ -311,12 +301,13 @@ def test_quitting_with_a_paused_upload_on_storage_that_forgets_asks(
     engine = UploadEngine(moto_endpoint, PARTS)
     window = window_for(engine)
     pause_half_way(qtbot, window, engine, tmp_path)
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.No)
+    shown = answer_boxes(monkeypatch, "Don't quit")
     assert not window.close()
-    assert asked == [(
+    assert [(s["title"], s["text"], s["buttons"]) for s in shown] == [(
         "Transfers have not finished",
         "1 upload has not finished: film.mov. The local demo storage is cleared when s3desk "
         "quits, so it will be lost.\n\nQuit now?",
+        ["Don't quit", "Quit"],
     )]  # fmt: skip
 
 
@@ -330,7 +321,7 @@ def test_quitting_with_a_paused_upload_says_it_comes_back_paused(
     engine = UploadEngine(moto_endpoint, PARTS, journal=Journal(tmp_path / "journal.sqlite3"))
     window = window_for(engine)
     pause_half_way(qtbot, window, engine, tmp_path)
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Yes)
+    asked = answer_questions(monkeypatch, yes=True)
     assert window.close()
     assert asked == [(
         "Transfers have not finished",

@@ -73,6 +73,7 @@ from s3desk.core.jobs import ConflictPolicy
 from s3desk.ui.browser_model import BrowserModel
 from s3desk.ui.core_phrases import describe_error
 from s3desk.ui.names import name_list
+from s3desk.ui.questions import confirm
 from s3desk.ui.units import human_duration, human_size
 
 ClientProvider = Callable[[], Any]
@@ -802,13 +803,11 @@ class BrowserView(QWidget):
     ) -> bool:
         """Ask, saying exactly what will go; the answer decides."""
         text = self.delete_question(bucket, entries, plan, self.prefix, all_versions)
-        title = self.tr("Delete permanently?") if all_versions else self.tr("Delete objects?")
-        answer = QMessageBox.question(
-            self, title, text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )  # fmt: skip
-        return answer == QMessageBox.StandardButton.Yes
+        if all_versions:
+            title, act = self.tr("Delete permanently?"), self.tr("Delete permanently")
+        else:
+            title, act = self.tr("Delete objects?"), self.tr("Delete")
+        return confirm(self, title, text, act, self.tr("Don't delete"))
 
     def delete_question(
         self,

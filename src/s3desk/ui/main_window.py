@@ -66,6 +66,7 @@ from s3desk.ui.history_view import HistoryView
 from s3desk.ui.names import name_list
 from s3desk.ui.notifier import Notifier
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
+from s3desk.ui.questions import confirm
 from s3desk.ui.taskbar import TaskbarProgress
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
 from s3desk.ui.units import human_duration, human_rate, human_size
@@ -1021,27 +1022,18 @@ class MainWindow(QMainWindow):
         return [job for job in self.model.views() if not job.state.finished]
 
     def confirm_quit(self) -> bool:
-        return self._confirm_leaving(
-            self.quit_question(self.unfinished_jobs()), self.tr("Quit now?")
-        )
+        text = self.quit_question(self.unfinished_jobs()) + "\n\n" + self.tr("Quit now?")
+        return self._confirm_leaving(text, self.tr("Quit"), self.tr("Don't quit"))
 
     def confirm_switch(self, leaving: str, chosen: str) -> bool:
         """Switching from the storage named ``leaving`` to ``chosen`` with transfers that
         have not finished (the switch waits until none is running): asks, naming them."""
         text = self.unfinished_question(self.unfinished_jobs(), leaving)
-        return self._confirm_leaving(
-            text, self.tr("Switch to {storage} now?").format(storage=chosen)
-        )
+        text += "\n\n" + self.tr("Switch to {storage} now?").format(storage=chosen)
+        return self._confirm_leaving(text, self.tr("Switch"), self.tr("Don't switch"))
 
-    def _confirm_leaving(self, text: str, question: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            self.tr("Transfers have not finished"),
-            text + "\n\n" + question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+    def _confirm_leaving(self, text: str, act: str, keep: str) -> bool:
+        return confirm(self, self.tr("Transfers have not finished"), text, act, keep)
 
     def quit_question(self, jobs: list[JobView]) -> str:
         return self.unfinished_question(jobs)
