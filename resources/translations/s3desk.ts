@@ -340,6 +340,12 @@ Valid for:</source>
         <source>Delete the selection… (Delete)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Delete {names} from {where}? With everything in the folders, that is %n object(s) ({size}).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>Delete {name} ({size}) from {where}?</source>
         <translation type="unfinished"></translation>

@@ -38,6 +38,13 @@
             <numerusform>Delete the folder {name} and the %n objects in it ({size}) from {where}?</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Delete {names} from {where}? With everything in the folders, that is %n object(s) ({size}).</source>
+        <translation>
+            <numerusform>Delete {names} from {where}? With everything in the folders, that is %n object ({size}).</numerusform>
+            <numerusform>Delete {names} from {where}? With everything in the folders, that is %n objects ({size}).</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>HistoryView</name>

@@ -72,6 +72,22 @@ def test_deleting_a_folder_names_the_folder(
     )
 
 
+def test_deleting_a_folder_and_a_file_says_the_count_includes_the_folder(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(5):
+        s3.put_object(Bucket=bucket, Key=f"inbox/file-{n}.bin", Body=b"x" * 100)
+    s3.put_object(Bucket=bucket, Key="film.mov", Body=b"f" * 100)
+    asked = answer_questions(monkeypatch, yes=False)
+    _browse(qtbot, window, bucket)
+    _select(window, "inbox", "film.mov")
+    text = _ask_delete(qtbot, window, asked)
+    assert text.startswith(
+        f"Delete inbox/, film.mov from s3://{bucket}/? With everything in the folders, that is "
+        "6 objects (600 B)."
+    )
+
+
 def test_deleting_many_objects_names_a_few_and_how_many_more(
     qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -832,6 +832,11 @@ class BrowserView(QWidget):
             question = self.tr("Delete {name} ({size}) from {where}?").format(
                 name=names[0], size=size, where=where
             )
+        elif any(e.is_folder for e in entries):  # the count is not the names': say why
+            question = self.tr(
+                "Delete {names} from {where}? With everything in the folders, that is %n "
+                "object(s) ({size}).", "", plan.count,
+            ).format(size=size, where=where, names=name_list(names))  # fmt: skip
         else:
             question = self.tr(
                 "Delete %n object(s) ({size}) from {where}: {names}?", "", plan.count
