@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.engine import EngineConfig, UploadEngine
@@ -214,6 +214,34 @@ def test_the_taken_names_bar_names_the_files_its_buttons_act_on(
         window.conflict_buttons[ConflictPolicy.OVERWRITE].click()
     replaced = [name for name in names if read_object(s3, bucket, name) == b"new"]
     assert replaced == ["b.txt", "d.txt"]
+
+
+def test_long_taken_names_are_shown_whole_in_a_narrow_window(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+) -> None:
+    engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.ASK))
+    window = window_for(engine)
+    window.show()
+    names = [f"{n} quarterly report for the board, final version, signed by all.pdf" for n in "ab"]
+    for name in names:
+        s3.put_object(Bucket=bucket, Key=name, Body=b"old")
+        (tmp_path / name).write_text("new")
+    assert window.bridge is not None
+    with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
+        assert drop_files(window.drop_hint, [tmp_path / name for name in names])
+    assert names[1] in window.conflict_label.text()
+    window.resize(700, 600)
+    label = window.conflict_label
+    qtbot.waitUntil(lambda: label.width() < 700)
+    needed = label.fontMetrics().boundingRect(
+        QRect(0, 0, label.width(), 10_000), Qt.TextFlag.TextWordWrap, label.text()
+    )
+    qtbot.waitUntil(lambda: label.height() >= needed.height())  # every line shown
 
 
 # -- cancelling a transfer --------------------------------------------------------------------

@@ -420,6 +420,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(self.conflict_bar)
         row.setContentsMargins(12, 6, 12, 6)
         self.conflict_label = QLabel()
+        self.conflict_label.setWordWrap(True)  # long names must not widen the window
         row.addWidget(self.conflict_label, 1)
         self.conflict_buttons: dict[ConflictPolicy, QPushButton] = {}
         for choice, text, tip in (
