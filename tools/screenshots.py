@@ -62,7 +62,8 @@ def main() -> int:
 
 
 async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) -> None:
-    """Empty window, a failed upload, a batch mid-way and done, taken names, a pause."""
+    """Empty window, a failed upload, a batch mid-way and done, taken names, the cancel
+    question, a pause and the quit question."""
     from s3desk.core.jobs import ConflictPolicy
 
     await _settle()
@@ -85,16 +86,43 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
     save("conflicts")
     window.resolve_conflicts(ConflictPolicy.RENAME)
     await _until(engine.is_idle)
-    # A big file (again, so kept as a copy) paused half-way.
+    # A big file (again, so kept as a copy) half-way: cancelling it asks; then it is paused.
     window.add_paths([files["batch"][0]])
     await _until(lambda: engine.totals().files_asking == 1)
     window.resolve_conflicts(ConflictPolicy.RENAME)
     await _until(lambda: any(0.3 < v.fraction < 0.7 for v in window.model.views()))
+    running = [v for v in window.model.views() if 0.3 < v.fraction < 0.7]
+    await _question(save, "cancel-confirm", lambda: window.ask_cancel(running))
     window.pause_selected()
     await _until(engine.is_idle)
     await _settle()
     save("paused")
+    # Quitting now would lose the paused upload (the demo storage keeps nothing): it asks.
+    await _question(save, "quit-confirm", window.confirm_quit)
     await _browse(window, engine, save)
+
+
+async def _question(save: Any, name: str, ask: Callable[[], object]) -> None:
+    """Capture a question as the window asks it, shown without waiting for an answer (so
+    no button is chosen and nothing happens)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes: list[QMessageBox] = []
+
+    def show(box: QMessageBox) -> int:
+        box.show()
+        boxes.append(box)
+        return 0
+
+    exec_ = QMessageBox.exec
+    QMessageBox.exec = show
+    try:
+        ask()
+    finally:
+        QMessageBox.exec = exec_
+    await _settle()
+    save(name, boxes[0])
+    boxes[0].close()
 
 
 async def _browse(window: Any, engine: Any, save: Any) -> None:
@@ -109,8 +137,6 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
     await _settle()
     save("browsing")
     # The delete confirmation for the folder and one file, counted as the app counts.
-    from PySide6.QtWidgets import QMessageBox
-
     from s3desk.core.deleting import plan_delete
 
     names = [e.name for e in window.browser.model.entries()]
@@ -123,15 +149,9 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
     plan = await asyncio.get_running_loop().run_in_executor(
         None, lambda: plan_delete(engine.client, "demo", keys)
     )
-    box = QMessageBox(
-        QMessageBox.Icon.Question, "Delete objects?",
-        window.browser.delete_question("demo", entries, plan, "projects/apollo/"),
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, window,
-    )  # fmt: skip
-    box.show()
-    await _settle()
-    save("delete-confirm", box)
-    box.close()
+    await _question(
+        save, "delete-confirm", lambda: window.browser.confirm_delete("demo", entries, plan)
+    )
     # The versions of a document in a versioned bucket.
     client = engine.client
     client.create_bucket(Bucket="archive")

@@ -60,6 +60,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Don&apos;t remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Endpoint URL</source>
         <translation type="unfinished"></translation>
     </message>
@@ -296,6 +300,10 @@ Valid for:</source>
         <source>Counting what will be downloaded…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>Delete %n object(s) ({size}) from {where}: {names}?</source>
         <translation type="unfinished">
@@ -308,6 +316,10 @@ Valid for:</source>
     </message>
     <message>
         <source>Delete objects?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -328,6 +340,12 @@ Valid for:</source>
         <source>Delete the selection… (Delete)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Delete {names} from {where}? With everything in the folders, that is %n object(s) ({size}).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>Delete {name} ({size}) from {where}?</source>
         <translation type="unfinished"></translation>
@@ -346,6 +364,10 @@ Valid for:</source>
     </message>
     <message>
         <source>Details not available: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t delete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -828,6 +850,12 @@ Folders keep their structure under the destination folder.</source>
         <source>; and {n} more</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Abort %n upload(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>Abort failed: {error}</source>
         <translation type="unfinished"></translation>
@@ -858,6 +886,10 @@ Folders keep their structure under the destination folder.</source>
     </message>
     <message>
         <source>Aborting {uploads}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t abort</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -942,13 +974,19 @@ Folders keep their structure under the destination folder.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n file(s) already exist in the bucket. What should happen?</source>
+        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n of them are paused and stay paused until you resume them.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
@@ -966,7 +1004,19 @@ Folders keep their structure under the destination folder.</source>
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. If you switch now, they go on from where they stopped when you choose {storage} again.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n upload(s) have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. The local demo storage keeps nothing unfinished when you switch away, so they will be lost.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
@@ -1097,6 +1147,14 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Don&apos;t quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t switch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Files go to your organisation&apos;s upload folder; its upload service checks them and chooses their names.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1157,6 +1215,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Quit now?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1209,6 +1271,14 @@ Type the bucket name instead.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Switch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch to {storage} now?</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>This account uploads through your organisation&apos;s upload service, which hands out upload links only: there is no bucket to browse with it.</source>

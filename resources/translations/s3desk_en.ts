@@ -38,6 +38,13 @@
             <numerusform>Delete the folder {name} and the %n objects in it ({size}) from {where}?</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Delete {names} from {where}? With everything in the folders, that is %n object(s) ({size}).</source>
+        <translation>
+            <numerusform>Delete {names} from {where}? With everything in the folders, that is %n object ({size}).</numerusform>
+            <numerusform>Delete {names} from {where}? With everything in the folders, that is %n objects ({size}).</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>HistoryView</name>
@@ -57,6 +64,16 @@
     </message>
 </context>
 <context>
+    <name>IncompleteUploadsDialog</name>
+    <message numerus="yes">
+        <source>Abort %n upload(s)</source>
+        <translation>
+            <numerusform>Abort %n upload</numerusform>
+            <numerusform>Abort %n uploads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>%n download(s) have not finished: {names}. They stop now and leave no partial file.</source>
@@ -66,10 +83,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n file(s) already exist in the bucket. What should happen?</source>
+        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
         <translation>
-            <numerusform>%n file already exists in the bucket. What should happen?</numerusform>
-            <numerusform>%n files already exist in the bucket. What should happen?</numerusform>
+            <numerusform>%n file already exists in the bucket: {names}. What should happen to it?</numerusform>
+            <numerusform>%n files already exist in the bucket: {names}. What should happen to them?</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -77,6 +94,13 @@
         <translation>
             <numerusform>%n of them is paused and stays paused until you resume it.</numerusform>
             <numerusform>%n of them are paused and stay paused until you resume them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation>
+            <numerusform>%n selected file already exists in the bucket: {names}. What should happen to it?</numerusform>
+            <numerusform>%n selected files already exist in the bucket: {names}. What should happen to them?</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -94,10 +118,24 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. If you switch now, they go on from where they stopped when you choose {storage} again.</source>
+        <translation>
+            <numerusform>%n upload has not finished: {names}. If you switch now, it goes on from where it stopped when you choose {storage} again.</numerusform>
+            <numerusform>%n uploads have not finished: {names}. If you switch now, they go on from where they stopped when you choose {storage} again.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n upload(s) have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</source>
         <translation>
             <numerusform>%n upload has not finished: {names}. The local demo storage is cleared when s3desk quits, so it will be lost.</numerusform>
             <numerusform>%n uploads have not finished: {names}. The local demo storage is cleared when s3desk quits, so they will be lost.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n upload(s) have not finished: {names}. The local demo storage keeps nothing unfinished when you switch away, so they will be lost.</source>
+        <translation>
+            <numerusform>%n upload has not finished: {names}. The local demo storage keeps nothing unfinished when you switch away, so it will be lost.</numerusform>
+            <numerusform>%n uploads have not finished: {names}. The local demo storage keeps nothing unfinished when you switch away, so they will be lost.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,9 +16,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.jobs import JobState
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from s3desk.ui.main_window import MainWindow
+from tests.helpers import SendGate
 
 # How long a GUI test waits for a condition or a signal unless it says otherwise: generous,
 # as the rest of the suite is, so a busy machine makes a test slower, never failed.
@@ -196,3 +199,41 @@ def answer_boxes(monkeypatch: pytest.MonkeyPatch, button: str) -> list[dict[str,
 
     monkeypatch.setattr(QMessageBox, "exec", exec_)
     return shown
+
+
+def pause_half_way(qtbot: QtBot, window: MainWindow, engine: Any, folder: Path) -> None:
+    """film.mov (20 MiB, sent in 5 MiB parts) paused after its first part: the engine is
+    idle, the upload not finished."""
+    (folder / "film.mov").write_bytes(os.urandom(20 * MiB))
+    gate = SendGate(engine, "UploadPart", let_through=1)
+    try:
+        assert drop_files(window.drop_hint, [folder / "film.mov"])
+        qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1,
+                        timeout=60_000)  # fmt: skip
+        window.table.selectRow(0)
+        window.pause_action.trigger()
+    finally:
+        gate.remove()
+    qtbot.waitUntil(engine.is_idle, timeout=60_000)
+    assert window.bridge is not None
+    window.bridge.refresh()
+    assert window.model.job_at(0).state is JobState.PAUSED
+
+
+def answer_questions(monkeypatch: pytest.MonkeyPatch, yes: bool) -> list[tuple[str, str]]:
+    """Answer every question (``s3desk.ui.questions.confirm``) with the button that acts
+    (``yes``) or the one that leaves everything as it is; returns each (title, text)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[tuple[str, str]] = []
+
+    def exec_(box: QMessageBox) -> int:
+        asked.append((box.windowTitle(), box.text()))
+        keep = box.escapeButton()
+        chosen = [b for b in box.buttons() if (b is not keep) == yes]
+        assert len(chosen) == 1, [b.text() for b in box.buttons()]
+        chosen[0].click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    return asked

@@ -13,19 +13,23 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.accounts import Account, AccountKind, AccountStore
+from s3desk.core.demo import DEMO_LABEL
 from s3desk.core.engine import EngineConfig, UploadEngine
 from s3desk.core.jobs import JobState
+from s3desk.core.journal import Journal
+from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStore
 from s3desk.ui.app import Storage, connect_accounts, make_engine
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.storage_switcher import DEMO, StorageSwitcher
 from tests.conftest import Server
-from tests.gui.conftest import drop_files
-from tests.helpers import SendGate, read_object
+from tests.gui.conftest import answer_questions, drop_files, pause_half_way
+from tests.helpers import SendGate, multipart_uploads, read_object
 from tests.memory_keyring import MemoryKeyring
 
 IDLE_MS = 60_000
+PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * MiB)
 
 
 @pytest.fixture
@@ -177,6 +181,97 @@ def test_switching_waits_until_nothing_is_running(
     _choose(qtbot, window, "Team rclone")
     assert window.account_box.currentText() == "Team rclone"
     assert len(engines) == 2
+
+
+def _parts_engines(engines: list[Any], journal: Path) -> Callable[[S3Endpoint, bool], Any]:
+    """Engines as the app makes them: with a journal unless the storage forgets everything
+    (the demo storage); big files in 5 MiB parts, so an upload can be paused half-way."""
+
+    def make(endpoint: S3Endpoint, resumable: bool) -> UploadEngine:
+        engine = UploadEngine(endpoint, PARTS, journal=Journal(journal) if resumable else None)
+        engines.append(engine)
+        return engine
+
+    return make
+
+
+def test_switching_away_from_the_demo_storage_with_a_paused_upload_asks(
+    qtbot: QtBot,
+    store: AccountStore,
+    engines: list[Any],
+    moto_endpoint: S3Endpoint,
+    rclone_server: Server,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    event_loop_qt: Any,
+) -> None:
+    """The demo storage keeps nothing: switching away loses a paused upload, so it asks."""
+    _two_accounts(store, moto_endpoint, rclone_server, bucket)
+    make = _parts_engines(engines, tmp_path / "journal.sqlite3")
+    window = MainWindow(make(moto_endpoint, False), bucket=bucket, account_store=store)
+    qtbot.addWidget(window)
+    fixed = {DEMO: (DEMO_LABEL, moto_endpoint, bucket)}
+    switcher = StorageSwitcher(window, store, make, current=DEMO, fixed=fixed)
+    window.show()
+    engine = window.engine
+    pause_half_way(qtbot, window, engine, tmp_path)
+
+    asked = answer_questions(monkeypatch, yes=False)
+    _choose(qtbot, window, "Team rclone")
+    assert asked == [(
+        "Transfers have not finished",
+        "1 upload has not finished: film.mov. The local demo storage keeps nothing unfinished "
+        "when you switch away, so it will be lost.\n\nSwitch to Team rclone now?",
+    )]  # fmt: skip
+    assert window.engine is engine and switcher.current == DEMO
+    assert window.account_box.currentText() == "Local demo storage"
+    assert window.model.job_at(0).state is JobState.PAUSED
+
+    asked = answer_questions(monkeypatch, yes=True)
+    _choose(qtbot, window, "Team rclone")
+    assert len(asked) == 1
+    assert window.account_box.currentText() == "Team rclone" and len(engines) == 2
+    switcher.wait_for_retired()
+    assert multipart_uploads(s3, bucket) == []  # lost, as the question said
+
+
+def test_switching_accounts_with_a_paused_upload_asks_and_it_comes_back_paused(
+    qtbot: QtBot,
+    store: AccountStore,
+    engines: list[Any],
+    storages: list[Storage],
+    moto_endpoint: S3Endpoint,
+    rclone_server: Server,
+    bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    event_loop_qt: Any,
+) -> None:
+    first, _ = _two_accounts(store, moto_endpoint, rclone_server, bucket)
+    make = _parts_engines(engines, tmp_path / "journal.sqlite3")
+    window, switcher = _window_on(qtbot, store, first, make, storages)
+    pause_half_way(qtbot, window, window.engine, tmp_path)
+
+    asked = answer_questions(monkeypatch, yes=True)
+    _choose(qtbot, window, "Team rclone")
+    assert asked == [(
+        "Transfers have not finished",
+        "1 upload has not finished: film.mov. If you switch now, it goes on from where it "
+        "stopped when you choose Team moto again. It is paused and stays paused until you "
+        "resume it.\n\nSwitch to Team rclone now?",
+    )]  # fmt: skip
+    assert window.account_box.currentText() == "Team rclone"
+    assert window.model.rowCount() == 0
+
+    switcher.wait_for_retired()
+    _choose(qtbot, window, "Team moto")  # nothing unfinished here: no question
+    assert len(asked) == 1
+    assert window.bridge is not None
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=IDLE_MS)
+    assert window.model.job_at(0).name == "film.mov"
+    assert window.model.job_at(0).state is JobState.PAUSED
 
 
 def test_the_demo_storage_starts_when_chosen(

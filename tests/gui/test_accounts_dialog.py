@@ -11,7 +11,6 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from s3desk.core import checksums
@@ -21,6 +20,7 @@ from s3desk.core.secrets import SecretStore, SecretStoreError
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.main_window import MainWindow
 from tests.conftest import Server
+from tests.gui.conftest import answer_questions
 from tests.memory_keyring import MemoryKeyring
 
 VERDICT_TIMEOUT_MS = 30_000
@@ -378,21 +378,12 @@ def test_removing_asks_first_then_deletes_the_account_and_its_secret(
     )
     dialog = _dialog(qtbot, store)
     _select(dialog, "Work")
-    asked: list[str] = []
-
-    def answer(button: QMessageBox.StandardButton) -> Any:
-        def question(parent: Any, title: str, text: str, *args: Any) -> Any:
-            asked.append(text)
-            return button
-
-        return question
-
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    asked = answer_questions(monkeypatch, yes=False)
     _click(qtbot, dialog.remove_button)
-    assert "Work" in asked[0]
+    assert "Work" in asked[0][1]
     assert [a.name for a in _store(accounts_file, keyring_backend).accounts()] == ["Work", "Home"]
 
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    answer_questions(monkeypatch, yes=True)
     with qtbot.waitSignal(dialog.accountsChanged):
         _click(qtbot, dialog.remove_button)
     assert [a.name for a in _store(accounts_file, keyring_backend).accounts()] == ["Home"]

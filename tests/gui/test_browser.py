@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.ui.browser_model import BrowserModel
 from s3desk.ui.main_window import MainWindow
-from tests.gui.conftest import drop_files
+from tests.gui.conftest import answer_questions, drop_files
 from tests.helpers import read_object
 
 LIST_MS = 30_000
@@ -179,18 +179,10 @@ def test_deleting_a_folder_and_a_file_with_the_delete_key_after_confirming(
 ) -> None:
     import json
 
-    from PySide6.QtWidgets import QMessageBox
-
     for key in ("old/a.txt", "old/deep/b.txt", "old/deep/c.txt", "loose.txt", "keep/x.txt"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"12345")
     s3.put_object(Bucket=bucket, Key="old-but-kept.txt", Body=b"k")
-    asked: list[str] = []
-
-    def answer_yes(*args: Any, **_: Any) -> QMessageBox.StandardButton:
-        asked.append(args[2])
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    asked = answer_questions(monkeypatch, yes=True)
     _show_browser(qtbot, window)
     rows = [_names(window).index(n) for n in ("old/", "loose.txt")]
     selection = window.browser.table.selectionModel()
@@ -202,7 +194,7 @@ def test_deleting_a_folder_and_a_file_with_the_delete_key_after_confirming(
     window.browser.table.setFocus()
     with qtbot.waitSignal(window.browser.deleteFinished, timeout=LIST_MS) as finished:
         qtbot.keyClick(window.browser.table, Qt.Key.Key_Delete)
-    assert len(asked) == 1 and "4 objects (20 B)" in asked[0]
+    assert len(asked) == 1 and "4 objects (20 B)" in asked[0][1]
     result = finished.args[0]
     assert len(result.deleted) == 4 and result.failed == []
     remaining = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
@@ -219,10 +211,8 @@ def test_deleting_a_folder_and_a_file_with_the_delete_key_after_confirming(
 def test_declining_the_confirmation_deletes_nothing(
     qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: Any
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
     s3.put_object(Bucket=bucket, Key="precious.txt", Body=b"p")
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    answer_questions(monkeypatch, yes=False)
     _show_browser(qtbot, window)
     _select(qtbot, window, "precious.txt")
     window.browser.delete_selected()
@@ -235,18 +225,10 @@ def test_declining_the_confirmation_deletes_nothing(
 def test_versions_delete_marker_restore_and_permanent_delete(
     qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: Any
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket=bucket, Key="plan.txt", Body=b"first draft")
     s3.put_object(Bucket=bucket, Key="plan.txt", Body=b"second draft")
-    asked: list[tuple[str, str]] = []
-
-    def answer_yes(*args: Any, **_: Any) -> QMessageBox.StandardButton:
-        asked.append((args[1], args[2]))
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    asked = answer_questions(monkeypatch, yes=True)
     browser = window.browser
     _show_browser(qtbot, window)
     browser.versions_button.setChecked(True)

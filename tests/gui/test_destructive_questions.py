@@ -12,36 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QRect, Qt
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.engine import EngineConfig, UploadEngine
-from s3desk.core.jobs import JobState
+from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint, make_client
 from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
 from s3desk.ui.main_window import MainWindow
-from tests.gui.conftest import answer_boxes, drop_files
-from tests.helpers import SendGate, multipart_uploads
+from tests.gui.conftest import answer_boxes, answer_questions, drop_files, pause_half_way
+from tests.helpers import SendGate, multipart_uploads, read_object
 
 WAIT_MS = 60_000
 PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * MiB)
-
-
-def _questions(
-    monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton
-) -> list[tuple[str, str]]:
-    """Answer QMessageBox.question with ``answer``; the (title, text) of each question."""
-    asked: list[tuple[str, str]] = []
-
-    def question(parent: Any, title: str, text: str, *_: Any) -> QMessageBox.StandardButton:
-        asked.append((title, text))
-        return answer
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return asked
 
 
 # -- deleting in the browser ----------------------------------------------------------------
@@ -78,7 +63,7 @@ def test_deleting_a_folder_names_the_folder(
     for n in range(5):
         s3.put_object(Bucket=bucket, Key=f"inbox/2026/file-{n}.bin", Body=b"x" * 1000)
     s3.put_object(Bucket=bucket, Key="other.txt", Body=b"o")
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    asked = answer_questions(monkeypatch, yes=False)
     _browse(qtbot, window, bucket)
     _select(window, "inbox")
     text = _ask_delete(qtbot, window, asked)
@@ -87,19 +72,40 @@ def test_deleting_a_folder_names_the_folder(
     )
 
 
+def test_deleting_a_folder_and_a_file_says_the_count_includes_the_folder(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(5):
+        s3.put_object(Bucket=bucket, Key=f"inbox/file-{n}.bin", Body=b"x" * 100)
+    s3.put_object(Bucket=bucket, Key="film.mov", Body=b"f" * 100)
+    asked = answer_questions(monkeypatch, yes=False)
+    _browse(qtbot, window, bucket)
+    _select(window, "inbox", "film.mov")
+    text = _ask_delete(qtbot, window, asked)
+    assert text.startswith(
+        f"Delete inbox/, film.mov from s3://{bucket}/? With everything in the folders, that is "
+        "6 objects (600 B)."
+    )
+
+
 def test_deleting_many_objects_names_a_few_and_how_many_more(
     qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"):
         s3.put_object(Bucket=bucket, Key=f"pics/{name}", Body=b"x" * 10)
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    shown = answer_boxes(monkeypatch, "Don't delete")
     _browse(qtbot, window, bucket, "pics/")
     _select(window, "a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg")
-    text = _ask_delete(qtbot, window, asked)
-    assert text.startswith(
+    window.browser.delete_selected()
+    qtbot.waitUntil(
+        lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=WAIT_MS
+    )
+    assert [(s["title"], s["buttons"]) for s in shown] == [
+        ("Delete objects?", ["Delete", "Don't delete"])
+    ]
+    assert shown[0]["text"].startswith(
         f"Delete 5 objects (50 B) from s3://{bucket}/pics/: a.jpg, b.jpg, c.jpg and 2 more?"
     )
-    assert asked[-1][0] == "Delete objects?"
 
 
 def test_a_permanent_delete_names_the_object(
@@ -109,12 +115,39 @@ def test_a_permanent_delete_names_the_object(
     for body in (b"one", b"two!"):
         s3.put_object(Bucket=bucket, Key="plan.txt", Body=body)
     s3.put_object(Bucket=bucket, Key="other.txt", Body=b"o")
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    asked = answer_questions(monkeypatch, yes=False)
     _browse(qtbot, window, bucket)
     _select(window, "plan.txt")
     text = _ask_delete(qtbot, window, asked, all_versions=True)
     assert text.startswith(f"Permanently delete 2 versions (7 B) of plan.txt from s3://{bucket}/?")
     assert asked[-1][0] == "Delete permanently?"
+
+
+def test_downloading_over_local_files_names_them(
+    qtbot: QtBot,
+    window: MainWindow,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names = ("a.txt", "b.txt", "c.txt", "d.txt", "e.txt")
+    for name in names:
+        s3.put_object(Bucket=bucket, Key=name, Body=b"theirs")
+        (tmp_path / name).write_bytes(b"mine")
+    monkeypatch.setattr(window.browser, "choose_download_folder", lambda: str(tmp_path))
+    shown = answer_boxes(monkeypatch, "Cancel")
+    _browse(qtbot, window, bucket)
+    _select(window, *names)
+    window.browser.download_selected()
+    qtbot.waitUntil(
+        lambda: window.browser.message_label.text() == "Nothing was downloaded.", timeout=WAIT_MS
+    )
+    assert [(s["title"], s["text"]) for s in shown] == [(
+        "Files already exist",
+        f"5 files to download already exist in {tmp_path}: a.txt, b.txt, c.txt and 2 more",
+    )]  # fmt: skip
+    assert {p.read_bytes() for p in tmp_path.iterdir()} == {b"mine"}
 
 
 def test_aborting_incomplete_uploads_names_them(
@@ -127,7 +160,7 @@ def test_aborting_incomplete_uploads_names_them(
 ) -> None:
     for name in ("raw-1.mov", "raw-2.mov", "raw-3.mov", "raw-4.mov", "raw-5.mov"):
         s3.create_multipart_upload(Bucket=bucket, Key=f"videos/{name}")
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Cancel)
+    asked = answer_questions(monkeypatch, yes=False)
     dialog = IncompleteUploadsDialog(lambda: make_client(moto_endpoint, 2), bucket, "videos/")
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.listed, timeout=WAIT_MS):
@@ -142,6 +175,73 @@ def test_aborting_incomplete_uploads_names_them(
         "is still running will fail. This cannot be undone.",
     )]  # fmt: skip
     assert len(multipart_uploads(s3, bucket)) == 5
+
+
+# -- taken names ----------------------------------------------------------------------------
+
+
+def test_the_taken_names_bar_names_the_files_its_buttons_act_on(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+) -> None:
+    """Overwrite replaces objects for good: the bar says which, all of them or the selected."""
+    engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.ASK))
+    window = window_for(engine)
+    names = ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+    for name in names:
+        s3.put_object(Bucket=bucket, Key=name, Body=b"old")
+        (tmp_path / name).write_text("new")
+    assert window.bridge is not None
+    with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
+        assert drop_files(window.drop_hint, [tmp_path / name for name in names])
+    assert window.conflict_label.text() == (
+        "5 files already exist in the bucket: a.txt, b.txt, c.txt and 2 more. What should "
+        "happen to them?"
+    )
+    rows = {view.name: window.model.row_of(view.id) for view in window.model.views()}
+    selection = window.table.selectionModel()
+    for name in ("b.txt", "d.txt"):
+        index = window.model.index(rows[name], 0)
+        selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+    assert window.conflict_label.text() == (
+        "2 selected files already exist in the bucket: b.txt, d.txt. What should happen to them?"
+    )
+    with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
+        window.conflict_buttons[ConflictPolicy.OVERWRITE].click()
+    replaced = [name for name in names if read_object(s3, bucket, name) == b"new"]
+    assert replaced == ["b.txt", "d.txt"]
+
+
+def test_long_taken_names_are_shown_whole_in_a_narrow_window(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+    tmp_path: Path,
+) -> None:
+    engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.ASK))
+    window = window_for(engine)
+    window.show()
+    names = [f"{n} quarterly report for the board, final version, signed by all.pdf" for n in "ab"]
+    for name in names:
+        s3.put_object(Bucket=bucket, Key=name, Body=b"old")
+        (tmp_path / name).write_text("new")
+    assert window.bridge is not None
+    with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
+        assert drop_files(window.drop_hint, [tmp_path / name for name in names])
+    assert names[1] in window.conflict_label.text()
+    window.resize(700, 600)
+    label = window.conflict_label
+    qtbot.waitUntil(lambda: label.width() < 700)
+    needed = label.fontMetrics().boundingRect(
+        QRect(0, 0, label.width(), 10_000), Qt.TextFlag.TextWordWrap, label.text()
+    )
+    qtbot.waitUntil(lambda: label.height() >= needed.height())  # every line shown
 
 
 # -- cancelling a transfer --------------------------------------------------------------------
@@ -234,23 +334,6 @@ def test_the_context_menu_cancel_asks_too(
 # -- quitting -------------------------------------------------------------------------------
 
 
-def _paused(qtbot: QtBot, window: MainWindow, engine: UploadEngine, tmp_path: Path) -> None:
-    """film.mov paused half-way: the engine is idle, the upload not finished."""
-    (tmp_path / "film.mov").write_bytes(os.urandom(20 * MiB))
-    gate = SendGate(engine, "UploadPart", let_through=1)
-    try:
-        assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
-        qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1,
-                        timeout=WAIT_MS)  # fmt: skip
-        window.table.selectRow(0)
-        window.pause_action.trigger()
-    finally:
-        gate.remove()
-    qtbot.waitUntil(engine.is_idle, timeout=WAIT_MS)
-    window.bridge.refresh()
-    assert window.model.job_at(0).state is JobState.PAUSED
-
-
 def test_quitting_with_a_paused_upload_on_storage_that_forgets_asks(
     qtbot: QtBot,
     window_for: Callable[[Any], MainWindow],
@@ -261,13 +344,14 @@ def test_quitting_with_a_paused_upload_on_storage_that_forgets_asks(
     """The demo storage: nothing is kept for next time."""
     engine = UploadEngine(moto_endpoint, PARTS)
     window = window_for(engine)
-    _paused(qtbot, window, engine, tmp_path)
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.No)
+    pause_half_way(qtbot, window, engine, tmp_path)
+    shown = answer_boxes(monkeypatch, "Don't quit")
     assert not window.close()
-    assert asked == [(
+    assert [(s["title"], s["text"], s["buttons"]) for s in shown] == [(
         "Transfers have not finished",
         "1 upload has not finished: film.mov. The local demo storage is cleared when s3desk "
         "quits, so it will be lost.\n\nQuit now?",
+        ["Don't quit", "Quit"],
     )]  # fmt: skip
 
 
@@ -280,8 +364,8 @@ def test_quitting_with_a_paused_upload_says_it_comes_back_paused(
 ) -> None:
     engine = UploadEngine(moto_endpoint, PARTS, journal=Journal(tmp_path / "journal.sqlite3"))
     window = window_for(engine)
-    _paused(qtbot, window, engine, tmp_path)
-    asked = _questions(monkeypatch, QMessageBox.StandardButton.Yes)
+    pause_half_way(qtbot, window, engine, tmp_path)
+    asked = answer_questions(monkeypatch, yes=True)
     assert window.close()
     assert asked == [(
         "Transfers have not finished",

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.audit import AuditLog
@@ -23,6 +22,7 @@ from s3desk.ui.incomplete_uploads_dialog import (
     abort_summary,
 )
 from tests.conftest import Server
+from tests.gui.conftest import answer_questions
 from tests.helpers import multipart_uploads
 
 WAIT_MS = 15_000
@@ -74,18 +74,6 @@ def _select(dialog: IncompleteUploadsDialog, key: str) -> None:
     table.selectRow(row)
 
 
-def _answer(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton) -> list[str]:
-    """Answer the confirmation with ``answer``; returns the questions asked (title, text)."""
-    asked: list[str] = []
-
-    def question(parent: Any, title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
-        asked.extend([title, text])
-        return answer
-
-    monkeypatch.setattr(QMessageBox, "question", question)
-    return asked
-
-
 def test_incomplete_uploads_are_listed_and_the_selected_one_aborted(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,
@@ -108,14 +96,14 @@ def test_incomplete_uploads_are_listed_and_the_selected_one_aborted(
 
     _select(dialog, "videos/raw.mov")
     assert dialog.abort_button.isEnabled()
-    asked = _answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    asked = answer_questions(monkeypatch, yes=True)
     aborted: list[Any] = []
     dialog.aborted.connect(aborted.append)
     with qtbot.waitSignal(dialog.listed, timeout=WAIT_MS) as listed:
         dialog.abort_button.click()
-    assert asked[0] == "Abort uploads?"
-    assert "1 incomplete upload (5.0 MiB)" in asked[1]
-    assert "parts already sent will be deleted" in asked[1]
+    assert asked[0][0] == "Abort uploads?"
+    assert "1 incomplete upload (5.0 MiB)" in asked[0][1]
+    assert "parts already sent will be deleted" in asked[0][1]
     assert aborted == [[]]
     assert listed.args == [1]
     assert _rows(dialog) == [("backups/empty.tar", "0 B", "0")]
@@ -153,10 +141,10 @@ def test_declining_the_confirmation_aborts_nothing(
     assert _show_listed(qtbot, dialog) == 2
     dialog.select_all_button.click()
     assert len(dialog.selected_uploads()) == 2
-    asked = _answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    asked = answer_questions(monkeypatch, yes=False)
     with qtbot.assertNotEmitted(dialog.aborted):
         dialog.abort_button.click()
-    assert "2 incomplete uploads (5.0 MiB)" in asked[1]
+    assert "2 incomplete uploads (5.0 MiB)" in asked[0][1]
     assert sorted(u["Key"] for u in multipart_uploads(s3, bucket)) == sorted(uploads)
     assert list(audit.entries()) == []
     assert dialog.abort_button.isEnabled()  # the selection stays, to try again

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.audit import AuditLog
@@ -23,6 +22,7 @@ from s3desk.ui.history_view import EntryRole, HistoryModel, HistoryView, prepare
 from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
+from tests.gui.conftest import answer_questions
 
 WAIT_MS = 30_000
 FOLDER = "inbox/2026/"
@@ -169,13 +169,7 @@ def test_delete_after_sorting_asks_about_the_object_still_highlighted(
 ) -> None:
     """Seen: photo.jpg selected, sorted by name, and Delete asked about medium.bin."""
     _put(s3, bucket, {"medium.bin": 5000, "photo.jpg": 300, "a.txt": 10, "zz.log": 50})
-    asked: list[str] = []
-
-    def cancel(*args: Any, **_: Any) -> QMessageBox.StandardButton:
-        asked.append(args[2])
-        return QMessageBox.StandardButton.Cancel
-
-    monkeypatch.setattr(QMessageBox, "question", cancel)
+    asked = answer_questions(monkeypatch, yes=False)
     _open_folder(qtbot, window, bucket)
     table = window.browser.table
     table.sortByColumn(BrowserModel.SIZE, Qt.SortOrder.DescendingOrder)
@@ -191,8 +185,8 @@ def test_delete_after_sorting_asks_about_the_object_still_highlighted(
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
-    assert asked[0].startswith(f"Delete photo.jpg (300 B) from s3://{bucket}/{FOLDER}?")
-    assert "medium.bin" not in asked[0]
+    assert asked[0][1].startswith(f"Delete photo.jpg (300 B) from s3://{bucket}/{FOLDER}?")
+    assert "medium.bin" not in asked[0][1]
 
 
 def test_filtering_keeps_the_selection_on_its_object_or_drops_it(

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from s3desk.core.accounts import (
 from s3desk.core.connection_check import Verdict, check_connection
 from s3desk.core.secrets import SecretStoreError
 from s3desk.ui.core_phrases import shown
+from s3desk.ui.questions import confirm
 
 # Marked for the catalogue here, translated where shown.
 _CHECKSUM_TITLES = (
@@ -299,18 +299,13 @@ class AccountsDialog(QDialog):
         account = self.selected_account()
         if account is None:
             return
-        answer = QMessageBox.question(
-            self,
-            self.tr("Remove account"),
-            self.tr("Remove the account “%1” and its secrets from the keyring?").replace(
-                "%1", account.name
-            )
-            + "\n\n"
-            + self.tr("Files already uploaded stay where they are."),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+        text = self.tr("Remove the account “%1” and its secrets from the keyring?").replace(
+            "%1", account.name
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        text += "\n\n" + self.tr("Files already uploaded stay where they are.")
+        if not confirm(
+            self, self.tr("Remove account"), text, self.tr("Remove"), self.tr("Don't remove")
+        ):
             return
         if not self._change(lambda: self.store.remove(account.id)):
             return

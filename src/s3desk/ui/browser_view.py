@@ -73,6 +73,7 @@ from s3desk.core.jobs import ConflictPolicy
 from s3desk.ui.browser_model import BrowserModel
 from s3desk.ui.core_phrases import describe_error
 from s3desk.ui.names import name_list
+from s3desk.ui.questions import confirm
 from s3desk.ui.units import human_duration, human_size
 
 ClientProvider = Callable[[], Any]
@@ -694,14 +695,13 @@ class BrowserView(QWidget):
     def ask_download_conflict(self, plan: DownloadPlan, dest: str) -> ConflictPolicy | None:
         """Local files with these names exist: replace them, keep both, or skip them?"""
         count = len(plan.taken)
-        names = ", ".join(os.path.basename(item.target) for item in plan.taken[:3])
-        more = "…" if count > 3 else ""
+        names = name_list([os.path.basename(item.target) for item in plan.taken])
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Files already exist"))
         box.setText(
             self.tr("%n file(s) to download already exist in {folder}: {names}", "", count).format(
-                folder=dest, names=names + more
+                folder=dest, names=names
             )
         )
         box.setInformativeText(self.tr("Replace them, keep both (the download gets a new "
@@ -803,13 +803,11 @@ class BrowserView(QWidget):
     ) -> bool:
         """Ask, saying exactly what will go; the answer decides."""
         text = self.delete_question(bucket, entries, plan, self.prefix, all_versions)
-        title = self.tr("Delete permanently?") if all_versions else self.tr("Delete objects?")
-        answer = QMessageBox.question(
-            self, title, text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )  # fmt: skip
-        return answer == QMessageBox.StandardButton.Yes
+        if all_versions:
+            title, act = self.tr("Delete permanently?"), self.tr("Delete permanently")
+        else:
+            title, act = self.tr("Delete objects?"), self.tr("Delete")
+        return confirm(self, title, text, act, self.tr("Don't delete"))
 
     def delete_question(
         self,
@@ -834,6 +832,11 @@ class BrowserView(QWidget):
             question = self.tr("Delete {name} ({size}) from {where}?").format(
                 name=names[0], size=size, where=where
             )
+        elif any(e.is_folder for e in entries):  # the count is not the names': say why
+            question = self.tr(
+                "Delete {names} from {where}? With everything in the folders, that is %n "
+                "object(s) ({size}).", "", plan.count,
+            ).format(size=size, where=where, names=name_list(names))  # fmt: skip
         else:
             question = self.tr(
                 "Delete %n object(s) ({size}) from {where}: {names}?", "", plan.count

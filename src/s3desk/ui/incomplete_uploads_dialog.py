@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +32,7 @@ from s3desk.core.audit import AuditLog
 from s3desk.core.deleting import AbortFailure, Incomplete, abort_uploads, list_incomplete_uploads
 from s3desk.ui.core_phrases import describe_error
 from s3desk.ui.names import name_list
+from s3desk.ui.questions import confirm
 from s3desk.ui.units import human_size
 
 ClientProvider = Callable[[], Any]
@@ -315,12 +315,10 @@ class IncompleteUploadsDialog(QDialog):
         self._keep(self._abort(uploads))
 
     def confirm_abort(self, uploads: list[Incomplete]) -> bool:
-        answer = QMessageBox.question(
+        return confirm(
             self, self.tr("Abort uploads?"), self.abort_question(uploads),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            self.tr("Abort %n upload(s)", "", len(uploads)), self.tr("Don't abort"),
         )  # fmt: skip
-        return answer == QMessageBox.StandardButton.Yes
 
     def abort_question(self, uploads: list[Incomplete]) -> str:
         """Names the uploads (their keys below the folder shown), the folder and the size

@@ -66,6 +66,7 @@ from s3desk.ui.history_view import HistoryView
 from s3desk.ui.names import name_list
 from s3desk.ui.notifier import Notifier
 from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
+from s3desk.ui.questions import confirm
 from s3desk.ui.taskbar import TaskbarProgress
 from s3desk.ui.transfer_model import JobIdRole, TransferModel
 from s3desk.ui.units import human_duration, human_rate, human_size
@@ -420,6 +421,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(self.conflict_bar)
         row.setContentsMargins(12, 6, 12, 6)
         self.conflict_label = QLabel()
+        self.conflict_label.setWordWrap(True)  # long names must not widen the window
         row.addWidget(self.conflict_label, 1)
         self.conflict_buttons: dict[ConflictPolicy, QPushButton] = {}
         for choice, text, tip in (
@@ -439,12 +441,32 @@ class MainWindow(QMainWindow):
         """Apply the choice to the selected asking rows, or to all of them."""
         if self.engine is None or self.bridge is None:
             return
-        selected = set(self.selected_job_ids())
-        asking = [v.id for v in self.model.views() if v.state is JobState.CONFLICT]
-        chosen = [i for i in asking if i in selected] or asking
+        chosen = [view.id for view in self.conflicts_chosen()[0]]
         if self.transfers is not None and self.transfers.resolve_conflicts(choice, chosen):
             self.bridge.wake()
         self._refresh_now()
+
+    def conflicts_chosen(self) -> tuple[list[JobView], bool]:
+        """The asking rows the bar's buttons act on: the selected ones (True), else all."""
+        selected = set(self.selected_job_ids())
+        asking = [view for view in self.model.views() if view.state is JobState.CONFLICT]
+        chosen = [view for view in asking if view.id in selected]
+        return (chosen, True) if chosen else (asking, False)
+
+    def _show_conflicts(self) -> None:
+        """The bar names the files its buttons act on (Overwrite replaces them for good)."""
+        chosen, selected = self.conflicts_chosen()
+        self.conflict_bar.setVisible(bool(chosen))
+        if not chosen:
+            return
+        names = name_list([view.name for view in chosen])
+        if selected:
+            text = self.tr("%n selected file(s) already exist in the bucket: {names}. What "
+                           "should happen to them?", "", len(chosen))  # fmt: skip
+        else:
+            text = self.tr("%n file(s) already exist in the bucket: {names}. What should "
+                           "happen to them?", "", len(chosen))  # fmt: skip
+        self.conflict_label.setText(text.format(names=names))
 
     def _build_storage_label(self, setup_hint: str) -> QLabel:
         self.storage_label = QLabel()
@@ -499,6 +521,10 @@ class MainWindow(QMainWindow):
 
     def current_account(self) -> str:
         return str(self.account_box.currentData() or "")
+
+    def account_name(self, key: str) -> str:
+        """The name the account box shows for ``key``."""
+        return self.account_box.itemText(self.account_box.findData(key))
 
     def attach_engine(
         self, engine: UploadEngine | EngineProcess, bucket: str = "", prefix: str = ""
@@ -576,6 +602,7 @@ class MainWindow(QMainWindow):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.selectionModel().selectionChanged.connect(self._update_actions)
+        table.selectionModel().selectionChanged.connect(self._show_conflicts)
         return table
 
     def _build_status_bar(self) -> None:
@@ -967,12 +994,7 @@ class MainWindow(QMainWindow):
 
     def _show_totals(self, totals: Totals) -> None:
         self.totals_label.setText(self.totals_text(totals))
-        asking = totals.files_asking
-        self.conflict_bar.setVisible(asking > 0)
-        if asking:
-            self.conflict_label.setText(
-                self.tr("%n file(s) already exist in the bucket. What should happen?", "", asking)
-            )
+        self._show_conflicts()  # the model has this snapshot's rows already
         busy = totals.files_active > 0
         fraction = totals.bytes_done / totals.bytes_total if totals.bytes_total else 1.0
         self.overall_bar.setVisible(busy)
@@ -1007,25 +1029,33 @@ class MainWindow(QMainWindow):
         return [job for job in self.model.views() if not job.state.finished]
 
     def confirm_quit(self) -> bool:
-        answer = QMessageBox.question(
-            self,
-            self.tr("Transfers have not finished"),
-            self.quit_question(self.unfinished_jobs()) + "\n\n" + self.tr("Quit now?"),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        text = self.quit_question(self.unfinished_jobs()) + "\n\n" + self.tr("Quit now?")
+        return self._confirm_leaving(text, self.tr("Quit"), self.tr("Don't quit"))
+
+    def confirm_switch(self, leaving: str, chosen: str) -> bool:
+        """Switching from the storage named ``leaving`` to ``chosen`` with transfers that
+        have not finished (the switch waits until none is running): asks, naming them."""
+        text = self.unfinished_question(self.unfinished_jobs(), leaving)
+        text += "\n\n" + self.tr("Switch to {storage} now?").format(storage=chosen)
+        return self._confirm_leaving(text, self.tr("Switch"), self.tr("Don't switch"))
+
+    def _confirm_leaving(self, text: str, act: str, keep: str) -> bool:
+        return confirm(self, self.tr("Transfers have not finished"), text, act, keep)
 
     def quit_question(self, jobs: list[JobView]) -> str:
-        """How many uploads and downloads have not finished, by name, and what quitting
-        does to them: uploads go on at the next start where a journal keeps them."""
+        return self.unfinished_question(jobs)
+
+    def unfinished_question(self, jobs: list[JobView], leaving: str = "") -> str:
+        """How many uploads and downloads have not finished, by name, and what leaving does
+        to them: quitting, or switching away from the storage named ``leaving``. Uploads go
+        on later where a journal keeps them; downloads stop."""
         uploads = [job for job in jobs if not job.target]
         downloads = [job for job in jobs if job.target]
         resumable = self.engine is not None and self.engine.journal is not None
         parts = []
         if uploads:
-            parts.append(self._uploads_at_quit(uploads, resumable))
-        elif not downloads:  # files of a folder still being read: no rows yet
+            parts.append(self._uploads_left(uploads, resumable, leaving))
+        elif not downloads:  # quitting while a folder is still read: no rows yet
             parts.append(
                 self.tr("Some files have not finished uploading. If you quit now, they are "
                         "paused and go on from where they stopped the next time you open s3desk.")
@@ -1041,19 +1071,30 @@ class MainWindow(QMainWindow):
             )  # fmt: skip
         return "\n\n".join(parts)
 
-    def _uploads_at_quit(self, uploads: list[JobView], resumable: bool) -> str:
-        names = name_list([job.name for job in uploads])
-        if not resumable:
+    def _uploads_left(self, uploads: list[JobView], resumable: bool, leaving: str) -> str:
+        n, names = len(uploads), name_list([job.name for job in uploads])
+        if resumable and leaving:
+            text = self.tr(
+                "%n upload(s) have not finished: {names}. If you switch now, they go on from "
+                "where they stopped when you choose {storage} again.", "", n,
+            ).format(names=names, storage=leaving)  # fmt: skip
+        elif resumable:
+            text = self.tr(
+                "%n upload(s) have not finished: {names}. If you quit now, they go on from where "
+                "they stopped the next time you open s3desk.", "", n,
+            ).format(names=names)  # fmt: skip
+        elif leaving:
+            return self.tr(
+                "%n upload(s) have not finished: {names}. The local demo storage keeps nothing "
+                "unfinished when you switch away, so they will be lost.", "", n,
+            ).format(names=names)  # fmt: skip
+        else:
             return self.tr(
                 "%n upload(s) have not finished: {names}. The local demo storage is cleared "
-                "when s3desk quits, so they will be lost.", "", len(uploads),
+                "when s3desk quits, so they will be lost.", "", n,
             ).format(names=names)  # fmt: skip
-        text = self.tr(
-            "%n upload(s) have not finished: {names}. If you quit now, they go on from where "
-            "they stopped the next time you open s3desk.", "", len(uploads),
-        ).format(names=names)  # fmt: skip
         paused = sum(job.state is JobState.PAUSED for job in uploads)
-        if paused == len(uploads):
+        if paused == n:
             text += " " + self.tr(
                 "All %n paused: they stay paused until you resume them.", "", paused
             )

@@ -3,7 +3,8 @@
 Each account gets an engine of its own (its endpoint and credentials are the engine's), so
 choosing another account replaces the window's engine. That happens only while nothing is
 running: a running upload belongs to the account it started on. Unfinished uploads of an
-account stay in the journal under its id and come back when the account is chosen again.
+account stay in the journal under its id and come back when the account is chosen again;
+when something would be left behind (paused, waiting for a choice), the window asks first.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ class StorageSwitcher(QObject):
         choices += [(key, shown(label)) for key, (label, _, _) in self.fixed.items()]
         self.window.set_account_choices(choices, self.current)
 
-    def choose(self, key: str) -> bool:
-        """Switch the window to the storage ``key``; False (and the box reverts) if not now."""
+    def choose(self, key: str, *, asked: bool = False) -> bool:
+        """Switch the window to the storage ``key``; False (and the box reverts) if not now.
+        ``asked``: the user already agreed to leave what has not finished behind."""
         if key == self.current:
             return True
         transfers = self.window.transfers
@@ -80,6 +82,11 @@ class StorageSwitcher(QObject):
                 )
             )
             return False
+        if not asked and self.window.unfinished_jobs():  # paused, or waiting for a choice
+            leaving, chosen = self.window.account_name(self.current), self.window.account_name(key)
+            if not self.window.confirm_switch(leaving, chosen):
+                self.window.show_account(self.current)
+                return False
         if key == DEMO and self.fixed[DEMO][1] is None:
             # The box shows the account in use until the demo storage is up.
             self.window.show_account(self.current)
@@ -105,7 +112,7 @@ class StorageSwitcher(QObject):
             return
         label, _, bucket = self.fixed[DEMO]
         self.fixed[DEMO] = (label, endpoint, bucket)
-        if self.choose(DEMO):
+        if self.choose(DEMO, asked=True):
             self.window.show_account(DEMO)
 
     def _switch(
