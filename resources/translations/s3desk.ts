@@ -1953,6 +1953,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{error}; what was sent is kept and the next upload of this file resumes it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{label} ({where})</source>
         <translation type="unfinished"></translation>
     </message>

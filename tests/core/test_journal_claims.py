@@ -77,3 +77,21 @@ def test_a_killed_holder_lets_go_of_its_entries(tmp_path: Path) -> None:
     finally:
         if holder.is_alive():
             holder.kill()
+
+
+def test_released_claims_are_free_to_another_journal_while_this_one_stays_open(
+    tmp_path: Path,
+) -> None:
+    """An engine that stops (an account switched away from) lets go of its entries, though
+    the window's process and its journal live on."""
+    path = str(tmp_path / "journal.sqlite3")
+    first, second = Journal(path, HOLDER_WINDOW), Journal(path, HOLDER_WINDOW)
+    try:
+        first.add_jobs("ep", [_ENTRY])
+        assert sorted(second.claim([1]).held) == [1]  # the first still works on it
+        first.release_claims()
+        assert sorted(second.claim([1]).records) == [1]
+        assert sorted(first.claim([1]).held) == [1]  # and now the second one has it
+    finally:
+        first.close()
+        second.close()

@@ -840,6 +840,8 @@ class UploadEngine:
         for worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
         self._flush_forgotten(counted=False)
+        # What is left unfinished is another engine's to take up, even in this process.
+        self._journal_call("release_claims")
         self._senders.close()
         self._service.close()
         if self.audit is not None:

@@ -173,6 +173,13 @@ class Journal:
         except sqlite3.Error as exc:
             raise JournalError(_explain(exc, self.path)) from exc
 
+    def release_claims(self) -> None:
+        """Let go of every entry claimed, keeping the database open: for an engine that
+        stops while its journal lives on (an account switched away from in the window)."""
+        if self._token:
+            with contextlib.suppress(JournalError), self._transaction() as db:
+                db.execute("DELETE FROM claims WHERE holder = ?", (self._token,))
+
     def close(self) -> None:
         """Close the database and let go of every entry claimed (unfinished ones stay)."""
         if self._token:
