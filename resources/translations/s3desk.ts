@@ -1669,6 +1669,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Already in the bucket: sent by an earlier run that was interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Amazon S3 — AWS profile (incl. SSO)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from s3desk.core.audit import AuditLog
 from s3desk.core.engine import EngineConfig, UploadEngine
-from s3desk.core.jobs import Destination, JobState
-from s3desk.core.journal import Journal
+from s3desk.core.jobs import ConflictPolicy, Destination, JobState, UploadJob
+from s3desk.core.journal import Journal, JournalPart, options_json
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from tests.conftest import Server
@@ -439,3 +440,163 @@ def test_a_refusal_for_good_aborts_the_upload(
     assert job.error.startswith("Access denied") and "kept" not in job.error
     assert _open_upload_ids(s3, bucket) == []
     assert journal.unfinished(engine.endpoint.identity) == []
+
+
+# -- a file the killed run had sent, though its entry says it is still to go ---------------
+
+KEY = "in/a.bin"
+
+
+def _queued_by_a_killed_run(
+    journal_path: Path, endpoint: S3Endpoint, path: Path, bucket: str, key: str, conflict: str
+) -> int:
+    """The journal as a run that queued ``path`` for ``key`` and was killed leaves it (that
+    run's journal closed: its claims are free). Returns the entry's id."""
+    earlier = Journal(journal_path)
+    try:
+        job = UploadJob(earlier.reserve_ids(1), str(path), bucket, key, path.stat().st_size,
+                        path.stat().st_mtime_ns, conflict=ConflictPolicy(conflict))  # fmt: skip
+        earlier.add_jobs(endpoint.identity, [(job.id, job.source, bucket, key, job.size,
+                                              job.mtime_ns, options_json(job))])  # fmt: skip
+        return job.id
+    finally:
+        earlier.close()
+
+
+def _run_again(
+    endpoint: S3Endpoint, journal_path: Path, path: Path, bucket: str, conflict: str, audit: Path
+) -> UploadJob | Any:
+    """``s3desk upload`` run again: the same file to the same key, as the policy says."""
+    journal, log = Journal(journal_path), AuditLog(audit)
+    engine = UploadEngine(endpoint, PARTS, journal=journal, audit=log)
+    try:
+        assert engine.load_resumable() == 1
+        engine.submit_paths([path], Destination(bucket, "in/"), ConflictPolicy(conflict))
+        assert engine.wait(60)
+        (job,) = engine.jobs()
+        return job
+    finally:
+        engine.shutdown()
+        journal.close()
+
+
+def _writes(proxy: FaultProxy) -> list[tuple[str, str]]:
+    return [(m, t) for m, t in proxy.requests() if m in ("PUT", "POST")]
+
+
+@pytest.mark.parametrize("conflict", ["rename", "skip"])
+def test_a_small_file_the_killed_run_sent_is_done_not_sent_again(
+    server: Server, server_bucket: str, server_proxy: FaultProxy, tmp_path: Path, conflict: str
+) -> None:
+    """Killed after its PutObject but before noting it done: the rerun finds the file's
+    bytes under its key and neither keeps both nor calls it skipped."""
+    path, data = tmp_path / "a.bin", os.urandom(100_000)
+    path.write_bytes(data)
+    server.client.put_object(Bucket=server_bucket, Key=KEY, Body=data)  # the killed run's
+    endpoint, journal_path = _through(server, server_proxy), tmp_path / "journal.sqlite3"
+    _queued_by_a_killed_run(journal_path, endpoint, path, server_bucket, KEY, conflict)
+
+    job = _run_again(endpoint, journal_path, path, server_bucket, conflict, tmp_path / "a.jsonl")
+    assert (job.state, job.key, job.error) == (JobState.DONE, KEY, "")
+    assert list_keys(server.client, server_bucket) == [KEY]
+    assert read_object(server.client, server_bucket, KEY) == data
+    assert _writes(server_proxy) == []
+    (done,) = [e for e in AuditLog(tmp_path / "a.jsonl").entries() if e["action"] == "upload"]
+    assert (done["result"], done["key"], done["size"]) == ("ok", KEY, len(data))
+    assert "earlier run" in done["note"] and done["etag"]
+
+
+def test_a_file_the_killed_run_sent_is_done_when_the_window_restores_it(
+    server: Server, server_bucket: str, server_proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """The window takes up what the earlier run left (restore) instead of a new submission."""
+    path, data = tmp_path / "a.bin", os.urandom(100_000)
+    path.write_bytes(data)
+    server.client.put_object(Bucket=server_bucket, Key=KEY, Body=data)
+    endpoint, journal_path = _through(server, server_proxy), tmp_path / "journal.sqlite3"
+    _queued_by_a_killed_run(journal_path, endpoint, path, server_bucket, KEY, "rename")
+    journal = Journal(journal_path)
+    engine = UploadEngine(endpoint, PARTS, journal=journal)
+    try:
+        assert engine.restore() == 1
+        assert engine.wait(60)
+        (job,) = engine.jobs()
+    finally:
+        engine.shutdown()
+        journal.close()
+    assert (job.state, job.key, job.error) == (JobState.DONE, KEY, "")
+    assert list_keys(server.client, server_bucket) == [KEY]
+    assert _writes(server_proxy) == []
+
+
+@pytest.mark.parametrize("conflict", ["rename", "skip"])
+def test_other_bytes_under_the_key_are_someone_elses_and_the_policy_holds(
+    server: Server, server_bucket: str, server_proxy: FaultProxy, tmp_path: Path, conflict: str
+) -> None:
+    path, data = tmp_path / "a.bin", os.urandom(100_000)
+    path.write_bytes(data)
+    other = os.urandom(len(data))  # the same size, other bytes
+    server.client.put_object(Bucket=server_bucket, Key=KEY, Body=other)
+    endpoint, journal_path = _through(server, server_proxy), tmp_path / "journal.sqlite3"
+    _queued_by_a_killed_run(journal_path, endpoint, path, server_bucket, KEY, conflict)
+
+    job = _run_again(endpoint, journal_path, path, server_bucket, conflict, tmp_path / "a.jsonl")
+    assert read_object(server.client, server_bucket, KEY) == other
+    if conflict == "rename":
+        assert (job.state, job.key) == (JobState.DONE, "in/a (1).bin")
+        assert list_keys(server.client, server_bucket) == ["in/a (1).bin", KEY]
+        assert read_object(server.client, server_bucket, "in/a (1).bin") == data
+    else:
+        assert (job.state, job.error) == (JobState.SKIPPED, "Already in the bucket (skipped)")
+        assert list_keys(server.client, server_bucket) == [KEY]
+
+
+def _send_in_parts(s3: Any, bucket: str, key: str, data: bytes, journal: Journal | None,
+                   job_id: int) -> None:  # fmt: skip
+    """A multipart upload of ``data`` in 5 MiB parts, completed; noted in ``journal`` as the
+    engine notes it (id, then each part) where one is given."""
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    if journal is not None:
+        journal.set_multipart(job_id, upload_id, 5 * MiB)
+    parts = []
+    for number, offset in enumerate(range(0, len(data), 5 * MiB), start=1):
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
+                              Body=data[offset : offset + 5 * MiB])["ETag"]  # fmt: skip
+        if journal is not None:
+            journal.add_part(job_id, JournalPart(number, etag))
+        parts.append({"PartNumber": number, "ETag": etag})
+    s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id,
+                                 MultipartUpload={"Parts": parts})  # fmt: skip
+
+
+@pytest.mark.parametrize("conflict", ["rename", "skip"])
+@pytest.mark.parametrize("noted", [True, False], ids=["upload-noted", "upload-not-noted"])
+def test_a_multipart_upload_the_killed_run_completed_is_done_not_sent_again(
+    server: Server,
+    server_bucket: str,
+    server_proxy: FaultProxy,
+    big_file: tuple[Path, bytes],
+    tmp_path: Path,
+    conflict: str,
+    noted: bool,
+) -> None:
+    """Its CompleteMultipartUpload got there just before the kill. Whether or not the
+    journal had its upload id (noted, or forgotten when it started afresh), the rerun finds
+    the file under its key: rclone answers its MD5 as the ETag, moto the multipart one."""
+    path, data = big_file
+    endpoint, journal_path = _through(server, server_proxy), tmp_path / "journal.sqlite3"
+    key = "in/video.mov"
+    job_id = _queued_by_a_killed_run(journal_path, endpoint, path, server_bucket, key, conflict)
+    earlier = Journal(journal_path)
+    try:
+        _send_in_parts(server.client, server_bucket, key, data, earlier if noted else None,
+                       job_id)  # fmt: skip
+    finally:
+        earlier.close()
+
+    job = _run_again(endpoint, journal_path, path, server_bucket, conflict, tmp_path / "a.jsonl")
+    assert (job.state, job.key, job.error) == (JobState.DONE, key, "")
+    assert list_keys(server.client, server_bucket) == [key]
+    assert read_object(server.client, server_bucket, key) == data
+    assert _writes(server_proxy) == []
+    assert _open_upload_ids(server.client, server_bucket) == []

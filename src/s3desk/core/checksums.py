@@ -29,7 +29,18 @@ class IntegrityError(Exception):
 
 
 def crc32_b64(data: bytes) -> str:
-    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    return b64_crc32(zlib.crc32(data))
+
+
+def b64_crc32(value: int) -> str:
+    """A CRC32 (e.g. one ``zlib.crc32`` carried over a file's spans) as S3 writes it."""
+    return base64.b64encode(value.to_bytes(4, "big")).decode()
+
+
+def multipart_etag(part_md5s: list[bytes]) -> str:
+    """S3's ETag of a multipart object: the MD5 of the parts' raw MD5s, and "-N"."""
+    raw = b"".join(part_md5s)
+    return f"{hashlib.md5(raw, usedforsecurity=False).hexdigest()}-{len(part_md5s)}"
 
 
 def composite_crc32(part_checksums: list[str]) -> str:

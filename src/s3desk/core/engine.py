@@ -28,8 +28,9 @@ import os
 import random
 import threading
 import time
+import zlib
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -196,6 +197,9 @@ class UploadEngine:
         # Jobs whose earlier run may have died between CreateMultipartUpload and noting
         # its id: their key's empty uploads are that run's, to abort before starting.
         self._sweep: set[int] = set()
+        # Jobs an earlier run queued and did not note done: it may have sent them all the
+        # same, so an object under the key may be theirs (checked before renaming/skipping).
+        self._again: set[int] = set()
         self._jobs: dict[int, UploadJob] = {}
         self._queue: deque[UploadJob] = deque()  # waiting to start (stale entries skipped)
         self._multipart: deque[UploadJob] = deque()  # started, parts still to hand out
@@ -333,6 +337,7 @@ class UploadEngine:
                 job = UploadJob(next(ids), item.path, bucket, key, item.size, state=state)
                 job.error = item.reason
             jobs.append(job)
+        self._again.update(j.id for j in jobs if j.source in again)
         if stale_records:
             self._journal_call("remove", stale_records)
         # Recorded before anyone can start (and finish) them, so no finished job is left over.
@@ -472,6 +477,8 @@ class UploadEngine:
                 if record.id not in claim.records:
                     continue  # finished by its holder meanwhile
                 job = job_from_record(claim.records[record.id])
+                if job.upload_id is None:
+                    self._again.add(job.id)
                 self._jobs[job.id] = job
                 self._counts[job.state] += 1
                 self._dirty[job.id] = job
@@ -1019,6 +1026,7 @@ class UploadEngine:
     def _check_key(self, unit: _Unit) -> None:
         """Before uploading under a policy other than overwrite: is the key taken?"""
         job = unit.job
+        sent: Mapping[str, Any] | None = None  # the object, if an earlier run sent it
         try:
             key = job.key
             if job.lost_races and job.conflict is ConflictPolicy.RENAME:
@@ -1028,7 +1036,9 @@ class UploadEngine:
                 taken = False
             else:
                 taken = self._exists(job.bucket, key)
-            if taken and job.conflict is ConflictPolicy.RENAME:
+                if taken and job.id in self._again:
+                    sent = self._sent_before(job)
+            if taken and sent is None and job.conflict is ConflictPolicy.RENAME:
                 key = self._free_key(job.bucket, job.key)
                 taken = False
         except Exception as exc:
@@ -1039,7 +1049,12 @@ class UploadEngine:
         with self._cond:
             if unit.generation != job.generation or not job.state.active:
                 return
-            if not taken:
+            self._again.discard(job.id)
+            if sent is not None:
+                job.etag = _bare(str(sent.get("ETag", "")))
+                job.checksum = str(sent.get("ChecksumCRC32") or "")
+                self._finish(job, JobState.DONE, "", note=_SENT_BEFORE)
+            elif not taken:
                 job.key, job.key_checked = key, True
                 self._set_state(job, JobState.QUEUED)
                 self._queue.appendleft(job)
@@ -1048,8 +1063,41 @@ class UploadEngine:
                 self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
             else:
                 self._ask(job)
-        if taken and job.conflict is ConflictPolicy.SKIP:
+        if taken and (sent is not None or job.conflict is ConflictPolicy.SKIP):
             self._forget(job.id)
+
+    def _sent_before(self, job: UploadJob) -> Mapping[str, Any] | None:
+        """The object under the job's key (as HEAD describes it) if it is this file: an
+        earlier run sent it and was stopped before noting that. None if it is not."""
+        head = self._head(job)
+        return head if head is not None and self._same_bytes(job, head) else None
+
+    def _head(self, job: UploadJob) -> Mapping[str, Any] | None:
+        """HEAD of the job's key, with its stored CRC32 where the service speaks S3's
+        checksums; None if there is no object or we may not look."""
+        extra = {"ChecksumMode": "ENABLED"} if self._crc32 else {}
+        try:
+            head: Mapping[str, Any] = self.client.head_object(
+                Bucket=job.bucket, Key=job.key, **extra
+            )
+        except Exception as exc:
+            if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound", "403")):
+                return None
+            raise
+        return head
+
+    def _same_bytes(self, job: UploadJob, head: Mapping[str, Any]) -> bool:
+        """Whether the object ``head`` describes holds this file: its size, and its ETag or
+        stored CRC32 as the file gives them, sent whole or in parts of the size this job had
+        or would choose (a KMS-encrypted object's ETag is no MD5: its CRC32 can tell)."""
+        if int(head.get("ContentLength", -1)) != job.size:
+            return False
+        etag, crc = _bare(str(head.get("ETag", ""))), str(head.get("ChecksumCRC32") or "")
+        sizes = sorted({job.part_size, choose_part_size(job.size, self.config.part_size)} - {0})
+        parts = _parts_named(etag) or _parts_named(crc)
+        # Sums of the whole file (no "-N") come out the same with any part size.
+        sizes = [s for s in sizes if part_count(job.size, s) == parts] if parts else sizes[:1]
+        return any(_file_sums(job, size).matches(etag, crc) for size in sizes)
 
     def _exists(self, bucket: str, key: str) -> bool:
         try:
@@ -1241,22 +1289,21 @@ class UploadEngine:
 
     def _completed_meanwhile(self, job: UploadJob) -> bool:
         """The upload is gone, but the object under its key is the one its parts make (its
-        size, and the multipart ETag their ETags give): a completion whose answer was lost,
-        or that a killed run sent, got there."""
-        parts = job.done_parts or {}
-        if self.endpoint.broker_url or len(parts) != job.part_count:
+        size, and the multipart ETag their ETags give), or holds the file's bytes (services
+        such as rclone answer the whole file's MD5): a completion whose answer was lost, or
+        that a killed run sent, got there."""
+        if self.endpoint.broker_url:
             return False
         try:
-            raw = b"".join(bytes.fromhex(_bare(parts[n].etag)) for n in sorted(parts))
-        except ValueError:
-            return False  # not MD5 ETags: nothing to compare with
-        expected = f"{hashlib.md5(raw, usedforsecurity=False).hexdigest()}-{len(parts)}"
-        try:
-            head = self.client.head_object(Bucket=job.bucket, Key=job.key)
-        except Exception:
+            head = self._head(job)
+            if head is None or int(head.get("ContentLength", -1)) != job.size:
+                return False
+            if _bare(str(head.get("ETag", ""))) == _parts_etag(job):
+                return True
+            return self._same_bytes(job, head)
+        except Exception as exc:  # cannot look, or the file changed: not shown to be done
+            log.info("could not compare s3://%s/%s with its file: %r", job.bucket, job.key, exc)
             return False
-        size = int(head.get("ContentLength", -1))
-        return size == job.size and _bare(str(head.get("ETag", ""))) == expected
 
     def _completed_multipart(self, job: UploadJob) -> None:
         with self._cond:
@@ -1605,7 +1652,7 @@ class UploadEngine:
         if self._idle():
             self._idle_cond.notify_all()
 
-    def _finish(self, job: UploadJob, state: JobState, error: str) -> None:
+    def _finish(self, job: UploadJob, state: JobState, error: str, note: str = "") -> None:
         if state is JobState.DONE and job.bytes_done != job.size:
             # Small bodies may finish between progress steps; count them fully.
             self._bytes_done += job.size - job.bytes_done
@@ -1615,13 +1662,14 @@ class UploadEngine:
             self._bytes_done -= job.bytes_done
             self._bytes_total -= job.size
         self._set_state(job, state)
-        job.error = error
+        job.error, job.note = error, note
         self._meters.pop(job.id, None)
         if self.audit is not None and state is not JobState.SKIPPED:
             self.audit.put(
                 "upload", account=self.endpoint.label, bucket=job.bucket, key=job.key,
                 size=job.size, etag=job.etag or None, checksum=job.checksum or None,
                 path=job.source, result=_AUDIT_RESULTS[state], error=error or None,
+                note=note or None,
             )  # fmt: skip
 
     # ----------------------------------------------------------------- journal
@@ -1671,6 +1719,7 @@ _ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
 
 
 _ALREADY_THERE = phrase("Already in the bucket (skipped)")
+_SENT_BEFORE = phrase("Already in the bucket: sent by an earlier run that was interrupted")
 
 
 _AUDIT_RESULTS = {
@@ -1713,6 +1762,56 @@ def _content_type(job: UploadJob) -> str:
 
 def _bare(etag: str) -> str:
     return etag.strip('"').lower()
+
+
+def _parts_etag(job: UploadJob) -> str:
+    """The multipart ETag the job's sent parts make ("" unless all are known, as MD5s)."""
+    parts = job.done_parts or {}
+    if len(parts) != job.part_count:
+        return ""
+    try:
+        return checksums.multipart_etag(
+            [bytes.fromhex(_bare(parts[n].etag)) for n in sorted(parts)]
+        )
+    except ValueError:
+        return ""  # not MD5 ETags: nothing to compare with
+
+
+def _parts_named(value: str) -> int:
+    """The N of a multipart ETag or checksum ("...-N"); 0 for an object sent whole."""
+    count = value.rpartition("-")[2] if "-" in value else ""
+    return int(count) if count.isdigit() else 0
+
+
+class _FileSums(NamedTuple):
+    """A file's MD5 and CRC32 as S3 gives them for an object sent whole, and in parts."""
+
+    md5: str
+    crc32: str
+    multipart_etag: str
+    composite_crc32: str
+
+    def matches(self, etag: str, crc32: str) -> bool:
+        return etag in (self.md5, self.multipart_etag) or crc32 in (
+            self.crc32, self.composite_crc32,
+        )  # fmt: skip
+
+
+def _file_sums(job: UploadJob, part_size: int) -> _FileSums:
+    """Read the file once, a part at a time (SourceChanged if it is not the one queued)."""
+    whole, crc = hashlib.md5(usedforsecurity=False), 0
+    md5s: list[bytes] = []
+    crcs: list[str] = []
+    for offset in range(0, job.size, part_size):
+        data = read_span(job, offset, min(part_size, job.size - offset))
+        whole.update(data)
+        crc = zlib.crc32(data, crc)
+        md5s.append(hashlib.md5(data, usedforsecurity=False).digest())
+        crcs.append(checksums.crc32_b64(data))
+    return _FileSums(
+        whole.hexdigest(), checksums.b64_crc32(crc),
+        checksums.multipart_etag(md5s), checksums.composite_crc32(crcs),
+    )  # fmt: skip
 
 
 def _digests(job: UploadJob, number: int) -> tuple[str, str]:

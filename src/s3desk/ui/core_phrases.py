@@ -84,6 +84,7 @@ TEMPLATES = (
     ),
     QT_TRANSLATE_NOOP("core", "All access to bucket '{bucket}' has been disabled"),
     QT_TRANSLATE_NOOP("core", "Already in the bucket (skipped)"),
+    QT_TRANSLATE_NOOP("core", "Already in the bucket: sent by an earlier run that was interrupted"),
     QT_TRANSLATE_NOOP("core", "Broken link"),
     QT_TRANSLATE_NOOP("core", "Bucket '{bucket}' does not exist"),
     QT_TRANSLATE_NOOP(
