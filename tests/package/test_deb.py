@@ -17,6 +17,7 @@ import struct
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,12 @@ def test_self_test_passes_without_a_display_on_the_offscreen_platform(
     assert "translations qtbase_en.qm, s3desk_en.qm" in out
     assert "Secret Service (secretstorage" in out
     assert f"managed configuration: ok. {managed}: read" in out
+    # The build's versions are the development venv's (both from the lock); no demo storage.
+    packages = next(line for line in out.splitlines() if line.startswith("  packages: "))
+    for package in ("boto3", "botocore", "keyring", "PySide6-Essentials", "shiboken6", "qasync",
+                    "SecretStorage"):  # fmt: skip
+        assert f"{package} {metadata.version(package)}" in packages
+    assert "moto not installed" in packages
     assert "Self-test passed: all 8 checks succeeded." in out
 
 

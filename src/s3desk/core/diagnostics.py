@@ -21,8 +21,30 @@ from s3desk.core.paths import config_dir, data_dir, log_dir
 from s3desk.core.redact import redact
 from s3desk.core.s3 import S3Endpoint
 
-_PACKAGES = ("boto3", "botocore", "keyring", "PySide6", "qasync", "platformdirs")
 _LAST_PROBLEMS = 20
+
+
+def reported_packages(platform_name: str = sys.platform) -> tuple[str, ...]:
+    """The distributions whose versions support asks for first: what s3desk runs on (Qt's
+    bindings ship as PySide6-Essentials), the keyring backend's own libraries on this system,
+    and moto, the local demo storage, which installers leave out. The installers' spec copies
+    these packages' metadata, so a frozen build reports them too."""
+    common = (
+        "boto3", "botocore", "s3transfer", "keyring", "platformdirs",
+        "PySide6-Essentials", "shiboken6", "qasync",
+    )  # fmt: skip
+    if platform_name == "win32":
+        backend: tuple[str, ...] = ("pywin32-ctypes",)
+    elif platform_name == "darwin":
+        backend = ()
+    else:
+        backend = ("SecretStorage", "jeepney")
+    return (*common, *backend, "moto")
+
+
+def package_versions() -> list[tuple[str, str]]:
+    """(distribution, installed version or "not installed") for ``reported_packages()``."""
+    return [(package, _version(package)) for package in reported_packages()]
 
 
 def diagnostic_report(
@@ -38,8 +60,7 @@ def diagnostic_report(
         f"Python {platform.python_version()} ({sys.executable})",
         f"OS: {platform.platform()}",
     ]
-    for package in _PACKAGES:
-        lines.append(f"{package}: {_version(package)}")
+    lines.extend(f"{package}: {version}" for package, version in package_versions())
     lines.append(f"keyring backend: {_keyring_backend()}")
     lines.extend(f"{name}: {value}" for name, value in extra)
     lines += [

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal, qVersion
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
         from PySide6 import __version__ as pyside_version
 
         extra = [
+            ("Qt (runtime)", qVersion()),
             ("Qt platform", QGuiApplication.platformName()),
             ("PySide6 (runtime)", pyside_version),
             ("transfers", self.totals_text(self.transfers.totals()) if self.transfers else "none"),
