@@ -131,7 +131,7 @@ def _s3desk_tool(name: str, server: RcloneS3Server, work: Path, args: Any) -> To
     tool = Tool(
         name,
         lambda case, dest: [
-            sys.executable, "-m", "s3desk.cli_download", case.source, dest,
+            sys.executable, "-m", "s3desk.cli.download", case.source, dest,
             "--endpoint-url", url, "--quiet", *conc,
         ],
     )  # fmt: skip

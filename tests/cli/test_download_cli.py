@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_download(
     *args: str, endpoint: S3Endpoint | None = None
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, str(ROOT / "tools" / "without_qt.py"), "-m", "s3desk.cli_download"]
+    command = [sys.executable, str(ROOT / "tools" / "without_qt.py"), "-m", "s3desk.cli.download"]
     env = dict(os.environ)
     if endpoint is not None:
         args = (*args, "--endpoint-url", str(endpoint.endpoint_url))

@@ -192,7 +192,7 @@ def test_an_s3_compatible_account_uploads_with_its_keyring_secret(
 
 
 def test_the_command_line_offers_every_kind_and_checksum_mode() -> None:
-    from s3desk import cli_accounts
+    from s3desk.cli import accounts as cli_accounts
     from s3desk.core import checksums
 
     assert tuple(k.value for k in AccountKind) == cli_accounts._KINDS

@@ -113,7 +113,7 @@ def _print_json(make: Any, args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from s3desk.cli_upload import _AccountProblem, _endpoint_from
+    from s3desk.cli.upload import _AccountProblem, _endpoint_from
     from s3desk.core.admin_cors import check_origin
     from s3desk.core.bucket_check import BucketCheckError, check_bucket
     from s3desk.core.s3 import make_client

@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the desktop app (the default)")
     _add_gui_arguments(gui)
 
-    from s3desk.cli_upload import add_upload_arguments
+    from s3desk.cli.upload import add_upload_arguments
 
     upload = commands.add_parser(
         "upload",
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_upload_arguments(upload)
 
-    from s3desk.cli_download import add_download_arguments
+    from s3desk.cli.download import add_download_arguments
 
     download = commands.add_parser(
         "download",
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_download_arguments(download)
 
-    from s3desk.cli_accounts import add_accounts_arguments
+    from s3desk.cli.accounts import add_accounts_arguments
 
     accounts = commands.add_parser(
         "accounts",
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_accounts_arguments(accounts)
 
-    from s3desk.cli_admin import add_admin_arguments
+    from s3desk.cli.admin import add_admin_arguments
 
     admin = commands.add_parser(
         "admin",
@@ -97,19 +97,19 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test()
     if args.command == "upload":
-        from s3desk.cli_upload import run_upload
+        from s3desk.cli.upload import run_upload
 
         return run_upload(args)
     if args.command == "accounts":
-        from s3desk.cli_accounts import run_accounts
+        from s3desk.cli.accounts import run_accounts
 
         return run_accounts(args)
     if args.command == "download":
-        from s3desk.cli_download import run_download
+        from s3desk.cli.download import run_download
 
         return run_download(args)
     if args.command == "admin":
-        from s3desk.cli_admin import run_admin
+        from s3desk.cli.admin import run_admin
 
         return run_admin(args)
     from s3desk.core.demo import demo_available

@@ -17,7 +17,7 @@ import os
 import sys
 from typing import Any, TextIO
 
-from s3desk.cli_upload import (
+from s3desk.cli.upload import (
     _AccountProblem,
     _endpoint_from,
     _follow,
@@ -239,7 +239,7 @@ def _describe_listing_error(exc: BaseException, bucket: str, key: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``s3desk download`` on its own: ``python -m s3desk.cli_download SOURCE DEST_DIR``."""
+    """``s3desk download`` on its own: ``python -m s3desk.cli.download SOURCE DEST_DIR``."""
     parser = argparse.ArgumentParser(
         prog="s3desk download",
         description="Download an object, or a folder with everything in it.",
