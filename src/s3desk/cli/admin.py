@@ -113,7 +113,7 @@ def _print_json(make: Any, args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from s3desk.cli.upload import _AccountProblem, _endpoint_from
+    from s3desk.cli.endpoints import AccountProblem, endpoint_from
     from s3desk.core.admin_cors import check_origin
     from s3desk.core.bucket_check import BucketCheckError, check_bucket
     from s3desk.core.s3 import make_client
@@ -121,10 +121,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     try:
         bucket = _bucket_name(args.bucket)
         origins = [check_origin(o) for o in args.origin]
-        endpoint = _endpoint_from(args)
+        endpoint = endpoint_from(args)
         client = make_client(endpoint, 1, attempts=3)
         findings = check_bucket(client, bucket, origins)
-    except (ValueError, _AccountProblem, BucketCheckError) as exc:
+    except (ValueError, AccountProblem, BucketCheckError) as exc:
         print(f"s3desk: {exc}", file=sys.stderr)
         return CANNOT_CHECK
     paint = _Painter(out)

@@ -17,13 +17,8 @@ import os
 import sys
 from typing import Any, TextIO
 
-from s3desk.cli.upload import (
-    _AccountProblem,
-    _endpoint_from,
-    _follow,
-    _ProgressPrinter,
-    _SigTerm,
-)
+from s3desk.cli.endpoints import AccountProblem, endpoint_from
+from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
 from s3desk.core.audit import AuditLog
 from s3desk.core.browse import iter_pages
 from s3desk.core.download_plan import DownloadPlan, plan_download
@@ -104,11 +99,11 @@ def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         bucket, key = parse_source(args.source)
-        endpoint = _endpoint_from(args, says="which storage to download from")
+        endpoint = endpoint_from(args, says="which storage to download from")
     except ValueError as exc:
         print(f"s3desk: {exc}", file=sys.stderr)
         return 2
-    except _AccountProblem as exc:
+    except AccountProblem as exc:
         print(f"s3desk: {exc}", file=sys.stderr)
         return 1
     concurrency = _concurrency(args.concurrency)
@@ -123,7 +118,7 @@ def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if os.path.exists(dest) and not os.path.isdir(dest):
         print(f"s3desk: {args.destination} exists and is not a folder", file=sys.stderr)
         return 2
-    with _SigTerm() as sigterm:
+    with SigTerm() as sigterm:
         return _download(args, out, endpoint, bucket, key, dest, sigterm)
 
 
@@ -134,7 +129,7 @@ def _download(
     bucket: str,
     key: str,
     dest: str,
-    sigterm: _SigTerm,
+    sigterm: SigTerm,
 ) -> int:
     try:
         # Listing retries through botocore (the engine's client leaves them to the engine).
@@ -158,8 +153,8 @@ def _download(
     # Every download goes to the audit log, as the app's do.
     engine = DownloadEngine(endpoint, config, audit=AuditLog())
     conflict = ConflictPolicy(args.if_exists)
-    progress = _ProgressPrinter(out, quiet=args.quiet, verb="download", resumable=False)
-    update = _follow(
+    progress = ProgressPrinter(out, quiet=args.quiet, verb="download", resumable=False)
+    update = follow(
         engine, progress, lambda: engine.submit(plan.items, conflict, plan.folders), sigterm
     )
     if isinstance(update, int):
