@@ -82,3 +82,28 @@ class SendGate:
         if self._hold in self._hooks:  # may be called again from a test's cleanup
             self._hooks.remove(self._hold)
         self.release.set()
+
+
+def leave_paused_uploads(endpoint: Any, bucket: str, folder: Any, journal_path: Any) -> None:
+    """Two uploads the journal at ``journal_path`` keeps paused, as quitting mid-transfer
+    leaves them for the next start to restore."""
+    from s3desk.core.engine import EngineConfig, UploadEngine
+    from s3desk.core.jobs import Destination
+    from s3desk.core.journal import Journal
+
+    paths = []
+    for n in range(2):
+        path = folder / f"kept{n}.bin"
+        path.write_bytes(b"x" * 4 * 1024 * 1024)
+        paths.append(str(path))
+    journal = Journal(journal_path)
+    slow = EngineConfig(concurrency=2, bandwidth_limit=64 * 1024)  # neither can finish
+    engine = UploadEngine(endpoint, slow, journal=journal)
+    try:
+        engine.submit_paths(paths, Destination(bucket))
+        wait_for(lambda: engine.totals().files_active == 2, what="both uploads to start")
+        assert engine.pause_all() == 2
+        assert engine.wait(30)
+    finally:
+        engine.shutdown(cancel=False, timeout=10)
+        journal.close()

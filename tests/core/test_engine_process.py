@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from s3desk.core.engine import EngineConfig
-from s3desk.core.engine_process import EngineProcess
-from s3desk.core.jobs import Destination, JobState, JobView
+from s3desk.core.engine_process import COMMANDS, LOCAL_ONLY, EngineProcess
+from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
+from s3desk.core.queue_api import QUEUE_METHODS
 from s3desk.core.s3 import S3Endpoint
-from tests.helpers import list_keys, read_object, wait_for
+from tests.helpers import leave_paused_uploads, list_keys, read_object, wait_for
 
 CONFIG = EngineConfig(concurrency=3, multipart_threshold=5 * MiB, part_size=5 * MiB)
 
@@ -94,7 +95,8 @@ def test_downloads_through_the_child_process_share_the_queue_with_uploads(
     (tmp_path / "up.txt").write_bytes(b"up")
     plan = plan_download(s3, bucket, [("get/", 0, "", None)], "", str(tmp_path / "down"))
     seen: dict[int, JobView] = {}
-    remote.submit_downloads(plan.items, folders=plan.folders)
+    # No ids: the jobs arrive with the snapshots (an empty list would say "no jobs").
+    assert remote.submit_downloads(plan.items, folders=plan.folders) is None
     remote.submit_paths([str(tmp_path / "up.txt")], Destination(bucket, "put/"))
     wait_for(lambda: _collect(remote, seen), timeout=60, what="the child to finish")
     downloads = {v.key: v for v in seen.values() if v.id >= DOWNLOAD_ID_BASE}
@@ -169,3 +171,74 @@ def test_commands_after_an_orderly_shutdown_are_a_programming_error(
     engine.shutdown(cancel=False, timeout=5)
     with pytest.raises(RuntimeError, match="shut down"):
         engine.pause(1)
+
+
+# One call of each command the pipe carries, harmless on an empty queue. A method added to
+# TransferQueue is a command unless LOCAL_ONLY names it; it needs a call here to be tested.
+SAMPLE_CALLS: dict[str, Any] = {
+    "submit_paths": lambda e, d: e.submit_paths([], d),
+    "submit_downloads": lambda e, d: e.submit_downloads(iter(()), folders=iter(())),
+    "restore": lambda e, d: e.restore(),
+    "pause": lambda e, d: e.pause(1),
+    "resume": lambda e, d: e.resume(1),
+    "cancel": lambda e, d: e.cancel(1),
+    "retry": lambda e, d: e.retry(1),
+    "pause_all": lambda e, d: e.pause_all(),
+    "resume_all": lambda e, d: e.resume_all(),
+    "cancel_all": lambda e, d: e.cancel_all(),
+    "retry_failed": lambda e, d: e.retry_failed(),
+    "resolve_conflicts": lambda e, d: e.resolve_conflicts(ConflictPolicy.SKIP, iter([1])),
+    "set_content_type": lambda e, d: e.set_content_type(iter([1]), "text/plain"),
+    "set_bandwidth_limit": lambda e, d: e.set_bandwidth_limit(0),
+    "reconfigure": lambda e, d: e.reconfigure(concurrency=2, part_size=8 * MiB),
+    "unblock": lambda e, d: e.unblock(None),
+}
+
+
+def test_the_pipe_carries_every_command_of_the_queue_and_the_child_carries_it_out(
+    remote: EngineProcess, bucket: str
+) -> None:
+    assert set(LOCAL_ONLY) <= QUEUE_METHODS  # a stale name would hide nothing
+    assert set(SAMPLE_CALLS) | {"shutdown"} == COMMANDS  # shutdown: by the fixture
+    for command, call in SAMPLE_CALLS.items():
+        call(remote, Destination(bucket))
+        wait_for(lambda: [remote.drain(), remote.is_idle()][1], what=f"{command} carried out")
+        assert remote.warning == "", command  # the child refuses what it cannot carry out
+
+
+def test_restore_through_the_child_says_updates_follow(
+    moto_endpoint: S3Endpoint, bucket: str, tmp_path: Path
+) -> None:
+    journal_path = tmp_path / "journal.sqlite3"
+    leave_paused_uploads(moto_endpoint, bucket, tmp_path, journal_path)
+    engine = EngineProcess(moto_endpoint, CONFIG, journal_path)
+    try:
+        # Truthy, as in-process where it is the count: the window wakes to watch for them.
+        assert engine.restore() == 1
+        seen: dict[int, JobView] = {}
+        wait_for(lambda: _collect(engine, seen) and len(seen) == 2, what="the restored jobs")
+        assert [v.state for v in seen.values()] == [JobState.PAUSED, JobState.PAUSED]
+    finally:
+        engine.shutdown(cancel=True, timeout=10)
+    assert EngineProcess(moto_endpoint, CONFIG, None).restore() == 0  # no journal: nothing
+
+
+def test_conflicts_are_resolved_through_the_child_for_any_iterable_of_ids(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    s3.put_object(Bucket=bucket, Key="report.pdf", Body=b"the old report")
+    (tmp_path / "report.pdf").write_bytes(b"mine")
+    engine = EngineProcess(moto_endpoint, CONFIG, None)
+    try:
+        engine.submit_paths([str(tmp_path / "report.pdf")], Destination(bucket), ConflictPolicy.ASK)
+        seen: dict[int, JobView] = {}
+        wait_for(lambda: _collect(engine, seen) and seen, timeout=30, what="the question")
+        [job] = seen.values()
+        assert job.state is JobState.CONFLICT
+        # 1: sent, as for every counting command here; the answer shows in the snapshots.
+        assert engine.resolve_conflicts(ConflictPolicy.OVERWRITE, iter([job.id])) == 1
+        wait_for(lambda: _collect(engine, seen), timeout=30, what="the upload")
+    finally:
+        engine.shutdown(cancel=True, timeout=10)
+    assert seen[job.id].state is JobState.DONE
+    assert read_object(s3, bucket, "report.pdf") == b"mine"

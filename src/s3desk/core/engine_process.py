@@ -11,9 +11,10 @@ SIGTERM sent to the child itself (a session ending, ``kill``) stops it as the wi
 quit does: transfers are interrupted, unfinished uploads stay in the journal to resume next
 time, and the audit entries written so far are complete.
 
-``EngineProcess`` offers the methods of ``Transfers`` that the window uses, with the same
-meaning; commands that return a result in-process return "accepted" here, and the effect
-shows in the next snapshots.
+``EngineProcess`` implements ``TransferQueue``, as ``Transfers`` does in-process, with the same
+meaning; commands that return a count in-process return "accepted" here (1, or 0 when the
+child is gone), and the effect shows in the next snapshots. The pipe carries every method of
+``TransferQueue`` but those the parent answers itself (``LOCAL_ONLY``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -34,6 +36,7 @@ from s3desk.core.engine import EngineConfig, Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, JobView, Totals
 from s3desk.core.journal import HOLDER_WINDOW, Journal, JournalError
 from s3desk.core.phrases import phrase
+from s3desk.core.queue_api import QUEUE_METHODS, TransferQueue
 from s3desk.core.s3 import S3Endpoint, make_client
 
 # How often the child publishes what changed.
@@ -82,13 +85,13 @@ class EngineProcess:
 
     # -- commands (fire and forget) -----------------------------------------------------
 
-    def _send(self, command: str, *args: Any) -> bool:
+    def _send(self, command: str, *args: Any, **kwargs: Any) -> bool:
         if self._closed:
             if self._gone:
                 return False  # the window already says the process stopped
             raise RuntimeError("the upload engine has been shut down")
         try:
-            self._conn.send((self._sent + 1, command, args))
+            self._conn.send((self._sent + 1, command, args, kwargs))
         except OSError:  # the child died before the next poll noticed
             self._lost()
             return False
@@ -106,16 +109,16 @@ class EngineProcess:
 
     def submit_downloads(
         self,
-        items: list[DownloadItem],
+        items: Iterable[DownloadItem],
         conflict: ConflictPolicy = ConflictPolicy.RENAME,
-        folders: list[str] | None = None,
-    ) -> list[int]:
-        self._send("submit_downloads", list(items), conflict, list(folders or ()))
-        return []  # the jobs arrive with the next snapshots
+        folders: Iterable[str] = (),
+    ) -> None:
+        self._send("submit_downloads", list(items), conflict, list(folders))
 
     def restore(self) -> int:
-        self._send("restore")
-        return 0  # the restored jobs arrive with the next snapshots
+        if self.journal_path is None:
+            return 0  # nothing kept to restore
+        return int(self._send("restore"))  # the restored jobs arrive with the next snapshots
 
     def pause(self, job_id: int) -> bool:
         return self._send("pause", job_id)
@@ -141,8 +144,8 @@ class EngineProcess:
     def retry_failed(self) -> int:
         return int(self._send("retry_failed"))
 
-    def resolve_conflicts(self, choice: ConflictPolicy, job_ids: list[int] | None = None) -> int:
-        return int(self._send("resolve_conflicts", choice, list(job_ids or ())))
+    def resolve_conflicts(self, choice: ConflictPolicy, job_ids: Iterable[int] = ()) -> int:
+        return int(self._send("resolve_conflicts", choice, list(job_ids)))
 
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
         self._send("set_bandwidth_limit", bytes_per_second)
@@ -154,9 +157,9 @@ class EngineProcess:
         part_size: int | None = None,
         conflict: ConflictPolicy | None = None,
     ) -> None:
-        self._send("reconfigure", concurrency, part_size, conflict)
+        self._send("reconfigure", concurrency=concurrency, part_size=part_size, conflict=conflict)
 
-    def set_content_type(self, job_ids: list[int], content_type: str) -> int:
+    def set_content_type(self, job_ids: Iterable[int], content_type: str) -> int:
         content_type = content_types.check(content_type)  # refused here, not in the child
         return int(self._send("set_content_type", list(job_ids), content_type))
 
@@ -261,12 +264,12 @@ def _serve(
                 break
             timeout = max(0.0, next_publish - time.monotonic())
             if conn.poll(timeout):
-                number, command, args = conn.recv()
+                number, command, args, kwargs = conn.recv()
                 if command == "shutdown":
-                    engine.shutdown(*args)
+                    engine.shutdown(*args, **kwargs)
                     break
                 try:
-                    _carry_out(engine, command, args)
+                    _carry_out(engine, command, args, kwargs)
                 except Exception as exc:  # one bad command must not end every transfer
                     logging.getLogger(__name__).exception("engine command %s failed", command)
                     uploads.warn(f"An internal error stopped one action: {exc}")
@@ -309,20 +312,24 @@ def _on_sigterm() -> threading.Event:
     return terminated
 
 
-def _carry_out(engine: Any, command: str, args: tuple[Any, ...]) -> None:
-    if command not in _COMMANDS:
+def _carry_out(
+    engine: TransferQueue, command: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    if command not in COMMANDS:
         raise ValueError(f"unknown engine command {command!r}")
-    if command == "reconfigure":  # keyword-only there
-        concurrency, part_size, conflict = args
-        engine.reconfigure(concurrency=concurrency, part_size=part_size, conflict=conflict)
-        return
-    getattr(engine, command)(*args)
+    getattr(engine, command)(*args, **kwargs)
 
 
-_COMMANDS = frozenset(
-    {
-        "submit_paths", "restore", "pause", "resume", "cancel", "retry", "pause_all",
-        "resume_all", "cancel_all", "retry_failed", "resolve_conflicts", "set_bandwidth_limit",
-        "unblock", "submit_downloads", "set_content_type", "reconfigure",
-    }
-)  # fmt: skip
+# The queue's methods the parent answers from the snapshots, never sending them; why each.
+LOCAL_ONLY = {
+    "drain": "merges the snapshots the child published",
+    "totals": "the last snapshot's totals",
+    "is_idle": "the last snapshot, and whether the child has carried out every command since",
+    "blocked": "the last snapshot's",
+    "warning": "the last snapshot's, or that the child died",
+}
+
+# What the pipe carries: every other method of the queue.
+COMMANDS = QUEUE_METHODS - LOCAL_ONLY.keys()
+
+_QUEUE: type[TransferQueue] = EngineProcess  # mypy holds EngineProcess to the queue's methods

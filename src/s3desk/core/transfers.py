@@ -1,8 +1,8 @@
 """Uploads and downloads as one queue: what the window, and the engine process, drive.
 
 Each direction keeps its own engine (uploads have a journal and conflict questions,
-downloads temporary files); this puts them behind one set of methods. Download job ids start
-at DOWNLOAD_ID_BASE, so a job id alone says which engine it belongs to.
+downloads temporary files); this puts them behind one set of methods, ``TransferQueue``.
+Download job ids start at DOWNLOAD_ID_BASE, so a job id alone says which engine it belongs to.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from s3desk.core.download_plan import DownloadItem
 from s3desk.core.downloads import DOWNLOAD_ID_BASE, DownloadEngine
 from s3desk.core.engine import Update, UploadEngine
 from s3desk.core.jobs import ConflictPolicy, Destination, Totals
+from s3desk.core.queue_api import TransferQueue
 from s3desk.core.s3 import S3Endpoint
 
 
@@ -64,8 +65,9 @@ class Transfers:
         items: Iterable[DownloadItem],
         conflict: ConflictPolicy = ConflictPolicy.RENAME,
         folders: Iterable[str] = (),
-    ) -> list[int]:
-        return self.downloads.submit(items, conflict, folders)
+    ) -> None:
+        # No job ids: the engine process cannot know them either; the jobs come with drain().
+        self.downloads.submit(items, conflict, folders)
 
     def restore(self) -> int:
         return self.uploads.restore()
@@ -171,6 +173,9 @@ class Transfers:
         if self._downloads is not None:
             self._downloads.shutdown(cancel, timeout)
         self.uploads.shutdown(cancel, max(0.0, deadline - time.monotonic()))
+
+
+_QUEUE: type[TransferQueue] = Transfers  # mypy holds Transfers to the queue's methods
 
 
 def add_totals(a: Totals, b: Totals) -> Totals:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import Totals
-from s3desk.core.transfers import Transfers
+from s3desk.core.queue_api import TransferQueue
 from s3desk.ui.core_phrases import shown
 from s3desk.ui.transfer_model import TransferModel
 
@@ -27,7 +26,7 @@ class EngineBridge(QObject):
 
     def __init__(
         self,
-        engine: Transfers | EngineProcess,
+        engine: TransferQueue,
         model: TransferModel,
         parent: QObject | None = None,
     ) -> None:
@@ -40,7 +39,7 @@ class EngineBridge(QObject):
         self._was_busy = False
         self._problem = ("", "")
 
-    def set_engine(self, engine: Transfers | EngineProcess) -> None:
+    def set_engine(self, engine: TransferQueue) -> None:
         """Follow another engine (the user switched accounts)."""
         self._timer.stop()
         self.engine = engine

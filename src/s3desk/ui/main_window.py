@@ -53,6 +53,7 @@ from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
 from s3desk.core.parts import MiB
+from s3desk.core.queue_api import TransferQueue
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
 from s3desk.core.transfers import Transfers
@@ -1121,13 +1122,13 @@ def apply_theme(follow_system: bool) -> None:
         QApplication.setPalette(QApplication.style().standardPalette())
 
 
-def _transfers_for(engine: UploadEngine | EngineProcess | None) -> Transfers | EngineProcess | None:
+def _transfers_for(engine: UploadEngine | EngineProcess | None) -> TransferQueue | None:
     """Uploads and downloads as one queue: an in-process upload engine gets a download
     engine beside it; an engine process runs both already."""
     return Transfers(engine) if isinstance(engine, UploadEngine) else engine
 
 
-def _retire_downloads(transfers: Transfers | EngineProcess | None) -> None:
+def _retire_downloads(transfers: TransferQueue | None) -> None:
     """Stop the downloads that ``_transfers_for`` added (the owner of the upload engine
     shuts that one down), without making the UI thread wait."""
     if isinstance(transfers, Transfers) and transfers.has_downloads:
