@@ -28,7 +28,7 @@ from s3desk.core.audit import AuditLog
 from s3desk.core.browse import iter_pages
 from s3desk.core.download_plan import DownloadPlan, plan_download
 from s3desk.core.downloads import DownloadEngine
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.errors import describe_error, has_code
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.s3 import S3Endpoint, make_client

@@ -23,7 +23,8 @@ from types import FrameType, TracebackType
 from typing import Protocol, TextIO
 
 from s3desk.core import content_types
-from s3desk.core.engine import EngineConfig, Update, UploadEngine
+from s3desk.core.engine import Update, UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
 from s3desk.core.journal import Journal, open_user_journal
 from s3desk.core.s3 import S3Endpoint, custom_endpoint

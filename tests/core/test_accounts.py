@@ -16,7 +16,8 @@ from s3desk.core.accounts import (
     AccountsFileError,
     AccountStore,
 )
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.secrets import SecretStore, SecretStoreError
 from tests.conftest import Server

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from s3desk.core.content_types import check_table
-from s3desk.core.engine import MAX_CONCURRENCY, EngineConfig
+from s3desk.core.engine_config import MAX_CONCURRENCY, EngineConfig
 from s3desk.core.file_format import version_problem
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB

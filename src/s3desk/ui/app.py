@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from s3desk.core.accounts import Account, AccountsFileError, AccountStore
 from s3desk.core.aws_setup import NO_STORAGE_HINT, aws_configured
 from s3desk.core.demo import DEMO_BUCKET, DEMO_LABEL, DemoStorage, demo_available
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.paths import journal_path
