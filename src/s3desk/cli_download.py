@@ -85,12 +85,8 @@ def _concurrency(flag: int | None) -> int | str:
     """The settings' concurrency, or the flag's within the organisation's locks and limits;
     a message instead when the flag is refused."""
     from s3desk.core.managed import ManagedConfigError
-    from s3desk.core.settings import (
-        SettingLocked,
-        SettingsFileError,
-        SettingsStore,
-        apply_cli_overrides,
-    )
+    from s3desk.core.settings import SettingLocked, SettingsFileError
+    from s3desk.core.settings_store import SettingsStore, apply_cli_overrides
 
     try:
         store = SettingsStore()

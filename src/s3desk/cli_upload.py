@@ -116,7 +116,8 @@ class _AccountProblem(Exception):
 
 
 def _account_endpoint(name: str) -> S3Endpoint:
-    from s3desk.core.accounts import AccountsFileError, AccountStore
+    from s3desk.core.account_store import AccountStore
+    from s3desk.core.accounts import AccountsFileError
     from s3desk.core.secrets import SecretStoreError
 
     try:
@@ -134,8 +135,9 @@ def _account_endpoint(name: str) -> S3Endpoint:
 
 def _with_account(config: EngineConfig, endpoint: S3Endpoint) -> EngineConfig:
     """The upload rules and options of the account (or the settings) on top of ``config``."""
-    from s3desk.core.accounts import AccountsFileError, AccountStore
-    from s3desk.core.settings import SettingsStore, with_account
+    from s3desk.core.account_store import AccountStore
+    from s3desk.core.accounts import AccountsFileError
+    from s3desk.core.settings_store import SettingsStore, with_account
 
     account = None
     if endpoint.account_id:
@@ -173,11 +175,10 @@ def _settings_for(args: argparse.Namespace) -> EngineConfig | int:
     from s3desk.core.settings import (
         SettingLocked,
         SettingsFileError,
-        SettingsStore,
-        apply_cli_overrides,
         engine_config,
         unattended_conflict,
     )
+    from s3desk.core.settings_store import SettingsStore, apply_cli_overrides
 
     flags = {"concurrency": args.concurrency, "bandwidth_limit": args.bwlimit,
              "conflict": args.if_exists}  # fmt: skip

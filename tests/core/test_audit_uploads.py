@@ -10,7 +10,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.accounts import Account, AccountKind, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import Account, AccountKind
 from s3desk.core.audit import AuditLog, audit_path
 from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_config import EngineConfig

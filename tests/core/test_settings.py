@@ -22,10 +22,10 @@ from s3desk.core.settings import (
     Encryption,
     Settings,
     SettingsFileError,
-    SettingsStore,
     engine_config,
     unattended_conflict,
 )
+from s3desk.core.settings_store import SettingsStore
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.accounts import AccountKind, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import AccountKind
 from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState

@@ -14,7 +14,7 @@ from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.parts import MiB
 from s3desk.core.upload_options import UploadOptions
 
-if TYPE_CHECKING:  # rules load on their own when a table is given (settings.with_account)
+if TYPE_CHECKING:  # rules load on their own when a table is given (settings_store.with_account)
     from s3desk.core.rules import UploadRules
 
 MAX_CONCURRENCY = 256  # parallel requests the settings allow
