@@ -23,10 +23,13 @@ def _loaded_after_import(module: str) -> set[str]:
     return set(json.loads(result.stdout))
 
 
-@pytest.mark.parametrize(
-    "module",
-    ["s3desk.core.settings", "s3desk.core.managed", "s3desk.core.accounts"],
-)
+LIGHT = (
+    "s3desk.core.engine_config", "s3desk.core.settings", "s3desk.core.managed",
+    "s3desk.core.accounts", "s3desk.core.settings_store", "s3desk.core.account_store",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("module", LIGHT)
 def test_configuration_modules_load_no_engine(module: str) -> None:
     loaded = _loaded_after_import(module)
     assert module in loaded
