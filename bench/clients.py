@@ -59,7 +59,8 @@ def run_boto3(source: Path, bucket: str, prefix: str) -> int:
 def run_engine(source: Path, bucket: str, prefix: str, concurrency: int | None) -> int:
     # Only the engine's smallest surface (submit, wait, shut down), so the bench keeps working
     # as the engine grows.
-    from s3desk.core.engine import EngineConfig, UploadEngine
+    from s3desk.core.engine import UploadEngine
+    from s3desk.core.engine_config import EngineConfig
     from s3desk.core.jobs import Destination
     from s3desk.core.s3 import custom_endpoint
 
@@ -112,7 +113,7 @@ def run_engine_download(bucket: str, key: str, dest: Path, concurrency: int | No
     # The planner and the engine, as the app drives them, without the CLI's output and audit.
     from s3desk.core.download_plan import plan_download
     from s3desk.core.downloads import DownloadEngine
-    from s3desk.core.engine import EngineConfig
+    from s3desk.core.engine_config import EngineConfig
     from s3desk.core.s3 import custom_endpoint
 
     config = EngineConfig(concurrency=concurrency) if concurrency else EngineConfig()

@@ -33,7 +33,8 @@ def _capture(accounts_file: Path, out: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
     from s3desk.core import checksums
-    from s3desk.core.accounts import Account, AccountKind, AccountStore
+    from s3desk.core.account_store import AccountStore
+    from s3desk.core.accounts import Account, AccountKind
     from s3desk.core.secrets import SecretStore
     from s3desk.ui.accounts_dialog import AccountsDialog
     from s3desk.ui.app import make_application

@@ -50,7 +50,8 @@ def main() -> int:
     import qasync
 
     from s3desk.core.demo import DemoStorage
-    from s3desk.core.engine import EngineConfig, UploadEngine
+    from s3desk.core.engine import UploadEngine
+    from s3desk.core.engine_config import EngineConfig
     from s3desk.core.rules import UploadRules
     from s3desk.core.upload_options import UploadOptions
     from s3desk.ui.app import make_application

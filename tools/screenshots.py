@@ -22,7 +22,8 @@ def main() -> int:
     import qasync
 
     from s3desk.core.demo import DemoStorage
-    from s3desk.core.engine import EngineConfig, UploadEngine
+    from s3desk.core.engine import UploadEngine
+    from s3desk.core.engine_config import EngineConfig
     from s3desk.core.jobs import ConflictPolicy
     from s3desk.ui.app import make_application
     from s3desk.ui.main_window import MainWindow

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import Destination, JobState
 from s3desk.core.journal import Journal
 from tests.broker.conftest import ELF_HEAD, MiB, Running, StartBroker, jpeg, service_endpoint

@@ -12,7 +12,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
 from s3desk.core.paths import journal_path

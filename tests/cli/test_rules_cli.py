@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from s3desk.core.accounts import Account, AccountKind
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.managed import ManagedConfig
 from s3desk.core.s3 import S3Endpoint
-from s3desk.core.settings import SettingsStore, with_account
+from s3desk.core.settings_store import SettingsStore, with_account
 from tests.cli_runner import run_cli
 from tests.helpers import list_keys
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from s3desk.core.audit import audit_path
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import Destination, JobState, JobView
 from s3desk.core.journal import Journal

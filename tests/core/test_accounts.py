@@ -9,14 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from s3desk.core.accounts import (
-    PRESETS,
-    Account,
-    AccountKind,
-    AccountsFileError,
-    AccountStore,
-)
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import PRESETS, Account, AccountKind, AccountsFileError
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.secrets import SecretStore, SecretStoreError
 from tests.conftest import Server

@@ -25,7 +25,8 @@ from s3desk.core.admin_cors import EXPOSED_HEADERS, build_cors, check_origin
 from s3desk.core.admin_policy import Role, build_policy, normalize_prefix, policy_json
 from s3desk.core.browse import list_page
 from s3desk.core.deleting import list_incomplete_uploads, list_versions, restore_version
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.errors import describe_error
 from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.parts import MiB

@@ -10,9 +10,11 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.accounts import Account, AccountKind, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import Account, AccountKind
 from s3desk.core.audit import AuditLog, audit_path
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import Destination
 from s3desk.core.s3 import S3Endpoint

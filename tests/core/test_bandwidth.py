@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from s3desk.core.bandwidth import BandwidthLimiter
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState
 from s3desk.core.keys import numbered_key
 from s3desk.core.parts import MiB

@@ -12,7 +12,8 @@ import pytest
 
 from s3desk.core import content_types
 from s3desk.core.content_types import InvalidContentType, check, check_table, detect
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB

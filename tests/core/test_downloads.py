@@ -14,7 +14,7 @@ import pytest
 from s3desk.core.audit import AuditLog
 from s3desk.core.download_plan import DownloadItem, UnsafeKey, local_path, plan_download
 from s3desk.core.downloads import DOWNLOAD_ID_BASE, DownloadEngine
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.parts import MiB
 from tests.conftest import Server

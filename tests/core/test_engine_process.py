@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.engine_process import COMMANDS, LOCAL_ONLY, EngineProcess
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
 from s3desk.core.journal import Journal

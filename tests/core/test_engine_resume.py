@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from s3desk.core.audit import AuditLog
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, UploadJob
 from s3desk.core.journal import Journal, JournalPart, options_json
 from s3desk.core.parts import MiB

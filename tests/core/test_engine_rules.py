@@ -7,7 +7,8 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import Destination, JobState
 from s3desk.core.rules import UploadRules
 from s3desk.core.s3 import S3Endpoint

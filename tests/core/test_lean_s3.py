@@ -17,7 +17,8 @@ from botocore.exceptions import ClientError
 
 from s3desk.core.download_plan import DownloadItem
 from s3desk.core.downloads import describe_download_error
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.lean_s3 import LeanBody, LeanS3, NotServed
 from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client, make_session

@@ -9,7 +9,8 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from s3desk.core.accounts import Account, AccountKind, AccountsFileError, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import Account, AccountKind, AccountsFileError
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.managed import (
     Limits,
@@ -21,15 +22,8 @@ from s3desk.core.managed import (
 )
 from s3desk.core.parts import MiB
 from s3desk.core.secrets import SecretStore
-from s3desk.core.settings import (
-    LOCK_REASON,
-    SETTING_NAMES,
-    Encryption,
-    SettingLocked,
-    Settings,
-    SettingsStore,
-    apply_cli_overrides,
-)
+from s3desk.core.settings import LOCK_REASON, SETTING_NAMES, Encryption, SettingLocked, Settings
+from s3desk.core.settings_store import SettingsStore, apply_cli_overrides
 from tests.memory_keyring import MemoryKeyring
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "managed-config.md"

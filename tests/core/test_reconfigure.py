@@ -8,7 +8,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.engine_process import EngineProcess
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
 from s3desk.core.parts import MiB

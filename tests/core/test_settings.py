@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.managed import ManagedConfig
 from s3desk.core.parts import MiB
@@ -22,10 +22,10 @@ from s3desk.core.settings import (
     Encryption,
     Settings,
     SettingsFileError,
-    SettingsStore,
     engine_config,
     unattended_conflict,
 )
+from s3desk.core.settings_store import SettingsStore
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,8 @@ import pytest
 
 from s3desk.core.download_plan import plan_download
 from s3desk.core.downloads import DOWNLOAD_ID_BASE
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
 from s3desk.core.journal import Journal
 from s3desk.core.s3 import S3Endpoint

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.accounts import Account, AccountKind, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import Account, AccountKind
 from s3desk.core.demo import DEMO_LABEL
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB

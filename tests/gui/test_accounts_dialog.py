@@ -14,7 +14,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from s3desk.core import checksums
-from s3desk.core.accounts import PRESETS, Account, AccountKind, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import PRESETS, Account, AccountKind
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStore, SecretStoreError
 from s3desk.ui.accounts_dialog import AccountsDialog

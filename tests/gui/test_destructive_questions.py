@@ -15,7 +15,8 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB

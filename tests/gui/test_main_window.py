@@ -178,7 +178,7 @@ def test_taken_names_ask_once_in_a_bar(
     bucket: str,
     tmp_path: Path,
 ) -> None:
-    from s3desk.core.engine import EngineConfig
+    from s3desk.core.engine_config import EngineConfig
     from s3desk.core.jobs import ConflictPolicy
 
     engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.ASK))

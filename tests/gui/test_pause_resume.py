@@ -9,7 +9,8 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB

@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.settings import SettingsStore
+from s3desk.core.settings_store import SettingsStore
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.settings_dialog import SettingsDialog
 

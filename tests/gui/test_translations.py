@@ -40,11 +40,12 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.accounts import PRESETS, AccountKind, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import PRESETS, AccountKind
 from s3desk.core.engine import UploadEngine
 from s3desk.core.jobs import Totals
 from s3desk.core.secrets import SecretStore
-from s3desk.core.settings import SettingsStore
+from s3desk.core.settings_store import SettingsStore
 from s3desk.core.upload_options import STORAGE_CLASSES
 from s3desk.ui.app import install_translators
 from tests.memory_keyring import MemoryKeyring

@@ -12,8 +12,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.accounts import AccountKind, AccountStore
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import AccountKind
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.secrets import SecretStore
 from s3desk.ui.accounts_dialog import AccountsDialog

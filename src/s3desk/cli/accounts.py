@@ -14,7 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when an accounts command runs, not for every command line
-    from s3desk.core.accounts import Account, AccountStore
+    from s3desk.core.account_store import AccountStore
+    from s3desk.core.accounts import Account
 
 _KINDS = ("access-key", "aws-profile", "s3-compatible", "upload-service")  # AccountKind
 _CHECKSUM_MODES = ("crc32", "md5")  # checksums.MODES
@@ -55,7 +56,8 @@ def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_accounts(args: argparse.Namespace) -> int:
-    from s3desk.core.accounts import AccountsFileError, AccountStore
+    from s3desk.core.account_store import AccountStore
+    from s3desk.core.accounts import AccountsFileError
     from s3desk.core.secrets import SecretStoreError
 
     try:

@@ -23,7 +23,7 @@ from s3desk.core.audit import AuditLog
 from s3desk.core.browse import iter_pages
 from s3desk.core.download_plan import DownloadPlan, plan_download
 from s3desk.core.downloads import DownloadEngine
-from s3desk.core.engine import EngineConfig
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.errors import describe_error, has_code
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.s3 import S3Endpoint, make_client
@@ -80,12 +80,8 @@ def _concurrency(flag: int | None) -> int | str:
     """The settings' concurrency, or the flag's within the organisation's locks and limits;
     a message instead when the flag is refused."""
     from s3desk.core.managed import ManagedConfigError
-    from s3desk.core.settings import (
-        SettingLocked,
-        SettingsFileError,
-        SettingsStore,
-        apply_cli_overrides,
-    )
+    from s3desk.core.settings import SettingLocked, SettingsFileError
+    from s3desk.core.settings_store import SettingsStore, apply_cli_overrides
 
     try:
         store = SettingsStore()

@@ -23,7 +23,8 @@ class AccountProblem(Exception):
 
 
 def _account_endpoint(name: str) -> S3Endpoint:
-    from s3desk.core.accounts import AccountsFileError, AccountStore
+    from s3desk.core.account_store import AccountStore
+    from s3desk.core.accounts import AccountsFileError
     from s3desk.core.secrets import SecretStoreError
 
     try:

@@ -20,7 +20,8 @@ from typing import TextIO
 from s3desk.cli.endpoints import AccountProblem, endpoint_from
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
 from s3desk.core import content_types
-from s3desk.core.engine import EngineConfig, UploadEngine
+from s3desk.core.engine import UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, Destination
 from s3desk.core.journal import Journal, open_user_journal
 from s3desk.core.s3 import S3Endpoint
@@ -63,8 +64,9 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _with_account(config: EngineConfig, endpoint: S3Endpoint) -> EngineConfig:
     """The upload rules and options of the account (or the settings) on top of ``config``."""
-    from s3desk.core.accounts import AccountsFileError, AccountStore
-    from s3desk.core.settings import SettingsStore, with_account
+    from s3desk.core.account_store import AccountStore
+    from s3desk.core.accounts import AccountsFileError
+    from s3desk.core.settings_store import SettingsStore, with_account
 
     account = None
     if endpoint.account_id:
@@ -102,11 +104,10 @@ def _settings_for(args: argparse.Namespace) -> EngineConfig | int:
     from s3desk.core.settings import (
         SettingLocked,
         SettingsFileError,
-        SettingsStore,
-        apply_cli_overrides,
         engine_config,
         unattended_conflict,
     )
+    from s3desk.core.settings_store import SettingsStore, apply_cli_overrides
 
     flags = {"concurrency": args.concurrency, "bandwidth_limit": args.bwlimit,
              "conflict": args.if_exists}  # fmt: skip

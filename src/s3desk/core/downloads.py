@@ -48,13 +48,8 @@ from s3desk.core.audit import AuditLog
 from s3desk.core.audit_writer import AuditWriter
 from s3desk.core.checksums import IntegrityError
 from s3desk.core.download_plan import DownloadItem, free_path
-from s3desk.core.engine import (
-    MAX_CONCURRENCY,
-    EngineConfig,
-    Update,
-    pool_size,
-    surplus_worker,
-)
+from s3desk.core.engine import Update, surplus_worker
+from s3desk.core.engine_config import MAX_CONCURRENCY, EngineConfig, pool_size
 from s3desk.core.errors import (
     describe_error,
     has_code,

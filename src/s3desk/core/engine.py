@@ -31,7 +31,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from s3desk.core import checksums, content_types
@@ -40,6 +40,7 @@ from s3desk.core.audit_writer import AuditWriter
 from s3desk.core.bandwidth import BandwidthLimiter
 from s3desk.core.body import ProgressBody, UploadCancelled, register_engine_handlers
 from s3desk.core.engine_broker import BrokerUploads
+from s3desk.core.engine_config import MAX_CONCURRENCY, EngineConfig, pool_size
 from s3desk.core.errors import (
     SourceChanged,
     describe_error,
@@ -72,7 +73,7 @@ from s3desk.core.journal import (
 )
 from s3desk.core.keys import InvalidKey, check_key, check_size, join_key, numbered_key
 from s3desk.core.lean_s3 import LeanS3, NotServed
-from s3desk.core.parts import MiB, choose_part_size, part_count
+from s3desk.core.parts import choose_part_size, part_count
 from s3desk.core.phrases import phrase
 from s3desk.core.rate import RateMeter
 from s3desk.core.rules import UploadRules
@@ -80,38 +81,7 @@ from s3desk.core.s3 import S3Endpoint
 from s3desk.core.scan import FoundFile, Skipped, scan
 from s3desk.core.senders import Senders
 from s3desk.core.source import check_unchanged, part_length, read_span
-from s3desk.core.upload_options import EncryptionRequired, UploadOptions
-
-MAX_CONCURRENCY = 256  # parallel requests the settings allow
-
-
-def pool_size(concurrency: int) -> int:
-    """Connections kept open for reuse: enough for any concurrency chosen later, since the
-    setting may change while the engine runs (a limit on idle connections, not an
-    allocation)."""
-    return max(concurrency, MAX_CONCURRENCY) + 2
-
-
-@dataclass(frozen=True, slots=True)
-class EngineConfig:
-    concurrency: int = 10
-    multipart_threshold: int = 16 * MiB
-    part_size: int = 8 * MiB
-    max_attempts: int = 8  # per request, the first one included
-    backoff_base: float = 0.5  # seconds before the first retry (then doubling, with jitter)
-    backoff_cap: float = 20.0
-    bandwidth_limit: float = 0  # bytes per second for all uploads together; 0 = unlimited
-    connect_timeout: float = 10
-    read_timeout: float = 120
-    conflict: ConflictPolicy = ConflictPolicy.OVERWRITE  # when the key exists already
-    # Encryption, storage class, headers, metadata and tags of every object.
-    options: UploadOptions = field(default_factory=UploadOptions)
-    # Which files may go and under which keys (None: every file, under its relative path).
-    rules: UploadRules | None = None
-    user: str = ""  # fills {user} in key templates; "" is the OS user
-    # Also store each audit entry as an object here (the local log stays the record).
-    audit_bucket: str = ""
-    audit_prefix: str = ""
+from s3desk.core.upload_options import EncryptionRequired
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,8 @@ from typing import Any
 
 from s3desk.core import content_types
 from s3desk.core.download_plan import DownloadItem
-from s3desk.core.engine import EngineConfig, Update, UploadEngine
+from s3desk.core.engine import Update, UploadEngine
+from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, Destination, JobView, Totals
 from s3desk.core.journal import HOLDER_WINDOW, Journal, JournalError
 from s3desk.core.phrases import phrase

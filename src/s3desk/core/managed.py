@@ -25,7 +25,7 @@ from typing import Any
 
 from s3desk.core import checksums
 from s3desk.core.accounts import Account, AccountsFileError, Preset, account_from_table
-from s3desk.core.engine import MAX_CONCURRENCY
+from s3desk.core.engine_config import MAX_CONCURRENCY
 from s3desk.core.file_format import version_problem
 from s3desk.core.settings import coerce, lock_names, parse_size
 from s3desk.core.units import human_rate

@@ -26,14 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core import checksums
-from s3desk.core.accounts import (
-    PRESETS,
-    Account,
-    AccountKind,
-    AccountsFileError,
-    AccountStore,
-    endpoint_for,
-)
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import PRESETS, Account, AccountKind, AccountsFileError, endpoint_for
 from s3desk.core.connection_check import Verdict, check_connection
 from s3desk.core.secrets import SecretStoreError
 from s3desk.ui.core_phrases import shown

@@ -46,7 +46,8 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core import content_types
-from s3desk.core.accounts import AccountsFileError, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import AccountsFileError
 from s3desk.core.buckets import list_bucket_names
 from s3desk.core.download_plan import DownloadPlan
 from s3desk.core.engine import UploadEngine
@@ -259,7 +260,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog | None:
         """The preferences, with what the organisation locked greyed out."""
         from s3desk.core.managed import ManagedConfigError
-        from s3desk.core.settings import SettingsFileError, SettingsStore
+        from s3desk.core.settings import SettingsFileError
+        from s3desk.core.settings_store import SettingsStore
         from s3desk.ui.settings_dialog import SettingsDialog
 
         try:
@@ -277,7 +279,7 @@ class MainWindow(QMainWindow):
         """Settings take effect at once: notifications, theme, and for the transfers the
         bandwidth limit, concurrency, part size (for uploads not yet started) and what to do
         when a file exists (for files added from now on)."""
-        from s3desk.core.settings import SettingsStore
+        from s3desk.core.settings_store import SettingsStore
 
         try:
             settings = SettingsStore().effective()
@@ -315,7 +317,7 @@ class MainWindow(QMainWindow):
             from dataclasses import asdict
 
             from s3desk.core.diagnostics import diagnostic_report
-            from s3desk.core.settings import SettingsStore
+            from s3desk.core.settings_store import SettingsStore
 
             settings: dict[str, Any] | None = None
             lines = list(extra)

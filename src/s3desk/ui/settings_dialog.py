@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
-from s3desk.core.settings import Encryption, SettingLocked, SettingsFileError, SettingsStore
+from s3desk.core.settings import Encryption, SettingLocked, SettingsFileError
+from s3desk.core.settings_store import SettingsStore
 from s3desk.core.upload_options import STORAGE_CLASSES
 from s3desk.ui.core_phrases import shown
 

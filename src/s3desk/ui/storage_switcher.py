@@ -16,7 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from s3desk.core.accounts import AccountsFileError, AccountStore
+from s3desk.core.account_store import AccountStore
+from s3desk.core.accounts import AccountsFileError
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
 from s3desk.ui.core_phrases import shown
