@@ -36,7 +36,7 @@ def _calls(path: Path, names: set[str], argument: int) -> set[str]:
 def test_every_template_of_the_core_is_listed_for_the_translators() -> None:
     core = Path(s3desk.core.__file__).parent
     templates = set()
-    for path in core.glob("*.py"):
+    for path in core.rglob("*.py"):  # sub-packages too
         templates |= _calls(path, {"phrase", "template"}, 0)
     listed = _calls(Path(s3desk.ui.core_phrases.__file__), {"QT_TRANSLATE_NOOP"}, 1)
     assert len(templates) > 50
