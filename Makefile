@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Every package the venv holds, pinned with hashes for Linux, Windows and macOS: the app, all
 # its extras and the installers' tools. Only `make lock` changes it.
-LOCK := requirements/lock.txt
+LOCK := requirements/requirements.txt
 # DEPS=latest builds the venv from the newest releases instead (make test-latest).
 DEPS ?= locked
 LATEST_VENV := .venv-latest
@@ -24,12 +24,12 @@ else
 endif
 	touch $(STAMP)
 
-# Resolve the lock again from pyproject.toml and requirements/lock.in, for every platform
+# Resolve the lock again from pyproject.toml and requirements/requirements.in, for every platform
 # the installers are built on: the newest releases they allow (`make lock LOCK_UPGRADE=`
 # keeps today's pins and settles only what the inputs changed). Nothing else changes the lock.
 LOCK_UPGRADE ?= --upgrade
 lock: $(STAMP)
-	$(VENV)/bin/uv pip compile pyproject.toml requirements/lock.in --all-extras --universal \
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/requirements.in --all-extras --universal \
 		--python-version 3.11 --generate-hashes $(LOCK_UPGRADE) --custom-compile-command 'make lock' \
 		--quiet -o $(LOCK)
 

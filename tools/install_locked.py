@@ -1,6 +1,6 @@
 """Install s3desk's locked dependencies into this Python, then s3desk itself.
 
-Every package comes from requirements/lock.txt, pinned and hash-checked (one lock for Linux,
+Every package comes from requirements/requirements.txt, pinned and hash-checked (one lock for Linux,
 Windows and macOS); s3desk is then installed in place with no dependency of its own choosing,
 built with the lock's setuptools. `make` and the release workflow install this way.
 """
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK = ROOT / "requirements" / "lock.txt"
+LOCK = ROOT / "requirements" / "requirements.txt"
 
 
 def main() -> int:
