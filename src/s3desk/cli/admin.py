@@ -13,6 +13,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from s3desk.cli.endpoints import add_storage_arguments
+
 if TYPE_CHECKING:
     from s3desk.core.bucket_check import Finding
 
@@ -74,12 +76,7 @@ def add_admin_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     check.add_argument("--fix", action="store_true", help="show the changes, ask, then apply them")
     check.add_argument("--yes", "-y", action="store_true", help="apply --fix without asking")
-    check.add_argument(
-        "--account", help="an account from 's3desk accounts' (default: the standard AWS chain)"
-    )
-    check.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
-    check.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
-    check.add_argument("--region", help="region (default: from the profile or us-east-1)")
+    add_storage_arguments(check)
 
 
 def run_admin(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import os
 import sys
 from typing import Any, TextIO
 
-from s3desk.cli.endpoints import AccountProblem, endpoint_from
+from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
 from s3desk.core.audit import AuditLog
 from s3desk.core.browse import iter_pages
@@ -42,12 +42,7 @@ def add_download_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "destination", metavar="DEST_DIR", help="local folder they go to (made if missing)"
     )
-    parser.add_argument(
-        "--account", help="an account from 's3desk accounts' (default: the standard AWS chain)"
-    )
-    parser.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
-    parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
-    parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
+    add_storage_arguments(parser)
     parser.add_argument(
         "--concurrency", type=int, help="parallel requests (default: the settings', 10)"
     )

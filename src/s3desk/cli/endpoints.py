@@ -8,6 +8,16 @@ import argparse
 from s3desk.core.s3 import S3Endpoint, custom_endpoint
 
 
+def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``endpoint_from`` reads, worded alike for every command."""
+    parser.add_argument(
+        "--account", help="an account from 's3desk accounts' (default: the standard AWS chain)"
+    )
+    parser.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
+    parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
+    parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
+
+
 def endpoint_from(args: argparse.Namespace, says: str = "where to upload") -> S3Endpoint:
     if args.account and (args.endpoint_url or args.profile):
         raise ValueError(f"--account says {says} already; drop --endpoint-url/--profile")

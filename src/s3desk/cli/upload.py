@@ -17,7 +17,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from s3desk.cli.endpoints import AccountProblem, endpoint_from
+from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
 from s3desk.core import content_types
 from s3desk.core.engine import UploadEngine
@@ -30,12 +30,7 @@ from s3desk.core.s3 import S3Endpoint
 def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", metavar="PATH", help="files or folders to upload")
     parser.add_argument("destination", metavar="s3://BUCKET/PREFIX/", help="where they go")
-    parser.add_argument(
-        "--account", help="an account from 's3desk accounts' (default: the standard AWS chain)"
-    )
-    parser.add_argument("--endpoint-url", help="S3-compatible service (default: AWS)")
-    parser.add_argument("--profile", help="AWS profile (default: the standard AWS chain)")
-    parser.add_argument("--region", help="region (default: from the profile or us-east-1)")
+    add_storage_arguments(parser)
     # --concurrency, --bwlimit and --if-exists default to the settings (_settings_for).
     parser.add_argument(
         "--concurrency", type=int, help="parallel requests (default: the settings', 10)"
