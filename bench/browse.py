@@ -86,7 +86,7 @@ def server_floor(endpoint: Any, runs: int = 5) -> dict[str, float]:
     round trip of it without parsing, so the window's figure can be read against it."""
     import urllib.request
 
-    from s3desk.core.s3 import make_client
+    from s3desk.core.storage.endpoint import make_client
 
     client = make_client(endpoint, 2)
     parsed, raw = [], []
@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
-    from s3desk.core.engine import UploadEngine
-    from s3desk.core.s3 import custom_endpoint
+    from s3desk.core.storage.endpoint import custom_endpoint
+    from s3desk.core.transfer.upload_engine import UploadEngine
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "server"

@@ -59,10 +59,10 @@ def run_boto3(source: Path, bucket: str, prefix: str) -> int:
 def run_engine(source: Path, bucket: str, prefix: str, concurrency: int | None) -> int:
     # Only the engine's smallest surface (submit, wait, shut down), so the bench keeps working
     # as the engine grows.
-    from s3desk.core.engine import UploadEngine
-    from s3desk.core.engine_config import EngineConfig
-    from s3desk.core.jobs import Destination
-    from s3desk.core.s3 import custom_endpoint
+    from s3desk.core.config.engine_config import EngineConfig
+    from s3desk.core.storage.endpoint import custom_endpoint
+    from s3desk.core.transfer.jobs import Destination
+    from s3desk.core.transfer.upload_engine import UploadEngine
 
     config = EngineConfig(concurrency=concurrency) if concurrency else EngineConfig()
     engine = UploadEngine(custom_endpoint(os.environ["AWS_ENDPOINT_URL"]), config)
@@ -111,10 +111,10 @@ def run_boto3_download(bucket: str, key: str, dest: Path) -> int:
 
 def run_engine_download(bucket: str, key: str, dest: Path, concurrency: int | None) -> int:
     # The planner and the engine, as the app drives them, without the CLI's output and audit.
-    from s3desk.core.download_plan import plan_download
-    from s3desk.core.downloads import DownloadEngine
-    from s3desk.core.engine_config import EngineConfig
-    from s3desk.core.s3 import custom_endpoint
+    from s3desk.core.config.engine_config import EngineConfig
+    from s3desk.core.storage.endpoint import custom_endpoint
+    from s3desk.core.transfer.download_engine import DownloadEngine
+    from s3desk.core.transfer.download_plan import plan_download
 
     config = EngineConfig(concurrency=concurrency) if concurrency else EngineConfig()
     engine = DownloadEngine(custom_endpoint(os.environ["AWS_ENDPOINT_URL"]), config)

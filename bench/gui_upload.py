@@ -169,7 +169,7 @@ class App:
 def app_engine(endpoint: Any, conflict: str = "ask") -> Any:
     """The engine exactly as the app builds it (s3desk.ui.app.make_engine): in a process of
     its own, taken names asked about, a journal (here in S3DESK_DATA_DIR, a temporary folder)."""
-    from s3desk.core.jobs import ConflictPolicy
+    from s3desk.core.config.engine_config import ConflictPolicy
     from s3desk.ui.app import make_engine
 
     return make_engine(endpoint, resumable=True, conflict=ConflictPolicy(conflict))
@@ -184,7 +184,7 @@ def make_window(engine: Any, bucket: str) -> Any:
 
 
 async def lag_part(app: App, args: argparse.Namespace) -> dict[str, Any]:
-    from s3desk.core.s3 import custom_endpoint
+    from s3desk.core.storage.endpoint import custom_endpoint
 
     engine = app_engine(custom_endpoint(os.environ["AWS_ENDPOINT_URL"]), args.window_conflict)
     window = make_window(engine, args.bucket)
@@ -225,7 +225,7 @@ async def lag_part(app: App, args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def memory_part(app: App, args: argparse.Namespace) -> dict[str, Any]:
-    from s3desk.core.s3 import custom_endpoint
+    from s3desk.core.storage.endpoint import custom_endpoint
 
     hole = BlackHole()
     engine = app_engine(custom_endpoint(f"http://127.0.0.1:{hole.port}"))

@@ -49,7 +49,7 @@ def write_log(folder: Path, count: int) -> Path:
 async def one_run(path: Path) -> dict[str, float]:
     from PySide6.QtCore import QTimer
 
-    from s3desk.core.audit import AuditLog
+    from s3desk.core.compliance.audit import AuditLog
     from s3desk.ui.history_view import HistoryView
 
     view = HistoryView(AuditLog(path))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client
+from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint, make_client
 from tests.helpers import prime_upload_listing
 
 # Keep tests away from whatever AWS setup the machine has.

@@ -87,10 +87,10 @@ class SendGate:
 def leave_paused_uploads(endpoint: Any, bucket: str, folder: Any, journal_path: Any) -> None:
     """Two uploads the journal at ``journal_path`` keeps paused, as quitting mid-transfer
     leaves them for the next start to restore."""
-    from s3desk.core.engine import UploadEngine
-    from s3desk.core.engine_config import EngineConfig
-    from s3desk.core.jobs import Destination
-    from s3desk.core.journal import Journal
+    from s3desk.core.config.engine_config import EngineConfig
+    from s3desk.core.transfer.jobs import Destination
+    from s3desk.core.transfer.journal import Journal
+    from s3desk.core.transfer.upload_engine import UploadEngine
 
     paths = []
     for n in range(2):

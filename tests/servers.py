@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client
+from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint, make_client
 
 # Extra server flags, measured with 1 GiB and 2,000 x 16 KiB uploads on 2 cores: --no-modtime,
 # --no-checksum and --etag-hash "" change neither time nor server CPU noticeably;

@@ -32,10 +32,10 @@ def main() -> int:
 def _capture(accounts_file: Path, out: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from s3desk.core import checksums
-    from s3desk.core.account_store import AccountStore
-    from s3desk.core.accounts import Account, AccountKind
-    from s3desk.core.secrets import SecretStore
+    from s3desk.core.config.account_store import AccountStore
+    from s3desk.core.config.accounts import Account, AccountKind
+    from s3desk.core.config.secrets import SecretStore
+    from s3desk.core.storage import checksums
     from s3desk.ui.accounts_dialog import AccountsDialog
     from s3desk.ui.app import make_application
 

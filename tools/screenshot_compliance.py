@@ -49,11 +49,11 @@ def main() -> int:
 
     import qasync
 
-    from s3desk.core.demo import DemoStorage
-    from s3desk.core.engine import UploadEngine
-    from s3desk.core.engine_config import EngineConfig
-    from s3desk.core.rules import UploadRules
-    from s3desk.core.upload_options import UploadOptions
+    from s3desk.core.compliance.rules import UploadRules
+    from s3desk.core.compliance.upload_options import UploadOptions
+    from s3desk.core.config.engine_config import EngineConfig
+    from s3desk.core.storage.demo import DemoStorage
+    from s3desk.core.transfer.upload_engine import UploadEngine
     from s3desk.ui.app import make_application
     from s3desk.ui.main_window import MainWindow
 
@@ -66,7 +66,7 @@ def main() -> int:
             concurrency=3, rules=UploadRules.from_dict(RULES),
             options=UploadOptions(encryption="SSE-S3", require_encryption=True),
         )  # fmt: skip
-        from s3desk.core.audit import AuditLog
+        from s3desk.core.compliance.audit import AuditLog
 
         engine = UploadEngine(endpoint, config, audit=AuditLog())
         window = MainWindow(engine, bucket="demo")
@@ -106,7 +106,7 @@ async def _scenario(window: Any, engine: Any, files: list[Path], save: Any) -> N
 async def _content_type_editor(window: Any, engine: Any, root: Path, save: Any) -> None:
     """A waiting upload's Type cell being edited (a slow link keeps the later files
     waiting)."""
-    from s3desk.core.jobs import JobState
+    from s3desk.core.transfer.jobs import JobState
     from s3desk.ui.transfer_model import TransferModel
 
     window.tabs.setCurrentIndex(0)

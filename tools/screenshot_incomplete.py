@@ -25,8 +25,8 @@ def main() -> int:
 
     import qasync
 
-    from s3desk.core.demo import DemoStorage
-    from s3desk.core.s3 import make_client
+    from s3desk.core.storage.demo import DemoStorage
+    from s3desk.core.storage.endpoint import make_client
     from s3desk.ui.app import make_application
     from s3desk.ui.incomplete_uploads_dialog import IncompleteUploadsDialog
 

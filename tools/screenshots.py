@@ -21,10 +21,9 @@ def main() -> int:
 
     import qasync
 
-    from s3desk.core.demo import DemoStorage
-    from s3desk.core.engine import UploadEngine
-    from s3desk.core.engine_config import EngineConfig
-    from s3desk.core.jobs import ConflictPolicy
+    from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+    from s3desk.core.storage.demo import DemoStorage
+    from s3desk.core.transfer.upload_engine import UploadEngine
     from s3desk.ui.app import make_application
     from s3desk.ui.main_window import MainWindow
 
@@ -65,7 +64,7 @@ def main() -> int:
 async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) -> None:
     """Empty window, a failed upload, a batch mid-way and done, taken names, the cancel
     question, a pause and the quit question."""
-    from s3desk.core.jobs import ConflictPolicy
+    from s3desk.core.config.engine_config import ConflictPolicy
 
     await _settle()
     save("empty")
@@ -138,7 +137,7 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
     await _settle()
     save("browsing")
     # The delete confirmation for the folder and one file, counted as the app counts.
-    from s3desk.core.deleting import plan_delete
+    from s3desk.core.bucket.deleting import plan_delete
 
     names = [e.name for e in window.browser.model.entries()]
     selection = window.browser.table.selectionModel()

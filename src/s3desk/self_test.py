@@ -187,7 +187,7 @@ def _keyring() -> str:
             f"Secret Service (secretstorage {secretstorage.__version__}, "
             f"jeepney {jeepney.__version__}), KWallet"
         )
-    from s3desk.core.secrets import SecretStoreError, default_backend
+    from s3desk.core.config.secrets import SecretStoreError, default_backend
 
     loaded = f"keyring {_version(keyring)}: {', '.join(modules)} backend loaded"
     try:
@@ -201,7 +201,7 @@ def _boto3() -> str:
     import boto3
     import botocore
 
-    from s3desk.core.s3 import S3Endpoint, make_client
+    from s3desk.core.storage.endpoint import S3Endpoint, make_client
 
     endpoint = S3Endpoint(
         label="self-test", endpoint_url=_OFFLINE_URL, region="us-east-1",
@@ -228,8 +228,8 @@ def _boto3() -> str:
 def _engine_process() -> str:
     """Transfers run in a child process (spawned, not forked): start it, have it answer one
     command, stop it."""
-    from s3desk.core.engine_process import EngineProcess
-    from s3desk.core.s3 import S3Endpoint
+    from s3desk.core.storage.endpoint import S3Endpoint
+    from s3desk.core.transfer.engine_process import EngineProcess
 
     endpoint = S3Endpoint(
         label="self-test", endpoint_url=_OFFLINE_URL, region="us-east-1",
@@ -258,7 +258,7 @@ def _engine_process() -> str:
 def _main_window(app: Any) -> str:
     from PySide6.QtCore import qInstallMessageHandler
 
-    from s3desk.core.aws_setup import NO_STORAGE_HINT
+    from s3desk.core.config.aws_setup import NO_STORAGE_HINT
     from s3desk.ui.main_window import MainWindow
 
     def quiet(kind: Any, context: Any, message: str) -> None:
@@ -295,7 +295,7 @@ def _where_files_live(test: SelfTest) -> None:
 def _managed_config(test: SelfTest) -> None:
     """The organisation's managed configuration, if there is one, must be usable: the app
     refuses to start on one it cannot read."""
-    from s3desk.core.managed import ManagedConfig, managed_path  # missing: a broken build
+    from s3desk.core.config.managed import ManagedConfig, managed_path  # missing: a broken build
 
     path = managed_path()
     if not path.exists():

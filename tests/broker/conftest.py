@@ -21,7 +21,7 @@ import pytest
 
 from s3desk.broker.auth import Policy, TokenEntry, hash_token, new_token
 from s3desk.broker.config import BrokerConfig
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
 from tests.helpers import wait_for
 
 MiB = 1024 * 1024
@@ -247,7 +247,7 @@ StartBroker = Callable[..., Running]
 @pytest.fixture(scope="session")
 def moto_broker_client(moto_endpoint: S3Endpoint) -> Any:
     """The service's S3 client on moto, made once: building one costs a few hundred ms."""
-    from s3desk.core.s3 import make_client
+    from s3desk.core.storage.endpoint import make_client
 
     return make_client(moto_endpoint, max_connections=50, attempts=3)
 

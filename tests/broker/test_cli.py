@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
 from tests.broker.conftest import Api, declaration, put
 from tests.helpers import read_object
 from tests.servers import start_listening

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import Destination, JobState
-from s3desk.core.journal import Journal
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.transfer.jobs import Destination, JobState
+from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.broker.conftest import ELF_HEAD, MiB, Running, StartBroker, jpeg, service_endpoint
 from tests.helpers import SendGate, read_object, wait_for
 
@@ -153,7 +153,7 @@ def test_the_app_killed_mid_upload_goes_on_from_its_parts(
     import os
     import signal
 
-    from s3desk.core.engine_process import EngineProcess
+    from s3desk.core.transfer.engine_process import EngineProcess
 
     data = jpeg(40 * MiB, 4)  # eight parts of 5 MiB
     (tmp_path / "big.jpg").write_bytes(data)

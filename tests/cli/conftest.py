@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
 from tests.faultproxy import FaultProxy
 from tests.processes import SIZE
 

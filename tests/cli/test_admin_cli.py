@@ -13,8 +13,8 @@ import pytest
 
 from s3desk.cli import build_parser
 from s3desk.cli.admin import run_admin
-from s3desk.core.admin_policy import Role, build_policy
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.admin.policy import Role, build_policy
+from s3desk.core.storage.endpoint import S3Endpoint
 from tests.cli_runner import NO_KEYRING, run_cli
 from tests.servers import MotoIamServer
 

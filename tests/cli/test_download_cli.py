@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
 from tests.conftest import Server
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,9 +26,9 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.keys import numbered_key
-from s3desk.core.parts import MiB
 from s3desk.core.paths import journal_path
+from s3desk.core.storage.keys import numbered_key
+from s3desk.core.storage.parts import MiB
 from tests.cli_runner import ROOT
 from tests.conftest import Server
 from tests.faultproxy import FaultProxy, Rule

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
 from tests.cli_runner import ROOT
 from tests.faultproxy import FaultProxy
 from tests.helpers import multipart_uploads, wait_for

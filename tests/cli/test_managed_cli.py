@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
 from tests.cli_runner import run_cli
 from tests.helpers import list_keys, read_object
 

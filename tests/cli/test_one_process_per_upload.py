@@ -12,11 +12,11 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.engine_process import EngineProcess
-from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.paths import journal_path
-from s3desk.core.s3 import custom_endpoint
+from s3desk.core.storage.endpoint import custom_endpoint
+from s3desk.core.transfer.engine_process import EngineProcess
+from s3desk.core.transfer.jobs import Destination, JobState, JobView
 from tests.faultproxy import FaultProxy
 from tests.helpers import multipart_uploads, wait_for
 from tests.processes import (

@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.accounts import Account, AccountKind
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.managed import ManagedConfig
-from s3desk.core.s3 import S3Endpoint
-from s3desk.core.settings_store import SettingsStore, with_account
+from s3desk.core.config.accounts import Account, AccountKind
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.config.managed import ManagedConfig
+from s3desk.core.config.settings_store import SettingsStore, with_account
+from s3desk.core.storage.endpoint import S3Endpoint
 from tests.cli_runner import run_cli
 from tests.helpers import list_keys
 

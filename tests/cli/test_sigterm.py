@@ -13,14 +13,14 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.audit import audit_path
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.engine_process import EngineProcess
-from s3desk.core.jobs import Destination, JobState, JobView
-from s3desk.core.journal import Journal
-from s3desk.core.parts import MiB
+from s3desk.core.compliance.audit import audit_path
+from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.paths import journal_path
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.engine_process import EngineProcess
+from s3desk.core.transfer.jobs import Destination, JobState, JobView
+from s3desk.core.transfer.journal import Journal
 from tests.faultproxy import FaultProxy
 from tests.helpers import list_keys, wait_for
 from tests.processes import (

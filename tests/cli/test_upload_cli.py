@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
 from tests.cli_runner import run_cli
 from tests.conftest import Server
 from tests.helpers import list_keys, read_object

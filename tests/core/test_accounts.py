@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import PRESETS, Account, AccountKind, AccountsFileError
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import JobState
-from s3desk.core.secrets import SecretStore, SecretStoreError
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import PRESETS, Account, AccountKind, AccountsFileError
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.config.secrets import SecretStore, SecretStoreError
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.conftest import Server
 from tests.helpers import read_object
 from tests.memory_keyring import MemoryKeyring
@@ -189,7 +189,7 @@ def test_an_s3_compatible_account_uploads_with_its_keyring_secret(
 
 def test_the_command_line_offers_every_kind_and_checksum_mode() -> None:
     from s3desk.cli import accounts as cli_accounts
-    from s3desk.core import checksums
+    from s3desk.core.storage import checksums
 
     assert tuple(k.value for k in AccountKind) == cli_accounts._KINDS
     assert cli_accounts._CHECKSUM_MODES == checksums.MODES

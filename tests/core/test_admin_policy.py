@@ -21,16 +21,16 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from s3desk.core.admin_cors import EXPOSED_HEADERS, build_cors, check_origin
-from s3desk.core.admin_policy import Role, build_policy, normalize_prefix, policy_json
-from s3desk.core.browse import list_page
-from s3desk.core.deleting import list_incomplete_uploads, list_versions, restore_version
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.errors import describe_error
-from s3desk.core.jobs import ConflictPolicy, JobState
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.admin.cors import EXPOSED_HEADERS, build_cors, check_origin
+from s3desk.core.admin.policy import Role, build_policy, normalize_prefix, policy_json
+from s3desk.core.bucket.browse import list_page
+from s3desk.core.bucket.deleting import list_incomplete_uploads, list_versions, restore_version
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint, make_client
+from s3desk.core.storage.errors import describe_error
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.helpers import list_keys, read_object
 from tests.servers import MotoIamServer
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.audit import (
+from s3desk.core.compliance.audit import (
     CSV_COLUMNS,
     DEFAULT_MAX_BYTES,
     AuditLog,

@@ -10,15 +10,15 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import Account, AccountKind
-from s3desk.core.audit import AuditLog, audit_path
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.engine_process import EngineProcess
-from s3desk.core.jobs import Destination
-from s3desk.core.s3 import S3Endpoint
-from s3desk.core.secrets import SecretStore
+from s3desk.core.compliance.audit import AuditLog, audit_path
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import Account, AccountKind
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.config.secrets import SecretStore
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.transfer.engine_process import EngineProcess
+from s3desk.core.transfer.jobs import Destination
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.helpers import wait_for
 from tests.memory_keyring import MemoryKeyring
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from s3desk.core.aws_setup import aws_configured
+from s3desk.core.config.aws_setup import aws_configured
 
 AWS_VARS = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             "AWS_WEB_IDENTITY_TOKEN_FILE")  # fmt: skip

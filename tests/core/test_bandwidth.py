@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from s3desk.core.bandwidth import BandwidthLimiter
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import JobState
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.bandwidth import BandwidthLimiter
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.helpers import read_object
 
 

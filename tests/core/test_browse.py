@@ -19,8 +19,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from s3desk.core.audit import AuditLog
-from s3desk.core.browse import (
+from s3desk.core.bucket.browse import (
     MAX_SHARE_SECONDS,
     SHARE_EXPIRY_CHOICES,
     Entry,
@@ -30,7 +29,8 @@ from s3desk.core.browse import (
     list_page,
     share_link,
 )
-from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from tests.conftest import Server
 from tests.faultproxy import FaultPlan, FaultProxy
 from tests.helpers import list_keys, read_object, wait_for
@@ -259,7 +259,7 @@ def test_details_without_checksums_where_the_service_refuses_them(
 def test_details_of_a_missing_object_raise_botocore_errors(s3: Any, bucket: str) -> None:
     from botocore.exceptions import ClientError
 
-    from s3desk.core.errors import describe_error
+    from s3desk.core.storage.errors import describe_error
 
     with pytest.raises(ClientError) as caught:
         details(s3, bucket, "missing.txt")

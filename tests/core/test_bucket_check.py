@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.admin_cors import RULE_ID
-from s3desk.core.bucket_check import (
+from s3desk.core.admin.bucket_check import (
     ABORT_RULE_ID,
     SETTINGS,
     BucketCheckError,
@@ -25,7 +24,8 @@ from s3desk.core.bucket_check import (
     apply_fixes,
     check_bucket,
 )
-from s3desk.core.s3 import custom_endpoint, make_client
+from s3desk.core.admin.cors import RULE_ID
+from s3desk.core.storage.endpoint import custom_endpoint, make_client
 from tests.servers import MotoIamServer
 
 APP = "https://app.example.com"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import ConflictPolicy, Destination, JobState
-from s3desk.core.keys import numbered_key
-from s3desk.core.parts import MiB
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.keys import numbered_key
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import Destination, JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.conftest import Server
 from tests.helpers import SendGate, list_keys, read_object
 

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from s3desk.core.connection_check import KINDS, Verdict, check_connection
-from s3desk.core.s3 import S3Endpoint, custom_endpoint
+from s3desk.core.storage.connection_check import KINDS, Verdict, check_connection
+from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint
 from tests.conftest import Server
 from tests.faultproxy import FaultPlan, FaultProxy
 

@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
-from s3desk.core import content_types
-from s3desk.core.content_types import InvalidContentType, check, check_table, detect
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import ConflictPolicy, Destination, JobState
-from s3desk.core.journal import Journal
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
-from s3desk.core.upload_options import UploadOptions
+from s3desk.core.compliance import content_types
+from s3desk.core.compliance.content_types import InvalidContentType, check, check_table, detect
+from s3desk.core.compliance.upload_options import UploadOptions
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import Destination, JobState
+from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.conftest import Server
 from tests.helpers import SendGate
 

@@ -25,8 +25,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from s3desk.core.audit import AuditLog
-from s3desk.core.deleting import (
+from s3desk.core.bucket.deleting import (
     DeleteFailure,
     DeletePlan,
     DeleteTarget,
@@ -38,9 +37,10 @@ from s3desk.core.deleting import (
     plan_delete,
     restore_version,
 )
-from s3desk.core.errors import has_code
-from s3desk.core.lean_s3 import LeanS3
-from s3desk.core.s3 import S3Endpoint, make_client, make_session
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.storage.endpoint import S3Endpoint, make_client, make_session
+from s3desk.core.storage.errors import has_code
+from s3desk.core.storage.lean_s3 import LeanS3
 from tests.conftest import NewBucket, Server
 from tests.faultproxy import FaultPlan, FaultProxy
 from tests.helpers import list_keys, multipart_uploads, read_object, wait_for

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.audit import AuditLog
-from s3desk.core.download_plan import DownloadItem, UnsafeKey, local_path, plan_download
-from s3desk.core.downloads import DOWNLOAD_ID_BASE, DownloadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import ConflictPolicy, JobState
-from s3desk.core.parts import MiB
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.download_engine import DOWNLOAD_ID_BASE, DownloadEngine
+from s3desk.core.transfer.download_plan import DownloadItem, UnsafeKey, local_path, plan_download
+from s3desk.core.transfer.jobs import JobState
 from tests.conftest import Server
 from tests.helpers import SendGate, list_keys
 

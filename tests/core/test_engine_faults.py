@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.errors import describe_error, is_credentials_expired, is_transient
-from s3desk.core.jobs import Destination, JobState
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.errors import describe_error, is_credentials_expired, is_transient
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import Destination, JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.faultproxy import FaultPlan, FaultProxy
 from tests.helpers import list_keys, multipart_uploads, read_object, wait_for
 

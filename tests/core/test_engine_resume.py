@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.audit import AuditLog
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import ConflictPolicy, Destination, JobState, UploadJob
-from s3desk.core.journal import Journal, JournalPart, options_json
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import Destination, JobState, UploadJob
+from s3desk.core.transfer.journal import Journal, JournalPart, options_json
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.conftest import Server
 from tests.faultproxy import FaultProxy, Rule
 from tests.helpers import SendGate, list_keys, multipart_uploads, read_object, wait_for

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from s3desk.core.http1 import ConnectError, ConnectionPool, ProtocolError
+from s3desk.core.storage.http1 import ConnectError, ConnectionPool, ProtocolError
 
 OK = b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nETag: "e"\r\n\r\nok'
 

@@ -12,7 +12,12 @@ import sys
 import pytest
 
 # Loaded only to move bytes: the engines and the AWS SDK.
-HEAVY = ("s3desk.core.engine", "s3desk.core.downloads", "botocore", "boto3")
+HEAVY = (
+    "s3desk.core.transfer.upload_engine",
+    "s3desk.core.transfer.download_engine",
+    "botocore",
+    "boto3",
+)
 
 
 def _loaded_after_import(module: str) -> set[str]:
@@ -24,9 +29,13 @@ def _loaded_after_import(module: str) -> set[str]:
 
 
 LIGHT = (
-    "s3desk.core.engine_config", "s3desk.core.settings", "s3desk.core.managed",
-    "s3desk.core.accounts", "s3desk.core.settings_store", "s3desk.core.account_store",
-)  # fmt: skip
+    "s3desk.core.config.engine_config",
+    "s3desk.core.config.settings",
+    "s3desk.core.config.managed",
+    "s3desk.core.config.accounts",
+    "s3desk.core.config.settings_store",
+    "s3desk.core.config.account_store",
+)
 
 
 @pytest.mark.parametrize("module", LIGHT)

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from s3desk.core import checksums
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import JobState
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.storage import checksums
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.helpers import read_object
 
 PARTS = EngineConfig(concurrency=3, multipart_threshold=5 * MiB, part_size=5 * MiB)

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from s3desk.core.download_plan import DownloadItem
-from s3desk.core.downloads import describe_download_error
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import JobState
-from s3desk.core.lean_s3 import LeanBody, LeanS3, NotServed
-from s3desk.core.s3 import S3Endpoint, custom_endpoint, make_client, make_session
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint, make_client, make_session
+from s3desk.core.storage.lean_s3 import LeanBody, LeanS3, NotServed
+from s3desk.core.transfer.download_engine import describe_download_error
+from s3desk.core.transfer.download_plan import DownloadItem
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.conftest import NewBucket, Server
 from tests.helpers import read_object
 

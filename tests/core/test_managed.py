@@ -9,10 +9,10 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import Account, AccountKind, AccountsFileError
-from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.managed import (
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import Account, AccountKind, AccountsFileError
+from s3desk.core.config.engine_config import ConflictPolicy
+from s3desk.core.config.managed import (
     Limits,
     ManagedConfig,
     ManagedConfigError,
@@ -20,10 +20,16 @@ from s3desk.core.managed import (
     managed_accounts,
     managed_path,
 )
-from s3desk.core.parts import MiB
-from s3desk.core.secrets import SecretStore
-from s3desk.core.settings import LOCK_REASON, SETTING_NAMES, Encryption, SettingLocked, Settings
-from s3desk.core.settings_store import SettingsStore, apply_cli_overrides
+from s3desk.core.config.secrets import SecretStore
+from s3desk.core.config.settings import (
+    LOCK_REASON,
+    SETTING_NAMES,
+    Encryption,
+    SettingLocked,
+    Settings,
+)
+from s3desk.core.config.settings_store import SettingsStore, apply_cli_overrides
+from s3desk.core.storage.parts import MiB
 from tests.memory_keyring import MemoryKeyring
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "managed-config.md"

@@ -7,8 +7,8 @@ import pickle
 
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from s3desk.core.errors import describe_error, retrying_note
 from s3desk.core.phrases import Phrase, phrase
+from s3desk.core.storage.errors import describe_error, retrying_note
 
 
 def test_a_phrase_is_its_english_sentence_everywhere_a_string_goes() -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from s3desk.core.jobs import Destination
-from s3desk.core.keys import MAX_KEY_BYTES, InvalidKey, check_key, join_key
-from s3desk.core.parts import (
+from s3desk.core.storage.keys import MAX_KEY_BYTES, InvalidKey, check_key, join_key
+from s3desk.core.storage.parts import (
     MAX_OBJECT_SIZE,
     MAX_PART_SIZE,
     MAX_PARTS,
@@ -15,7 +14,8 @@ from s3desk.core.parts import (
     choose_part_size,
     part_count,
 )
-from s3desk.core.rate import RateMeter
+from s3desk.core.transfer.jobs import Destination
+from s3desk.core.transfer.rate import RateMeter
 from s3desk.core.units import human_duration, human_size
 
 

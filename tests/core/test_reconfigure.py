@@ -8,12 +8,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.engine_process import EngineProcess
-from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.engine_process import EngineProcess
+from s3desk.core.transfer.jobs import Destination, JobState, JobView
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.helpers import SendGate, wait_for
 
 

@@ -1,5 +1,5 @@
-"""Per-account upload rules (core/rules.py): types by name and content, sizes, object keys
-from a template with sanitising, the TOML table, and reading first bytes safely."""
+"""Per-account upload rules (core/compliance/rules.py): types by name and content, sizes,
+object keys from a template with sanitising, the TOML table, and reading first bytes safely."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from s3desk.core import rules as rules_module
-from s3desk.core.keys import MAX_KEY_BYTES
-from s3desk.core.parts import MAX_OBJECT_SIZE
-from s3desk.core.rules import (
+from s3desk.core.compliance import rules as rules_module
+from s3desk.core.compliance.rules import (
     BAD_KEY,
     BLOCKED_TYPE,
     CONTENT_MISMATCH,
@@ -33,7 +31,9 @@ from s3desk.core.rules import (
     parse_size,
     read_head,
 )
-from s3desk.core.scan import FoundFile, scan
+from s3desk.core.storage.keys import MAX_KEY_BYTES
+from s3desk.core.storage.parts import MAX_OBJECT_SIZE
+from s3desk.core.transfer.scan import FoundFile, scan
 from tests.file_samples import (
     DOCX,
     ELF,

@@ -12,9 +12,9 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.compat import properties
 
-from s3desk.core import secrets
+from s3desk.core.config import secrets
+from s3desk.core.config.secrets import SecretStore, SecretStoreError, default_backend
 from s3desk.core.redact import MASK, redact
-from s3desk.core.secrets import SecretStore, SecretStoreError, default_backend
 from tests.memory_keyring import MemoryKeyring
 
 

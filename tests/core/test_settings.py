@@ -11,12 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.managed import ManagedConfig
-from s3desk.core.parts import MiB
-from s3desk.core.paths import config_dir
-from s3desk.core.settings import (
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.config.managed import ManagedConfig
+from s3desk.core.config.settings import (
     SETTING_NAMES,
     SETTINGS_VERSION,
     Encryption,
@@ -25,7 +22,9 @@ from s3desk.core.settings import (
     engine_config,
     unattended_conflict,
 )
-from s3desk.core.settings_store import SettingsStore
+from s3desk.core.config.settings_store import SettingsStore
+from s3desk.core.paths import config_dir
+from s3desk.core.storage.parts import MiB
 
 
 @pytest.fixture(autouse=True)
@@ -213,7 +212,7 @@ def test_unknown_keys_and_bad_values_are_noted_and_dropped(
     path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path.write_text('version = 2\ncolour = "blue"\nconcurrency = "lots"\nnotifications = false\n')
-    with caplog.at_level(logging.WARNING, logger="s3desk.core.settings"):
+    with caplog.at_level(logging.WARNING, logger="s3desk.core.config.settings"):
         store = _store(path)
     assert len(store.notes) == 2
     assert any("unknown setting 'colour'" in note for note in store.notes)

@@ -1,5 +1,5 @@
-"""File types from first bytes and names (core/sniff.py), shared by the app and the service,
-checked on real file beginnings (tests/file_samples.py)."""
+"""File types from first bytes and names (core/compliance/sniff.py), shared by the app and the
+service, checked on real file beginnings (tests/file_samples.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,15 @@ import pytest
 
 from s3desk.broker import sniff as broker_sniff
 from s3desk.broker.errors import Refusal
-from s3desk.core import sniff
-from s3desk.core.sniff import detect, disguise, extension, mismatch, script_extensions, visible
+from s3desk.core.compliance import sniff
+from s3desk.core.compliance.sniff import (
+    detect,
+    disguise,
+    extension,
+    mismatch,
+    script_extensions,
+    visible,
+)
 from tests.file_samples import (
     DOCX,
     ELF,

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.download_plan import plan_download
-from s3desk.core.downloads import DOWNLOAD_ID_BASE
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView
-from s3desk.core.journal import Journal
-from s3desk.core.s3 import S3Endpoint
-from s3desk.core.transfers import Transfers
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.transfer.download_engine import DOWNLOAD_ID_BASE
+from s3desk.core.transfer.download_plan import plan_download
+from s3desk.core.transfer.jobs import Destination, JobState, JobView
+from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.queue import Transfers
+from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.helpers import leave_paused_uploads, read_object, wait_for
 
 CONFIG = EngineConfig(concurrency=2)

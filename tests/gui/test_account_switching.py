@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import Account, AccountKind
-from s3desk.core.demo import DEMO_LABEL
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import JobState
-from s3desk.core.journal import Journal
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
-from s3desk.core.secrets import SecretStore
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import Account, AccountKind
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.config.secrets import SecretStore
+from s3desk.core.storage.demo import DEMO_LABEL
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.app import Storage, connect_accounts, make_engine
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.storage_switcher import DEMO, StorageSwitcher

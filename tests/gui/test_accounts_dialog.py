@@ -13,11 +13,11 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core import checksums
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import PRESETS, Account, AccountKind
-from s3desk.core.s3 import S3Endpoint
-from s3desk.core.secrets import SecretStore, SecretStoreError
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import PRESETS, Account, AccountKind
+from s3desk.core.config.secrets import SecretStore, SecretStoreError
+from s3desk.core.storage import checksums
+from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.main_window import MainWindow
 from tests.conftest import Server

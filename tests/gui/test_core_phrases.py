@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication
 
 import s3desk.core
 import s3desk.ui.core_phrases
-from s3desk.core.errors import retrying_note
-from s3desk.core.jobs import JobState, JobView
 from s3desk.core.phrases import phrase
+from s3desk.core.storage.errors import retrying_note
+from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.ui.core_phrases import describe_error, shown
 from s3desk.ui.transfer_model import status_text
 
@@ -94,10 +94,10 @@ def test_the_transfer_table_shows_notes_and_errors_translated(bracketed: None) -
 
 
 def test_names_the_core_gives_storage_and_locks_are_shown_translated(bracketed: None) -> None:
-    from s3desk.core.accounts import AccountKind
-    from s3desk.core.demo import DEMO_LABEL, DEMO_NOTE
-    from s3desk.core.s3 import custom_endpoint
-    from s3desk.core.settings import LOCK_REASON
+    from s3desk.core.config.accounts import AccountKind
+    from s3desk.core.config.settings import LOCK_REASON
+    from s3desk.core.storage.demo import DEMO_LABEL, DEMO_NOTE
+    from s3desk.core.storage.endpoint import custom_endpoint
 
     assert shown(AccountKind.UPLOAD_SERVICE.display_name) == (
         "[Organisation upload service (no AWS keys)]"

@@ -15,12 +15,12 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import ConflictPolicy, JobState
-from s3desk.core.journal import Journal
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint, make_client
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
 from s3desk.ui.main_window import MainWindow
 from tests.gui.conftest import answer_boxes, answer_questions, drop_files, pause_half_way

@@ -12,10 +12,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.download_plan import DownloadPlan
-from s3desk.core.jobs import ConflictPolicy, JobState
-from s3desk.core.parts import MiB
-from s3desk.core.transfers import Transfers
+from s3desk.core.config.engine_config import ConflictPolicy
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.download_plan import DownloadPlan
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.queue import Transfers
 from s3desk.ui.browser_model import BrowserModel
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.transfer_model import TransferModel

@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.engine import UploadEngine
-from s3desk.core.jobs import JobState
-from s3desk.core.parts import MiB
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.main_window import MainWindow
 from tests.gui.conftest import drop_files
 from tests.helpers import SendGate

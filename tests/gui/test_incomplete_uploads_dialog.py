@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.audit import AuditLog
-from s3desk.core.deleting import AbortFailure
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.bucket.deleting import AbortFailure
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.storage.endpoint import S3Endpoint, make_client
+from s3desk.core.storage.parts import MiB
 from s3desk.ui.incomplete_uploads_dialog import (
     KEY,
     PARTS,

@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.engine import UploadEngine
-from s3desk.core.jobs import JobState
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.transfer_model import TransferModel
 from tests.gui.conftest import drop_files
@@ -178,8 +178,7 @@ def test_taken_names_ask_once_in_a_bar(
     bucket: str,
     tmp_path: Path,
 ) -> None:
-    from s3desk.core.engine_config import EngineConfig
-    from s3desk.core.jobs import ConflictPolicy
+    from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 
     engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.ASK))
     window = window_for(engine)

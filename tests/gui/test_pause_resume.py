@@ -9,12 +9,12 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import JobState
-from s3desk.core.journal import Journal
-from s3desk.core.parts import MiB
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.transfer_model import TransferModel
 from tests.gui.conftest import answer_boxes, drop_files

@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.audit import AuditLog
-from s3desk.core.browse import Entry
-from s3desk.core.jobs import JobState, JobView
-from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.bucket.browse import Entry
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.storage.endpoint import S3Endpoint, make_client
+from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.ui.browser_model import BrowserModel
 from s3desk.ui.history_view import EntryRole, HistoryModel, HistoryView, prepare_rows
 from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog

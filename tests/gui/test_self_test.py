@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-import s3desk.core.demo
+import s3desk.core.storage.demo
 from s3desk import __version__
 from s3desk.cli import main
 from s3desk.self_test import OFFSCREEN_NOTE, run_self_test
@@ -118,7 +118,7 @@ def test_demo_without_the_demo_storage_installed_is_explained(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Installers leave moto out: --demo says so rather than failing on an import."""
-    monkeypatch.setattr(s3desk.core.demo, "demo_available", lambda: False)
+    monkeypatch.setattr(s3desk.core.storage.demo, "demo_available", lambda: False)
     assert main(["--demo"]) == 2
     err = capsys.readouterr().err
     assert "The local demo storage is not part of this installation" in err

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.settings_store import SettingsStore
+from s3desk.core.config.engine_config import ConflictPolicy
+from s3desk.core.config.settings_store import SettingsStore
 from s3desk.ui.main_window import MainWindow
 from s3desk.ui.settings_dialog import SettingsDialog
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.audit import audit_path
-from s3desk.core.journal import Journal
-from s3desk.core.parts import MiB
+from s3desk.core.compliance.audit import audit_path
 from s3desk.core.paths import journal_path
-from s3desk.core.s3 import S3Endpoint, custom_endpoint
+from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.journal import Journal
 from tests.faultproxy import FaultProxy
 from tests.helpers import multipart_uploads, wait_for
 from tests.processes import (

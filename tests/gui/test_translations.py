@@ -40,13 +40,13 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import PRESETS, AccountKind
-from s3desk.core.engine import UploadEngine
-from s3desk.core.jobs import Totals
-from s3desk.core.secrets import SecretStore
-from s3desk.core.settings_store import SettingsStore
-from s3desk.core.upload_options import STORAGE_CLASSES
+from s3desk.core.compliance.upload_options import STORAGE_CLASSES
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import PRESETS, AccountKind
+from s3desk.core.config.secrets import SecretStore
+from s3desk.core.config.settings_store import SettingsStore
+from s3desk.core.transfer.jobs import Totals
+from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.app import install_translators
 from tests.memory_keyring import MemoryKeyring
 
@@ -272,8 +272,8 @@ def test_every_text_of_the_window_and_dialogs_is_translated(
     event_loop_qt: asyncio.AbstractEventLoop,
     tmp_path: Path,
 ) -> None:
-    from s3desk.core.deleting import DeleteResult
-    from s3desk.core.download_plan import DownloadPlan
+    from s3desk.core.bucket.deleting import DeleteResult
+    from s3desk.core.transfer.download_plan import DownloadPlan
     from s3desk.ui.accounts_dialog import AccountsDialog
     from s3desk.ui.browser_view import delete_summary, download_summary, expiry_words
     from s3desk.ui.incomplete_uploads_dialog import IncompleteUploadsDialog, abort_summary

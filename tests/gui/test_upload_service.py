@@ -12,12 +12,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import AccountKind
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import JobState
-from s3desk.core.secrets import SecretStore
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import AccountKind
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.config.secrets import SecretStore
+from s3desk.core.transfer.jobs import JobState
+from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.main_window import MainWindow
 from tests.broker import conftest as broker_fixtures

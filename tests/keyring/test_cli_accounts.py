@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from s3desk.core.secrets import SecretStore, default_backend
+from s3desk.core.config.secrets import SecretStore, default_backend
 from tests.cli_runner import run_cli
 from tests.conftest import Server
 from tests.helpers import read_object

@@ -12,12 +12,12 @@ from contextlib import closing
 import pytest
 from keyring.backends import SecretService
 
-from s3desk.core.secrets import SecretStore, SecretStoreError, default_backend
+from s3desk.core.config.secrets import SecretStore, SecretStoreError, default_backend
 
 # What another run of the app does: pick the OS keyring on its own and read one secret.
 READ = """
 import json, sys
-from s3desk.core.secrets import SecretStore, default_backend
+from s3desk.core.config.secrets import SecretStore, default_backend
 backend = default_backend()
 secret = SecretStore(backend, service=sys.argv[1]).get(sys.argv[2])
 print(json.dumps({"backend": type(backend).__module__ + "." + type(backend).__name__,
@@ -26,7 +26,7 @@ print(json.dumps({"backend": type(backend).__module__ + "." + type(backend).__na
 # The secret comes on stdin, never on a command line other users can list.
 WRITE = """
 import sys
-from s3desk.core.secrets import SecretStore, default_backend
+from s3desk.core.config.secrets import SecretStore, default_backend
 SecretStore(default_backend(), service=sys.argv[1]).set(sys.argv[2], sys.stdin.read())
 """
 

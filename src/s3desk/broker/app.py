@@ -298,7 +298,7 @@ def create_app(
     """The service for ``config``. ``client`` (a boto3 S3 client) defaults to one made from
     the configuration's storage section; ``authenticator`` to its [[tokens]]."""
     if client is None:
-        from s3desk.core.s3 import make_client
+        from s3desk.core.storage.endpoint import make_client
 
         client = make_client(config.endpoint, max_connections=50, attempts=3)
     for secret in (config.endpoint.secret_key, config.endpoint.session_token):

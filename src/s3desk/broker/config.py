@@ -19,10 +19,10 @@ from typing import Any
 
 from s3desk.broker.auth import Policy, TokenEntry
 from s3desk.broker.names import check_prefix_template, check_user_name
-from s3desk.core import rules
-from s3desk.core.parts import MAX_OBJECT_SIZE, MAX_PART_SIZE, MIN_PART_SIZE
-from s3desk.core.s3 import AWS_LABEL, S3Endpoint, custom_endpoint
-from s3desk.core.sniff import ANY_TYPE
+from s3desk.core.compliance import rules
+from s3desk.core.compliance.sniff import ANY_TYPE
+from s3desk.core.storage.endpoint import AWS_LABEL, S3Endpoint, custom_endpoint
+from s3desk.core.storage.parts import MAX_OBJECT_SIZE, MAX_PART_SIZE, MIN_PART_SIZE
 
 MAX_SINGLE_PUT = 5 * 1024**3  # S3's limit for one PutObject
 MAX_URL_LIFETIME = 7 * 24 * 3600  # SigV4's limit for pre-signed URLs

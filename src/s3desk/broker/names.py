@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from s3desk.broker.errors import Refusal
-from s3desk.core.keys import InvalidKey, check_key
+from s3desk.core.storage.keys import InvalidKey, check_key
 
 MAX_NAME_BYTES = 255  # what common file systems allow for one name
 PLACEHOLDERS = ("{user}", "{date}")

@@ -29,9 +29,9 @@ from s3desk.broker.auth import Principal
 from s3desk.broker.config import MAX_SINGLE_PUT, BrokerConfig
 from s3desk.broker.errors import Refusal, bad_request, not_found
 from s3desk.broker.store import COMPLETED, MULTIPART, PENDING, SINGLE, Upload, UploadStore
-from s3desk.core.audit import AuditLog
-from s3desk.core.keys import numbered_key
-from s3desk.core.parts import MAX_OBJECT_SIZE, choose_part_size, part_count
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.storage.keys import numbered_key
+from s3desk.core.storage.parts import MAX_OBJECT_SIZE, choose_part_size, part_count
 from s3desk.core.units import human_size
 
 MAX_PARTS_PER_REQUEST = 100

@@ -1,7 +1,8 @@
 """File types for the service: the name's extension against the policy, the first bytes
 against the name, worded as the service's refusals.
 
-Detection itself is ``s3desk.core.sniff``, shared with the desktop app's upload rules. A client
+Detection itself is ``s3desk.core.compliance.sniff``, shared with the desktop app's upload
+rules. A client
 declares the first ``HEAD_BYTES`` bytes of the file when it asks to upload; they are checked
 here before anything is signed, and compared with the stored object's first bytes after the
 upload (a ranged GET), so a client cannot declare one thing and send another. The service is
@@ -11,7 +12,7 @@ strict: content with a recognised signature must carry one of that format's exte
 from __future__ import annotations
 
 from s3desk.broker.errors import Refusal
-from s3desk.core.sniff import (
+from s3desk.core.compliance.sniff import (
     ANY_TYPE,
     HEAD_BYTES,
     TEXT_EXTENSIONS,

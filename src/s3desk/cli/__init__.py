@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         from s3desk.cli.admin import run_admin
 
         return run_admin(args)
-    from s3desk.core.demo import demo_available
+    from s3desk.core.storage.demo import demo_available
 
     if args.demo and not demo_available():
         print(_NO_DEMO, file=sys.stderr)

@@ -14,8 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when an accounts command runs, not for every command line
-    from s3desk.core.account_store import AccountStore
-    from s3desk.core.accounts import Account
+    from s3desk.core.config.account_store import AccountStore
+    from s3desk.core.config.accounts import Account
 
 _KINDS = ("access-key", "aws-profile", "s3-compatible", "upload-service")  # AccountKind
 _CHECKSUM_MODES = ("crc32", "md5")  # checksums.MODES
@@ -56,9 +56,9 @@ def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_accounts(args: argparse.Namespace) -> int:
-    from s3desk.core.account_store import AccountStore
-    from s3desk.core.accounts import AccountsFileError
-    from s3desk.core.secrets import SecretStoreError
+    from s3desk.core.config.account_store import AccountStore
+    from s3desk.core.config.accounts import AccountsFileError
+    from s3desk.core.config.secrets import SecretStoreError
 
     try:
         store = AccountStore()
@@ -70,7 +70,7 @@ def run_accounts(args: argparse.Namespace) -> int:
 
 
 def _list(store: AccountStore, _: argparse.Namespace) -> int:
-    from s3desk.core.accounts import AccountKind
+    from s3desk.core.config.accounts import AccountKind
 
     default = store.default()
     for account in store.accounts():
@@ -85,7 +85,7 @@ def _list(store: AccountStore, _: argparse.Namespace) -> int:
 
 
 def _add(store: AccountStore, args: argparse.Namespace) -> int:
-    from s3desk.core.accounts import Account, AccountKind
+    from s3desk.core.config.accounts import Account, AccountKind
 
     existing = store.find(args.name)
     account = Account(
@@ -131,7 +131,7 @@ def _default(store: AccountStore, args: argparse.Namespace) -> int:
 
 
 def _test(store: AccountStore, args: argparse.Namespace) -> int:
-    from s3desk.core.connection_check import check_connection
+    from s3desk.core.storage.connection_check import check_connection
 
     account = _find(store, args.name)
     verdict = check_connection(store.endpoint(account), args.bucket or account.bucket)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from s3desk.cli.endpoints import add_storage_arguments
 
 if TYPE_CHECKING:
-    from s3desk.core.bucket_check import Finding
+    from s3desk.core.admin.bucket_check import Finding
 
 _ROLES = ("uploader", "browser", "manager", "broker")  # admin_policy.Role's values
 _PARTITIONS = ("aws", "aws-cn", "aws-us-gov")  # admin_policy.PARTITIONS
@@ -88,13 +88,13 @@ def run_admin(args: argparse.Namespace) -> int:
 
 
 def _policy(args: argparse.Namespace) -> str:
-    from s3desk.core.admin_policy import policy_json
+    from s3desk.core.admin.policy import policy_json
 
     return policy_json(args.bucket, args.prefix, args.role, partition=args.partition)
 
 
 def _cors(args: argparse.Namespace) -> str:
-    from s3desk.core.admin_cors import cors_json
+    from s3desk.core.admin.cors import cors_json
 
     return cors_json(args.origin, max_age=args.max_age, allow_delete=args.allow_delete)
 
@@ -111,9 +111,9 @@ def _print_json(make: Any, args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from s3desk.cli.endpoints import AccountProblem, endpoint_from
-    from s3desk.core.admin_cors import check_origin
-    from s3desk.core.bucket_check import BucketCheckError, check_bucket
-    from s3desk.core.s3 import make_client
+    from s3desk.core.admin.bucket_check import BucketCheckError, check_bucket
+    from s3desk.core.admin.cors import check_origin
+    from s3desk.core.storage.endpoint import make_client
 
     try:
         bucket = _bucket_name(args.bucket)
@@ -147,7 +147,7 @@ def _fix(
     out: TextIO,
     paint: _Painter,
 ) -> int:
-    from s3desk.core.bucket_check import BucketCheckError, apply_fixes, check_bucket
+    from s3desk.core.admin.bucket_check import BucketCheckError, apply_fixes, check_bucket
 
     fixes = [f for f in findings if f.fix]
     out.write(f"\nTo apply the recommended settings, s3desk will change s3://{bucket}:\n")
@@ -200,7 +200,7 @@ def _bucket_name(url: str) -> str:
 
 
 def _report(findings: list[Finding], out: TextIO, paint: _Painter) -> None:
-    from s3desk.core.bucket_check import Status
+    from s3desk.core.admin.bucket_check import Status
 
     for finding in findings:
         if finding.status is Status.OK:
@@ -222,7 +222,7 @@ def _report(findings: list[Finding], out: TextIO, paint: _Painter) -> None:
 
 
 def _exit_code(findings: list[Finding]) -> int:
-    from s3desk.core.bucket_check import Status
+    from s3desk.core.admin.bucket_check import Status
 
     if any(f.status is Status.UNKNOWN for f in findings):
         return CANNOT_CHECK

@@ -19,14 +19,13 @@ from typing import Any, TextIO
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
-from s3desk.core.audit import AuditLog
-from s3desk.core.browse import iter_pages
-from s3desk.core.download_plan import DownloadPlan, plan_download
-from s3desk.core.downloads import DownloadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.errors import describe_error, has_code
-from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.s3 import S3Endpoint, make_client
+from s3desk.core.bucket.browse import iter_pages
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint, make_client
+from s3desk.core.storage.errors import describe_error, has_code
+from s3desk.core.transfer.download_engine import DownloadEngine
+from s3desk.core.transfer.download_plan import DownloadPlan, plan_download
 
 
 class _NothingThere(Exception):
@@ -74,9 +73,9 @@ def parse_source(url: str) -> tuple[str, str]:
 def _concurrency(flag: int | None) -> int | str:
     """The settings' concurrency, or the flag's within the organisation's locks and limits;
     a message instead when the flag is refused."""
-    from s3desk.core.managed import ManagedConfigError
-    from s3desk.core.settings import SettingLocked, SettingsFileError
-    from s3desk.core.settings_store import SettingsStore, apply_cli_overrides
+    from s3desk.core.config.managed import ManagedConfigError
+    from s3desk.core.config.settings import SettingLocked, SettingsFileError
+    from s3desk.core.config.settings_store import SettingsStore, apply_cli_overrides
 
     try:
         store = SettingsStore()

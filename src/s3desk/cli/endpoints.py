@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from s3desk.core.s3 import S3Endpoint, custom_endpoint
+from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint
 
 
 def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,9 +33,9 @@ class AccountProblem(Exception):
 
 
 def _account_endpoint(name: str) -> S3Endpoint:
-    from s3desk.core.account_store import AccountStore
-    from s3desk.core.accounts import AccountsFileError
-    from s3desk.core.secrets import SecretStoreError
+    from s3desk.core.config.account_store import AccountStore
+    from s3desk.core.config.accounts import AccountsFileError
+    from s3desk.core.config.secrets import SecretStoreError
 
     try:
         store = AccountStore()

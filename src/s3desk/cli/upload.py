@@ -19,12 +19,12 @@ from typing import TextIO
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
-from s3desk.core import content_types
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.jobs import ConflictPolicy, Destination
-from s3desk.core.journal import Journal, open_user_journal
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.compliance import content_types
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.transfer.jobs import Destination
+from s3desk.core.transfer.journal import Journal, open_user_journal
+from s3desk.core.transfer.upload_engine import UploadEngine
 
 
 def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,9 +59,9 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _with_account(config: EngineConfig, endpoint: S3Endpoint) -> EngineConfig:
     """The upload rules and options of the account (or the settings) on top of ``config``."""
-    from s3desk.core.account_store import AccountStore
-    from s3desk.core.accounts import AccountsFileError
-    from s3desk.core.settings_store import SettingsStore, with_account
+    from s3desk.core.config.account_store import AccountStore
+    from s3desk.core.config.accounts import AccountsFileError
+    from s3desk.core.config.settings_store import SettingsStore, with_account
 
     account = None
     if endpoint.account_id:
@@ -95,14 +95,14 @@ def _settings_for(args: argparse.Namespace) -> EngineConfig | int:
     cannot be read (1)."""
     from dataclasses import replace
 
-    from s3desk.core.managed import ManagedConfigError
-    from s3desk.core.settings import (
+    from s3desk.core.config.managed import ManagedConfigError
+    from s3desk.core.config.settings import (
         SettingLocked,
         SettingsFileError,
         engine_config,
         unattended_conflict,
     )
-    from s3desk.core.settings_store import SettingsStore, apply_cli_overrides
+    from s3desk.core.config.settings_store import SettingsStore, apply_cli_overrides
 
     flags = {"concurrency": args.concurrency, "bandwidth_limit": args.bwlimit,
              "conflict": args.if_exists}  # fmt: skip
@@ -167,7 +167,7 @@ def _upload(
     dest: Destination,
     sigterm: SigTerm,
 ) -> int:
-    from s3desk.core.audit import AuditLog
+    from s3desk.core.compliance.audit import AuditLog
 
     engine = UploadEngine(endpoint, config, journal=journal, audit=AuditLog())
     # Running the same command again after a crash goes on from the parts already sent.

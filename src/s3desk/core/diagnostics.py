@@ -19,7 +19,7 @@ from s3desk import __version__
 from s3desk.core.logs import LOG_FILE
 from s3desk.core.paths import config_dir, data_dir, log_dir
 from s3desk.core.redact import redact
-from s3desk.core.s3 import S3Endpoint
+from s3desk.core.storage.endpoint import S3Endpoint
 
 _LAST_PROBLEMS = 20
 

@@ -25,11 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core import checksums
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import PRESETS, Account, AccountKind, AccountsFileError, endpoint_for
-from s3desk.core.connection_check import Verdict, check_connection
-from s3desk.core.secrets import SecretStoreError
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import (
+    PRESETS,
+    Account,
+    AccountKind,
+    AccountsFileError,
+    endpoint_for,
+)
+from s3desk.core.config.secrets import SecretStoreError
+from s3desk.core.storage import checksums
+from s3desk.core.storage.connection_check import Verdict, check_connection
 from s3desk.ui.core_phrases import shown
 from s3desk.ui.questions import confirm
 

@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import Account, AccountsFileError
-from s3desk.core.aws_setup import NO_STORAGE_HINT, aws_configured
-from s3desk.core.demo import DEMO_BUCKET, DEMO_LABEL, DemoStorage, demo_available
-from s3desk.core.engine_config import EngineConfig
-from s3desk.core.engine_process import EngineProcess
-from s3desk.core.jobs import ConflictPolicy
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import Account, AccountsFileError
+from s3desk.core.config.aws_setup import NO_STORAGE_HINT, aws_configured
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.config.secrets import SecretStoreError
 from s3desk.core.paths import journal_path
 from s3desk.core.resources import resource_bytes, resource_text
-from s3desk.core.s3 import S3Endpoint, custom_endpoint
-from s3desk.core.secrets import SecretStoreError
+from s3desk.core.storage.demo import DEMO_BUCKET, DEMO_LABEL, DemoStorage, demo_available
+from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint
+from s3desk.core.transfer.engine_process import EngineProcess
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QLocale, QTranslator
@@ -208,7 +207,7 @@ def transfer_config(endpoint: S3Endpoint, conflict: ConflictPolicy) -> EngineCon
     configuration) and the account's upload rules and options. Settings that cannot be read
     leave the defaults, with the reason in the log (the window shows the log's problems in
     its diagnostic info)."""
-    from s3desk.core.settings_store import SettingsStore, account_engine_config
+    from s3desk.core.config.settings_store import SettingsStore, account_engine_config
 
     try:
         store = SettingsStore()

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QStyle
 
-from s3desk.core.browse import Entry
+from s3desk.core.bucket.browse import Entry
 from s3desk.ui.units import human_size
 
 Index = QModelIndex | QPersistentModelIndex

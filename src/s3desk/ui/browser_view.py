@@ -47,8 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core.audit import AuditLog
-from s3desk.core.browse import (
+from s3desk.core.bucket.browse import (
     MAX_PAGE_SIZE,
     SHARE_EXPIRY_CHOICES,
     Entry,
@@ -58,8 +57,8 @@ from s3desk.core.browse import (
     list_page,
     share_link,
 )
-from s3desk.core.buckets import list_bucket_names
-from s3desk.core.deleting import (
+from s3desk.core.bucket.buckets import list_bucket_names
+from s3desk.core.bucket.deleting import (
     DeletePlan,
     DeleteResult,
     Version,
@@ -68,8 +67,9 @@ from s3desk.core.deleting import (
     plan_delete,
     restore_version,
 )
-from s3desk.core.download_plan import DownloadPlan, PlanCancelled, plan_download
-from s3desk.core.jobs import ConflictPolicy
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.config.engine_config import ConflictPolicy
+from s3desk.core.transfer.download_plan import DownloadPlan, PlanCancelled, plan_download
 from s3desk.ui.browser_model import BrowserModel
 from s3desk.ui.core_phrases import describe_error
 from s3desk.ui.names import name_list

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from s3desk.core import content_types
+from s3desk.core.compliance import content_types
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from s3desk.core.errors import describe_error as _describe_error
 from s3desk.core.phrases import Phrase
+from s3desk.core.storage.errors import describe_error as _describe_error
 
 
 def shown(text: str) -> str:
@@ -31,7 +31,7 @@ def shown(text: str) -> str:
 
 
 def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str:
-    """``s3desk.core.errors.describe_error``, shown in the user's language."""
+    """``s3desk.core.storage.errors.describe_error``, shown in the user's language."""
     return shown(_describe_error(exc, bucket, key))
 
 

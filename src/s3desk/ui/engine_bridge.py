@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from s3desk.core.jobs import Totals
-from s3desk.core.queue_api import TransferQueue
+from s3desk.core.transfer.jobs import Totals
+from s3desk.core.transfer.queue_api import TransferQueue
 from s3desk.ui.core_phrases import shown
 from s3desk.ui.transfer_model import TransferModel
 

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core.audit import AuditLog, entry_time, export_csv, is_failure, search_text
+from s3desk.core.compliance.audit import AuditLog, entry_time, export_csv, is_failure, search_text
 from s3desk.ui.progress_delegate import ElideRightDelegate
 from s3desk.ui.units import human_size
 

@@ -28,8 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core.audit import AuditLog
-from s3desk.core.deleting import AbortFailure, Incomplete, abort_uploads, list_incomplete_uploads
+from s3desk.core.bucket.deleting import (
+    AbortFailure,
+    Incomplete,
+    abort_uploads,
+    list_incomplete_uploads,
+)
+from s3desk.core.compliance.audit import AuditLog
 from s3desk.ui.core_phrases import describe_error
 from s3desk.ui.names import name_list
 from s3desk.ui.questions import confirm

@@ -45,19 +45,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core import content_types
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import AccountsFileError
-from s3desk.core.buckets import list_bucket_names
-from s3desk.core.download_plan import DownloadPlan
-from s3desk.core.engine import UploadEngine
-from s3desk.core.engine_process import EngineProcess
-from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
-from s3desk.core.parts import MiB
-from s3desk.core.queue_api import TransferQueue
-from s3desk.core.s3 import S3Endpoint
-from s3desk.core.secrets import SecretStoreError
-from s3desk.core.transfers import Transfers
+from s3desk.core.bucket.buckets import list_bucket_names
+from s3desk.core.compliance import content_types
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import AccountsFileError
+from s3desk.core.config.engine_config import ConflictPolicy
+from s3desk.core.config.secrets import SecretStoreError
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.download_plan import DownloadPlan
+from s3desk.core.transfer.engine_process import EngineProcess
+from s3desk.core.transfer.jobs import Destination, JobState, JobView, Totals
+from s3desk.core.transfer.queue import Transfers
+from s3desk.core.transfer.queue_api import TransferQueue
+from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.accounts_dialog import AccountsDialog
 from s3desk.ui.browser_view import BrowserView
 from s3desk.ui.content_type_delegate import ContentTypeDelegate, type_choices
@@ -259,9 +260,9 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog | None:
         """The preferences, with what the organisation locked greyed out."""
-        from s3desk.core.managed import ManagedConfigError
-        from s3desk.core.settings import SettingsFileError
-        from s3desk.core.settings_store import SettingsStore
+        from s3desk.core.config.managed import ManagedConfigError
+        from s3desk.core.config.settings import SettingsFileError
+        from s3desk.core.config.settings_store import SettingsStore
         from s3desk.ui.settings_dialog import SettingsDialog
 
         try:
@@ -279,7 +280,7 @@ class MainWindow(QMainWindow):
         """Settings take effect at once: notifications, theme, and for the transfers the
         bandwidth limit, concurrency, part size (for uploads not yet started) and what to do
         when a file exists (for files added from now on)."""
-        from s3desk.core.settings_store import SettingsStore
+        from s3desk.core.config.settings_store import SettingsStore
 
         try:
             settings = SettingsStore().effective()
@@ -316,8 +317,8 @@ class MainWindow(QMainWindow):
         def report() -> str:
             from dataclasses import asdict
 
+            from s3desk.core.config.settings_store import SettingsStore
             from s3desk.core.diagnostics import diagnostic_report
-            from s3desk.core.settings_store import SettingsStore
 
             settings: dict[str, Any] | None = None
             lines = list(extra)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from s3desk.core.jobs import JobState, Totals
+from s3desk.core.transfer.jobs import JobState, Totals
 from s3desk.ui.transfer_model import TransferModel
 from s3desk.ui.units import human_rate, human_size
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from s3desk.core.jobs import JobState
+from s3desk.core.transfer.jobs import JobState
 from s3desk.ui.transfer_model import FractionRole, StateRole
 
 _NO_BAR = frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})

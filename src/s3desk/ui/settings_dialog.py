@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core.jobs import ConflictPolicy
-from s3desk.core.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
-from s3desk.core.settings import Encryption, SettingLocked, SettingsFileError
-from s3desk.core.settings_store import SettingsStore
-from s3desk.core.upload_options import STORAGE_CLASSES
+from s3desk.core.compliance.upload_options import STORAGE_CLASSES
+from s3desk.core.config.engine_config import ConflictPolicy
+from s3desk.core.config.settings import Encryption, SettingLocked, SettingsFileError
+from s3desk.core.config.settings_store import SettingsStore
+from s3desk.core.storage.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
 from s3desk.ui.core_phrases import shown
 
 KiB = 1024

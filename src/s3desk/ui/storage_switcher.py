@@ -16,10 +16,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import AccountsFileError
-from s3desk.core.s3 import S3Endpoint
-from s3desk.core.secrets import SecretStoreError
+from s3desk.core.config.account_store import AccountStore
+from s3desk.core.config.accounts import AccountsFileError
+from s3desk.core.config.secrets import SecretStoreError
+from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.ui.core_phrases import shown
 from s3desk.ui.main_window import MainWindow
 

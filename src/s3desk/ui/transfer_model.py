@@ -16,8 +16,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from s3desk.core import content_types
-from s3desk.core.jobs import JobState, JobView
+from s3desk.core.compliance import content_types
+from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.ui.core_phrases import shown
 from s3desk.ui.units import human_duration, human_rate, human_size
 

@@ -1,0 +1,1 @@
+"""What an administrator sets up: least-privilege IAM policies, CORS, and the bucket check."""

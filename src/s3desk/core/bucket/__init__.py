@@ -1,0 +1,1 @@
+"""What a bucket browser does in S3: listings, object details, deleting and versions."""

@@ -1,0 +1,1810 @@
+"""The upload engine: a pool of worker threads sharing one connection budget.
+
+Work is cut into units — one PutObject, one CreateMultipartUpload, one UploadPart, one
+CompleteMultipartUpload, one abort — and every worker takes the next unit from one
+scheduler, so a big file's parts and many small files share the same ``concurrency``
+connections. Parts of a multipart upload that has started go first, so started uploads
+finish before new ones begin.
+
+Each job carries a generation number that pause, resume, cancel and retry bump. A unit
+remembers the generation it was handed out under; its body stops at the next read once the
+generation moved on, and its outcome then no longer decides the job's state. That is the
+whole of cooperative cancel.
+
+Nothing here talks to a UI. Callers poll ``drain()`` (the GUI on a timer, the CLI in a
+loop) and get the jobs that changed since the last call plus the totals: progress is
+coalesced here, never one event per chunk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import heapq
+import itertools
+import logging
+import os
+import random
+import threading
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from s3desk.core.compliance import content_types
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.compliance.rules import UploadRules
+from s3desk.core.config.engine_config import (
+    MAX_CONCURRENCY,
+    ConflictPolicy,
+    EngineConfig,
+    pool_size,
+)
+from s3desk.core.phrases import phrase
+from s3desk.core.storage import checksums
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.errors import (
+    EncryptionRequired,
+    SourceChanged,
+    describe_error,
+    has_code,
+    is_credentials_expired,
+    is_transient,
+    parts_in_doubt,
+    refuses_for_good,
+    rejects_flexible_checksums,
+    retrying_note,
+)
+from s3desk.core.storage.keys import InvalidKey, check_key, check_size, join_key, numbered_key
+from s3desk.core.storage.lean_s3 import LeanS3, NotServed
+from s3desk.core.storage.parts import choose_part_size, part_count
+from s3desk.core.transfer.audit_writer import AuditWriter
+from s3desk.core.transfer.bandwidth import BandwidthLimiter
+from s3desk.core.transfer.body import ProgressBody, UploadCancelled, register_engine_handlers
+from s3desk.core.transfer.jobs import (
+    Destination,
+    JobState,
+    JobView,
+    PartResult,
+    Totals,
+    UploadJob,
+)
+from s3desk.core.transfer.journal import (
+    Claim,
+    Holder,
+    Journal,
+    JournalError,
+    JournalJob,
+    JournalPart,
+    job_from_record,
+    options_json,
+)
+from s3desk.core.transfer.rate import RateMeter
+from s3desk.core.transfer.scan import FoundFile, Skipped, scan
+from s3desk.core.transfer.senders import Senders
+from s3desk.core.transfer.source import check_unchanged, part_length, read_span
+from s3desk.core.transfer.upload_service_mode import BrokerUploads
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What changed since the previous ``drain()``: jobs in id order, then the totals."""
+
+    jobs: list[JobView]
+    totals: Totals
+    # Set while the queue waits for new credentials; the message says what happened.
+    blocked: str = ""
+    # A problem that does not stop uploads, e.g. a journal that cannot be written.
+    warning: str = ""
+
+
+log = logging.getLogger(__name__)
+
+_PUT, _START, _PART, _COMPLETE = "put", "start", "part", "complete"
+_ABORT, _VERIFY, _CHECK = "abort", "verify", "check"
+
+# How often a refused completion is answered by listing the parts again, sending those in
+# doubt and completing again, before the job fails (keeping what was sent).
+MAX_COMPLETE_ROUNDS = 3
+
+
+class _Unit(NamedTuple):
+    kind: str
+    job: UploadJob
+    number: int = 0  # part number, for _PART
+    generation: int = 0
+    attempt: int = 1
+
+
+# Bodies up to this size go to boto3 as plain bytes: progress for them is the whole file at
+# once, and botocore then skips the Expect: 100-continue round trip and the per-read hooks.
+SMALL_BODY = 1024 * 1024
+
+_UNFINISHED = (JobState.QUEUED, JobState.UPLOADING, JobState.RETRYING, JobState.PAUSED)
+
+
+class UploadEngine:
+    def __init__(
+        self,
+        endpoint: S3Endpoint,
+        config: EngineConfig | None = None,
+        *,
+        journal: Journal | None = None,
+        audit: AuditLog | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.endpoint = endpoint
+        self.config = config or EngineConfig()
+        self.journal = journal
+        # Every upload's start, completion (size, checksum) and failure (reason), if given.
+        # An upload service account has no S3 credentials to store copies with.
+        copy_to = self._copy_audit if self.config.audit_bucket and not endpoint.broker_url else None
+        self.audit = AuditWriter(audit, copy_to) if audit is not None else None
+        self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
+        # Called with the operation name before each request goes out, on either path.
+        self.request_hooks: list[Callable[[str], None]] = []
+        self._senders = Senders(
+            endpoint, max_connections=pool_size(self.config.concurrency),
+            connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
+            hooks=self.request_hooks, sign_payload=False, prepare_client=register_engine_handlers,
+        )  # fmt: skip
+        # An organisation's upload service instead of S3 credentials (engine_broker.py).
+        self._service = BrokerUploads(self)
+        # What sanitising changed in a file's key, shown in its row until it starts.
+        self._key_notes: dict[str, str] = {}
+        self._clock = clock
+        self._random = random.Random()
+
+        # One lock, two conditions: workers wait for work on _cond, callers of wait() for
+        # idleness on _idle_cond, so finishing a file does not wake every worker.
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)
+        self._idle_cond = threading.Condition(lock)
+        self._id_lock = threading.Lock()
+        self._last_id = 0
+        # Unfinished multipart uploads from earlier runs that a new submission may pick up.
+        self._resumable: dict[tuple[str, str, str], JournalJob] = {}
+        # Failed rows for files another live s3desk process is uploading; retry claims again.
+        self._held: set[int] = set()
+        # Jobs whose earlier run may have died between CreateMultipartUpload and noting
+        # its id: their key's empty uploads are that run's, to abort before starting.
+        self._sweep: set[int] = set()
+        # Jobs an earlier run queued and did not note done: it may have sent them all the
+        # same, so an object under the key may be theirs (checked before renaming/skipping).
+        self._again: set[int] = set()
+        self._jobs: dict[int, UploadJob] = {}
+        self._queue: deque[UploadJob] = deque()  # waiting to start (stale entries skipped)
+        self._multipart: deque[UploadJob] = deque()  # started, parts still to hand out
+        self._urgent: deque[_Unit] = deque()  # aborts, served before anything else
+        self._delayed: list[tuple[float, int, _Unit]] = []  # retries, by due time
+        self._delay_seq = itertools.count()
+        self._dirty: dict[int, UploadJob] = {}
+        self._meters: dict[int, RateMeter] = {}
+        self._total_meter = RateMeter()
+        self._counts = dict.fromkeys(JobState, 0)
+        self._bytes_total = 0
+        self._bytes_done = 0
+        self._scans_running = 0
+        self._starting = 0  # CreateMultipartUpload calls in flight
+        self._busy_units = 0  # units being worked on right now
+        self._aborts_pending = 0
+        self._forgotten: list[int] = []  # finished jobs still to drop from the journal
+        self._flushing = 0
+        self._workers: list[threading.Thread] = []
+        self._closed = False
+        self._blocked = ""
+        self._warning = ""
+        # Renewals of the credentials so far, and (per worker) the count when its current
+        # request was sent: an "expired" answer to a request signed before a renewal is
+        # stale and must not stop the queue again.
+        self._renewals = 0
+        self._sent_with = threading.local()
+
+    # ----------------------------------------------------------------- submitting work
+
+    def submit_paths(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        dest: Destination,
+        conflict: ConflictPolicy | None = None,
+        content_type: str = "",
+    ) -> None:
+        """Queue every file below ``paths`` for ``dest``; folders are walked on a background
+        thread so a drop of 100,000 files returns at once. ``content_type`` stores them all
+        with that type instead of the detected one."""
+        paths = [os.fspath(p) for p in paths]
+        if content_type:
+            content_type = content_types.check(content_type)
+        with self._cond:
+            self._check_open()
+            self._scans_running += 1
+        threading.Thread(
+            target=self._scan_into_queue,
+            args=(paths, dest, conflict or self.config.conflict, content_type),
+            name="s3desk-scan",
+            daemon=True,
+        ).start()
+
+    def submit_file(
+        self,
+        path: str | os.PathLike[str],
+        bucket: str,
+        key: str,
+        conflict: ConflictPolicy | None = None,
+    ) -> int:
+        """Queue one file under an exact key; returns the job id."""
+        item = next(scan([os.path.abspath(os.fspath(path))]))
+        return self._add_items([(item, bucket, key)], conflict or self.config.conflict)[0]
+
+    def _scan_into_queue(
+        self, paths: list[str], dest: Destination, conflict: ConflictPolicy, content_type: str
+    ) -> None:
+        rules = None if self.endpoint.broker_url else self.config.rules
+        user = self.config.user or _os_user()
+        now = datetime.datetime.now()  # local time: {date} is the user's day
+        try:
+            batch: list[tuple[FoundFile | Skipped, str, str]] = []
+            for found in scan(paths):
+                if rules is not None and isinstance(found, FoundFile):
+                    item, key = self._judge(found, rules, user, now, dest.prefix)
+                else:
+                    item, key = found, join_key(dest.prefix, found.relative)
+                batch.append((item, dest.bucket, key))
+                if len(batch) >= 500:
+                    self._add_items(batch, conflict, content_type)
+                    batch = []
+            self._add_items(batch, conflict, content_type)
+        finally:
+            with self._cond:
+                self._scans_running -= 1
+                self._note_if_idle()
+
+    def _judge(
+        self, found: FoundFile, rules: UploadRules, user: str, now: datetime.datetime, prefix: str
+    ) -> tuple[FoundFile | Skipped, str]:
+        """The rules' verdict on one file: refused (a failed row saying why), or its key,
+        with what sanitising changed noted for its row."""
+        verdict = rules.review(found, user, now, prefix)
+        if verdict.refusal is not None:
+            refused = Skipped(found.path, found.relative, verdict.refusal.message, True, found.size)
+            return refused, join_key(prefix, found.relative)  # named in its row as dropped
+        changed = [c.message for c in verdict.mapping.changes if c.code != "nfc"]
+        if changed:
+            with self._cond:
+                self._key_notes[found.path] = "Key: " + "; ".join(changed)
+        return found, verdict.mapping.key
+
+    def _add_items(
+        self,
+        items: list[tuple[FoundFile | Skipped, str, str]],
+        conflict: ConflictPolicy,
+        content_type: str = "",
+    ) -> list[int]:
+        fresh: list[tuple[FoundFile | Skipped, str, str]] = []
+        stale_records: list[int] = []
+        again: set[str] = set()  # queued by an earlier run that did not finish them
+        found, jobs = self._resume_or_hold(items)
+        for item, bucket, key, record in found:
+            if record is not None and record.upload_id and isinstance(item, FoundFile):
+                job = job_from_record(record)  # goes on from the parts already sent
+                job.state = JobState.QUEUED
+                jobs.append(job)
+                continue
+            if record is not None:
+                stale_records.append(record.id)
+                again.add(item.path)
+            fresh.append((item, bucket, key))
+        ids = iter(self._allocate_ids(len(fresh)))
+        # The upload service applies its own rules; the options are for S3 requests.
+        refusal = "" if self.endpoint.broker_url else self.config.options.refusal()
+        for item, bucket, key in fresh:
+            if isinstance(item, FoundFile):
+                job = self._new_job(next(ids), item, bucket, key, conflict, content_type)
+                if item.path in again and job.size >= self.config.multipart_threshold:
+                    self._sweep.add(job.id)
+                if refusal:
+                    job.state, job.error = JobState.FAILED, refusal
+            else:
+                state = JobState.FAILED if item.failed else JobState.SKIPPED
+                job = UploadJob(next(ids), item.path, bucket, key, item.size, state=state)
+                job.error = item.reason
+            jobs.append(job)
+        self._again.update(j.id for j in jobs if j.source in again)
+        if stale_records:
+            self._journal_call("remove", stale_records)
+        # Recorded before anyone can start (and finish) them, so no finished job is left over.
+        self._journal_add([j for j in jobs if j.state is JobState.QUEUED and not j.upload_id])
+        self._audit_starts([j for j in jobs if j.id not in self._held])
+        with self._cond:
+            if self._closed:
+                return [j.id for j in jobs]
+            for job in jobs:
+                self._jobs[job.id] = job
+                self._counts[job.state] += 1
+                self._dirty[job.id] = job
+                if job.state is JobState.QUEUED:
+                    self._bytes_total += job.size
+                    self._bytes_done += job.bytes_done
+                    self._queue.append(job)
+            self._ensure_workers()
+            self._cond.notify_all()
+        return [j.id for j in jobs]
+
+    def _resume_or_hold(
+        self, items: list[tuple[FoundFile | Skipped, str, str]]
+    ) -> tuple[list[tuple[FoundFile | Skipped, str, str, JournalJob | None]], list[UploadJob]]:
+        """Each item with the earlier run's entry for it, now claimed by this engine and
+        read afresh (None: no entry, or its holder finished it); and failed rows for the
+        items another live process is uploading."""
+        found = [(*item, self._resumable.pop((item[0].path, *item[1:]), None)) for item in items]
+        claim = self._claim([record for *_, record in found if record is not None])
+        mine: list[tuple[FoundFile | Skipped, str, str, JournalJob | None]] = []
+        held: list[UploadJob] = []
+        for item, bucket, key, record in found:
+            if record is not None and record.id in claim.held:
+                held.append(self._held_job(record, claim.held[record.id]))
+            else:
+                fresh = claim.records.get(record.id) if record is not None else None
+                mine.append((item, bucket, key, fresh))
+        return mine, held
+
+    def _new_job(
+        self,
+        job_id: int,
+        item: FoundFile,
+        bucket: str,
+        key: str,
+        conflict: ConflictPolicy,
+        content_type: str,
+    ) -> UploadJob:
+        job = UploadJob(job_id, item.path, bucket, key, item.size, item.mtime_ns)
+        job.note = self._key_note(item.path)
+        try:
+            check_key(key)
+            check_size(item.size)
+        except InvalidKey as exc:
+            job.state, job.error = JobState.FAILED, str(exc)
+        if self.endpoint.broker_url:
+            # An upload service chooses the key and the type itself and never overwrites.
+            job.conflict = ConflictPolicy.OVERWRITE
+        else:
+            job.conflict = conflict
+            job.content_type = content_type or content_types.detect(
+                key, item.path, self.config.options.content_types
+            )
+        return job
+
+    def _copy_audit(self, name: str, data: bytes) -> None:
+        key = join_key(self.config.audit_prefix, name)
+        self.client.put_object(
+            Bucket=self.config.audit_bucket, Key=key, Body=data,
+            ContentType="application/json", **self.config.options.boto_fields(),
+        )  # fmt: skip
+
+    def _audit_starts(self, jobs: list[UploadJob]) -> None:
+        """An entry per file accepted for upload; refused files get theirs as failures."""
+        if self.audit is None:
+            return
+        for job in jobs:
+            fields = {
+                "account": self.endpoint.label, "bucket": job.bucket, "key": job.key,
+                "size": job.size, "path": job.source,
+            }  # fmt: skip
+            if job.state is JobState.QUEUED:
+                self.audit.put("upload-start", **fields, result="queued")
+            elif job.state is JobState.FAILED:
+                self.audit.put("upload", **fields, result="refused", error=job.error)
+
+    def _key_note(self, path: str) -> str:
+        if not self._key_notes:
+            return ""
+        with self._cond:
+            return self._key_notes.pop(path, "")
+
+    def _allocate_ids(self, count: int) -> range:
+        with self._id_lock:
+            first = 0
+            if self.journal is not None and count:
+                try:
+                    first = self.journal.reserve_ids(count)
+                except JournalError as exc:
+                    self.warn(str(exc))
+            first = max(first, self._last_id + 1)
+            self._last_id = max(self._last_id, first + count - 1)
+            return range(first, first + count)
+
+    def load_resumable(self) -> int:
+        """Let submissions of the same file to the same key go on from an earlier run's
+        multipart upload (as ``s3desk upload`` does when run again after a crash)."""
+        for record in self._unfinished_records():
+            self._resumable[(record.source, record.bucket, record.key)] = record
+        return len(self._resumable)
+
+    def _unfinished_records(self) -> list[JournalJob]:
+        if self.journal is None:
+            return []
+        try:
+            records = self.journal.unfinished(self.endpoint.identity)
+        except JournalError as exc:
+            self.warn(str(exc))
+            return []
+        with self._id_lock:
+            self._last_id = max([self._last_id, *(r.id for r in records)])
+        return records
+
+    def restore(self) -> int:
+        """Queue every upload an earlier run left unfinished (crash, kill, quit); returns how
+        many. Multipart uploads go on from the parts the server confirms it has."""
+        saved = self._unfinished_records()
+        claim = self._claim(saved)
+        with self._cond:
+            for record in saved:
+                held = claim.held.get(record.id)
+                if held is not None:
+                    job = self._held_job(record, held)
+                    self._jobs[job.id] = job
+                    self._counts[job.state] += 1
+                    self._dirty[job.id] = job
+                    continue
+                if record.id not in claim.records:
+                    continue  # finished by its holder meanwhile
+                job = job_from_record(claim.records[record.id])
+                if job.upload_id is None:
+                    self._again.add(job.id)
+                self._jobs[job.id] = job
+                self._counts[job.state] += 1
+                self._dirty[job.id] = job
+                self._bytes_total += job.size
+                self._bytes_done += job.bytes_done
+                if job.state is JobState.QUEUED:
+                    self._queue.append(job)
+            self._ensure_workers()
+            self._cond.notify_all()
+        return len(saved)
+
+    def _claim(self, records: list[JournalJob]) -> Claim:
+        """Take these entries from the journal for this engine (see Journal.claim). If the
+        journal fails, the records as read are taken, as before there were claims."""
+        if self.journal is None or not records:
+            return Claim({r.id: r for r in records})
+        try:
+            return self.journal.claim(r.id for r in records)
+        except JournalError as exc:
+            self.warn(str(exc))
+            return Claim({r.id: r for r in records})
+
+    def _held_job(self, record: JournalJob, holder: Holder) -> UploadJob:
+        """A failed row for a file another live process is uploading: nothing is sent from
+        here, and retrying it claims the entry again."""
+        job = job_from_record(record)
+        job.upload_id, job.done_parts, job.part_count, job.bytes_done = None, None, 0, 0
+        job.verify_parts = False
+        job.state, job.error = JobState.FAILED, holder.describe()
+        with self._cond:
+            self._held.add(job.id)
+        log.info("%s is being uploaded by process %d; left to it", job.source, holder.pid)
+        return job
+
+    def _retry_held(self, job_id: int) -> bool:
+        """Retry a file another process had: go on from its parts if that process stopped,
+        upload it anew (as the if-exists setting says) if it finished, wait if it runs."""
+        assert self.journal is not None  # only entries of the journal are held
+        try:
+            claim = self.journal.claim([job_id])
+        except JournalError as exc:
+            self.warn(str(exc))
+            return False
+        with self._cond:
+            job = self._jobs[job_id]
+            if job_id in claim.held:
+                job.error = claim.held[job_id].describe()
+                self._dirty[job_id] = job
+                return False
+            self._held.discard(job_id)
+            record = claim.records.get(job_id)
+            if record is None or not record.upload_id:
+                # Sent anew from here: as this engine treats a taken name (the window asks).
+                if not self.endpoint.broker_url:
+                    job.conflict = self.config.conflict
+                job.key_checked = False
+            else:
+                resumed = job_from_record(record)
+                job.upload_id, job.part_size = resumed.upload_id, resumed.part_size
+                job.part_count, job.done_parts = resumed.part_count, resumed.done_parts
+                job.bytes_done, job.verify_parts = resumed.bytes_done, True
+                job.error = job.note = ""
+                job.generation += 1
+                self._set_state(job, JobState.QUEUED)
+                self._bytes_total += job.size
+                self._bytes_done += job.bytes_done
+                self._queue.append(job)
+                self._ensure_workers()
+                self._cond.notify_all()
+        if record is None or not record.upload_id:
+            return self.retry(job_id)
+        self._journal_call("set_state", job_id, "queued")
+        return True
+
+    # ----------------------------------------------------------------- controlling jobs
+
+    def pause(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state.finished or job.state is JobState.PAUSED:
+                return False
+            self._stop_work(job)
+            self._set_state(job, JobState.PAUSED)
+            job.note = ""
+        self._journal_call("set_state", job_id, "paused")
+        return True
+
+    def resume(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state is not JobState.PAUSED or self._closed:
+                return False
+            job.generation += 1
+            self._set_state(job, JobState.QUEUED)
+            self._queue.append(job)
+            self._ensure_workers()
+            self._cond.notify_all()
+        self._journal_call("set_state", job_id, "queued")
+        return True
+
+    def pause_all(self) -> int:
+        return sum(self.pause(i) for i in self._ids_in((JobState.QUEUED, *_ACTIVE_STATES)))
+
+    def resume_all(self) -> int:
+        return sum(self.resume(i) for i in self._ids_in((JobState.PAUSED,)))
+
+    def cancel(self, job_id: int) -> bool:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state.finished:
+                return False
+            self._stop_work(job)
+            self._finish(job, JobState.CANCELLED, "")
+            self._abort_if_quiet(job)
+            multipart = job.upload_id is not None
+        if not multipart:  # a multipart job leaves the journal once its abort is done
+            self._forget(job_id)
+        return True
+
+    def cancel_all(self) -> int:
+        return sum(self.cancel(i) for i in self._ids_in(_UNFINISHED))
+
+    def retry(self, job_id: int) -> bool:
+        """Queue a failed or cancelled job again: from the start, or from the parts the
+        server has where its multipart upload was kept. False if it cannot be."""
+        with self._cond:
+            self._check_open()
+            held = job_id in self._held
+        if held:
+            return self._retry_held(job_id)
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
+                return False
+            if job.upload_id is not None and job.keep_upload and job.state is JobState.FAILED:
+                self._resume_kept(job)
+                return True
+            if job.upload_id is not None:  # its abort is still on the way
+                return False
+            try:
+                check_key(job.key)
+                st = os.stat(job.source)
+            except (InvalidKey, OSError) as exc:
+                job.error = describe_error(exc) if isinstance(exc, OSError) else str(exc)
+                self._dirty[job.id] = job
+                return False
+            job.generation += 1
+            if job.id in self._forgotten:
+                self._forgotten.remove(job.id)  # it is back in the journal below
+            self._set_state(job, JobState.QUEUED)
+            self._bytes_total += st.st_size  # failed jobs left the totals in _finish
+            job.size, job.mtime_ns = st.st_size, st.st_mtime_ns
+            job.error, job.note, job.bytes_done = "", "", 0
+            job.pending = job.in_flight = job.done_parts = None
+            job.part_count, job.abort_scheduled = 0, False
+        self._journal_add([job])
+        with self._cond:
+            self._queue.append(job)
+            self._ensure_workers()
+            self._cond.notify_all()
+        return True
+
+    def _resume_kept(self, job: UploadJob) -> None:
+        """Go on with a failed job's kept multipart upload (still in the journal) from the
+        parts the server confirms; a file changed since fails there, and is aborted."""
+        job.generation += 1
+        job.keep_upload, job.verify_parts, job.complete_rounds = False, True, 0
+        job.error, job.note, job.bytes_done, job.pending = "", "", 0, None
+        self._set_state(job, JobState.QUEUED)
+        self._bytes_total += job.size  # failed jobs left the totals in _finish
+        self._queue.append(job)
+        self._ensure_workers()
+        self._cond.notify_all()
+
+    def retry_failed(self) -> int:
+        return sum(self.retry(i) for i in self._ids_in((JobState.FAILED,)))
+
+    def resolve_conflict(self, job_id: int, choice: ConflictPolicy) -> bool:
+        """The user's answer for a job whose key exists: overwrite, skip or keep both."""
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None or job.state is not JobState.CONFLICT or choice is ConflictPolicy.ASK:
+                return False
+            job.conflict = choice
+            if choice is ConflictPolicy.SKIP:
+                self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+            else:
+                job.key_checked = choice is ConflictPolicy.OVERWRITE
+                self._set_state(job, JobState.QUEUED)
+                self._queue.append(job)
+                self._ensure_workers()
+                self._cond.notify_all()
+        if choice is ConflictPolicy.SKIP:
+            self._forget(job_id)
+        return True
+
+    def resolve_conflicts(self, choice: ConflictPolicy, job_ids: Iterable[int] = ()) -> int:
+        """Answer for the given jobs, or for every job that asks when none are given."""
+        ids = list(job_ids) or self._ids_in((JobState.CONFLICT,))
+        return sum(self.resolve_conflict(i, choice) for i in ids)
+
+    def set_content_type(self, job_ids: Iterable[int], content_type: str) -> int:
+        """Store these uploads with ``content_type``; returns how many changed. Uploads
+        being sent, finished or with a multipart upload started keep theirs (the window
+        offers the change only where it can be made)."""
+        content_type = content_types.check(content_type)
+        changed: list[UploadJob] = []
+        with self._cond:
+            for job_id in job_ids:
+                job = self._jobs.get(job_id)
+                if job is not None and _type_editable(job) and job.content_type != content_type:
+                    job.content_type = content_type
+                    self._dirty[job.id] = job
+                    changed.append(job)
+        for job in changed:
+            self._journal_call("set_options", job.id, options_json(job))
+        return len(changed)
+
+    def reconfigure(
+        self,
+        *,
+        concurrency: int | None = None,
+        part_size: int | None = None,
+        conflict: ConflictPolicy | None = None,
+    ) -> None:
+        """Settings changed while running: more workers start at once, surplus ones stop
+        after their current request; a new part size applies to multipart uploads not yet
+        started, a new conflict policy to files queued from now on."""
+        changes: dict[str, Any] = {}
+        if concurrency is not None:
+            changes["concurrency"] = max(1, min(MAX_CONCURRENCY, concurrency))
+        if part_size is not None:
+            changes["part_size"] = part_size
+        if conflict is not None:
+            changes["conflict"] = conflict
+        with self._cond:
+            self.config = dataclasses.replace(self.config, **changes)
+            if self._workers:
+                self._ensure_workers()
+            self._cond.notify_all()
+
+    def set_bandwidth_limit(self, bytes_per_second: float) -> None:
+        """Change the shared limit at once, for uploads already running too (0 = none)."""
+        self.limiter.rate = bytes_per_second
+
+    def unblock(self, endpoint: S3Endpoint | None = None) -> None:
+        """Go on after the credentials were renewed (optionally with a new endpoint)."""
+        with self._cond:
+            if endpoint is not None:
+                self.endpoint = endpoint
+            self._reconnect()
+            self._blocked = ""
+            self._renewals += 1
+            self._cond.notify_all()
+
+    def _ids_in(self, states: Iterable[JobState]) -> list[int]:
+        wanted = frozenset(states)
+        with self._cond:
+            return [j.id for j in self._jobs.values() if j.state in wanted]
+
+    # ----------------------------------------------------------------- observing
+
+    def drain(self) -> Update:
+        """The jobs that changed since the last call, and the totals. Cheap to call often."""
+        now = self._clock()
+        with self._cond:
+            for job_id in self._meters:
+                self._dirty.setdefault(job_id, self._jobs[job_id])
+            changed = sorted(self._dirty.values(), key=lambda j: j.id)
+            self._dirty.clear()
+            views = [self._view(job, now) for job in changed]
+            totals = self._totals(now)
+            return Update(views, totals, self._blocked, self._warning)
+
+    def totals(self) -> Totals:
+        with self._cond:
+            return self._totals(self._clock())
+
+    def job(self, job_id: int) -> JobView:
+        with self._cond:
+            return self._view(self._jobs[job_id], None)
+
+    def jobs(self) -> list[JobView]:
+        with self._cond:
+            return [self._view(job, None) for job in self._jobs.values()]
+
+    @property
+    def blocked(self) -> str:
+        return self._blocked
+
+    @property
+    def warning(self) -> str:
+        return self._warning
+
+    def _view(self, job: UploadJob, now: float | None) -> JobView:
+        meter = self._meters.get(job.id)
+        speed, eta = 0.0, None
+        if meter is not None:
+            speed = meter.update(job.bytes_done, now) if now is not None else meter.rate
+            eta = meter.eta(job.size - job.bytes_done)
+        return JobView(
+            job.id, job.source, job.bucket, job.key, job.size, job.bytes_done,
+            job.state, job.error, job.note, speed, eta,
+            content_type=job.content_type, content_type_editable=_type_editable(job),
+        )  # fmt: skip
+
+    def _totals(self, now: float) -> Totals:
+        c = self._counts
+        speed = self._total_meter.update(self._bytes_done, now)
+        active = c[JobState.UPLOADING] + c[JobState.RETRYING]
+        unfinished = c[JobState.QUEUED] + active
+        eta = self._total_meter.eta(self._bytes_total - self._bytes_done) if unfinished else None
+        return Totals(
+            files_total=sum(c.values()),
+            files_done=c[JobState.DONE],
+            files_failed=c[JobState.FAILED],
+            files_active=active,
+            files_paused=c[JobState.PAUSED],
+            files_asking=c[JobState.CONFLICT],
+            bytes_total=self._bytes_total,
+            bytes_done=self._bytes_done,
+            speed=speed,
+            eta=eta,
+        )
+
+    def is_idle(self) -> bool:
+        with self._cond:
+            return self._idle()
+
+    def _idle(self) -> bool:
+        """Nothing left to do but what waits on the user (paused jobs)."""
+        c = self._counts
+        return (
+            not self._scans_running
+            and not self._aborts_pending
+            and not self._busy_units
+            and not self._flushing
+            and c[JobState.QUEUED] + c[JobState.UPLOADING] + c[JobState.RETRYING] == 0
+        )
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every queued file has finished or been paused (and its audit entry
+        is written)."""
+        with self._cond:
+            idle = self._idle_cond.wait_for(self._idle, timeout)
+        if idle and self.audit is not None:
+            return self.audit.flush(timeout)
+        return idle
+
+    def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
+        """Stop the workers. With ``cancel`` unfinished uploads are cancelled and aborted;
+        without, they are interrupted and stay in the journal to resume on the next start."""
+        deadline = time.monotonic() + timeout  # one budget for waiting and joining
+        if cancel:
+            self.cancel_all()  # thousands of queued jobs take a while: inside the budget
+            self.wait(max(0.0, deadline - time.monotonic()))
+        with self._cond:
+            self._closed = True
+            for job in self._jobs.values():
+                if job.state.active:
+                    job.generation += 1  # stop in-flight bodies at their next read
+            self._cond.notify_all()
+            self._idle_cond.notify_all()
+        # A request stuck on a silent server cannot be interrupted; its thread is a daemon
+        # and is left behind rather than holding up the app's exit.
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        self._flush_forgotten(counted=False)
+        # What is left unfinished is another engine's to take up, even in this process.
+        self._journal_call("release_claims")
+        self._senders.close()
+        self._service.close()
+        if self.audit is not None:
+            self.audit.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the upload engine has been shut down")
+
+    # ----------------------------------------------------------------- scheduling
+
+    def _ensure_workers(self) -> None:
+        missing = self.config.concurrency - len(self._workers)
+        for n in range(missing):
+            worker = threading.Thread(
+                target=self._work, name=f"s3desk-upload-{len(self._workers) + n}", daemon=True
+            )
+            self._workers.append(worker)
+            worker.start()
+
+    @property
+    def _crc32(self) -> bool:
+        return self.endpoint.checksum_mode == checksums.CRC32
+
+    @property
+    def client(self) -> Any:
+        """The botocore client, made on first use: small files may never need one."""
+        return self._senders.client
+
+    def _lean_sender(self) -> LeanS3:
+        return self._senders.lean()
+
+    def _reconnect(self) -> None:
+        """New credentials or settings: the next request builds its senders afresh."""
+        self._senders.reset(self.endpoint)
+        self._service.close()
+
+    def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
+        """PutObject of a body in memory: the lean sender where it can, botocore otherwise."""
+        conditional = _conditional(job, single=True)
+        headers = {"content-type": _content_type(job), **self.config.options.headers()}
+        if "ContentMD5" in fields:
+            headers["content-md5"] = fields["ContentMD5"]
+        if "ChecksumCRC32" in fields:
+            # As the SDKs send it: some services store the checksum only when told so.
+            headers["x-amz-sdk-checksum-algorithm"] = "CRC32"
+            headers["x-amz-checksum-crc32"] = fields["ChecksumCRC32"]
+        if conditional:
+            headers["if-none-match"] = conditional["IfNoneMatch"]
+        try:
+            return self._lean_sender().put(job.bucket, job.key, data, headers)
+        except NotServed:
+            pass
+        response: dict[str, Any] = self.client.put_object(
+            Bucket=job.bucket, Key=job.key, Body=data, ContentType=_content_type(job),
+            **fields, **conditional, **self.config.options.boto_fields(),
+        )  # fmt: skip
+        return response
+
+    def _next_unit(self) -> _Unit | None:
+        with self._cond:
+            while not self._closed:
+                if surplus_worker(self._workers, self.config.concurrency):
+                    return None
+                unit = self._pick_unit()
+                if unit is not None:
+                    self._busy_units += 1
+                    self._sent_with.renewals = self._renewals
+                    return unit
+                timeout = None
+                if self._delayed and not self._blocked:
+                    timeout = max(0.0, self._delayed[0][0] - self._clock())
+                self._cond.wait(timeout)
+            return None
+
+    def _pick_unit(self) -> _Unit | None:  # noqa: PLR0912 - one decision table
+        if self._urgent:
+            return self._urgent.popleft()
+        if self._blocked:
+            return None
+        while self._delayed and self._delayed[0][0] <= self._clock():
+            unit = heapq.heappop(self._delayed)[2]
+            job = unit.job
+            if unit.kind == _ABORT:
+                return unit
+            if unit.generation != job.generation or not job.state.active:
+                continue  # paused or cancelled while waiting; resume recomputes its work
+            self._set_state(job, JobState.UPLOADING)
+            if unit.kind == _PART:
+                assert job.in_flight is not None
+                job.in_flight.add(unit.number)
+            elif unit.kind == _START:
+                self._starting += 1
+            return unit
+        while self._multipart:
+            job = self._multipart[0]
+            if not job.state.active or not job.pending:
+                self._multipart.popleft()
+                continue
+            assert job.in_flight is not None
+            number = heapq.heappop(job.pending)
+            job.in_flight.add(number)
+            return _Unit(_PART, job, number, job.generation)
+        while self._queue:
+            job = self._queue[0]
+            if job.state is not JobState.QUEUED:  # paused or cancelled while waiting
+                self._queue.popleft()
+                continue
+            if job.upload_id is not None:  # resumed: its multipart upload exists already
+                self._queue.popleft()
+                self._start_active(job)
+                if job.verify_parts:
+                    return _Unit(_VERIFY, job, 0, job.generation)
+                self._plan_parts(job)
+                if not job.pending and not job.in_flight:
+                    return _Unit(_COMPLETE, job, 0, job.generation)
+                self._multipart.append(job)
+                self._cond.notify_all()  # its parts are work for every worker
+                return self._pick_unit()
+            if job.conflict is not ConflictPolicy.OVERWRITE and not job.key_checked:
+                self._queue.popleft()
+                self._start_active(job)
+                return _Unit(_CHECK, job, 0, job.generation)
+            big = job.size >= self.config.multipart_threshold
+            if big and self._starting:
+                # Another big file is being started and will soon have parts for every
+                # worker: wait for those instead of starting yet another file.
+                return None
+            self._queue.popleft()
+            self._start_active(job)
+            if big:
+                self._starting += 1
+                return _Unit(_START, job, 0, job.generation)
+            return _Unit(_PUT, job, 0, job.generation)
+        return None
+
+    def _work(self) -> None:
+        handlers: dict[str, Callable[[_Unit], None]] = {
+            _CHECK: self._check_key,
+            _PUT: self._put_object,
+            _START: self._start_multipart,
+            _VERIFY: self._verify_parts,
+            _PART: self._upload_part,
+            _COMPLETE: self._complete_multipart,
+            _ABORT: self._abort_multipart,
+        }
+        while (unit := self._next_unit()) is not None:
+            try:
+                handlers[unit.kind](unit)
+            finally:
+                with self._cond:
+                    self._busy_units -= 1
+                    # The last worker out (or a full batch) cleans finished jobs out of the
+                    # journal; _flushing keeps wait() from returning before that is done.
+                    flush = bool(self._forgotten) and (
+                        self._busy_units == 0 or len(self._forgotten) >= 256
+                    )
+                    if flush:
+                        self._flushing += 1
+                    self._note_if_idle()
+                if flush:
+                    self._flush_forgotten()
+
+    # ----------------------------------------------------------------- S3 work
+
+    def _body(self, unit: _Unit, data: bytes) -> ProgressBody:
+        job, generation = unit.job, unit.generation
+        return ProgressBody(
+            data,
+            on_progress=lambda n: self._add_progress(job, n),
+            should_stop=lambda: job.generation != generation,
+            limiter=self.limiter,
+        )
+
+    def _check_key(self, unit: _Unit) -> None:
+        """Before uploading under a policy other than overwrite: is the key taken?"""
+        job = unit.job
+        sent: Mapping[str, Any] | None = None  # the object, if an earlier run sent it
+        try:
+            key = job.key
+            if job.lost_races and job.conflict is ConflictPolicy.RENAME:
+                # The name we chose was taken at the write: number on from there. Without
+                # permission to look (HEAD refused), each write's If-None-Match decides.
+                key = self._free_key(job.bucket, job.base_key, start=job.lost_races)
+                taken = False
+            else:
+                taken = self._exists(job.bucket, key)
+                if taken and job.id in self._again:
+                    sent = self._sent_before(job)
+            if taken and sent is None and job.conflict is ConflictPolicy.RENAME:
+                key = self._free_key(job.bucket, job.key)
+                taken = False
+        except Exception as exc:
+            self._failed_attempt(unit, exc)
+            return
+        if key != job.key:
+            self._journal_call("set_key", job.id, key)
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                return
+            self._again.discard(job.id)
+            if sent is not None:
+                job.etag = _bare(str(sent.get("ETag", "")))
+                job.checksum = str(sent.get("ChecksumCRC32") or "")
+                self._finish(job, JobState.DONE, "", note=_SENT_BEFORE)
+            elif not taken:
+                job.key, job.key_checked = key, True
+                self._set_state(job, JobState.QUEUED)
+                self._queue.appendleft(job)
+                self._cond.notify()
+            elif job.conflict is ConflictPolicy.SKIP:
+                self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+            else:
+                self._ask(job)
+        if taken and (sent is not None or job.conflict is ConflictPolicy.SKIP):
+            self._forget(job.id)
+
+    def _sent_before(self, job: UploadJob) -> Mapping[str, Any] | None:
+        """The object under the job's key (as HEAD describes it) if it is this file: an
+        earlier run sent it and was stopped before noting that. None if it is not."""
+        head = self._head(job)
+        return head if head is not None and self._same_bytes(job, head) else None
+
+    def _head(self, job: UploadJob) -> Mapping[str, Any] | None:
+        """HEAD of the job's key, with its stored CRC32 where the service speaks S3's
+        checksums; None if there is no object or we may not look."""
+        extra = {"ChecksumMode": "ENABLED"} if self._crc32 else {}
+        try:
+            head: Mapping[str, Any] = self.client.head_object(
+                Bucket=job.bucket, Key=job.key, **extra
+            )
+        except Exception as exc:
+            if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound", "403")):
+                return None
+            raise
+        return head
+
+    def _same_bytes(self, job: UploadJob, head: Mapping[str, Any]) -> bool:
+        """Whether the object ``head`` describes holds this file: its size, and its ETag or
+        stored CRC32 as the file gives them, sent whole or in parts of the size this job had
+        or would choose (a KMS-encrypted object's ETag is no MD5: its CRC32 can tell)."""
+        if int(head.get("ContentLength", -1)) != job.size:
+            return False
+        etag, crc = _bare(str(head.get("ETag", ""))), str(head.get("ChecksumCRC32") or "")
+        sizes = sorted({job.part_size, choose_part_size(job.size, self.config.part_size)} - {0})
+        parts = _parts_named(etag) or _parts_named(crc)
+        # Sums of the whole file (no "-N") come out the same with any part size.
+        sizes = [s for s in sizes if part_count(job.size, s) == parts] if parts else sizes[:1]
+        return any(_file_sums(job, size).matches(etag, crc) for size in sizes)
+
+    def _exists(self, bucket: str, key: str) -> bool:
+        try:
+            try:
+                return self._lean_sender().exists(bucket, key)
+            except NotServed:
+                self.client.head_object(Bucket=bucket, Key=key)
+        except Exception as exc:
+            if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound")):
+                return False
+            if has_code(exc, "403"):
+                # Upload-only credentials may not look: If-None-Match still guards the write.
+                return False
+            raise
+        return True
+
+    def _free_key(self, bucket: str, key: str, start: int = 1) -> str:
+        for n in range(start, 10_000):
+            candidate = numbered_key(key, n)
+            if not self._exists(bucket, candidate):
+                return candidate
+        raise RuntimeError(f"no free name for {key!r}")
+
+    def _put_object(self, unit: _Unit) -> None:
+        if self.endpoint.broker_url:
+            self._service.begin(unit)
+            return
+        job = unit.job
+        body: ProgressBody | None = None
+        try:
+            data = read_span(job, 0, job.size)
+            fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
+            body = self._body(unit, data) if job.size > SMALL_BODY else None
+            if body is None and not self.limiter.consume(job.size, _stale(job, unit)):
+                raise UploadCancelled
+            if body is None:
+                response = self._send_small(job, data, fields)
+            else:
+                response = self.client.put_object(
+                    Bucket=job.bucket, Key=job.key, Body=body,
+                    ContentType=_content_type(job), **fields, **_conditional(job, single=True),
+                    **self.config.options.boto_fields(),
+                )  # fmt: skip
+            checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
+            self._check_encrypted(job, response)
+        except Exception as exc:
+            if body is not None:
+                body.rewind()
+            self._failed_attempt(unit, exc)
+            return
+        with self._cond:
+            job.etag, job.checksum = str(response.get("ETag", "")).strip('"'), checksum
+            self._completed(job)
+        self._forget(job.id)
+
+    def _start_multipart(self, unit: _Unit) -> None:
+        if self.endpoint.broker_url:
+            self._service.begin(unit)
+            return
+        job = unit.job
+        try:
+            if job.id in self._sweep:
+                self._abort_orphans(job)
+            part_size = choose_part_size(job.size, self.config.part_size)
+            extra = {"ChecksumAlgorithm": "CRC32"} if self._crc32 else {}
+            response = self.client.create_multipart_upload(
+                Bucket=job.bucket,
+                Key=job.key,
+                ContentType=_content_type(job),
+                **extra,
+                **self.config.options.boto_fields(),
+            )
+        except Exception as exc:
+            with self._cond:
+                self._starting -= 1
+                self._cond.notify_all()
+            self._failed_attempt(unit, exc)
+            return
+        upload_id = response["UploadId"]
+        # Durable before any part goes out: an upload id lost in a crash would be orphaned.
+        self._journal_call("set_multipart", job.id, upload_id, part_size)
+        with self._cond:
+            self._starting -= 1
+            job.upload_id, job.part_size = upload_id, part_size
+            job.part_count = part_count(job.size, part_size)
+            job.done_parts = {}
+            self._plan_parts(job)
+            if unit.generation == job.generation and job.state.active:
+                self._multipart.append(job)
+            else:
+                self._abort_if_quiet(job)  # cancelled while starting; paused keeps its id
+            self._cond.notify_all()
+
+    def _abort_orphans(self, job: UploadJob) -> None:
+        """An earlier run queued this file and died, maybe after its CreateMultipartUpload
+        reached the service but before the answer was noted: abort the key's uploads that
+        have no part yet (parts go out only once the id is noted), so none stays open."""
+        self._sweep.discard(job.id)
+        try:
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=job.bucket, Prefix=job.key
+            )
+            uploads = [u for page in pages for u in page.get("Uploads", [])]
+        except Exception as exc:  # not allowed to look (or rclone's "none yet"): go on
+            log.info("could not list the uploads of s3://%s/%s: %r", job.bucket, job.key, exc)
+            return
+        for upload in (u for u in uploads if u.get("Key") == job.key):
+            ids = {"Bucket": job.bucket, "Key": job.key, "UploadId": upload["UploadId"]}
+            try:
+                if not self.client.list_parts(**ids).get("Parts"):
+                    self.client.abort_multipart_upload(**ids)
+            except Exception as exc:  # gone meanwhile, or not ours to touch
+                log.info("left multipart upload %s open: %r", upload["UploadId"], exc)
+
+    def _verify_parts(self, unit: _Unit) -> None:
+        """After a restart, or a completion refused over its parts: keep the parts the
+        server confirms, send the rest. After a refusal a part is confirmed only if its
+        bytes are the file's (size, and ETag or checksum against what we read again)."""
+        job = unit.job
+        try:
+            check_unchanged(job)
+            confirmed = self._list_parts(job)
+            if job.complete_rounds:
+                confirmed = self._only_ours(job, confirmed)
+        except Exception as exc:
+            if has_code(exc, "NoSuchUpload") and self._completed_meanwhile(job):
+                self._completed_multipart(job)  # a completion the killed run sent got there
+            elif has_code(exc, "NoSuchUpload"):
+                self._restart_multipart(job)
+            elif isinstance(exc, SourceChanged | OSError):
+                with self._cond:
+                    self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
+                    self._abort_if_quiet(job)
+            else:
+                self._failed_attempt(unit, exc)
+            return
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                return
+            job.verify_parts = False
+            job.done_parts = confirmed
+            done_bytes = sum(p.size for p in confirmed.values())
+            self._bytes_done += done_bytes - job.bytes_done
+            job.bytes_done = done_bytes
+            self._dirty[job.id] = job
+            self._plan_parts(job)
+            if not job.pending:
+                self._urgent.append(_Unit(_COMPLETE, job, 0, job.generation))
+            else:
+                self._multipart.append(job)
+            self._cond.notify_all()
+
+    def _list_parts(self, job: UploadJob) -> dict[int, PartResult]:
+        if self.endpoint.broker_url:
+            return self._service.list_parts(job)
+        known = job.done_parts or {}
+        confirmed: dict[int, PartResult] = {}
+        paginator = self.client.get_paginator("list_parts")
+        pages = paginator.paginate(Bucket=job.bucket, Key=job.key, UploadId=job.upload_id)
+        for page in pages:
+            for part in page.get("Parts", []):
+                number, size = int(part["PartNumber"]), int(part["Size"])
+                if 1 <= number <= job.part_count and size == part_length(job, number):
+                    # Services that list no checksums: keep ours if it is the same part.
+                    ours = known.get(number)
+                    same = ours is not None and ours.etag == part["ETag"]
+                    crc = part.get("ChecksumCRC32") or (ours.checksum if same and ours else "")
+                    confirmed[number] = PartResult(part["ETag"], size, crc)
+        return confirmed
+
+    def _only_ours(self, job: UploadJob, listed: dict[int, PartResult]) -> dict[int, PartResult]:
+        """The listed parts whose bytes are the file's. Where the service's ETags are MD5s
+        (any part's matches) each must match; elsewhere a part must keep the ETag we got
+        when we sent it. A listed CRC32 must match too; ours is filled in where missing."""
+        known = job.done_parts or {}
+        digests = {n: _digests(job, n) for n in listed}
+        md5_etags = any(_bare(p.etag) == digests[n][0] for n, p in listed.items())
+        kept: dict[int, PartResult] = {}
+        for number, part in listed.items():
+            md5, crc = digests[number]
+            if md5_etags:
+                same = _bare(part.etag) == md5
+            else:
+                ours = known.get(number)
+                same = ours is None or _bare(ours.etag) == _bare(part.etag)
+            if same and part.checksum in ("", crc):
+                kept[number] = PartResult(part.etag, part.size, crc)
+        return kept
+
+    def _completed_meanwhile(self, job: UploadJob) -> bool:
+        """The upload is gone, but the object under its key is the one its parts make (its
+        size, and the multipart ETag their ETags give), or holds the file's bytes (services
+        such as rclone answer the whole file's MD5): a completion whose answer was lost, or
+        that a killed run sent, got there."""
+        if self.endpoint.broker_url:
+            return False
+        try:
+            head = self._head(job)
+            if head is None or int(head.get("ContentLength", -1)) != job.size:
+                return False
+            if _bare(str(head.get("ETag", ""))) == _parts_etag(job):
+                return True
+            return self._same_bytes(job, head)
+        except Exception as exc:  # cannot look, or the file changed: not shown to be done
+            log.info("could not compare s3://%s/%s with its file: %r", job.bucket, job.key, exc)
+            return False
+
+    def _completed_multipart(self, job: UploadJob) -> None:
+        with self._cond:
+            job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
+            job.verify_parts = False
+            self._completed(job)
+        self._forget(job.id)
+
+    def _restart_multipart(self, job: UploadJob) -> None:
+        """The server no longer knows the upload (expired or aborted): start it afresh."""
+        self._journal_call("set_multipart", job.id, None, 0)
+        with self._cond:
+            self._bytes_done -= job.bytes_done
+            job.bytes_done = 0
+            job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
+            job.verify_parts = False
+            if job.state.active:
+                self._set_state(job, JobState.QUEUED)
+                self._queue.appendleft(job)
+            self._cond.notify_all()
+
+    def _upload_part(self, unit: _Unit) -> None:
+        job, number = unit.job, unit.number
+        offset = (number - 1) * job.part_size
+        length = part_length(job, number)
+        body: ProgressBody | None = None
+        try:
+            data = read_span(job, offset, length)
+            if self.endpoint.broker_url:
+                result = self._service.send_part(unit, data)
+            else:
+                fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
+                body = self._body(unit, data)
+                response = self.client.upload_part(
+                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id, PartNumber=number,
+                    Body=body, **fields,
+                )  # fmt: skip
+                checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
+                result = PartResult(response["ETag"], length, checksum)
+        except Exception as exc:
+            if body is not None:
+                body.rewind()
+            with self._cond:
+                assert job.in_flight is not None
+                job.in_flight.discard(number)
+            self._failed_attempt(unit, exc)
+            return
+        # A part that reached the server counts even if the job was paused meanwhile.
+        self._journal_call("add_part", job.id, JournalPart(number, result.etag, result.checksum))
+        with self._cond:
+            assert job.in_flight is not None and job.done_parts is not None
+            job.in_flight.discard(number)
+            if job.state in (JobState.CANCELLED, JobState.FAILED):
+                self._abort_if_quiet(job)
+                return
+            job.done_parts[number] = result
+            if job.state.active and len(job.done_parts) == job.part_count and not job.in_flight:
+                self._urgent.append(_Unit(_COMPLETE, job, 0, job.generation))
+                self._cond.notify()
+
+    def _complete_multipart(self, unit: _Unit) -> None:
+        job = unit.job
+        assert job.done_parts is not None
+        done = [job.done_parts[n] for n in sorted(job.done_parts)]
+        parts: list[dict[str, Any]] = [
+            {"PartNumber": n, "ETag": job.done_parts[n].etag} for n in sorted(job.done_parts)
+        ]
+        # An upload created with a checksum algorithm must list every part's checksum.
+        crc32s = [p.checksum for p in done] if self._crc32 else []
+        if crc32s and all(crc32s):
+            for part, crc in zip(parts, crc32s, strict=True):
+                part["ChecksumCRC32"] = crc
+        try:
+            if self.endpoint.broker_url:
+                self._service.complete(job)
+            else:
+                check_unchanged(job)
+                response = self.client.complete_multipart_upload(
+                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id,
+                    MultipartUpload={"Parts": parts}, **_conditional(job),
+                )  # fmt: skip
+                if crc32s and all(crc32s):
+                    checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
+                self._check_encrypted(job, response)
+                job.etag = str(response.get("ETag", "")).strip('"')
+                job.checksum = str(response.get("ChecksumCRC32", ""))
+        except Exception as exc:
+            gone = has_code(exc, "NoSuchUpload")
+            if gone and unit.attempt > 1 and self._object_matches(job):
+                pass  # an earlier attempt completed it; only its answer was lost
+            elif gone and self._completed_meanwhile(job):
+                pass  # completed by a run killed while it waited for the answer
+            elif isinstance(exc, SourceChanged | OSError):
+                with self._cond:
+                    self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
+                    self._abort_if_quiet(job)
+                return
+            elif (gone or parts_in_doubt(exc)) and job.complete_rounds < MAX_COMPLETE_ROUNDS:
+                self._check_parts_again(unit, exc)
+                return
+            else:
+                self._failed_attempt(unit, exc)
+                return
+        self._completed_multipart(job)
+
+    def _check_parts_again(self, unit: _Unit, exc: BaseException) -> None:
+        """The completion was refused over its parts (or the upload is gone): list them
+        again after a pause, send again those in doubt, then complete again. Services
+        that drop an upload they refuse (rclone) make that a fresh start."""
+        job = unit.job
+        with self._cond:
+            stale = unit.generation != job.generation or not job.state.active
+        if stale:  # paused or cancelled meanwhile: that decides
+            self._failed_attempt(unit, exc)
+            return
+        with self._cond:
+            job.complete_rounds += 1
+            log.info(
+                "completing s3://%s/%s was refused (%r); checking its parts again (%d/%d)",
+                job.bucket, job.key, exc, job.complete_rounds, MAX_COMPLETE_ROUNDS,
+            )  # fmt: skip
+            self._delay(_Unit(_VERIFY, job, 0, job.generation), self._backoff(unit))
+
+    def _check_encrypted(self, job: UploadJob, response: dict[str, Any]) -> None:
+        """Encryption is required: an object the service does not confirm as encrypted is
+        removed again (best effort) and the job fails saying so."""
+        try:
+            self.config.options.check_confirmed(response)
+        except EncryptionRequired:
+            try:
+                self.client.delete_object(Bucket=job.bucket, Key=job.key)
+            except Exception as exc:
+                log.warning("could not remove unencrypted s3://%s/%s: %r", job.bucket, job.key, exc)
+            raise
+
+    def _object_matches(self, job: UploadJob) -> bool:
+        if self.endpoint.broker_url:
+            return False  # the service answers a repeated completion itself
+        try:
+            head = self.client.head_object(Bucket=job.bucket, Key=job.key)
+        except Exception:
+            return False
+        return int(head.get("ContentLength", -1)) == job.size
+
+    def _abort_multipart(self, unit: _Unit) -> None:
+        job = unit.job
+        try:
+            if self.endpoint.broker_url:
+                self._service.abort(job)
+            else:
+                self.client.abort_multipart_upload(
+                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id
+                )
+        except Exception as exc:
+            if is_transient(exc) and unit.attempt < self.config.max_attempts:
+                with self._cond:
+                    self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
+                return
+            if not has_code(exc, "NoSuchUpload"):
+                with self._cond:
+                    note = f"the partial upload could not be removed: {describe_error(exc)}"
+                    job.error = f"{job.error}; {note}" if job.error else note.capitalize()
+                    self._dirty[job.id] = job
+        with self._cond:
+            job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
+            job.abort_scheduled = False
+            self._aborts_pending -= 1
+            self._dirty[job.id] = job
+            self._note_if_idle()
+        self._forget(job.id)
+
+    # ----------------------------------------------------------------- failures
+
+    def _failed_attempt(self, unit: _Unit, exc: BaseException) -> None:
+        """Decide what a failed request means: nothing (stale), retry, wait, or fail."""
+        job = unit.job
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                # Paused, cancelled or restarted meanwhile: that decided the state. Work a
+                # resumed job still needs goes back on its list.
+                if unit.kind == _PART and job.state.active:
+                    self._return_part(job, unit.number)
+                self._abort_if_quiet(job)
+                return
+            if isinstance(exc, UploadCancelled):
+                return
+            if has_code(exc, "PreconditionFailed") and self._lost_race(unit):
+                return
+            if rejects_flexible_checksums(exc) and unit.attempt < self.config.max_attempts:
+                if self._crc32:  # several requests may be refused before the switch
+                    self._switch_to_md5()
+                self._delay(unit._replace(attempt=unit.attempt + 1), 0.0)
+                return
+            if is_credentials_expired(exc):
+                if getattr(self._sent_with, "renewals", self._renewals) == self._renewals:
+                    self._blocked = describe_error(exc, job.bucket, job.key)
+                    log.info("uploads wait for new credentials: %r", exc)
+                # else it was sent with the credentials renewed since: just send it again
+                self._requeue(unit)
+                return
+            if is_transient(exc) and unit.attempt < self.config.max_attempts:
+                job.note = retrying_note(unit.attempt, self.config.max_attempts, exc)
+                self._set_state(job, JobState.RETRYING)
+                self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
+                return
+            self._give_up(job, exc)
+        if job.upload_id is None:
+            self._forget(job.id)
+
+    def _give_up(self, job: UploadJob, exc: BaseException) -> None:
+        """The job fails. Its multipart upload is aborted only if the destination refused
+        for good (or the file is no longer the one queued); otherwise what was sent stays,
+        on the server and in the journal, for the next upload of the file to go on from."""
+        error = describe_error(exc, job.bucket, job.key)
+        source_gone = isinstance(exc, SourceChanged | OSError)  # changed, moved, unreadable
+        if job.upload_id is not None and not source_gone and not refuses_for_good(exc):
+            job.keep_upload = True
+            error = phrase(
+                "{error}; what was sent is kept and the next upload of this file resumes it",
+                error=error,
+            )
+        self._finish(job, JobState.FAILED, error)
+        log.info("upload of %s to s3://%s/%s failed: %r", job.source, job.bucket, job.key, exc)
+        self._abort_if_quiet(job)
+
+    def _return_part(self, job: UploadJob, number: int) -> None:
+        assert job.pending is not None and job.done_parts is not None
+        if number not in job.done_parts and number not in job.pending:
+            heapq.heappush(job.pending, number)
+            if job not in self._multipart:
+                self._multipart.appendleft(job)
+            self._cond.notify()
+
+    def _switch_to_md5(self) -> None:
+        """Compatibility mode for this endpoint: Content-MD5 instead of flexible checksums."""
+        self.endpoint = dataclasses.replace(self.endpoint, checksum_mode=checksums.MD5)
+        self._reconnect()  # the next request builds a client without those headers
+        self._warning = phrase(
+            "This storage service rejects S3's newer checksum headers; s3desk switched to "
+            "Content-MD5 checks for it (set this in the account to skip the first refusal)"
+        )
+
+    def _lost_race(self, unit: _Unit) -> bool:
+        """Someone wrote the key between our check and our write (If-None-Match held)."""
+        job = unit.job
+        if job.conflict is ConflictPolicy.RENAME and unit.kind == _PUT:
+            job.key_checked = False  # look for the next free name
+            job.base_key = job.base_key or job.key
+            job.lost_races += 1
+            self._set_state(job, JobState.QUEUED)
+            self._queue.appendleft(job)
+            self._cond.notify()
+            return True
+        if job.conflict is ConflictPolicy.SKIP:
+            self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+            self._abort_if_quiet(job)
+            return True
+        if job.conflict is ConflictPolicy.ASK and unit.kind == _PUT:
+            self._ask(job)
+            return True
+        return False
+
+    def _ask(self, job: UploadJob) -> None:
+        """The key is taken: the job waits for the user's choice."""
+        self._meters.pop(job.id, None)
+        self._set_state(job, JobState.CONFLICT)
+        job.note = phrase("Exists — an object with this name is already in the bucket")
+
+    def _requeue(self, unit: _Unit) -> None:
+        """Put a unit's work back to be done once the queue is unblocked."""
+        job = unit.job
+        if unit.kind == _PART:
+            self._return_part(job, unit.number)
+        elif unit.kind in (_PUT, _START):
+            self._set_state(job, JobState.QUEUED)
+            self._queue.appendleft(job)
+        else:
+            self._delay(unit, 0.0)
+
+    def _backoff(self, unit: _Unit) -> float:
+        cap = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (unit.attempt - 1))
+        return self._random.uniform(cap / 2, cap)  # "equal jitter": never zero, never in step
+
+    def _delay(self, unit: _Unit, seconds: float) -> None:
+        due = self._clock() + seconds
+        heapq.heappush(self._delayed, (due, next(self._delay_seq), unit))
+        self._cond.notify()
+
+    # ----------------------------------------------------------------- bookkeeping (locked)
+
+    def _start_active(self, job: UploadJob) -> None:
+        self._set_state(job, JobState.UPLOADING)
+        self._meters.setdefault(job.id, RateMeter())
+
+    def _plan_parts(self, job: UploadJob) -> None:
+        """Every part not yet on the server and not on its way goes on the to-send heap."""
+        done = job.done_parts or {}
+        job.in_flight = job.in_flight or set()
+        job.pending = [
+            n for n in range(1, job.part_count + 1) if n not in done and n not in job.in_flight
+        ]
+        heapq.heapify(job.pending)
+
+    def _stop_work(self, job: UploadJob) -> None:
+        """Interrupt whatever the job has in flight (bodies stop at their next read)."""
+        job.generation += 1  # interrupted bodies take their bytes back as they stop
+        self._meters.pop(job.id, None)
+
+    def _abort_if_quiet(self, job: UploadJob) -> None:
+        """Once a failed or cancelled multipart job has no part in flight, abort it."""
+        if (
+            job.upload_id
+            and job.state in (JobState.FAILED, JobState.CANCELLED)
+            and not (job.keep_upload and job.state is JobState.FAILED)
+            and not job.in_flight
+            and not job.abort_scheduled
+        ):
+            job.abort_scheduled = True
+            self._aborts_pending += 1
+            self._urgent.append(_Unit(_ABORT, job, 0, job.generation))
+            self._cond.notify()
+
+    def _completed(self, job: UploadJob) -> None:
+        """The object is stored. A job the user cancelled meanwhile stays cancelled."""
+        if not job.state.finished:
+            self._finish(job, JobState.DONE, "")
+
+    def _add_progress(self, job: UploadJob, n: int) -> None:
+        with self._cond:
+            if job.state.finished:  # a part still in flight after the job failed
+                return
+            job.bytes_done += n
+            self._bytes_done += n
+            self._dirty[job.id] = job
+
+    def _set_state(self, job: UploadJob, state: JobState) -> None:
+        self._counts[job.state] -= 1
+        self._counts[state] += 1
+        job.state = state
+        if state not in (JobState.RETRYING, JobState.CONFLICT):
+            job.note = ""
+        self._dirty[job.id] = job
+        self._note_if_idle()
+
+    def _note_if_idle(self) -> None:
+        if self._idle():
+            self._idle_cond.notify_all()
+
+    def _finish(self, job: UploadJob, state: JobState, error: str, note: str = "") -> None:
+        if state is JobState.DONE and job.bytes_done != job.size:
+            # Small bodies may finish between progress steps; count them fully.
+            self._bytes_done += job.size - job.bytes_done
+            job.bytes_done = job.size
+        elif state is not JobState.DONE and not job.state.finished:
+            # Files that will not arrive leave the totals; the row keeps how far it got.
+            self._bytes_done -= job.bytes_done
+            self._bytes_total -= job.size
+        self._set_state(job, state)
+        job.error, job.note = error, note
+        self._meters.pop(job.id, None)
+        if self.audit is not None and state is not JobState.SKIPPED:
+            self.audit.put(
+                "upload", account=self.endpoint.label, bucket=job.bucket, key=job.key,
+                size=job.size, etag=job.etag or None, checksum=job.checksum or None,
+                path=job.source, result=_AUDIT_RESULTS[state], error=error or None,
+                note=note or None,
+            )  # fmt: skip
+
+    # ----------------------------------------------------------------- journal
+
+    def _forget(self, job_id: int) -> None:
+        """Drop a finished job from the journal, in batches: one transaction per file would
+        cost more than a small upload. Losing a batch in a crash only means a finished file
+        is uploaded once more."""
+        with self._cond:
+            self._forgotten.append(job_id)
+
+    def _flush_forgotten(self, counted: bool = True) -> None:
+        with self._cond:
+            ids, self._forgotten = self._forgotten, []
+        try:
+            if ids:
+                self._journal_call("remove", ids)
+        finally:
+            if counted:
+                with self._cond:
+                    self._flushing -= 1
+                    self._note_if_idle()
+
+    def _journal_add(self, jobs: list[UploadJob]) -> None:
+        if self.journal is None or not jobs:
+            return
+        rows = [
+            (j.id, j.source, j.bucket, j.key, j.size, j.mtime_ns, options_json(j)) for j in jobs
+        ]
+        self._journal_call("add_jobs", self.endpoint.identity, rows)
+
+    def _journal_call(self, method: str, *args: Any) -> None:
+        if self.journal is None:
+            return
+        try:
+            getattr(self.journal, method)(*args)
+        except JournalError as exc:
+            self.warn(str(exc))
+
+    def warn(self, message: str) -> None:
+        """Show a problem that does not stop uploads (it reaches the next update)."""
+        with self._cond:
+            self._warning = message
+
+
+_ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
+
+
+_ALREADY_THERE = phrase("Already in the bucket (skipped)")
+_SENT_BEFORE = phrase("Already in the bucket: sent by an earlier run that was interrupted")
+
+
+_AUDIT_RESULTS = {
+    JobState.DONE: "ok", JobState.FAILED: "failed", JobState.CANCELLED: "cancelled",
+}  # fmt: skip
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return ""
+
+
+def surplus_worker(workers: list[threading.Thread], concurrency: int) -> bool:
+    """After the concurrency was lowered: the calling worker leaves (and says so) when there
+    are more than it allows. Call under the engine's lock."""
+    if len(workers) <= concurrency:
+        return False
+    workers.remove(threading.current_thread())
+    return True
+
+
+def _type_editable(job: UploadJob) -> bool:
+    """Not being sent, not stored yet, and no multipart upload started (its type was fixed
+    when it was created)."""
+    return bool(job.content_type) and job.state in _TYPE_EDITABLE and job.upload_id is None
+
+
+_TYPE_EDITABLE = frozenset(
+    {JobState.QUEUED, JobState.PAUSED, JobState.CONFLICT, JobState.FAILED, JobState.CANCELLED}
+)
+
+
+def _content_type(job: UploadJob) -> str:
+    return job.content_type or content_types.from_name(job.key) or content_types.DEFAULT
+
+
+def _bare(etag: str) -> str:
+    return etag.strip('"').lower()
+
+
+def _parts_etag(job: UploadJob) -> str:
+    """The multipart ETag the job's sent parts make ("" unless all are known, as MD5s)."""
+    parts = job.done_parts or {}
+    if len(parts) != job.part_count:
+        return ""
+    try:
+        return checksums.multipart_etag(
+            [bytes.fromhex(_bare(parts[n].etag)) for n in sorted(parts)]
+        )
+    except ValueError:
+        return ""  # not MD5 ETags: nothing to compare with
+
+
+def _parts_named(value: str) -> int:
+    """The N of a multipart ETag or checksum ("...-N"); 0 for an object sent whole."""
+    count = value.rpartition("-")[2] if "-" in value else ""
+    return int(count) if count.isdigit() else 0
+
+
+class _FileSums(NamedTuple):
+    """A file's MD5 and CRC32 as S3 gives them for an object sent whole, and in parts."""
+
+    md5: str
+    crc32: str
+    multipart_etag: str
+    composite_crc32: str
+
+    def matches(self, etag: str, crc32: str) -> bool:
+        return etag in (self.md5, self.multipart_etag) or crc32 in (
+            self.crc32, self.composite_crc32,
+        )  # fmt: skip
+
+
+def _file_sums(job: UploadJob, part_size: int) -> _FileSums:
+    """Read the file once, a part at a time (SourceChanged if it is not the one queued)."""
+    whole, crc = hashlib.md5(usedforsecurity=False), 0
+    md5s: list[bytes] = []
+    crcs: list[str] = []
+    for offset in range(0, job.size, part_size):
+        data = read_span(job, offset, min(part_size, job.size - offset))
+        whole.update(data)
+        crc = zlib.crc32(data, crc)
+        md5s.append(hashlib.md5(data, usedforsecurity=False).digest())
+        crcs.append(checksums.crc32_b64(data))
+    return _FileSums(
+        whole.hexdigest(), checksums.b64_crc32(crc),
+        checksums.multipart_etag(md5s), checksums.composite_crc32(crcs),
+    )  # fmt: skip
+
+
+def _digests(job: UploadJob, number: int) -> tuple[str, str]:
+    """The MD5 (hex) and CRC32 (base64) of part ``number`` as the file holds it now."""
+    data = read_span(job, (number - 1) * job.part_size, part_length(job, number))
+    return hashlib.md5(data, usedforsecurity=False).hexdigest(), checksums.crc32_b64(data)
+
+
+def _stale(job: UploadJob, unit: _Unit) -> Callable[[], bool]:
+    return lambda: job.generation != unit.generation
+
+
+def _conditional(job: UploadJob, single: bool = False) -> dict[str, str]:
+    """Write only if the key is still free, where the policy promised not to overwrite.
+    "Ask" guards single-request writes too: a name taken after the check (or one we were not
+    allowed to check) turns into a question instead of a silent overwrite."""
+    if job.conflict in (ConflictPolicy.SKIP, ConflictPolicy.RENAME):
+        return {"IfNoneMatch": "*"}
+    if single and job.conflict is ConflictPolicy.ASK:
+        return {"IfNoneMatch": "*"}
+    return {}
