@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(config: BrokerConfig) -> int:
     import uvicorn
 
-    from s3desk.broker.app import RequestLog, create_app
+    from s3desk.broker.api import RequestLog, create_app
     from s3desk.core.redact import install_redaction
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

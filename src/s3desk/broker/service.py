@@ -28,7 +28,7 @@ from s3desk.broker import names, sniff
 from s3desk.broker.auth import Principal
 from s3desk.broker.config import MAX_SINGLE_PUT, BrokerConfig
 from s3desk.broker.errors import Refusal, bad_request, not_found
-from s3desk.broker.store import COMPLETED, MULTIPART, PENDING, SINGLE, Upload, UploadStore
+from s3desk.broker.records import COMPLETED, MULTIPART, PENDING, SINGLE, Upload, UploadRecords
 from s3desk.core.audit import AuditLog
 from s3desk.core.keys import numbered_key
 from s3desk.core.parts import MAX_OBJECT_SIZE, choose_part_size, part_count
@@ -112,12 +112,12 @@ class Broker:
     ) -> None:
         self.config = config
         self.client = client
-        self.store = UploadStore(config.state_db)
+        self.records = UploadRecords(config.state_db)
         self.audit = AuditLog(config.audit_log)
         self.clock = clock
 
     def close(self) -> None:
-        self.store.close()
+        self.records.close()
 
     # ----------------------------------------------------------------- API
 
@@ -189,7 +189,7 @@ class Broker:
                 return self._start_multipart(upload)
             return {**self._describe(upload), **self._sign_single(upload)}
         except BaseException:
-            self.store.remove(upload)
+            self.records.remove(upload)
             raise
 
     def status(self, principal: Principal, upload_id: str) -> dict[str, Any]:
@@ -240,7 +240,7 @@ class Broker:
             url, expires = self._presign("upload_part", params, headers)
             parts.append({"number": number, "url": url, "method": "PUT", "headers": headers,
                           "size": length})  # fmt: skip
-        self.store.update(upload, touched=max(upload.touched, expires))
+        self.records.update(upload, touched=max(upload.touched, expires))
         return {"upload_id": upload.id, "parts": parts, "expires": _iso(expires)}
 
     def list_parts(self, principal: Principal, upload_id: str) -> dict[str, Any]:
@@ -249,7 +249,7 @@ class Broker:
             listed = list(self._parts(upload))
         except Exception as exc:
             if _error_code(exc) == "NoSuchUpload":
-                self.store.remove(upload)
+                self.records.remove(upload)
                 raise not_found() from None
             raise
         return {
@@ -276,7 +276,7 @@ class Broker:
         if upload.state != PENDING:
             raise Refusal(409, "finished", "This upload is finished; it can no longer be cancelled")
         self._discard(upload)
-        self.store.remove(upload)
+        self.records.remove(upload)
         self._audit(upload, "upload-abort", result="ok")
         return {"upload_id": upload.id, "aborted": True}
 
@@ -286,7 +286,7 @@ class Broker:
         expiry, and forget completed uploads as old. Returns counts for the log."""
         now = self.clock()
         counts = {"aborted": 0, "verified": 0, "rejected": 0, "forgotten": 0, "failed": 0}
-        for upload in self.store.all():
+        for upload in self.records.all():
             if now <= upload.touched + self.config.abandon_after:
                 continue
             try:
@@ -297,11 +297,11 @@ class Broker:
 
     def _sweep_one(self, upload: Upload, counts: dict[str, int]) -> None:
         if upload.state != PENDING:
-            self.store.remove(upload)
+            self.records.remove(upload)
             counts["forgotten"] += 1
         elif upload.kind == MULTIPART:
             self._discard(upload)
-            self.store.remove(upload)
+            self.records.remove(upload)
             self._audit(upload, "upload-abort", result="abandoned")
             counts["aborted"] += 1
         else:
@@ -312,7 +312,7 @@ class Broker:
                 if refusal.code != "not_uploaded":
                     counts["rejected"] += 1
                     return
-                self.store.remove(upload)  # nothing arrived: forget it
+                self.records.remove(upload)  # nothing arrived: forget it
                 counts["forgotten"] += 1
 
     # ----------------------------------------------------------------- creating
@@ -334,15 +334,15 @@ class Broker:
         for n in range(MAX_RENAMES):
             key = numbered_key(upload.key, n) if n else upload.key
             candidate = replace(upload, key=names.object_key("", key))
-            if self.store.reserve(candidate):
+            if self.records.reserve(candidate):
                 try:
                     taken = self._exists(candidate.bucket, candidate.key)
                 except BaseException:
-                    self.store.remove(candidate)
+                    self.records.remove(candidate)
                     raise
                 if not taken:
                     return candidate
-                self.store.remove(candidate)
+                self.records.remove(candidate)
             if fail:
                 name = upload.key.rpartition("/")[2]
                 raise Refusal(409, "exists", f"A file named {name!r} is already there")
@@ -361,7 +361,7 @@ class Broker:
         response = self.client.create_multipart_upload(
             Bucket=upload.bucket, Key=upload.key, ContentType=upload.content_type
         )
-        upload = self.store.update(upload, s3_upload_id=str(response["UploadId"]))
+        upload = self.records.update(upload, s3_upload_id=str(response["UploadId"]))
         return {
             **self._describe(upload),
             "max_parts_per_request": MAX_PARTS_PER_REQUEST,
@@ -381,7 +381,7 @@ class Broker:
         if self.config.conditional_writes:
             params["IfNoneMatch"] = headers["If-None-Match"] = "*"
         url, expires = self._presign("put_object", params, headers)
-        self.store.update(upload, touched=max(upload.touched, expires))
+        self.records.update(upload, touched=max(upload.touched, expires))
         return {"url": url, "method": "PUT", "headers": headers, "expires": _iso(expires)}
 
     def _presign(
@@ -416,7 +416,7 @@ class Broker:
     # ----------------------------------------------------------------- finding
 
     def _get(self, principal: Principal, upload_id: str) -> Upload:
-        upload = self.store.get(upload_id, principal.user)
+        upload = self.records.get(upload_id, principal.user)
         if upload is None:
             raise not_found()
         return upload
@@ -497,7 +497,7 @@ class Broker:
             if _error_code(exc) not in {"PreconditionFailed", "412"}:
                 raise
             self._discard(upload)
-            self.store.remove(upload)
+            self.records.remove(upload)
             self._audit(upload, "upload", result="rejected", error="name taken meanwhile")
             raise Refusal(
                 409, "name_taken",
@@ -560,7 +560,7 @@ class Broker:
                     break
         if problem is not None:
             self._discard(upload)
-            self.store.remove(upload)
+            self.records.remove(upload)
             self._audit(upload, "upload", result="rejected", error=problem.message, size=total)
             raise problem
 
@@ -589,7 +589,7 @@ class Broker:
                     409, "not_uploaded",
                     "The file has not arrived in storage yet; upload it, then complete again",
                 )  # fmt: skip
-            self.store.remove(upload)
+            self.records.remove(upload)
             raise not_found()
         size = int(head["ContentLength"])
         etag = str(head.get("ETag", ""))
@@ -643,7 +643,7 @@ class Broker:
             "etag": etag,
             "checksum_verified": verified,
         }
-        self.store.update(upload, state=COMPLETED, result=json.dumps(result), touched=self.clock())
+        self.records.update(upload, state=COMPLETED, result=json.dumps(result), touched=self.clock())
         self._audit(
             upload, "upload", result="ok", size=size, etag=etag.strip('"'),
             checksum_verified=verified, by=by,
@@ -680,7 +680,7 @@ class Broker:
         try:
             self.client.delete_object(Bucket=upload.bucket, Key=upload.key)
         finally:
-            self.store.remove(upload)
+            self.records.remove(upload)
             self._audit(upload, "upload", result="rejected", error=message, size=size, by=by)
         raise Refusal(status, code, message)
 

@@ -70,7 +70,7 @@ class Upload:
 _COLUMNS = tuple(f.name for f in fields(Upload))
 
 
-class UploadStore:
+class UploadRecords:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
