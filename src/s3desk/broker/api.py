@@ -18,7 +18,7 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +33,9 @@ from s3desk.broker.config import BrokerConfig
 from s3desk.broker.errors import Refusal, bad_request
 from s3desk.broker.service import Broker
 from s3desk.core.redact import redact, register_secret
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 MAX_BODY = 1024 * 1024
 _LOG_KEY = "s3desk.broker.log"  # per-request fields handlers leave for the request log
@@ -290,7 +293,7 @@ class _Api:
 def create_app(
     config: BrokerConfig,
     *,
-    client: Any = None,
+    client: S3Client | None = None,
     authenticator: Authenticator | None = None,
     request_log: RequestLog | None = None,
     clock: Callable[[], float] = time.time,

@@ -14,17 +14,20 @@ import mimetypes
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from s3desk.broker import names, sniff
 from s3desk.broker.auth import Principal
 from s3desk.broker.config import MAX_SINGLE_PUT, BrokerConfig
 from s3desk.broker.errors import Refusal, bad_request, not_found
 from s3desk.broker.records import COMPLETED, MULTIPART, SINGLE, Upload, UploadRecords
-from s3desk.broker.storage import CHECKSUM_PARAM, Storage, error_code
+from s3desk.broker.storage import Storage, error_code
 from s3desk.core.keys import numbered_key
 from s3desk.core.parts import MAX_OBJECT_SIZE, choose_part_size, part_count
 from s3desk.core.units import human_size
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import PutObjectRequestTypeDef, UploadPartRequestTypeDef
 
 MAX_PARTS_PER_REQUEST = 100
 MAX_RENAMES = 1000
@@ -174,7 +177,7 @@ class Issuer:
         expires = 0.0
         for number in numbers:
             length = upload.part_length(number)
-            params: dict[str, Any] = {
+            params: UploadPartRequestTypeDef = {
                 "Bucket": upload.bucket, "Key": upload.key, "UploadId": upload.s3_upload_id,
                 "PartNumber": number, "ContentLength": length,
             }  # fmt: skip
@@ -183,7 +186,7 @@ class Issuer:
             if md5 is not None:
                 _b64(md5, f"content_md5 of part {number}", length=16)
                 params["ContentMD5"] = headers["Content-MD5"] = md5
-            url, expires = self.storage.presign("upload_part", params, headers)
+            url, expires = self.storage.presign_part(params, headers)
             parts.append({"number": number, "url": url, "method": "PUT", "headers": headers,
                           "size": length})  # fmt: skip
         self.records.update(upload, touched=max(upload.touched, expires))
@@ -249,11 +252,14 @@ class Issuer:
         }
 
     def _sign_single(self, upload: Upload) -> dict[str, Any]:
-        params: dict[str, Any] = {
+        params: PutObjectRequestTypeDef = {
             "Bucket": upload.bucket, "Key": upload.key, "ContentLength": upload.size,
             "ContentType": upload.content_type,
-            CHECKSUM_PARAM[upload.checksum_algorithm]: upload.checksum,
         }  # fmt: skip
+        if upload.checksum_algorithm == "sha256":
+            params["ChecksumSHA256"] = upload.checksum
+        else:
+            params["ChecksumCRC32"] = upload.checksum
         headers = {
             "Content-Length": str(upload.size),
             "Content-Type": upload.content_type,
@@ -261,6 +267,6 @@ class Issuer:
         }
         if self.config.conditional_writes:
             params["IfNoneMatch"] = headers["If-None-Match"] = "*"
-        url, expires = self.storage.presign("put_object", params, headers)
+        url, expires = self.storage.presign_put(params, headers)
         self.records.update(upload, touched=max(upload.touched, expires))
         return {"url": url, "method": "PUT", "headers": headers, "expires": _iso(expires)}

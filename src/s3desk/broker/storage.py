@@ -11,8 +11,8 @@ import base64
 import datetime
 import hashlib
 import zlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from s3desk.broker import sniff
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
         CompletedMultipartUploadTypeDef,
         HeadObjectOutputTypeDef,
         PartTypeDef,
+        PutObjectRequestTypeDef,
+        UploadPartRequestTypeDef,
     )
 
-# The parameter of PutObject (and field of HeadObject) that carries each algorithm's checksum.
-CHECKSUM_PARAM = {"crc32": "ChecksumCRC32", "sha256": "ChecksumSHA256"}
 _READ_CHUNK = 1024 * 1024
 
 
@@ -76,14 +76,23 @@ class Storage:
         self.client = client
         self.url_lifetime = url_lifetime
 
-    def presign(
-        self, operation: str, params: dict[str, Any], headers: dict[str, str]
+    def presign_put(
+        self, params: PutObjectRequestTypeDef, headers: dict[str, str]
     ) -> tuple[str, float]:
-        """A URL for ``operation`` and when it expires; ``headers`` are all it signs."""
-        url = str(
-            self.client.generate_presigned_url(
-                operation, Params=params, ExpiresIn=round(self.url_lifetime)
-            )
+        """A PutObject URL and when it expires; ``headers`` are all it signs."""
+        return self._presign("put_object", params, headers)
+
+    def presign_part(
+        self, params: UploadPartRequestTypeDef, headers: dict[str, str]
+    ) -> tuple[str, float]:
+        """An UploadPart URL and when it expires; ``headers`` are all it signs."""
+        return self._presign("upload_part", params, headers)
+
+    def _presign(
+        self, operation: str, params: Mapping[str, object], headers: dict[str, str]
+    ) -> tuple[str, float]:
+        url = self.client.generate_presigned_url(
+            operation, Params=params, ExpiresIn=round(self.url_lifetime)
         )
         # The client must send exactly the signed headers; make sure we told it all of them.
         signed = set(parse_qs(urlsplit(url).query)["X-Amz-SignedHeaders"][0].split(";"))
