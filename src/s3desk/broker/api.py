@@ -28,6 +28,7 @@ from s3desk.broker.config import BrokerConfig
 from s3desk.broker.errors import Refusal, bad_request
 from s3desk.broker.request_log import LogRequests, RequestLog, note
 from s3desk.broker.service import Broker
+from s3desk.broker.storage import error_code
 from s3desk.core.redact import register_secret
 
 if TYPE_CHECKING:
@@ -37,10 +38,7 @@ MAX_BODY = 1024 * 1024
 
 
 def _storage_message(exc: BaseException) -> str:
-    code = ""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = str(response.get("Error", {}).get("Code", ""))
+    code = error_code(exc)
     why = f" ({code})" if code else ""
     return (
         f"The upload service could not use its storage{why}. Try again later; if it keeps "
