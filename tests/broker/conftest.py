@@ -258,7 +258,7 @@ def start_broker(
 ) -> Iterator[StartBroker]:
     """Start a broker (config overrides as keywords; ``endpoint`` and ``bucket`` too);
     stopped after the test. Starting twice with the same ``tmp_path`` reuses its state."""
-    from s3desk.broker.app import create_app
+    from s3desk.broker.api import create_app
 
     running: list[Running] = []
     tokens_once: dict[str, str] = {}

@@ -639,7 +639,7 @@ def test_storage_errors_are_502_with_a_plain_message(start_broker: StartBroker, 
     assert (line["status"], line["error"]) == (502, "storage_error")
     assert "NoSuchBucket" in line["detail"]
     # Nothing is left reserved: a retry is a fresh start.
-    assert broker.broker.store.all() == []
+    assert broker.broker.records.all() == []
 
 
 class _Broken:
@@ -655,4 +655,4 @@ def test_unexpected_errors_are_500_and_logged(start_broker: StartBroker) -> None
     events = {e["event"]: e for e in broker.log_lines()}
     assert "head_object is broken" in events["error"]["traceback"]
     assert events["request"]["status"] == 500
-    assert broker.broker.store.all() == []  # the name it was about to reserve is free again
+    assert broker.broker.records.all() == []  # the name it was about to reserve is free again

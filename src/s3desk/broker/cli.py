@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(config: BrokerConfig) -> int:
     import uvicorn
 
-    from s3desk.broker.app import RequestLog, create_app
+    from s3desk.broker.api import create_app
+    from s3desk.broker.request_log import RequestLog
     from s3desk.core.redact import install_redaction
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

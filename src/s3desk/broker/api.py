@@ -1,24 +1,20 @@
-"""The HTTP side: a Starlette app with the /v1 JSON API, /health, and a JSON-lines request log.
+"""The HTTP side: a Starlette app with the /v1 JSON API and /health, every request logged
+(``request_log``).
 
 Handlers authenticate, read a small JSON body, then run the service's (blocking) work in
 Starlette's thread pool. Every refusal is ``{"error": code, "message": sentence}`` with a
 fitting status; storage trouble is 502 and anything unexpected is 500, both logged (redacted).
-The request log has method, path, status, time taken, user and error code: never headers,
-query strings or bodies, so never a token or a URL signature.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
-import sys
 import threading
 import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -26,98 +22,23 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from s3desk.broker.auth import Authenticator, Principal, TokenAuthenticator
 from s3desk.broker.config import BrokerConfig
 from s3desk.broker.errors import Refusal, bad_request
+from s3desk.broker.request_log import LogRequests, RequestLog, note
 from s3desk.broker.service import Broker
-from s3desk.core.redact import redact, register_secret
+from s3desk.broker.storage import error_code
+from s3desk.core.redact import register_secret
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 MAX_BODY = 1024 * 1024
-_LOG_KEY = "s3desk.broker.log"  # per-request fields handlers leave for the request log
-
-
-class RequestLog:
-    """JSON lines to a file (appended) or a stream; each line passes through redact()."""
-
-    def __init__(self, path: Path | None = None, stream: IO[str] | None = None) -> None:
-        self._lock = threading.Lock()
-        self._own = path is not None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
-        self._stream = stream if stream is not None else sys.stderr
-
-    def write(self, event: str, **fields: Any) -> None:
-        entry = {
-            "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
-            "event": event,
-            **fields,
-        }
-        line = redact(json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=str))
-        with self._lock:
-            self._stream.write(line + "\n")
-            self._stream.flush()
-
-    def close(self) -> None:
-        if self._own:
-            self._stream.close()
-
-
-class _LogRequests:
-    """ASGI middleware: one log line per HTTP request, written when the response is done."""
-
-    def __init__(self, app: ASGIApp, log: RequestLog) -> None:
-        self.app = app
-        self.log = log
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        fields: dict[str, Any] = {}
-        scope[_LOG_KEY] = fields
-        status = 500
-        logged = False
-
-        def write() -> None:
-            nonlocal logged
-            logged = True
-            client = scope.get("client")
-            self.log.write(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                ms=round((time.perf_counter() - started) * 1000, 1),
-                client=client[0] if client else None,
-                **fields,
-            )
-
-        async def send_logged(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            elif message["type"] == "http.response.body" and not message.get("more_body"):
-                # Before the last byte goes out, so the line exists once the client has its
-                # answer.
-                write()
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_logged)
-        finally:
-            if not logged:
-                write()
 
 
 def _storage_message(exc: BaseException) -> str:
-    code = ""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = str(response.get("Error", {}).get("Code", ""))
+    code = error_code(exc)
     why = f" ({code})" if code else ""
     return (
         f"The upload service could not use its storage{why}. Try again later; if it keeps "
@@ -133,10 +54,6 @@ def _is_storage_error(exc: BaseException) -> bool:
 
 _Work = Callable[[Principal, Request, dict[str, Any]], Any]
 _Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def _note(request: Request, **fields: Any) -> None:
-    request.scope.setdefault(_LOG_KEY, {}).update(fields)
 
 
 async def _read_json(request: Request) -> dict[str, Any]:
@@ -160,7 +77,7 @@ async def _read_json(request: Request) -> dict[str, Any]:
 
 
 def _refusal_response(request: Request, refusal: Refusal) -> JSONResponse:
-    _note(request, error=refusal.code)
+    note(request.scope, error=refusal.code)
     headers = {}
     if refusal.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="s3desk-broker"'
@@ -182,7 +99,7 @@ async def _no_route(request: Request, exc: Exception) -> Response:
         404: "There is no such address in this service's API",
         405: "This address does not accept this method",
     }.get(status, "The request could not be understood")
-    _note(request, error=code)
+    note(request.scope, error=code)
     return JSONResponse({"error": code, "message": message}, status_code=status)
 
 
@@ -198,7 +115,7 @@ class _Api:
                 principal = await run_in_threadpool(
                     self.auth.authenticate, request.headers.get("authorization")
                 )
-                _note(request, user=principal.user)
+                note(request.scope, user=principal.user)
                 data = await _read_json(request) if body else {}
                 answer = await run_in_threadpool(work, principal, request, data)
             except Refusal as refusal:
@@ -206,7 +123,7 @@ class _Api:
             except Exception as exc:
                 if not _is_storage_error(exc):
                     raise
-                _note(request, error="storage_error", detail=repr(exc))
+                note(request.scope, error="storage_error", detail=repr(exc))
                 return JSONResponse(
                     {"error": "storage_error", "message": _storage_message(exc)}, status_code=502
                 )
@@ -290,7 +207,7 @@ class _Api:
 def create_app(
     config: BrokerConfig,
     *,
-    client: Any = None,
+    client: S3Client | None = None,
     authenticator: Authenticator | None = None,
     request_log: RequestLog | None = None,
     clock: Callable[[], float] = time.time,
@@ -315,7 +232,7 @@ def create_app(
         exception_handlers={HTTPException: _no_route, Exception: api.server_error},
         lifespan=api.lifespan,
     )
-    app.add_middleware(_LogRequests, log=log)
+    app.add_middleware(LogRequests, log=log)
     app.state.broker = api.broker
     app.state.request_log = log
     return app

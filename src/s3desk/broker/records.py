@@ -66,11 +66,17 @@ class Upload:
         value: dict[str, Any] = json.loads(self.result) if self.result else {}
         return value
 
+    def part_length(self, number: int) -> int:
+        """The bytes part ``number`` was signed for: ``part_size``, less for the last."""
+        if number < self.part_count:
+            return self.part_size
+        return self.size - self.part_size * (self.part_count - 1)
+
 
 _COLUMNS = tuple(f.name for f in fields(Upload))
 
 
-class UploadStore:
+class UploadRecords:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
