@@ -19,7 +19,6 @@ coalesced here, never one event per chunk.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import hashlib
 import heapq
 import itertools
@@ -36,7 +35,6 @@ from typing import Any, NamedTuple
 
 from s3desk.core.compliance import content_types
 from s3desk.core.compliance.audit import AuditLog
-from s3desk.core.compliance.rules import UploadRules
 from s3desk.core.config.engine_config import (
     MAX_CONCURRENCY,
     ConflictPolicy,
@@ -58,7 +56,7 @@ from s3desk.core.storage.errors import (
     rejects_flexible_checksums,
     retrying_note,
 )
-from s3desk.core.storage.keys import InvalidKey, check_key, check_size, join_key, numbered_key
+from s3desk.core.storage.keys import InvalidKey, check_key, join_key, numbered_key
 from s3desk.core.storage.lean_s3 import LeanS3, NotServed
 from s3desk.core.storage.parts import choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
@@ -73,19 +71,18 @@ from s3desk.core.transfer.jobs import (
     UploadJob,
 )
 from s3desk.core.transfer.journal import (
-    Claim,
-    Holder,
     Journal,
     JournalError,
-    JournalJob,
     JournalPart,
     job_from_record,
     options_json,
 )
 from s3desk.core.transfer.rate import RateMeter
-from s3desk.core.transfer.scan import FoundFile, Skipped, scan
+from s3desk.core.transfer.scan import FoundFile
 from s3desk.core.transfer.senders import Senders
 from s3desk.core.transfer.source import check_unchanged, part_length, read_span
+from s3desk.core.transfer.upload_intake import Item, UploadIntake, audit_starts
+from s3desk.core.transfer.upload_recovery import UploadRecovery
 from s3desk.core.transfer.upload_service_mode import BrokerUploads
 
 
@@ -153,8 +150,9 @@ class UploadEngine:
         )  # fmt: skip
         # An organisation's upload service instead of S3 credentials (engine_broker.py).
         self._service = BrokerUploads(self)
-        # What sanitising changed in a file's key, shown in its row until it starts.
-        self._key_notes: dict[str, str] = {}
+        # How drops become jobs, and what an earlier run left (upload_intake/_recovery.py).
+        self._intake = UploadIntake(self.config, service_decides=bool(endpoint.broker_url))
+        self._recovery = UploadRecovery(journal, endpoint.identity, self.warn)
         self._clock = clock
         self._random = random.Random()
 
@@ -163,12 +161,6 @@ class UploadEngine:
         lock = threading.RLock()
         self._cond = threading.Condition(lock)
         self._idle_cond = threading.Condition(lock)
-        self._id_lock = threading.Lock()
-        self._last_id = 0
-        # Unfinished multipart uploads from earlier runs that a new submission may pick up.
-        self._resumable: dict[tuple[str, str, str], JournalJob] = {}
-        # Failed rows for files another live s3desk process is uploading; retry claims again.
-        self._held: set[int] = set()
         # Jobs whose earlier run may have died between CreateMultipartUpload and noting
         # its id: their key's empty uploads are that run's, to abort before starting.
         self._sweep: set[int] = set()
@@ -236,57 +228,27 @@ class UploadEngine:
         conflict: ConflictPolicy | None = None,
     ) -> int:
         """Queue one file under an exact key; returns the job id."""
-        item = next(scan([os.path.abspath(os.fspath(path))]))
-        return self._add_items([(item, bucket, key)], conflict or self.config.conflict)[0]
+        item = self._intake.one(path, bucket, key)
+        return self._add_items([item], conflict or self.config.conflict)[0]
 
     def _scan_into_queue(
         self, paths: list[str], dest: Destination, conflict: ConflictPolicy, content_type: str
     ) -> None:
-        rules = None if self.endpoint.broker_url else self.config.rules
-        user = self.config.user or _os_user()
-        now = datetime.datetime.now()  # local time: {date} is the user's day
         try:
-            batch: list[tuple[FoundFile | Skipped, str, str]] = []
-            for found in scan(paths):
-                if rules is not None and isinstance(found, FoundFile):
-                    item, key = self._judge(found, rules, user, now, dest.prefix)
-                else:
-                    item, key = found, join_key(dest.prefix, found.relative)
-                batch.append((item, dest.bucket, key))
-                if len(batch) >= 500:
-                    self._add_items(batch, conflict, content_type)
-                    batch = []
-            self._add_items(batch, conflict, content_type)
+            for batch in self._intake.batches(paths, dest):
+                self._add_items(batch, conflict, content_type)
         finally:
             with self._cond:
                 self._scans_running -= 1
                 self._note_if_idle()
 
-    def _judge(
-        self, found: FoundFile, rules: UploadRules, user: str, now: datetime.datetime, prefix: str
-    ) -> tuple[FoundFile | Skipped, str]:
-        """The rules' verdict on one file: refused (a failed row saying why), or its key,
-        with what sanitising changed noted for its row."""
-        verdict = rules.review(found, user, now, prefix)
-        if verdict.refusal is not None:
-            refused = Skipped(found.path, found.relative, verdict.refusal.message, True, found.size)
-            return refused, join_key(prefix, found.relative)  # named in its row as dropped
-        changed = [c.message for c in verdict.mapping.changes if c.code != "nfc"]
-        if changed:
-            with self._cond:
-                self._key_notes[found.path] = "Key: " + "; ".join(changed)
-        return found, verdict.mapping.key
-
     def _add_items(
-        self,
-        items: list[tuple[FoundFile | Skipped, str, str]],
-        conflict: ConflictPolicy,
-        content_type: str = "",
+        self, items: list[Item], conflict: ConflictPolicy, content_type: str = ""
     ) -> list[int]:
-        fresh: list[tuple[FoundFile | Skipped, str, str]] = []
+        fresh: list[Item] = []
         stale_records: list[int] = []
         again: set[str] = set()  # queued by an earlier run that did not finish them
-        found, jobs = self._resume_or_hold(items)
+        found, jobs = self._recovery.match(items)
         for item, bucket, key, record in found:
             if record is not None and record.upload_id and isinstance(item, FoundFile):
                 job = job_from_record(record)  # goes on from the parts already sent
@@ -297,27 +259,18 @@ class UploadEngine:
                 stale_records.append(record.id)
                 again.add(item.path)
             fresh.append((item, bucket, key))
-        ids = iter(self._allocate_ids(len(fresh)))
-        # The upload service applies its own rules; the options are for S3 requests.
-        refusal = "" if self.endpoint.broker_url else self.config.options.refusal()
+        ids = iter(self._recovery.allocate_ids(len(fresh)))
         for item, bucket, key in fresh:
-            if isinstance(item, FoundFile):
-                job = self._new_job(next(ids), item, bucket, key, conflict, content_type)
-                if item.path in again and job.size >= self.config.multipart_threshold:
-                    self._sweep.add(job.id)
-                if refusal:
-                    job.state, job.error = JobState.FAILED, refusal
-            else:
-                state = JobState.FAILED if item.failed else JobState.SKIPPED
-                job = UploadJob(next(ids), item.path, bucket, key, item.size, state=state)
-                job.error = item.reason
+            job = self._intake.new_job(next(ids), item, bucket, key, conflict, content_type)
+            if item.path in again and job.size >= self.config.multipart_threshold:
+                self._sweep.add(job.id)
             jobs.append(job)
         self._again.update(j.id for j in jobs if j.source in again)
         if stale_records:
             self._journal_call("remove", stale_records)
         # Recorded before anyone can start (and finish) them, so no finished job is left over.
         self._journal_add([j for j in jobs if j.state is JobState.QUEUED and not j.upload_id])
-        self._audit_starts([j for j in jobs if j.id not in self._held])
+        audit_starts(self.audit, self.endpoint.label, self._recovery.not_held(jobs))
         with self._cond:
             if self._closed:
                 return [j.id for j in jobs]
@@ -333,50 +286,6 @@ class UploadEngine:
             self._cond.notify_all()
         return [j.id for j in jobs]
 
-    def _resume_or_hold(
-        self, items: list[tuple[FoundFile | Skipped, str, str]]
-    ) -> tuple[list[tuple[FoundFile | Skipped, str, str, JournalJob | None]], list[UploadJob]]:
-        """Each item with the earlier run's entry for it, now claimed by this engine and
-        read afresh (None: no entry, or its holder finished it); and failed rows for the
-        items another live process is uploading."""
-        found = [(*item, self._resumable.pop((item[0].path, *item[1:]), None)) for item in items]
-        claim = self._claim([record for *_, record in found if record is not None])
-        mine: list[tuple[FoundFile | Skipped, str, str, JournalJob | None]] = []
-        held: list[UploadJob] = []
-        for item, bucket, key, record in found:
-            if record is not None and record.id in claim.held:
-                held.append(self._held_job(record, claim.held[record.id]))
-            else:
-                fresh = claim.records.get(record.id) if record is not None else None
-                mine.append((item, bucket, key, fresh))
-        return mine, held
-
-    def _new_job(
-        self,
-        job_id: int,
-        item: FoundFile,
-        bucket: str,
-        key: str,
-        conflict: ConflictPolicy,
-        content_type: str,
-    ) -> UploadJob:
-        job = UploadJob(job_id, item.path, bucket, key, item.size, item.mtime_ns)
-        job.note = self._key_note(item.path)
-        try:
-            check_key(key)
-            check_size(item.size)
-        except InvalidKey as exc:
-            job.state, job.error = JobState.FAILED, str(exc)
-        if self.endpoint.broker_url:
-            # An upload service chooses the key and the type itself and never overwrites.
-            job.conflict = ConflictPolicy.OVERWRITE
-        else:
-            job.conflict = conflict
-            job.content_type = content_type or content_types.detect(
-                key, item.path, self.config.options.content_types
-            )
-        return job
-
     def _copy_audit(self, name: str, data: bytes) -> None:
         key = join_key(self.config.audit_prefix, name)
         self.client.put_object(
@@ -384,67 +293,21 @@ class UploadEngine:
             ContentType="application/json", **self.config.options.boto_fields(),
         )  # fmt: skip
 
-    def _audit_starts(self, jobs: list[UploadJob]) -> None:
-        """An entry per file accepted for upload; refused files get theirs as failures."""
-        if self.audit is None:
-            return
-        for job in jobs:
-            fields = {
-                "account": self.endpoint.label, "bucket": job.bucket, "key": job.key,
-                "size": job.size, "path": job.source,
-            }  # fmt: skip
-            if job.state is JobState.QUEUED:
-                self.audit.put("upload-start", **fields, result="queued")
-            elif job.state is JobState.FAILED:
-                self.audit.put("upload", **fields, result="refused", error=job.error)
-
-    def _key_note(self, path: str) -> str:
-        if not self._key_notes:
-            return ""
-        with self._cond:
-            return self._key_notes.pop(path, "")
-
-    def _allocate_ids(self, count: int) -> range:
-        with self._id_lock:
-            first = 0
-            if self.journal is not None and count:
-                try:
-                    first = self.journal.reserve_ids(count)
-                except JournalError as exc:
-                    self.warn(str(exc))
-            first = max(first, self._last_id + 1)
-            self._last_id = max(self._last_id, first + count - 1)
-            return range(first, first + count)
-
     def load_resumable(self) -> int:
         """Let submissions of the same file to the same key go on from an earlier run's
         multipart upload (as ``s3desk upload`` does when run again after a crash)."""
-        for record in self._unfinished_records():
-            self._resumable[(record.source, record.bucket, record.key)] = record
-        return len(self._resumable)
-
-    def _unfinished_records(self) -> list[JournalJob]:
-        if self.journal is None:
-            return []
-        try:
-            records = self.journal.unfinished(self.endpoint.identity)
-        except JournalError as exc:
-            self.warn(str(exc))
-            return []
-        with self._id_lock:
-            self._last_id = max([self._last_id, *(r.id for r in records)])
-        return records
+        return self._recovery.load_resumable()
 
     def restore(self) -> int:
         """Queue every upload an earlier run left unfinished (crash, kill, quit); returns how
         many. Multipart uploads go on from the parts the server confirms it has."""
-        saved = self._unfinished_records()
-        claim = self._claim(saved)
+        saved = self._recovery.unfinished()
+        claim = self._recovery.claim(saved)
         with self._cond:
             for record in saved:
                 held = claim.held.get(record.id)
                 if held is not None:
-                    job = self._held_job(record, held)
+                    job = self._recovery.held_job(record, held)
                     self._jobs[job.id] = job
                     self._counts[job.state] += 1
                     self._dirty[job.id] = job
@@ -465,37 +328,11 @@ class UploadEngine:
             self._cond.notify_all()
         return len(saved)
 
-    def _claim(self, records: list[JournalJob]) -> Claim:
-        """Take these entries from the journal for this engine (see Journal.claim). If the
-        journal fails, the records as read are taken, as before there were claims."""
-        if self.journal is None or not records:
-            return Claim({r.id: r for r in records})
-        try:
-            return self.journal.claim(r.id for r in records)
-        except JournalError as exc:
-            self.warn(str(exc))
-            return Claim({r.id: r for r in records})
-
-    def _held_job(self, record: JournalJob, holder: Holder) -> UploadJob:
-        """A failed row for a file another live process is uploading: nothing is sent from
-        here, and retrying it claims the entry again."""
-        job = job_from_record(record)
-        job.upload_id, job.done_parts, job.part_count, job.bytes_done = None, None, 0, 0
-        job.verify_parts = False
-        job.state, job.error = JobState.FAILED, holder.describe()
-        with self._cond:
-            self._held.add(job.id)
-        log.info("%s is being uploaded by process %d; left to it", job.source, holder.pid)
-        return job
-
     def _retry_held(self, job_id: int) -> bool:
         """Retry a file another process had: go on from its parts if that process stopped,
         upload it anew (as the if-exists setting says) if it finished, wait if it runs."""
-        assert self.journal is not None  # only entries of the journal are held
-        try:
-            claim = self.journal.claim([job_id])
-        except JournalError as exc:
-            self.warn(str(exc))
+        claim = self._recovery.claim_held(job_id)
+        if claim is None:
             return False
         with self._cond:
             job = self._jobs[job_id]
@@ -503,12 +340,10 @@ class UploadEngine:
                 job.error = claim.held[job_id].describe()
                 self._dirty[job_id] = job
                 return False
-            self._held.discard(job_id)
             record = claim.records.get(job_id)
             if record is None or not record.upload_id:
                 # Sent anew from here: as this engine treats a taken name (the window asks).
-                if not self.endpoint.broker_url:
-                    job.conflict = self.config.conflict
+                self._intake.retry_conflict(job)
                 job.key_checked = False
             else:
                 resumed = job_from_record(record)
@@ -581,7 +416,7 @@ class UploadEngine:
         server has where its multipart upload was kept. False if it cannot be."""
         with self._cond:
             self._check_open()
-            held = job_id in self._held
+            held = self._recovery.is_held(job_id)
         if held:
             return self._retry_held(job_id)
         with self._cond:
@@ -1700,15 +1535,6 @@ _SENT_BEFORE = phrase("Already in the bucket: sent by an earlier run that was in
 _AUDIT_RESULTS = {
     JobState.DONE: "ok", JobState.FAILED: "failed", JobState.CANCELLED: "cancelled",
 }  # fmt: skip
-
-
-def _os_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (containers)
-        return ""
 
 
 def surplus_worker(workers: list[threading.Thread], concurrency: int) -> bool:
