@@ -36,8 +36,8 @@ def _capture(accounts_file: Path, out: Path) -> None:
     from s3desk.core.account_store import AccountStore
     from s3desk.core.accounts import Account, AccountKind
     from s3desk.core.secrets import SecretStore
-    from s3desk.ui.accounts_dialog import AccountsDialog
     from s3desk.ui.app import make_application
+    from s3desk.ui.settings.accounts_dialog import AccountsDialog
 
     app = make_application()
     store = AccountStore(accounts_file, SecretStore(backend=MemoryKeyring()))

@@ -55,7 +55,7 @@ def main() -> int:
     from s3desk.core.rules import UploadRules
     from s3desk.core.upload_options import UploadOptions
     from s3desk.ui.app import make_application
-    from s3desk.ui.main_window import MainWindow
+    from s3desk.ui.window.main_window import MainWindow
 
     app = make_application()
     loop = qasync.QEventLoop(app)
@@ -107,7 +107,7 @@ async def _content_type_editor(window: Any, engine: Any, root: Path, save: Any) 
     """A waiting upload's Type cell being edited (a slow link keeps the later files
     waiting)."""
     from s3desk.core.jobs import JobState
-    from s3desk.ui.transfer_model import TransferModel
+    from s3desk.ui.transfers.model import TransferModel
 
     window.tabs.setCurrentIndex(0)
     window.model.remove_finished(frozenset(JobState))  # this is a new drop

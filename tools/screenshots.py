@@ -26,7 +26,7 @@ def main() -> int:
     from s3desk.core.engine_config import EngineConfig
     from s3desk.core.jobs import ConflictPolicy
     from s3desk.ui.app import make_application
-    from s3desk.ui.main_window import MainWindow
+    from s3desk.ui.window.main_window import MainWindow
 
     app = make_application()
     loop = qasync.QEventLoop(app)

@@ -20,7 +20,7 @@ from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.window.main_window import MainWindow
 from tests.helpers import SendGate
 
 # How long a GUI test waits for a condition or a signal unless it says otherwise: generous,
@@ -222,7 +222,7 @@ def pause_half_way(qtbot: QtBot, window: MainWindow, engine: Any, folder: Path) 
 
 
 def answer_questions(monkeypatch: pytest.MonkeyPatch, yes: bool) -> list[tuple[str, str]]:
-    """Answer every question (``s3desk.ui.questions.confirm``) with the button that acts
+    """Answer every question (``s3desk.ui.common.questions.confirm``) with the button that acts
     (``yes``) or the one that leaves everything as it is; returns each (title, text)."""
     from PySide6.QtWidgets import QMessageBox
 

@@ -23,8 +23,8 @@ from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStore
 from s3desk.ui.app import Storage, connect_accounts, make_engine
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.storage_switcher import DEMO, StorageSwitcher
+from s3desk.ui.window.main_window import MainWindow
+from s3desk.ui.window.storage_switcher import DEMO, StorageSwitcher
 from tests.conftest import Server
 from tests.gui.conftest import answer_questions, drop_files, pause_half_way
 from tests.helpers import SendGate, multipart_uploads, read_object

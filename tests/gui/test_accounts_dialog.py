@@ -18,8 +18,8 @@ from s3desk.core.account_store import AccountStore
 from s3desk.core.accounts import PRESETS, Account, AccountKind
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStore, SecretStoreError
-from s3desk.ui.accounts_dialog import AccountsDialog
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.settings.accounts_dialog import AccountsDialog
+from s3desk.ui.window.main_window import MainWindow
 from tests.conftest import Server
 from tests.gui.conftest import answer_questions
 from tests.memory_keyring import MemoryKeyring

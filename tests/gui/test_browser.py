@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.ui.browser_model import BrowserModel
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.browser.model import BrowserModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_questions, drop_files
 from tests.helpers import read_object
 

@@ -16,8 +16,8 @@ from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.s3 import S3Endpoint
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.transfers.model import TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files
 from tests.helpers import SendGate
 

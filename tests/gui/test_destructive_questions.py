@@ -21,8 +21,8 @@ from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint, make_client
-from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.browser.incomplete_uploads import KEY, IncompleteUploadsDialog
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_boxes, answer_questions, drop_files, pause_half_way
 from tests.helpers import SendGate, multipart_uploads, read_object
 

@@ -16,9 +16,9 @@ from s3desk.core.download_plan import DownloadPlan
 from s3desk.core.jobs import ConflictPolicy, JobState
 from s3desk.core.parts import MiB
 from s3desk.core.transfers import Transfers
-from s3desk.ui.browser_model import BrowserModel
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.browser.model import BrowserModel
+from s3desk.ui.transfers.model import TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_boxes
 from tests.helpers import SendGate
 

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from s3desk.core.engine import UploadEngine
 from s3desk.core.jobs import JobState
 from s3desk.core.parts import MiB
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files
 from tests.helpers import SendGate
 

@@ -14,7 +14,7 @@ from s3desk.core.audit import AuditLog
 from s3desk.core.deleting import AbortFailure
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint, make_client
-from s3desk.ui.incomplete_uploads_dialog import (
+from s3desk.ui.browser.incomplete_uploads import (
     KEY,
     PARTS,
     SIZE,

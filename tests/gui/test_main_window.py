@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.engine import UploadEngine
 from s3desk.core.jobs import JobState
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.transfers.model import TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files
 from tests.helpers import SendGate, list_keys, read_object
 

@@ -15,8 +15,8 @@ from s3desk.core.jobs import JobState
 from s3desk.core.journal import Journal
 from s3desk.core.parts import MiB
 from s3desk.core.s3 import S3Endpoint
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.transfers.model import TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_boxes, drop_files
 from tests.helpers import SendGate, multipart_uploads, read_object, wait_for
 

@@ -17,11 +17,11 @@ from s3desk.core.audit import AuditLog
 from s3desk.core.browse import Entry
 from s3desk.core.jobs import JobState, JobView
 from s3desk.core.s3 import S3Endpoint, make_client
-from s3desk.ui.browser_model import BrowserModel
-from s3desk.ui.history_view import EntryRole, HistoryModel, HistoryView, prepare_rows
-from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import JobIdRole, TransferModel
+from s3desk.ui.browser.incomplete_uploads import KEY, IncompleteUploadsDialog
+from s3desk.ui.browser.model import BrowserModel
+from s3desk.ui.history.view import EntryRole, HistoryModel, HistoryView, prepare_rows
+from s3desk.ui.transfers.model import JobIdRole, TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_questions
 
 WAIT_MS = 30_000

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.jobs import ConflictPolicy
 from s3desk.core.settings_store import SettingsStore
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.settings_dialog import SettingsDialog
+from s3desk.ui.settings.settings_dialog import SettingsDialog
+from s3desk.ui.window.main_window import MainWindow
 
 MANAGED = """
 [settings]

@@ -20,8 +20,8 @@ from PySide6.QtDBus import QDBusConnection, QDBusMessage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from s3desk.ui import taskbar
-from s3desk.ui.taskbar import TaskbarProgress
+from s3desk.ui.window import taskbar
+from s3desk.ui.window.taskbar import TaskbarProgress
 from tests.gui.conftest import WAIT_MS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +194,7 @@ def test_no_bus_no_error_no_noise(
 _CHOOSE = """
 from PySide6.QtDBus import QDBusConnection, QDBusMessage
 from PySide6.QtWidgets import QApplication, QWidget
-from s3desk.ui.taskbar import TaskbarProgress
+from s3desk.ui.window.taskbar import TaskbarProgress
 from tests.gui.conftest import WAIT_MS
 
 app = QApplication([])

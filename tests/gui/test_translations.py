@@ -78,7 +78,7 @@ def _tool(name: str) -> str:
 
 
 def _lupdate(ts: Path) -> None:
-    sources = sorted(str(p) for p in UI.glob("*.py"))
+    sources = sorted(str(p) for p in UI.rglob("*.py"))
     subprocess.run([_tool("lupdate"), *LUPDATE_OPTIONS, *sources, "-ts", str(ts)], check=True)
 
 
@@ -274,11 +274,11 @@ def test_every_text_of_the_window_and_dialogs_is_translated(
 ) -> None:
     from s3desk.core.deleting import DeleteResult
     from s3desk.core.download_plan import DownloadPlan
-    from s3desk.ui.accounts_dialog import AccountsDialog
-    from s3desk.ui.browser_view import delete_summary, download_summary, expiry_words
-    from s3desk.ui.incomplete_uploads_dialog import IncompleteUploadsDialog, abort_summary
-    from s3desk.ui.main_window import MainWindow
-    from s3desk.ui.settings_dialog import SettingsDialog
+    from s3desk.ui.browser.incomplete_uploads import IncompleteUploadsDialog, abort_summary
+    from s3desk.ui.browser.view import delete_summary, download_summary, expiry_words
+    from s3desk.ui.settings.accounts_dialog import AccountsDialog
+    from s3desk.ui.settings.settings_dialog import SettingsDialog
+    from s3desk.ui.window.main_window import MainWindow
 
     texts = Texts()
     window = MainWindow(engine, bucket=bucket)

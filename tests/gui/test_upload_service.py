@@ -18,8 +18,8 @@ from s3desk.core.engine import UploadEngine
 from s3desk.core.engine_config import EngineConfig
 from s3desk.core.jobs import JobState
 from s3desk.core.secrets import SecretStore
-from s3desk.ui.accounts_dialog import AccountsDialog
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.settings.accounts_dialog import AccountsDialog
+from s3desk.ui.window.main_window import MainWindow
 from tests.broker import conftest as broker_fixtures
 from tests.broker.conftest import Running
 from tests.gui.conftest import drop_files

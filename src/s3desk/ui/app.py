@@ -34,7 +34,7 @@ from s3desk.core.secrets import SecretStoreError
 if TYPE_CHECKING:
     from PySide6.QtCore import QLocale, QTranslator
 
-    from s3desk.ui.storage_switcher import EngineFactory, StorageSwitcher
+    from s3desk.ui.window.storage_switcher import EngineFactory, StorageSwitcher
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ def connect_accounts(
 ) -> StorageSwitcher:
     """The window's account box: the accounts, plus the storage the app started on when that
     is not an account (demo storage, the environment's AWS credentials, --endpoint-url)."""
-    from s3desk.ui.storage_switcher import DEMO, ENVIRONMENT, StorageSwitcher
+    from s3desk.ui.window.storage_switcher import DEMO, ENVIRONMENT, StorageSwitcher
 
     fixed: dict[str, tuple[str, S3Endpoint | None, str]] = {}
     current = storage.account.id if storage.account else ""
@@ -232,7 +232,7 @@ def run_gui(
 
     import qasync
 
-    from s3desk.ui.main_window import MainWindow
+    from s3desk.ui.window.main_window import MainWindow
 
     app = make_application()
     storage = choose_storage(demo, endpoint_url, account)

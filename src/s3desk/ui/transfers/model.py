@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core import content_types
 from s3desk.core.jobs import JobState, JobView
-from s3desk.ui.core_phrases import shown
-from s3desk.ui.units import human_duration, human_rate, human_size
+from s3desk.ui.common.core_phrases import shown
+from s3desk.ui.common.units import human_duration, human_rate, human_size
 
 Index = QModelIndex | QPersistentModelIndex
 

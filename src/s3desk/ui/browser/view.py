@@ -70,11 +70,11 @@ from s3desk.core.deleting import (
 )
 from s3desk.core.download_plan import DownloadPlan, PlanCancelled, plan_download
 from s3desk.core.jobs import ConflictPolicy
-from s3desk.ui.browser_model import BrowserModel
-from s3desk.ui.core_phrases import describe_error
-from s3desk.ui.names import name_list
-from s3desk.ui.questions import confirm
-from s3desk.ui.units import human_duration, human_size
+from s3desk.ui.browser.model import BrowserModel
+from s3desk.ui.common.core_phrases import describe_error
+from s3desk.ui.common.names import name_list
+from s3desk.ui.common.questions import confirm
+from s3desk.ui.common.units import human_duration, human_size
 
 ClientProvider = Callable[[], Any]
 
@@ -459,7 +459,7 @@ class BrowserView(QWidget):
 
     def show_incomplete_uploads(self) -> None:
         """The multipart uploads left unfinished in this bucket (below the folder shown)."""
-        from s3desk.ui.incomplete_uploads_dialog import IncompleteUploadsDialog
+        from s3desk.ui.browser.incomplete_uploads import IncompleteUploadsDialog
 
         if not self.bucket or self._client is None:
             return

@@ -58,23 +58,23 @@ from s3desk.core.queue_api import TransferQueue
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
 from s3desk.core.transfers import Transfers
-from s3desk.ui.accounts_dialog import AccountsDialog
-from s3desk.ui.browser_view import BrowserView
-from s3desk.ui.content_type_delegate import ContentTypeDelegate, type_choices
-from s3desk.ui.core_phrases import describe_error, shown
-from s3desk.ui.drop_hint import DropHint
-from s3desk.ui.engine_bridge import EngineBridge
-from s3desk.ui.history_view import HistoryView
-from s3desk.ui.names import name_list
-from s3desk.ui.notifier import Notifier
-from s3desk.ui.progress_delegate import ElideMiddleDelegate, ProgressDelegate
-from s3desk.ui.questions import confirm
-from s3desk.ui.taskbar import TaskbarProgress
-from s3desk.ui.transfer_model import JobIdRole, TransferModel
-from s3desk.ui.units import human_duration, human_rate, human_size
+from s3desk.ui.browser.view import BrowserView
+from s3desk.ui.common.core_phrases import describe_error, shown
+from s3desk.ui.common.names import name_list
+from s3desk.ui.common.questions import confirm
+from s3desk.ui.common.units import human_duration, human_rate, human_size
+from s3desk.ui.history.view import HistoryView
+from s3desk.ui.settings.accounts_dialog import AccountsDialog
+from s3desk.ui.transfers.content_type_delegate import ContentTypeDelegate, type_choices
+from s3desk.ui.transfers.drop_hint import DropHint
+from s3desk.ui.transfers.engine_bridge import EngineBridge
+from s3desk.ui.transfers.model import JobIdRole, TransferModel
+from s3desk.ui.transfers.progress_delegate import ElideMiddleDelegate, ProgressDelegate
+from s3desk.ui.window.notifier import Notifier
+from s3desk.ui.window.taskbar import TaskbarProgress
 
 if TYPE_CHECKING:
-    from s3desk.ui.settings_dialog import SettingsDialog
+    from s3desk.ui.settings.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         from s3desk.core.managed import ManagedConfigError
         from s3desk.core.settings import SettingsFileError
         from s3desk.core.settings_store import SettingsStore
-        from s3desk.ui.settings_dialog import SettingsDialog
+        from s3desk.ui.settings.settings_dialog import SettingsDialog
 
         try:
             store = SettingsStore()

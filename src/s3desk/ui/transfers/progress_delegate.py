@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.jobs import JobState
-from s3desk.ui.transfer_model import FractionRole, StateRole
+from s3desk.ui.transfers.model import FractionRole, StateRole
 
 _NO_BAR = frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
 

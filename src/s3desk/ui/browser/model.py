@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core.browse import Entry
-from s3desk.ui.units import human_size
+from s3desk.ui.common.units import human_size
 
 Index = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1

@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.audit import AuditLog, entry_time, export_csv, is_failure, search_text
-from s3desk.ui.progress_delegate import ElideRightDelegate
-from s3desk.ui.units import human_size
+from s3desk.ui.common.units import human_size
+from s3desk.ui.transfers.progress_delegate import ElideRightDelegate
 
 Index = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1

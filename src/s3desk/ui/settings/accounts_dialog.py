@@ -30,8 +30,8 @@ from s3desk.core.account_store import AccountStore
 from s3desk.core.accounts import PRESETS, Account, AccountKind, AccountsFileError, endpoint_for
 from s3desk.core.connection_check import Verdict, check_connection
 from s3desk.core.secrets import SecretStoreError
-from s3desk.ui.core_phrases import shown
-from s3desk.ui.questions import confirm
+from s3desk.ui.common.core_phrases import shown
+from s3desk.ui.common.questions import confirm
 
 # Marked for the catalogue here, translated where shown.
 _CHECKSUM_TITLES = (

@@ -20,8 +20,8 @@ from s3desk.core.account_store import AccountStore
 from s3desk.core.accounts import AccountsFileError
 from s3desk.core.s3 import S3Endpoint
 from s3desk.core.secrets import SecretStoreError
-from s3desk.ui.core_phrases import shown
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.common.core_phrases import shown
+from s3desk.ui.window.main_window import MainWindow
 
 # Keys of the entries that are not accounts.
 DEMO, ENVIRONMENT = "demo", "environment"

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.audit import AuditLog
 from s3desk.core.deleting import AbortFailure, Incomplete, abort_uploads, list_incomplete_uploads
-from s3desk.ui.core_phrases import describe_error
-from s3desk.ui.names import name_list
-from s3desk.ui.questions import confirm
-from s3desk.ui.units import human_size
+from s3desk.ui.common.core_phrases import describe_error
+from s3desk.ui.common.names import name_list
+from s3desk.ui.common.questions import confirm
+from s3desk.ui.common.units import human_size
 
 ClientProvider = Callable[[], Any]
 _T = TypeVar("_T")
