@@ -38,7 +38,7 @@ def main() -> int:
         engine = UploadEngine(endpoint, EngineConfig(concurrency=3, conflict=ConflictPolicy.ASK))
         window = MainWindow(engine, bucket="demo")
         # The account box as it looks with a couple of accounts set up.
-        window.set_account_choices(
+        window.destination_box.set_account_choices(
             [("team", "Team archive (B2)"), ("sso", "AWS via SSO"), ("demo", "Local demo storage")],
             "demo",
         )
@@ -69,11 +69,11 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
 
     await _settle()
     save("empty")
-    window.bucket_box.setEditText("archive-2019")  # does not exist
+    window.destination_box.bucket_box.setEditText("archive-2019")  # does not exist
     window.add_paths([files["contract"]])
     await _until(engine.is_idle)
-    window.bucket_box.setEditText("demo")
-    window.prefix_edit.setText("projects/apollo")
+    window.destination_box.bucket_box.setEditText("demo")
+    window.destination_box.prefix_edit.setText("projects/apollo")
     window.add_paths(files["batch"])
     await _until(lambda: any(0.15 < v.fraction < 0.85 for v in window.model.views()))
     save("uploading")
@@ -85,16 +85,16 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
     await _until(lambda: engine.totals().files_asking == 3)
     await _settle()
     save("conflicts")
-    window.resolve_conflicts(ConflictPolicy.RENAME)
+    window.queue.resolve_conflicts(ConflictPolicy.RENAME)
     await _until(engine.is_idle)
     # A big file (again, so kept as a copy) half-way: cancelling it asks; then it is paused.
     window.add_paths([files["batch"][0]])
     await _until(lambda: engine.totals().files_asking == 1)
-    window.resolve_conflicts(ConflictPolicy.RENAME)
+    window.queue.resolve_conflicts(ConflictPolicy.RENAME)
     await _until(lambda: any(0.3 < v.fraction < 0.7 for v in window.model.views()))
     running = [v for v in window.model.views() if 0.3 < v.fraction < 0.7]
-    await _question(save, "cancel-confirm", lambda: window.ask_cancel(running))
-    window.pause_selected()
+    await _question(save, "cancel-confirm", lambda: window.queue.ask_cancel(running))
+    window.queue.pause_selected()
     await _until(engine.is_idle)
     await _settle()
     save("paused")
@@ -187,7 +187,7 @@ async def _download(window: Any, done: list[int], save: Any) -> None:
     for name in ("Quarterly report", "launch-film.mov", "interview raw.mp4"):
         index = window.browser.model.index(names.index(name), 0)
         selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-    window.clear_finished()  # so the download rows show at the top
+    window.queue.clear_finished()  # so the download rows show at the top
     window.browser.download_selected()
     await _until(lambda: any(v.target and 0.2 < v.fraction < 0.8 for v in window.model.views()))
     window.tabs.setCurrentIndex(0)

@@ -592,9 +592,107 @@ Valid for:</source>
     </message>
 </context>
 <context>
+    <name>ConflictBar</name>
+    <message numerus="yes">
+        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave these files out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overwrite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace what is there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload as “name (1)”</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ContentTypeDelegate</name>
     <message>
         <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DestinationBox</name>
+    <message>
+        <source>(top level)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;No storage is set up.&lt;/b&gt; {hint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a bucket to upload to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files go to your organisation&apos;s upload folder; its upload service checks them and chooses their names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files go to {location}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploads are waiting: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bucket name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to bucket</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -966,7 +1064,7 @@ Folders keep their structure under the destination folder.</source>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>LeavingQuestions</name>
     <message numerus="yes">
         <source>%n download(s) have not finished: {names}. They stop now and leave no partial file.</source>
         <translation type="unfinished">
@@ -974,25 +1072,7 @@ Folders keep their structure under the destination folder.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n of them are paused and stay paused until you resume them.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n upload(s) already started keep their content type.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
@@ -1021,46 +1101,6 @@ Folders keep their structure under the destination folder.</source>
             <numerusform></numerusform>
         </translation>
     </message>
-    <message>
-        <source>(top level)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;No storage is set up.&lt;/b&gt; {hint}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A paused transfer keeps what was sent and goes on from where it stopped when you resume it: leave it paused to keep that.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Accounts…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add a folder to upload</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add files to upload</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add files…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add folder…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add, edit and test storage accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message numerus="yes">
         <source>All %n paused: they stay paused until you resume them.</source>
         <translation type="unfinished">
@@ -1068,150 +1108,11 @@ Folders keep their structure under the destination folder.</source>
         </translation>
     </message>
     <message>
-        <source>Browse</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel %n transfer(s): {names}?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Cancel and discard</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel the selected transfers (Delete)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel transfers?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Choose a bucket first, then add files.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Choose a bucket to upload to.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Choose the Content-Type the selected waiting uploads are stored with</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Clear finished</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Collecting diagnostic info…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Content type</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Copy S3 URL</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Copy diagnostic info</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not list buckets: {error}
-Type the bucket name instead.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Destination bucket</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Destination folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Diagnostic info copied to the clipboard.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Don&apos;t cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Don&apos;t quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Don&apos;t switch</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Files go to your organisation&apos;s upload folder; its upload service checks them and chooses their names.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Files go to {location}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>History</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Keep both</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Leave these files out</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Main</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>More</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>More actions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Nothing queued</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Only uploads that have not started can be given another content type; pause them first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Overwrite</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Pause instead</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Pause instead to keep what was sent: a paused transfer goes on from where it stopped when you resume it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Pause the selected transfers, or all (Ctrl+P)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1223,42 +1124,6 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Remove finished uploads from the list</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Replace what is there</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resume</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resume the selected transfers, or all (Ctrl+R)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Retry</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Retry the selected transfers, or all failed ones</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Set content type…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Settings…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Skip</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Some files have not finished uploading. If you quit now, they are paused and go on from where they stopped the next time you open s3desk.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1266,18 +1131,56 @@ Type the bucket name instead.</source>
         <source>Some files have not finished uploading. The local demo storage is cleared when s3desk quits, so these uploads will be lost.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>Store %n selected upload(s) as:</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
     <message>
         <source>Switch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Switch to {storage} now?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfers have not finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Add a folder to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add files to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a bucket first, then add files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collecting diagnostic info…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not list buckets: {error}
+Type the bucket name instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diagnostic info copied to the clipboard.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing queued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1289,47 +1192,11 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Transfers have not finished</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Try again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Upload as “name (1)”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Upload with</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Uploading to {location}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Uploads are waiting: {reason}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Versions, settings and recent errors for a support request (no secrets)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Views</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>bucket name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>in folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>to bucket</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
@@ -1352,18 +1219,6 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>{n} waiting for your choice</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{sent} of {total} is already downloaded, and cancelling throws it away: the partial file is deleted.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{sent} of {total} is already sent, and cancelling throws it away: the parts already in the bucket are deleted.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{sent} of {total} is already transferred, and cancelling throws it away: the parts of an upload already sent are deleted, and so is a download&apos;s partial file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1406,6 +1261,75 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>s3desk — {done} of {total} files, {percent} ({speed})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message numerus="yes">
+        <source>%n upload(s) already started keep their content type.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A paused transfer keeps what was sent and goes on from where it stopped when you resume it: leave it paused to keep that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n transfer(s): {names}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel and discard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel transfers?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only uploads that have not started can be given another content type; pause them first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause instead to keep what was sent: a paused transfer goes on from where it stopped when you resume it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Store %n selected upload(s) as:</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Transfers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already downloaded, and cancelling throws it away: the partial file is deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already sent, and cancelling throws it away: the parts already in the bucket are deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already transferred, and cancelling throws it away: the parts of an upload already sent are deleted, and so is a download&apos;s partial file.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1635,6 +1559,101 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>{state} — {time} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WindowActions</name>
+    <message>
+        <source>Accounts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add, edit and test storage accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the selected transfers (Delete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the Content-Type the selected waiting uploads are stored with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy S3 URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy diagnostic info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause the selected transfers, or all (Ctrl+P)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove finished uploads from the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume the selected transfers, or all (Ctrl+R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry the selected transfers, or all failed ones</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set content type…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions, settings and recent errors for a support request (no secrets)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -208,11 +208,11 @@ def pause_half_way(qtbot: QtBot, window: MainWindow, engine: Any, folder: Path) 
     (folder / "film.mov").write_bytes(os.urandom(20 * MiB))
     gate = SendGate(engine, "UploadPart", let_through=1)
     try:
-        assert drop_files(window.drop_hint, [folder / "film.mov"])
+        assert drop_files(window.queue.drop_hint, [folder / "film.mov"])
         qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1,
                         timeout=60_000)  # fmt: skip
-        window.table.selectRow(0)
-        window.pause_action.trigger()
+        window.queue.table.selectRow(0)
+        window.commands.pause_action.trigger()
     finally:
         gate.remove()
     qtbot.waitUntil(engine.is_idle, timeout=60_000)

@@ -416,13 +416,13 @@ def test_the_main_window_opens_the_dialog(
     window = MainWindow(None, account_store=store)
     qtbot.addWidget(window)
     window.show()
-    window.accounts_action.trigger()
+    window.commands.accounts_action.trigger()
     dialog = window.accounts_dialog
     assert isinstance(dialog, AccountsDialog)
     qtbot.waitUntil(lambda: (handle := dialog.windowHandle()) is not None and handle.isExposed())
     assert _list_texts(dialog) == ["Work (default)"]
     # Triggered again, the same dialog comes to the front.
-    window.accounts_action.trigger()
+    window.commands.accounts_action.trigger()
     assert window.accounts_dialog is dialog
 
 
@@ -433,6 +433,6 @@ def test_the_main_window_reports_an_unreadable_accounts_file(
     monkeypatch.setenv("S3DESK_CONFIG_DIR", str(tmp_path))
     window = MainWindow(None)
     qtbot.addWidget(window)
-    window.accounts_action.trigger()
+    window.commands.accounts_action.trigger()
     assert window.accounts_dialog is None
     assert "not valid TOML" in window.statusBar().currentMessage()

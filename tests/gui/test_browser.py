@@ -65,8 +65,8 @@ def test_a_big_folder_streams_in_pages(
     keys = [f"many/{n:05d}.txt" for n in range(2_345)]
     with ThreadPoolExecutor(4) as pool:  # the test client's connection pool
         list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=b"x"), keys))
-    window.bucket_box.setEditText(bucket)
-    window.prefix_edit.setText("many/")
+    window.destination_box.bucket_box.setEditText(bucket)
+    window.destination_box.prefix_edit.setText("many/")
     first: list[int] = []
     window.browser.firstPageShown.connect(first.append)
     _show_browser(qtbot, window)

@@ -198,21 +198,21 @@ def test_the_taken_names_bar_names_the_files_its_buttons_act_on(
         (tmp_path / name).write_text("new")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        assert drop_files(window.drop_hint, [tmp_path / name for name in names])
-    assert window.conflict_label.text() == (
+        assert drop_files(window.queue.drop_hint, [tmp_path / name for name in names])
+    assert window.conflict_bar.conflict_label.text() == (
         "5 files already exist in the bucket: a.txt, b.txt, c.txt and 2 more. What should "
         "happen to them?"
     )
     rows = {view.name: window.model.row_of(view.id) for view in window.model.views()}
-    selection = window.table.selectionModel()
+    selection = window.queue.table.selectionModel()
     for name in ("b.txt", "d.txt"):
         index = window.model.index(rows[name], 0)
         selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-    assert window.conflict_label.text() == (
+    assert window.conflict_bar.conflict_label.text() == (
         "2 selected files already exist in the bucket: b.txt, d.txt. What should happen to them?"
     )
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        window.conflict_buttons[ConflictPolicy.OVERWRITE].click()
+        window.conflict_bar.conflict_buttons[ConflictPolicy.OVERWRITE].click()
     replaced = [name for name in names if read_object(s3, bucket, name) == b"new"]
     assert replaced == ["b.txt", "d.txt"]
 
@@ -234,10 +234,10 @@ def test_long_taken_names_are_shown_whole_in_a_narrow_window(
         (tmp_path / name).write_text("new")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        assert drop_files(window.drop_hint, [tmp_path / name for name in names])
-    assert names[1] in window.conflict_label.text()
+        assert drop_files(window.queue.drop_hint, [tmp_path / name for name in names])
+    assert names[1] in window.conflict_bar.conflict_label.text()
     window.resize(700, 600)
-    label = window.conflict_label
+    label = window.conflict_bar.conflict_label
     qtbot.waitUntil(lambda: label.width() < 700)
     needed = label.fontMetrics().boundingRect(
         QRect(0, 0, label.width(), 10_000), Qt.TextFlag.TextWordWrap, label.text()
@@ -259,7 +259,7 @@ def _half_sent(
         window.show()
     (tmp_path / "film.mov").write_bytes(os.urandom(20 * MiB))
     gate = SendGate(engine, "UploadPart", let_through=1)
-    assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+    assert drop_files(window.queue.drop_hint, [tmp_path / "film.mov"])
     qtbot.waitUntil(
         lambda: window.model.rowCount() == 1 and window.model.job_at(0).bytes_done >= 5 * MiB,
         timeout=WAIT_MS,
@@ -268,9 +268,9 @@ def _half_sent(
 
 
 def _press_delete(qtbot: QtBot, window: MainWindow) -> None:
-    window.table.setFocus()
-    window.table.selectRow(0)
-    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    window.queue.table.setFocus()
+    window.queue.table.selectRow(0)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Delete)
 
 
 def test_cancelling_an_upload_half_sent_asks_and_can_pause_instead(
@@ -324,8 +324,8 @@ def test_the_context_menu_cancel_asks_too(
     window, _, gate = _half_sent(qtbot, window_for, moto_endpoint, tmp_path)
     try:
         shown = answer_boxes(monkeypatch, "Cancel and discard")
-        window.table.selectRow(0)
-        window.cancel_action.trigger()  # the toolbar button and the menu item
+        window.queue.table.selectRow(0)
+        window.commands.cancel_action.trigger()  # the toolbar button and the menu item
         assert [s["title"] for s in shown] == ["Cancel transfers?"]
         qtbot.waitUntil(lambda: window.model.job_at(0).state is JobState.CANCELLED, timeout=WAIT_MS)
     finally:

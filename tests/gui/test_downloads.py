@@ -171,10 +171,10 @@ def test_the_queue_controls_cancel_a_download_row(
     qtbot.waitUntil(gate.reached.is_set, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(_rows(window)), timeout=WAIT_MS)
     window.tabs.setCurrentIndex(0)
-    window.table.selectRow(0)
+    window.queue.table.selectRow(0)
     answer_boxes(monkeypatch, "Cancel and discard")  # asked once more than a little came
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        window.cancel_selected()
+        window.queue.cancel_selected()
         gate.remove()
     assert _rows(window) == [("big.bin", str(download_to / "big.bin"), JobState.CANCELLED)]
     assert list(download_to.iterdir()) == []  # no partial file, under any name

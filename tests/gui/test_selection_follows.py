@@ -288,7 +288,7 @@ def test_the_transfer_selected_stays_selected_when_finished_ones_are_cleared(
         _job(1, "done.txt", JobState.DONE),
         _job(2, "waiting.bin", JobState.PAUSED),
     ])  # fmt: skip
-    window.table.selectRow(1)
-    window.clear_finished()
-    assert window.selected_job_ids() == [2]
-    assert window.cancel_action.isEnabled()
+    window.queue.table.selectRow(1)
+    window.queue.clear_finished()
+    assert window.queue.selected_job_ids() == [2]
+    assert window.commands.cancel_action.isEnabled()

@@ -297,7 +297,7 @@ def test_the_main_window_shows_its_uploads_on_the_dock(
     (tmp_path / "film.mov").write_bytes(b"\0" * (4 * 5 * MiB))
     gate = SendGate(engine, "UploadPart", let_through=2)
     try:
-        assert drop_files(main.drop_hint, [tmp_path / "film.mov"])
+        assert drop_files(main.queue.drop_hint, [tmp_path / "film.mov"])
         assert gate.reached.wait(30)
         # Two of four parts are sent: the bar shows half, the badge one transfer.
         qtbot.waitUntil(

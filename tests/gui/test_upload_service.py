@@ -101,8 +101,11 @@ def test_the_window_uploads_through_the_service_and_has_nothing_to_browse(
     qtbot.addWidget(window)
     window.show()
     try:
-        assert not window.bucket_box.isEnabled() and not window.prefix_edit.isEnabled()
-        assert "upload service" in window.destination_preview.text()
+        assert (
+            not window.destination_box.bucket_box.isEnabled()
+            and not window.destination_box.prefix_edit.isEnabled()
+        )
+        assert "upload service" in window.destination_box.destination_preview.text()
         (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n" + bytes(2000))
         (tmp_path / "tool.exe").write_bytes(b"MZ" + bytes(100))
         assert window.bridge is not None
