@@ -96,7 +96,7 @@ async def _scenario(window: Any, engine: Any, files: list[Path], save: Any) -> N
     await _until(lambda: window.history.model.rowCount() > 0)
     await _settle()
     save("history")
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     await _settle()
     save("settings-locked", dialog)
     dialog.close()

@@ -151,7 +151,9 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
         None, lambda: plan_delete(engine.client, "demo", keys)
     )
     await _question(
-        save, "delete-confirm", lambda: window.browser.confirm_delete("demo", entries, plan)
+        save,
+        "delete-confirm",
+        lambda: window.browser.deleting.confirm_delete("demo", entries, plan),
     )
     # The versions of a document in a versioned bucket.
     client = engine.client
@@ -163,10 +165,10 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
     window.browser.versionsShown.connect(shown.append)
     window.browser.open_location("archive", "contracts/")
     await _until(lambda: len(done) >= 3)
-    window.browser.versions_button.setChecked(True)
+    window.browser.bar.versions_button.setChecked(True)
     window.browser.table.selectRow(0)
     await _until(lambda: bool(shown))
-    window.browser.versions_table.selectRow(1)
+    window.browser.versions_box.versions_table.selectRow(1)
     await _settle()
     save("versions")
     await _download(window, done, save)
@@ -176,11 +178,11 @@ async def _download(window: Any, done: list[int], save: Any) -> None:
     """A folder and a video downloading, in the Transfers tab beside the finished uploads."""
     import tempfile
 
-    window.browser.versions_button.setChecked(False)
+    window.browser.bar.versions_button.setChecked(False)
     window.browser.open_location("demo", "projects/apollo/")
     await _until(lambda: len(done) >= 4)
     dest = tempfile.mkdtemp(prefix="s3desk-screenshot-")
-    window.browser.choose_download_folder = lambda: dest
+    window.browser.downloading.choose_download_folder = lambda: dest
     names = [e.name for e in window.browser.model.entries()]
     selection = window.browser.table.selectionModel()
     selection.clear()
@@ -188,7 +190,7 @@ async def _download(window: Any, done: list[int], save: Any) -> None:
         index = window.browser.model.index(names.index(name), 0)
         selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
     window.queue.clear_finished()  # so the download rows show at the top
-    window.browser.download_selected()
+    window.browser.downloading.download_selected()
     await _until(lambda: any(v.target and 0.2 < v.fraction < 0.8 for v in window.model.views()))
     window.tabs.setCurrentIndex(0)
     await _settle()

@@ -209,6 +209,53 @@
     </message>
 </context>
 <context>
+    <name>BrowserBar</name>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy a share link…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the selection… (Delete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download the selection… (Ctrl+D)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter this folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Incomplete uploads in this bucket (they take space and cost money)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop deleting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Up one folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>BrowserModel</name>
     <message>
         <source>Modified</source>
@@ -229,24 +276,6 @@
 </context>
 <context>
     <name>BrowserView</name>
-    <message numerus="yes">
-        <source>%n delete marker(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n file(s) to download already exist in {folder}: {names}</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n version(s) ({size})</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
     <message>
         <source>; stopped before the rest</source>
         <translation type="unfinished"></translation>
@@ -264,28 +293,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A delete marker has no content to restore; choose a version.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Anyone with the link can download &apos;%1&apos; until it expires.
-Valid for:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Back</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Buckets</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Choose the version to restore in the list of versions.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Copy a share link…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -293,61 +301,7 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Counting what will be deleted…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Counting what will be downloaded…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Delete %n object(s) ({size}) from {where}: {names}?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Delete failed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete objects?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete permanently</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Delete permanently (all versions)…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete permanently?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Delete the folder {name} and the %n object(s) in it ({size}) from {where}?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Delete the selection… (Delete)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Delete {names} from {where}? With everything in the folders, that is %n object(s) ({size}).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Delete {name} ({size}) from {where}?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -367,22 +321,6 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Don&apos;t delete</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Download failed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Download the selection… (Ctrl+D)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Download to folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Downloading {n} file ({size}) to {folder}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -399,35 +337,7 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Every version goes. This cannot be undone.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Files already exist</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Filter this folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Folder name:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>If the bucket keeps versions, older versions stay and can be restored; otherwise this cannot be undone.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Incomplete uploads in this bucket (they take space and cost money)…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>KMS key {id}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Keep both</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -439,18 +349,6 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Make the chosen version the current one again; the others stay</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Modified</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>New folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>New folder…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -459,91 +357,11 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Nothing was deleted.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Nothing was downloaded.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Objects in this folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Permanently delete {what} of {which} from {where}?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Refresh (F5)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Replace</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Replace them, keep both (the download gets a new name), or skip them?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Restore failed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Restore this version</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Restored an earlier version of {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Share link</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Share link copied to the clipboard, valid for {time}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Show versions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Skip</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stop deleting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Up one folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Version</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Versions not available: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>current</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>delete marker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -552,10 +370,6 @@ Valid for:</source>
     </message>
     <message>
         <source>none reported</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the folder {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -584,10 +398,6 @@ Valid for:</source>
     </message>
     <message>
         <source>{n} hours</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{versions} and {markers}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -634,6 +444,95 @@ Valid for:</source>
     <name>ContentTypeDelegate</name>
     <message>
         <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Deleting</name>
+    <message numerus="yes">
+        <source>%n delete marker(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n version(s) ({size})</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Counting what will be deleted…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n object(s) ({size}) from {where}: {names}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete objects?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete the folder {name} and the %n object(s) in it ({size}) from {where}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete {names} from {where}? With everything in the folders, that is %n object(s) ({size}).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete {name} ({size}) from {where}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every version goes. This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If the bucket keeps versions, older versions stay and can be restored; otherwise this cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Permanently delete {what} of {which} from {where}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the folder {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{versions} and {markers}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -693,6 +592,51 @@ Valid for:</source>
     </message>
     <message>
         <source>to bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Downloading</name>
+    <message numerus="yes">
+        <source>%n file(s) to download already exist in {folder}: {names}</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Counting what will be downloaded…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download to folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files already exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace them, keep both (the download gets a new name), or skip them?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1236,6 +1180,17 @@ Type the bucket name instead.</source>
     </message>
 </context>
 <context>
+    <name>NewFolder</name>
+    <message>
+        <source>Folder name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Notifier</name>
     <message numerus="yes">
         <source>%n file(s) done ({size})</source>
@@ -1457,6 +1412,22 @@ Type the bucket name instead.</source>
     </message>
 </context>
 <context>
+    <name>ShareLinks</name>
+    <message>
+        <source>Anyone with the link can download &apos;%1&apos; until it expires.
+Valid for:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share link copied to the clipboard, valid for {time}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StorageSwitcher</name>
     <message>
         <source>Starting the local demo storage…</source>
@@ -1559,6 +1530,57 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>{state} — {time} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VersionsPanel</name>
+    <message>
+        <source>A delete marker has no content to restore; choose a version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the version to restore in the list of versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make the chosen version the current one again; the others stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore this version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored an earlier version of {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions not available: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delete marker</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

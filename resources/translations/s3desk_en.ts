@@ -2,19 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
-    <name>BrowserView</name>
+    <name>ConflictBar</name>
+    <message numerus="yes">
+        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation>
+            <numerusform>%n file already exists in the bucket: {names}. What should happen to it?</numerusform>
+            <numerusform>%n files already exist in the bucket: {names}. What should happen to them?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation>
+            <numerusform>%n selected file already exists in the bucket: {names}. What should happen to it?</numerusform>
+            <numerusform>%n selected files already exist in the bucket: {names}. What should happen to them?</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Deleting</name>
     <message numerus="yes">
         <source>%n delete marker(s)</source>
         <translation>
             <numerusform>%n delete marker</numerusform>
             <numerusform>%n delete markers</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n file(s) to download already exist in {folder}: {names}</source>
-        <translation>
-            <numerusform>%n file to download already exists in {folder}: {names}</numerusform>
-            <numerusform>%n files to download already exist in {folder}: {names}</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -47,19 +57,12 @@
     </message>
 </context>
 <context>
-    <name>ConflictBar</name>
+    <name>Downloading</name>
     <message numerus="yes">
-        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <source>%n file(s) to download already exist in {folder}: {names}</source>
         <translation>
-            <numerusform>%n file already exists in the bucket: {names}. What should happen to it?</numerusform>
-            <numerusform>%n files already exist in the bucket: {names}. What should happen to them?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
-        <translation>
-            <numerusform>%n selected file already exists in the bucket: {names}. What should happen to it?</numerusform>
-            <numerusform>%n selected files already exist in the bucket: {names}. What should happen to them?</numerusform>
+            <numerusform>%n file to download already exists in {folder}: {names}</numerusform>
+            <numerusform>%n files to download already exist in {folder}: {names}</numerusform>
         </translation>
     </message>
 </context>

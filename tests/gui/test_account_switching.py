@@ -336,7 +336,7 @@ def test_a_whole_sitting_leaves_no_secret_behind(
     window.show()
     try:
         window.commands.accounts_action.trigger()
-        dialog = window.accounts_dialog
+        dialog = window.dialogs.accounts_dialog
         assert dialog is not None
         dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.COMPATIBLE))
         qtbot.keyClicks(dialog.name_edit, "Sitting")

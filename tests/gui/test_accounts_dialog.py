@@ -417,13 +417,13 @@ def test_the_main_window_opens_the_dialog(
     qtbot.addWidget(window)
     window.show()
     window.commands.accounts_action.trigger()
-    dialog = window.accounts_dialog
+    dialog = window.dialogs.accounts_dialog
     assert isinstance(dialog, AccountsDialog)
     qtbot.waitUntil(lambda: (handle := dialog.windowHandle()) is not None and handle.isExposed())
     assert _list_texts(dialog) == ["Work (default)"]
     # Triggered again, the same dialog comes to the front.
     window.commands.accounts_action.trigger()
-    assert window.accounts_dialog is dialog
+    assert window.dialogs.accounts_dialog is dialog
 
 
 def test_the_main_window_reports_an_unreadable_accounts_file(
@@ -434,5 +434,5 @@ def test_the_main_window_reports_an_unreadable_accounts_file(
     window = MainWindow(None)
     qtbot.addWidget(window)
     window.commands.accounts_action.trigger()
-    assert window.accounts_dialog is None
+    assert window.dialogs.accounts_dialog is None
     assert "not valid TOML" in window.statusBar().currentMessage()

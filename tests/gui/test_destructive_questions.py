@@ -50,7 +50,7 @@ def _select(window: MainWindow, *names: str) -> None:
 
 
 def _ask_delete(qtbot: QtBot, window: MainWindow, asked: list[Any], **options: bool) -> str:
-    window.browser.delete_selected(**options)
+    window.browser.deleting.delete_selected(**options)
     qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=WAIT_MS
@@ -97,7 +97,7 @@ def test_deleting_many_objects_names_a_few_and_how_many_more(
     shown = answer_boxes(monkeypatch, "Don't delete")
     _browse(qtbot, window, bucket, "pics/")
     _select(window, "a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg")
-    window.browser.delete_selected()
+    window.browser.deleting.delete_selected()
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=WAIT_MS
     )
@@ -136,11 +136,11 @@ def test_downloading_over_local_files_names_them(
     for name in names:
         s3.put_object(Bucket=bucket, Key=name, Body=b"theirs")
         (tmp_path / name).write_bytes(b"mine")
-    monkeypatch.setattr(window.browser, "choose_download_folder", lambda: str(tmp_path))
+    monkeypatch.setattr(window.browser.downloading, "choose_download_folder", lambda: str(tmp_path))
     shown = answer_boxes(monkeypatch, "Cancel")
     _browse(qtbot, window, bucket)
     _select(window, *names)
-    window.browser.download_selected()
+    window.browser.downloading.download_selected()
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was downloaded.", timeout=WAIT_MS
     )

@@ -51,7 +51,7 @@ def download_to(window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     """The folder the user picks in the folder dialog."""
     dest = tmp_path / "Downloads"
     dest.mkdir()
-    monkeypatch.setattr(window.browser, "choose_download_folder", lambda: str(dest))
+    monkeypatch.setattr(window.browser.downloading, "choose_download_folder", lambda: str(dest))
     return dest
 
 
@@ -119,12 +119,12 @@ def test_existing_local_files_are_asked_about_once(
         asked.append([item.key for item in plan.taken])
         return answer
 
-    monkeypatch.setattr(window.browser, "ask_download_conflict", ask)
+    monkeypatch.setattr(window.browser.downloading, "ask_download_conflict", ask)
     _show_browser(qtbot, window)
     _select(window, "a.txt", "b.txt")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        window.browser.download_selected()
+        window.browser.downloading.download_selected()
     assert asked == [["a.txt"]]
     assert {p.name: p.read_bytes() for p in download_to.iterdir()} == expected
 
@@ -139,12 +139,14 @@ def test_cancelling_the_question_downloads_nothing(
 ) -> None:
     s3.put_object(Bucket=bucket, Key="a.txt", Body=b"theirs")
     (download_to / "a.txt").write_bytes(b"mine")
-    monkeypatch.setattr(window.browser, "ask_download_conflict", lambda plan, dest: None)
+    monkeypatch.setattr(
+        window.browser.downloading, "ask_download_conflict", lambda plan, dest: None
+    )
     requested: list[Any] = []
     window.browser.downloadRequested.connect(lambda *args: requested.append(args))
     _show_browser(qtbot, window)
     _select(window, "a.txt")
-    window.browser.download_selected()
+    window.browser.downloading.download_selected()
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was downloaded.", timeout=WAIT_MS
     )
@@ -166,7 +168,7 @@ def test_the_queue_controls_cancel_a_download_row(
     gate = SendGate(transfers.downloads, "GetObject", let_through=1)
     _show_browser(qtbot, window)
     _select(window, "big.bin")
-    window.browser.download_selected()
+    window.browser.downloading.download_selected()
     assert window.bridge is not None
     qtbot.waitUntil(gate.reached.is_set, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(_rows(window)), timeout=WAIT_MS)
@@ -189,7 +191,7 @@ def test_a_key_that_cannot_be_a_local_file_is_named_and_the_rest_downloads(
     _select(window, "set/")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        window.browser.download_selected()
+        window.browser.downloading.download_selected()
     assert window.browser.message_label.text() == (
         f"Downloading 1 file (2 B) to {download_to}; 1 object cannot be saved under its "
         "name here (see the tooltip)."

@@ -275,7 +275,7 @@ def test_every_text_of_the_window_and_dialogs_is_translated(
     from s3desk.core.deleting import DeleteResult
     from s3desk.core.download_plan import DownloadPlan
     from s3desk.ui.browser.incomplete_uploads import IncompleteUploadsDialog, abort_summary
-    from s3desk.ui.browser.view import delete_summary, download_summary, expiry_words
+    from s3desk.ui.browser.texts import delete_summary, download_summary, expiry_words
     from s3desk.ui.settings.accounts_dialog import AccountsDialog
     from s3desk.ui.settings.settings_dialog import SettingsDialog
     from s3desk.ui.window.main_window import MainWindow

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QUrl, Signal, qVersion
@@ -33,32 +33,27 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.account_store import AccountStore
-from s3desk.core.accounts import AccountsFileError
 from s3desk.core.buckets import list_bucket_names
 from s3desk.core.download_plan import DownloadPlan
 from s3desk.core.jobs import ConflictPolicy, Destination, JobState, JobView, Totals
 from s3desk.core.queue_api import TransferQueue
 from s3desk.core.s3 import S3Endpoint
-from s3desk.core.secrets import SecretStoreError
 from s3desk.ui.browser.view import BrowserView
 from s3desk.ui.common.core_phrases import describe_error
 from s3desk.ui.common.units import human_duration, human_rate, human_size
 from s3desk.ui.history.view import HistoryView
-from s3desk.ui.settings.accounts_dialog import AccountsDialog
 from s3desk.ui.transfers.engine_bridge import EngineBridge
 from s3desk.ui.transfers.model import TransferModel
 from s3desk.ui.window.actions import WindowActions
 from s3desk.ui.window.conflict_bar import ConflictBar
 from s3desk.ui.window.destination import DestinationBox
 from s3desk.ui.window.diagnostics import diagnostic_text
+from s3desk.ui.window.dialogs import WindowDialogs
 from s3desk.ui.window.engine import Engine, queue_for, retire_downloads
 from s3desk.ui.window.leaving import LeavingQuestions
 from s3desk.ui.window.notifier import Notifier
 from s3desk.ui.window.queue_panel import QueuePanel
 from s3desk.ui.window.taskbar import TaskbarProgress
-
-if TYPE_CHECKING:
-    from s3desk.ui.settings.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +78,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.engine = engine
-        self._account_store = account_store  # read when the Accounts dialog first opens
         self._ask_before_quit = True  # off when nobody can answer (SIGTERM)
         # Set by whoever knows where the credentials come from (the account box): gives the
         # current account's endpoint with its secrets read again, for "Try again".
         self.renewed_endpoint: Callable[[], S3Endpoint | None] | None = None
-        self.accounts_dialog: AccountsDialog | None = None
         self.endpoint: S3Endpoint | None = engine.endpoint if engine else None
         self.setWindowTitle("s3desk")  # notr
         self.resize(1100, 640)
@@ -99,9 +92,13 @@ class MainWindow(QMainWindow):
         self.commands.set_can_add(engine is not None)
         self.commands.add_files_action.triggered.connect(self.choose_files)
         self.commands.add_folder_action.triggered.connect(self.choose_folder)
-        self.commands.accounts_action.triggered.connect(self.open_accounts)
+        self.dialogs = WindowDialogs(self, account_store)
+        self.dialogs.accountsChanged.connect(self.accountsChanged)
+        self.dialogs.settingsSaved.connect(self.apply_settings)
+        self.dialogs.statusMessage.connect(self.statusBar().showMessage)
+        self.commands.accounts_action.triggered.connect(self.dialogs.open_accounts)
         self.commands.diagnostics_action.triggered.connect(self.copy_diagnostics)
-        self.commands.settings_action.triggered.connect(self.open_settings)
+        self.commands.settings_action.triggered.connect(self.dialogs.open_settings)
         self.queue = QueuePanel(self.model, self.commands)
         self.queue.statusMessage.connect(self.statusBar().showMessage)
         self.queue.selectionChanged.connect(self._show_conflicts)
@@ -128,7 +125,6 @@ class MainWindow(QMainWindow):
 
         self.notifier = Notifier(self.model, self.windowIcon(), self)
         self.taskbar = TaskbarProgress(self)
-        self.settings_dialog: SettingsDialog | None = None
         self.apply_settings(engine_too=False)  # the engine was made with the settings
         if engine is not None:
             self._attach_queue(queue_for(engine))
@@ -183,25 +179,7 @@ class MainWindow(QMainWindow):
             bridge.problemChanged.connect(self.destination_box.show_problem)
             bridge.idle.connect(self.notifier.batch_finished)
 
-    # ------------------------------------------------------------------ settings, accounts
-
-    def open_settings(self) -> SettingsDialog | None:
-        """The preferences, with what the organisation locked greyed out."""
-        from s3desk.core.managed import ManagedConfigError
-        from s3desk.core.settings import SettingsFileError
-        from s3desk.core.settings_store import SettingsStore
-        from s3desk.ui.settings.settings_dialog import SettingsDialog
-
-        try:
-            store = SettingsStore()
-        except (SettingsFileError, ManagedConfigError) as exc:
-            self.statusBar().showMessage(str(exc), 15000)
-            return None
-        dialog = SettingsDialog(store, self)
-        dialog.saved.connect(self.apply_settings)
-        self.settings_dialog = dialog
-        dialog.open()
-        return dialog
+    # ------------------------------------------------------------------ settings, diagnostics
 
     def apply_settings(self, engine_too: bool = True) -> None:
         """Settings take effect at once: notifications, theme, and for the transfers the
@@ -244,24 +222,6 @@ class MainWindow(QMainWindow):
         QGuiApplication.clipboard().setText(text)
         self.statusBar().showMessage(self.tr("Diagnostic info copied to the clipboard."), 5000)
         self.diagnosticsCopied.emit(text)
-
-    def open_accounts(self) -> None:
-        """Show the Accounts dialog; not modal, so the uploads stay in view."""
-        try:
-            if self._account_store is None:
-                self._account_store = AccountStore()
-            if self.accounts_dialog is None:
-                self.accounts_dialog = AccountsDialog(self._account_store, self)
-                self.accounts_dialog.accountsChanged.connect(self.accountsChanged)
-            elif not self.accounts_dialog.isVisible():
-                self._account_store.reload()  # the file may have changed (s3desk accounts)
-                self.accounts_dialog.reload()
-        except (AccountsFileError, SecretStoreError) as exc:
-            self.statusBar().showMessage(str(exc), 15000)
-            return
-        self.accounts_dialog.show()
-        self.accounts_dialog.raise_()
-        self.accounts_dialog.activateWindow()
 
     def attach_engine(self, engine: Engine, bucket: str = "", prefix: str = "") -> None:
         """Upload with ``engine`` from now on (another account was chosen). The caller
