@@ -2,17 +2,9 @@
 <!DOCTYPE TS>
 <TS version="2.1" sourcelanguage="en">
 <context>
-    <name>AccountsDialog</name>
-    <message>
-        <source>%1 (default)</source>
-        <translation type="unfinished"></translation>
-    </message>
+    <name>AccountForm</name>
     <message>
         <source>(top level)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;New account&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -25,22 +17,6 @@
     </message>
     <message>
         <source>Access token</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Accounts that use an AWS profile still work: they need no secret stored here.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add a new account</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -60,19 +36,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Don&apos;t remove</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Endpoint URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Enter the %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Files already uploaded stay where they are.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -88,10 +56,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>New account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Path-style addressing (MinIO, Ceph, IP addresses)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -104,35 +68,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Remove</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove the account and its stored secrets</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove the account “%1” and its secrets from the keyring?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Replace %1 in the endpoint URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>S3 checksums (CRC32)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Save</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Saved “%1”.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -148,31 +88,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Set as default</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Stored in the keyring — leave empty to keep</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Test connection</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Testing…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The connection test failed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Use Content-MD5 for services that reject S3&apos;s newer checksum headers</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Use this account when s3desk starts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -205,6 +125,89 @@
     </message>
     <message>
         <source>required</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AccountsDialog</name>
+    <message>
+        <source>%1 (default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;New account&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts that use an AWS profile still work: they need no secret stored here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a new account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files already uploaded stay where they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the account and its stored secrets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the account “%1” and its secrets from the keyring?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection test failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use this account when s3desk starts</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -338,14 +338,16 @@ def test_a_whole_sitting_leaves_no_secret_behind(
         window.commands.accounts_action.trigger()
         dialog = window.dialogs.accounts_dialog
         assert dialog is not None
-        dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.COMPATIBLE))
-        qtbot.keyClicks(dialog.name_edit, "Sitting")
-        dialog.endpoint_edit.setText(endpoint.endpoint_url)
-        dialog.region_edit.setText("us-east-1")
-        qtbot.keyClicks(dialog.key_id_edit, endpoint.access_key)
-        qtbot.keyClicks(dialog.secret_edit, secret)
-        qtbot.keyClicks(dialog.token_edit, token)
-        dialog.bucket_box.setEditText(rclone_bucket)
+        dialog.account_form.kind_box.setCurrentIndex(
+            dialog.account_form.kind_box.findData(AccountKind.COMPATIBLE)
+        )
+        qtbot.keyClicks(dialog.account_form.name_edit, "Sitting")
+        dialog.account_form.endpoint_edit.setText(endpoint.endpoint_url)
+        dialog.account_form.region_edit.setText("us-east-1")
+        qtbot.keyClicks(dialog.account_form.key_id_edit, endpoint.access_key)
+        qtbot.keyClicks(dialog.account_form.secret_edit, secret)
+        qtbot.keyClicks(dialog.account_form.token_edit, token)
+        dialog.account_form.bucket_box.setEditText(rclone_bucket)
         with qtbot.waitSignal(window.accountsChanged):
             dialog.save_button.click()
         dialog.close()

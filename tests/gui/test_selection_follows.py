@@ -19,7 +19,8 @@ from s3desk.core.jobs import JobState, JobView
 from s3desk.core.s3 import S3Endpoint, make_client
 from s3desk.ui.browser.incomplete_uploads import KEY, IncompleteUploadsDialog
 from s3desk.ui.browser.model import BrowserModel
-from s3desk.ui.history.view import EntryRole, HistoryModel, HistoryView, prepare_rows
+from s3desk.ui.history.model import EntryRole, HistoryModel, prepare_rows
+from s3desk.ui.history.view import HistoryView
 from s3desk.ui.transfers.model import JobIdRole, TransferModel
 from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_questions
