@@ -34,6 +34,7 @@ from s3desk.core.secrets import SecretStoreError
 if TYPE_CHECKING:
     from PySide6.QtCore import QLocale, QTranslator
 
+    from s3desk.ui.window.engine import Engine
     from s3desk.ui.window.storage_switcher import EngineFactory, StorageSwitcher
 
 log = logging.getLogger(__name__)
@@ -237,7 +238,9 @@ def run_gui(
     app = make_application()
     storage = choose_storage(demo, endpoint_url, account)
     endpoint, demo_storage = storage.endpoint, storage.demo
-    engine = make_engine(endpoint, resumable=demo_storage is None) if endpoint else None
+    engine: Engine | None = (
+        make_engine(endpoint, resumable=demo_storage is None) if endpoint else None
+    )
     default_bucket = bucket or (DEMO_BUCKET if demo_storage else "")
     prefix = ""
     if storage.account is not None:

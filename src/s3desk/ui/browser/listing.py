@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Any
 
 from s3desk.core.browse import MAX_PAGE_SIZE, Entry, list_page
@@ -31,7 +32,7 @@ async def pages(client: Any, bucket: str, prefix: str) -> AsyncIterator[tuple[li
     size = FIRST_PAGE
     while True:
         page = await loop.run_in_executor(
-            None, lambda t=token, n=size: list_page(client, bucket, prefix, token=t, page_size=n)
+            None, partial(list_page, client, bucket, prefix, token=token, page_size=size)
         )
         token, size = page.next_token, MAX_PAGE_SIZE
         yield page.entries, token is not None

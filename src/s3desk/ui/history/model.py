@@ -156,7 +156,7 @@ class HistoryModel(QAbstractTableModel):
         change()
         moved = self._rows_now(identities) if identities else {}
         new = [
-            QModelIndex() if moved.get(i.row()) is None else self.index(moved[i.row()], i.column())
+            QModelIndex() if (row := moved.get(i.row())) is None else self.index(row, i.column())
             for i in old
         ]
         self.changePersistentIndexList(old, new)
@@ -171,10 +171,12 @@ class HistoryModel(QAbstractTableModel):
             identity = _identity(item)
             if identity in wanted:
                 places.setdefault(identity, []).append(row)
-        return {
-            old: (places.get(identity) or [None]).pop(0)
-            for old, identity in sorted(identities.items())
-        }
+
+        def take(identity: tuple[float, str]) -> int | None:
+            rows = places.get(identity)
+            return rows.pop(0) if rows else None
+
+        return {old: take(identity) for old, identity in sorted(identities.items())}
 
     def _matching(self) -> list[HistoryRow]:
         words, actions = self._words, self._actions

@@ -79,7 +79,9 @@ class AccountForm(QWidget):
         self.profile_box.setEditable(True)
         self.profile_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.profile_box.addItems(profiles)
-        self.profile_box.lineEdit().setPlaceholderText(self.tr("profile name"))
+        line = self.profile_box.lineEdit()
+        assert line is not None  # an editable box has one
+        line.setPlaceholderText(self.tr("profile name"))
         self._add_row(self.tr("AWS profile"), self.profile_box, _PROFILE)
 
         self.region_edit = QLineEdit()
@@ -90,7 +92,7 @@ class AccountForm(QWidget):
         self._add_row("", self.path_style_box, _COMPATIBLE)
         self.checksum_box = QComboBox()
         for mode, title in _CHECKSUM_TITLES:
-            self.checksum_box.addItem(_tr(title), mode)
+            self.checksum_box.addItem(_tr(str(title)), mode)
         self.checksum_box.setToolTip(
             self.tr("Use Content-MD5 for services that reject S3's newer checksum headers")
         )
@@ -111,9 +113,9 @@ class AccountForm(QWidget):
         self.bucket_box = QComboBox()
         self.bucket_box.setEditable(True)
         self.bucket_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.bucket_box.lineEdit().setPlaceholderText(
-            self.tr("optional; Test connection lists them")
-        )
+        line = self.bucket_box.lineEdit()
+        assert line is not None  # an editable box has one
+        line.setPlaceholderText(self.tr("optional; Test connection lists them"))
         self._add_row(self.tr("Default bucket"), self.bucket_box, _S3)
         self.prefix_edit = QLineEdit()
         self.prefix_edit.setPlaceholderText(self.tr("(top level)"))
@@ -169,7 +171,7 @@ class AccountForm(QWidget):
             "https://uploads.example.com" if service else "https://s3.example.com"
         )
         if self.has_stored_secret():
-            self.secret_edit.setPlaceholderText(_tr(_KEEP_SECRET))
+            self.secret_edit.setPlaceholderText(_tr(str(_KEEP_SECRET)))
             self.token_edit.setPlaceholderText(self.tr("optional; leave empty to keep"))
         else:
             self.secret_edit.setPlaceholderText(self.tr("required"))

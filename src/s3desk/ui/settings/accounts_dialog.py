@@ -60,8 +60,9 @@ class AccountsDialog(QDialog):
         outer.addWidget(line)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        for button in buttons.buttons():
-            button.setAutoDefault(False)
+        for standard in buttons.buttons():
+            if isinstance(standard, QPushButton):  # a dialog button box makes push buttons
+                standard.setAutoDefault(False)
         outer.addWidget(buttons)
 
         self.reload()

@@ -51,7 +51,9 @@ class DestinationBox(QFrame):
         self.bucket_box.setEditable(True)
         self.bucket_box.setMinimumWidth(220)
         self.bucket_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.bucket_box.lineEdit().setPlaceholderText(self.tr("bucket name"))
+        line = self.bucket_box.lineEdit()
+        assert line is not None  # an editable box has one
+        line.setPlaceholderText(self.tr("bucket name"))
         self.bucket_box.setAccessibleName(self.tr("Destination bucket"))
         if bucket:
             self.bucket_box.setEditText(bucket)
@@ -62,18 +64,7 @@ class DestinationBox(QFrame):
         self.prefix_edit.setAccessibleName(self.tr("Destination folder"))
         row.addWidget(self.prefix_edit, 1)
         outer.addLayout(row)
-
-        self.problem_label = QLabel()
-        self.problem_label.setObjectName("problemLabel")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setVisible(False)
-        self.unblock_button = QPushButton(self.tr("Try again"))
-        self.unblock_button.setVisible(False)
-        self.unblock_button.clicked.connect(self.unblockRequested)
-        problem_row = QHBoxLayout()
-        problem_row.addWidget(self.problem_label, 1)
-        problem_row.addWidget(self.unblock_button)
-        outer.addLayout(problem_row)
+        outer.addLayout(self._build_problem_row())
 
         self.destination_preview = QLabel()
         self.destination_preview.setObjectName("destinationPreview")
@@ -84,6 +75,20 @@ class DestinationBox(QFrame):
         self.bucket_box.editTextChanged.connect(self._update_preview)
         self.prefix_edit.textChanged.connect(self._update_preview)
         self._update_preview()
+
+    def _build_problem_row(self) -> QHBoxLayout:
+        """Why uploads wait, with "Try again"; hidden while nothing is wrong."""
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("problemLabel")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setVisible(False)
+        self.unblock_button = QPushButton(self.tr("Try again"))
+        self.unblock_button.setVisible(False)
+        self.unblock_button.clicked.connect(self.unblockRequested)
+        problem_row = QHBoxLayout()
+        problem_row.addWidget(self.problem_label, 1)
+        problem_row.addWidget(self.unblock_button)
+        return problem_row
 
     def _build_account_box(self, row: QHBoxLayout) -> None:
         """Which account uploads go with; hidden until there is something to choose."""
