@@ -103,14 +103,16 @@ format: $(STAMP)
 # the source language: s3desk_en.ts holds only the plural forms ("1 file", "2 files").
 .PHONY: translations
 TRANSLATIONS := resources/translations
+# Every module of the UI, in its sub-packages too: lupdate is given the files one by one.
+UI_SOURCES = $(shell find src/s3desk/ui -name '*.py' | LC_ALL=C sort)
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations none -sort-messages \
-		-source-language en src/s3desk/ui/*.py -ts $(TRANSLATIONS)/s3desk.ts
+		-source-language en $(UI_SOURCES) -ts $(TRANSLATIONS)/s3desk.ts
 	@for ts in $(TRANSLATIONS)/s3desk_*.ts; do \
 		[ -e "$$ts" ] || continue; \
 		case "$$ts" in *_en.ts) only=-pluralonly;; *) only=;; esac; \
 		$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations none -sort-messages $$only \
-			src/s3desk/ui/*.py -ts "$$ts" && \
+			$(UI_SOURCES) -ts "$$ts" && \
 		$(VENV)/bin/pyside6-lrelease -silent "$$ts" -qm "$${ts%.ts}.qm" || exit 1; \
 	done
 

@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             floor = server_floor(endpoint)
             app = App()
             engine = UploadEngine(endpoint)
-            from s3desk.ui.main_window import MainWindow
+            from s3desk.ui.window.main_window import MainWindow
 
             window = MainWindow(engine, bucket=BUCKET)
             window.resize(1180, 700)

@@ -176,7 +176,7 @@ def app_engine(endpoint: Any, conflict: str = "ask") -> Any:
 
 
 def make_window(engine: Any, bucket: str) -> Any:
-    from s3desk.ui.main_window import MainWindow
+    from s3desk.ui.window.main_window import MainWindow
 
     window = MainWindow(engine, bucket=bucket)
     window.show()

@@ -50,7 +50,7 @@ async def one_run(path: Path) -> dict[str, float]:
     from PySide6.QtCore import QTimer
 
     from s3desk.core.compliance.audit import AuditLog
-    from s3desk.ui.history_view import HistoryView
+    from s3desk.ui.history.view import HistoryView
 
     view = HistoryView(AuditLog(path))
     view.resize(1000, 600)

@@ -1,6 +1,6 @@
 """Find user-visible strings that reach Qt without going through a translation function.
 
-    python tools/check_tr.py [FILE...]      (default: src/s3desk/ui/*.py)
+    python tools/check_tr.py [FILE...]      (default: every .py under src/s3desk/ui)
 
 A string literal or f-string is reported when it reaches, unwrapped by ``tr()``,
 ``QCoreApplication.translate()`` or ``QT_TRANSLATE_NOOP()`` (then translated where shown):
@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GLOB = "src/s3desk/ui/*.py"
+# Recursive: the views live in sub-packages (ui/window, ui/browser, ...).
+DEFAULT_GLOB = "src/s3desk/ui/**/*.py"
 
 # Constructors whose string arguments are all shown (text, title, label).
 CONSTRUCTORS = frozenset({
@@ -586,8 +587,13 @@ def check_file(path: Path) -> list[Finding]:
     return Checker(path.read_text(encoding="utf-8")).run()
 
 
+def default_paths() -> list[Path]:
+    """The modules checked when none is named: every one of the UI, in its sub-packages too."""
+    return sorted(ROOT.glob(DEFAULT_GLOB))
+
+
 def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv] or sorted(ROOT.glob(DEFAULT_GLOB))
+    paths = [Path(a) for a in argv] or default_paths()
     count = 0
     for path in paths:
         try:

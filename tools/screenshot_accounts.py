@@ -36,8 +36,8 @@ def _capture(accounts_file: Path, out: Path) -> None:
     from s3desk.core.config.accounts import Account, AccountKind
     from s3desk.core.config.secrets import SecretStore
     from s3desk.core.storage import checksums
-    from s3desk.ui.accounts_dialog import AccountsDialog
     from s3desk.ui.app import make_application
+    from s3desk.ui.settings.accounts_dialog import AccountsDialog
 
     app = make_application()
     store = AccountStore(accounts_file, SecretStore(backend=MemoryKeyring()))
@@ -74,9 +74,11 @@ def _capture(accounts_file: Path, out: Path) -> None:
         save("accounts")
 
         dialog.add_button.click()
-        dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.COMPATIBLE))
-        dialog.endpoint_edit.setText("minio.example.com:9000")
-        dialog.region_edit.setText("us-east-1")
+        dialog.account_form.kind_box.setCurrentIndex(
+            dialog.account_form.kind_box.findData(AccountKind.COMPATIBLE)
+        )
+        dialog.account_form.endpoint_edit.setText("minio.example.com:9000")
+        dialog.account_form.region_edit.setText("us-east-1")
         dialog.save_button.click()
         save("accounts-invalid")
     finally:

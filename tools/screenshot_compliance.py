@@ -55,7 +55,7 @@ def main() -> int:
     from s3desk.core.storage.demo import DemoStorage
     from s3desk.core.transfer.upload_engine import UploadEngine
     from s3desk.ui.app import make_application
-    from s3desk.ui.main_window import MainWindow
+    from s3desk.ui.window.main_window import MainWindow
 
     app = make_application()
     loop = qasync.QEventLoop(app)
@@ -96,7 +96,7 @@ async def _scenario(window: Any, engine: Any, files: list[Path], save: Any) -> N
     await _until(lambda: window.history.model.rowCount() > 0)
     await _settle()
     save("history")
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     await _settle()
     save("settings-locked", dialog)
     dialog.close()
@@ -107,7 +107,7 @@ async def _content_type_editor(window: Any, engine: Any, root: Path, save: Any) 
     """A waiting upload's Type cell being edited (a slow link keeps the later files
     waiting)."""
     from s3desk.core.transfer.jobs import JobState
-    from s3desk.ui.transfer_model import TransferModel
+    from s3desk.ui.transfers.model import TransferModel
 
     window.tabs.setCurrentIndex(0)
     window.model.remove_finished(frozenset(JobState))  # this is a new drop
@@ -131,11 +131,11 @@ async def _content_type_editor(window: Any, engine: Any, root: Path, save: Any) 
     await _settle()
     row = max(r for r in range(model.rowCount()) if model.job_at(r).content_type_editable)
     index = model.index(row, TransferModel.TYPE)
-    window.table.setCurrentIndex(index)
-    window.table.edit(index)
+    window.queue.table.setCurrentIndex(index)
+    window.queue.table.edit(index)
     await _settle()
     save("content-type-edit")
-    window.table.closePersistentEditor(index)
+    window.queue.table.closePersistentEditor(index)
     engine.cancel_all()
 
 

@@ -28,7 +28,7 @@ def main() -> int:
     from s3desk.core.storage.demo import DemoStorage
     from s3desk.core.storage.endpoint import make_client
     from s3desk.ui.app import make_application
-    from s3desk.ui.incomplete_uploads_dialog import IncompleteUploadsDialog
+    from s3desk.ui.browser.incomplete_uploads import IncompleteUploadsDialog
 
     app = make_application()
     loop = qasync.QEventLoop(app)

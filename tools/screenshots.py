@@ -25,7 +25,7 @@ def main() -> int:
     from s3desk.core.storage.demo import DemoStorage
     from s3desk.core.transfer.upload_engine import UploadEngine
     from s3desk.ui.app import make_application
-    from s3desk.ui.main_window import MainWindow
+    from s3desk.ui.window.main_window import MainWindow
 
     app = make_application()
     loop = qasync.QEventLoop(app)
@@ -37,7 +37,7 @@ def main() -> int:
         engine = UploadEngine(endpoint, EngineConfig(concurrency=3, conflict=ConflictPolicy.ASK))
         window = MainWindow(engine, bucket="demo")
         # The account box as it looks with a couple of accounts set up.
-        window.set_account_choices(
+        window.destination_box.set_account_choices(
             [("team", "Team archive (B2)"), ("sso", "AWS via SSO"), ("demo", "Local demo storage")],
             "demo",
         )
@@ -68,11 +68,11 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
 
     await _settle()
     save("empty")
-    window.bucket_box.setEditText("archive-2019")  # does not exist
+    window.destination_box.bucket_box.setEditText("archive-2019")  # does not exist
     window.add_paths([files["contract"]])
     await _until(engine.is_idle)
-    window.bucket_box.setEditText("demo")
-    window.prefix_edit.setText("projects/apollo")
+    window.destination_box.bucket_box.setEditText("demo")
+    window.destination_box.prefix_edit.setText("projects/apollo")
     window.add_paths(files["batch"])
     await _until(lambda: any(0.15 < v.fraction < 0.85 for v in window.model.views()))
     save("uploading")
@@ -84,16 +84,16 @@ async def _scenario(window: Any, engine: Any, files: dict[str, Any], save: Any) 
     await _until(lambda: engine.totals().files_asking == 3)
     await _settle()
     save("conflicts")
-    window.resolve_conflicts(ConflictPolicy.RENAME)
+    window.queue.resolve_conflicts(ConflictPolicy.RENAME)
     await _until(engine.is_idle)
     # A big file (again, so kept as a copy) half-way: cancelling it asks; then it is paused.
     window.add_paths([files["batch"][0]])
     await _until(lambda: engine.totals().files_asking == 1)
-    window.resolve_conflicts(ConflictPolicy.RENAME)
+    window.queue.resolve_conflicts(ConflictPolicy.RENAME)
     await _until(lambda: any(0.3 < v.fraction < 0.7 for v in window.model.views()))
     running = [v for v in window.model.views() if 0.3 < v.fraction < 0.7]
-    await _question(save, "cancel-confirm", lambda: window.ask_cancel(running))
-    window.pause_selected()
+    await _question(save, "cancel-confirm", lambda: window.queue.ask_cancel(running))
+    window.queue.pause_selected()
     await _until(engine.is_idle)
     await _settle()
     save("paused")
@@ -150,7 +150,9 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
         None, lambda: plan_delete(engine.client, "demo", keys)
     )
     await _question(
-        save, "delete-confirm", lambda: window.browser.confirm_delete("demo", entries, plan)
+        save,
+        "delete-confirm",
+        lambda: window.browser.deleting.confirm_delete("demo", entries, plan),
     )
     # The versions of a document in a versioned bucket.
     client = engine.client
@@ -162,10 +164,10 @@ async def _browse(window: Any, engine: Any, save: Any) -> None:
     window.browser.versionsShown.connect(shown.append)
     window.browser.open_location("archive", "contracts/")
     await _until(lambda: len(done) >= 3)
-    window.browser.versions_button.setChecked(True)
+    window.browser.bar.versions_button.setChecked(True)
     window.browser.table.selectRow(0)
     await _until(lambda: bool(shown))
-    window.browser.versions_table.selectRow(1)
+    window.browser.versions_box.versions_table.selectRow(1)
     await _settle()
     save("versions")
     await _download(window, done, save)
@@ -175,19 +177,19 @@ async def _download(window: Any, done: list[int], save: Any) -> None:
     """A folder and a video downloading, in the Transfers tab beside the finished uploads."""
     import tempfile
 
-    window.browser.versions_button.setChecked(False)
+    window.browser.bar.versions_button.setChecked(False)
     window.browser.open_location("demo", "projects/apollo/")
     await _until(lambda: len(done) >= 4)
     dest = tempfile.mkdtemp(prefix="s3desk-screenshot-")
-    window.browser.choose_download_folder = lambda: dest
+    window.browser.downloading.choose_download_folder = lambda: dest
     names = [e.name for e in window.browser.model.entries()]
     selection = window.browser.table.selectionModel()
     selection.clear()
     for name in ("Quarterly report", "launch-film.mov", "interview raw.mp4"):
         index = window.browser.model.index(names.index(name), 0)
         selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-    window.clear_finished()  # so the download rows show at the top
-    window.browser.download_selected()
+    window.queue.clear_finished()  # so the download rows show at the top
+    window.browser.downloading.download_selected()
     await _until(lambda: any(v.target and 0.2 < v.fraction < 0.8 for v in window.model.views()))
     window.tabs.setCurrentIndex(0)
     await _settle()

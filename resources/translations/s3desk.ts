@@ -2,17 +2,9 @@
 <!DOCTYPE TS>
 <TS version="2.1" sourcelanguage="en">
 <context>
-    <name>AccountsDialog</name>
-    <message>
-        <source>%1 (default)</source>
-        <translation type="unfinished"></translation>
-    </message>
+    <name>AccountForm</name>
     <message>
         <source>(top level)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;New account&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -25,22 +17,6 @@
     </message>
     <message>
         <source>Access token</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Accounts that use an AWS profile still work: they need no secret stored here.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add a new account</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -60,19 +36,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Don&apos;t remove</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Endpoint URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Enter the %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Files already uploaded stay where they are.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -88,10 +56,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>New account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Path-style addressing (MinIO, Ceph, IP addresses)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -104,35 +68,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Remove</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove the account and its stored secrets</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove the account “%1” and its secrets from the keyring?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Replace %1 in the endpoint URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>S3 checksums (CRC32)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Save</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Saved “%1”.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -148,31 +88,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Set as default</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Stored in the keyring — leave empty to keep</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Test connection</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Testing…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The connection test failed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Use Content-MD5 for services that reject S3&apos;s newer checksum headers</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Use this account when s3desk starts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -209,6 +129,136 @@
     </message>
 </context>
 <context>
+    <name>AccountsDialog</name>
+    <message>
+        <source>%1 (default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;New account&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts that use an AWS profile still work: they need no secret stored here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a new account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files already uploaded stay where they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the account and its stored secrets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the account “%1” and its secrets from the keyring?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection test failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use this account when s3desk starts</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BrowserBar</name>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy a share link…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the selection… (Delete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download the selection… (Ctrl+D)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter this folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Incomplete uploads in this bucket (they take space and cost money)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop deleting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Up one folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>BrowserModel</name>
     <message>
         <source>Modified</source>
@@ -229,24 +279,6 @@
 </context>
 <context>
     <name>BrowserView</name>
-    <message numerus="yes">
-        <source>%n delete marker(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n file(s) to download already exist in {folder}: {names}</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n version(s) ({size})</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
     <message>
         <source>; stopped before the rest</source>
         <translation type="unfinished"></translation>
@@ -264,28 +296,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A delete marker has no content to restore; choose a version.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Anyone with the link can download &apos;%1&apos; until it expires.
-Valid for:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Back</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Buckets</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Choose the version to restore in the list of versions.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Copy a share link…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -293,61 +304,7 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Counting what will be deleted…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Counting what will be downloaded…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Delete %n object(s) ({size}) from {where}: {names}?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Delete failed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete objects?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete permanently</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Delete permanently (all versions)…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete permanently?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Delete the folder {name} and the %n object(s) in it ({size}) from {where}?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Delete the selection… (Delete)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Delete {names} from {where}? With everything in the folders, that is %n object(s) ({size}).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Delete {name} ({size}) from {where}?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -367,22 +324,6 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Don&apos;t delete</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Download failed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Download the selection… (Ctrl+D)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Download to folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Downloading {n} file ({size}) to {folder}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -399,35 +340,7 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Every version goes. This cannot be undone.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Files already exist</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Filter this folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Folder name:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>If the bucket keeps versions, older versions stay and can be restored; otherwise this cannot be undone.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Incomplete uploads in this bucket (they take space and cost money)…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>KMS key {id}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Keep both</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -439,18 +352,6 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Make the chosen version the current one again; the others stay</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Modified</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>New folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>New folder…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -459,91 +360,11 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Nothing was deleted.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Nothing was downloaded.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Objects in this folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Permanently delete {what} of {which} from {where}?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Refresh (F5)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Replace</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Replace them, keep both (the download gets a new name), or skip them?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Restore failed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Restore this version</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Restored an earlier version of {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Share link</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Share link copied to the clipboard, valid for {time}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Show versions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Skip</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stop deleting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Up one folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Version</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Versions not available: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>current</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>delete marker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -552,10 +373,6 @@ Valid for:</source>
     </message>
     <message>
         <source>none reported</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the folder {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -586,8 +403,43 @@ Valid for:</source>
         <source>{n} hours</source>
         <translation type="unfinished"></translation>
     </message>
+</context>
+<context>
+    <name>ConflictBar</name>
+    <message numerus="yes">
+        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <source>{versions} and {markers}</source>
+        <source>Keep both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave these files out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overwrite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace what is there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload as “name (1)”</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -595,6 +447,199 @@ Valid for:</source>
     <name>ContentTypeDelegate</name>
     <message>
         <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Deleting</name>
+    <message numerus="yes">
+        <source>%n delete marker(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n version(s) ({size})</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Counting what will be deleted…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n object(s) ({size}) from {where}: {names}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete objects?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete the folder {name} and the %n object(s) in it ({size}) from {where}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete {names} from {where}? With everything in the folders, that is %n object(s) ({size}).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete {name} ({size}) from {where}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every version goes. This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If the bucket keeps versions, older versions stay and can be restored; otherwise this cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Permanently delete {what} of {which} from {where}?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the folder {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{versions} and {markers}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DestinationBox</name>
+    <message>
+        <source>(top level)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;No storage is set up.&lt;/b&gt; {hint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a bucket to upload to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Destination folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files go to your organisation&apos;s upload folder; its upload service checks them and chooses their names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files go to {location}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploads are waiting: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bucket name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Downloading</name>
+    <message numerus="yes">
+        <source>%n file(s) to download already exist in {folder}: {names}</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Counting what will be downloaded…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download to folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files already exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace them, keep both (the download gets a new name), or skip them?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -966,7 +1011,7 @@ Folders keep their structure under the destination folder.</source>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>LeavingQuestions</name>
     <message numerus="yes">
         <source>%n download(s) have not finished: {names}. They stop now and leave no partial file.</source>
         <translation type="unfinished">
@@ -974,25 +1019,7 @@ Folders keep their structure under the destination folder.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n of them are paused and stay paused until you resume them.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n upload(s) already started keep their content type.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
@@ -1021,46 +1048,6 @@ Folders keep their structure under the destination folder.</source>
             <numerusform></numerusform>
         </translation>
     </message>
-    <message>
-        <source>(top level)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;No storage is set up.&lt;/b&gt; {hint}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A paused transfer keeps what was sent and goes on from where it stopped when you resume it: leave it paused to keep that.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Accounts…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add a folder to upload</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add files to upload</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add files…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add folder…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add, edit and test storage accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message numerus="yes">
         <source>All %n paused: they stay paused until you resume them.</source>
         <translation type="unfinished">
@@ -1068,150 +1055,11 @@ Folders keep their structure under the destination folder.</source>
         </translation>
     </message>
     <message>
-        <source>Browse</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Cancel %n transfer(s): {names}?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Cancel and discard</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel the selected transfers (Delete)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel transfers?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Choose a bucket first, then add files.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Choose a bucket to upload to.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Choose the Content-Type the selected waiting uploads are stored with</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Clear finished</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Collecting diagnostic info…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Content type</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Copy S3 URL</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Copy diagnostic info</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Could not list buckets: {error}
-Type the bucket name instead.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Destination bucket</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Destination folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Diagnostic info copied to the clipboard.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Don&apos;t cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Don&apos;t quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Don&apos;t switch</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Files go to your organisation&apos;s upload folder; its upload service checks them and chooses their names.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Files go to {location}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>History</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Keep both</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Leave these files out</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Main</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>More</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>More actions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Nothing queued</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Only uploads that have not started can be given another content type; pause them first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Overwrite</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Pause instead</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Pause instead to keep what was sent: a paused transfer goes on from where it stopped when you resume it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Pause the selected transfers, or all (Ctrl+P)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1223,42 +1071,6 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Remove finished uploads from the list</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Replace what is there</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resume</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resume the selected transfers, or all (Ctrl+R)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Retry</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Retry the selected transfers, or all failed ones</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Set content type…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Settings…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Skip</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Some files have not finished uploading. If you quit now, they are paused and go on from where they stopped the next time you open s3desk.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1266,18 +1078,56 @@ Type the bucket name instead.</source>
         <source>Some files have not finished uploading. The local demo storage is cleared when s3desk quits, so these uploads will be lost.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>Store %n selected upload(s) as:</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
     <message>
         <source>Switch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Switch to {storage} now?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfers have not finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Add a folder to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add files to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a bucket first, then add files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collecting diagnostic info…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not list buckets: {error}
+Type the bucket name instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diagnostic info copied to the clipboard.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing queued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1289,47 +1139,11 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Transfers have not finished</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Try again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Upload as “name (1)”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Upload with</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Uploading to {location}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Uploads are waiting: {reason}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Versions, settings and recent errors for a support request (no secrets)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Views</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>bucket name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>in folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>to bucket</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
@@ -1355,18 +1169,6 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{sent} of {total} is already downloaded, and cancelling throws it away: the partial file is deleted.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{sent} of {total} is already sent, and cancelling throws it away: the parts already in the bucket are deleted.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{sent} of {total} is already transferred, and cancelling throws it away: the parts of an upload already sent are deleted, and so is a download&apos;s partial file.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>{time} left</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1378,6 +1180,17 @@ Type the bucket name instead.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>NewFolder</name>
+    <message>
+        <source>Folder name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New folder</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1406,6 +1219,75 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>s3desk — {done} of {total} files, {percent} ({speed})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message numerus="yes">
+        <source>%n upload(s) already started keep their content type.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A paused transfer keeps what was sent and goes on from where it stopped when you resume it: leave it paused to keep that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n transfer(s): {names}?</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel and discard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel transfers?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only uploads that have not started can be given another content type; pause them first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause instead to keep what was sent: a paused transfer goes on from where it stopped when you resume it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Store %n selected upload(s) as:</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Transfers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already downloaded, and cancelling throws it away: the partial file is deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already sent, and cancelling throws it away: the parts already in the bucket are deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sent} of {total} is already transferred, and cancelling throws it away: the parts of an upload already sent are deleted, and so is a download&apos;s partial file.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1533,6 +1415,22 @@ Type the bucket name instead.</source>
     </message>
 </context>
 <context>
+    <name>ShareLinks</name>
+    <message>
+        <source>Anyone with the link can download &apos;%1&apos; until it expires.
+Valid for:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Share link copied to the clipboard, valid for {time}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StorageSwitcher</name>
     <message>
         <source>Starting the local demo storage…</source>
@@ -1635,6 +1533,152 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>{state} — {time} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VersionsPanel</name>
+    <message>
+        <source>A delete marker has no content to restore; choose a version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the version to restore in the list of versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make the chosen version the current one again; the others stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore this version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored an earlier version of {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions not available: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delete marker</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WindowActions</name>
+    <message>
+        <source>Accounts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add, edit and test storage accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the selected transfers (Delete)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the Content-Type the selected waiting uploads are stored with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy S3 URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy diagnostic info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause the selected transfers, or all (Ctrl+P)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove finished uploads from the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume the selected transfers, or all (Ctrl+R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry the selected transfers, or all failed ones</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set content type…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions, settings and recent errors for a support request (no secrets)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

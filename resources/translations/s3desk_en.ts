@@ -2,19 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
-    <name>BrowserView</name>
+    <name>ConflictBar</name>
+    <message numerus="yes">
+        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation>
+            <numerusform>%n file already exists in the bucket: {names}. What should happen to it?</numerusform>
+            <numerusform>%n files already exist in the bucket: {names}. What should happen to them?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
+        <translation>
+            <numerusform>%n selected file already exists in the bucket: {names}. What should happen to it?</numerusform>
+            <numerusform>%n selected files already exist in the bucket: {names}. What should happen to them?</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Deleting</name>
     <message numerus="yes">
         <source>%n delete marker(s)</source>
         <translation>
             <numerusform>%n delete marker</numerusform>
             <numerusform>%n delete markers</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n file(s) to download already exist in {folder}: {names}</source>
-        <translation>
-            <numerusform>%n file to download already exists in {folder}: {names}</numerusform>
-            <numerusform>%n files to download already exist in {folder}: {names}</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -47,6 +57,16 @@
     </message>
 </context>
 <context>
+    <name>Downloading</name>
+    <message numerus="yes">
+        <source>%n file(s) to download already exist in {folder}: {names}</source>
+        <translation>
+            <numerusform>%n file to download already exists in {folder}: {names}</numerusform>
+            <numerusform>%n files to download already exist in {folder}: {names}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>HistoryView</name>
     <message numerus="yes">
         <source>Entries: %Ln</source>
@@ -74,7 +94,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>LeavingQuestions</name>
     <message numerus="yes">
         <source>%n download(s) have not finished: {names}. They stop now and leave no partial file.</source>
         <translation>
@@ -83,31 +103,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n file(s) already exist in the bucket: {names}. What should happen to them?</source>
-        <translation>
-            <numerusform>%n file already exists in the bucket: {names}. What should happen to it?</numerusform>
-            <numerusform>%n files already exist in the bucket: {names}. What should happen to them?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n of them are paused and stay paused until you resume them.</source>
         <translation>
             <numerusform>%n of them is paused and stays paused until you resume it.</numerusform>
             <numerusform>%n of them are paused and stay paused until you resume them.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n selected file(s) already exist in the bucket: {names}. What should happen to them?</source>
-        <translation>
-            <numerusform>%n selected file already exists in the bucket: {names}. What should happen to it?</numerusform>
-            <numerusform>%n selected files already exist in the bucket: {names}. What should happen to them?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n upload(s) already started keep their content type.</source>
-        <translation>
-            <numerusform>%n upload already started keeps its content type.</numerusform>
-            <numerusform>%n uploads already started keep their content type.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -145,20 +144,9 @@
             <numerusform>They are all paused and stay paused until you resume them.</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Cancel %n transfer(s): {names}?</source>
-        <translation>
-            <numerusform>Cancel %n transfer: {names}?</numerusform>
-            <numerusform>Cancel %n transfers: {names}?</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Store %n selected upload(s) as:</source>
-        <translation>
-            <numerusform>Store %n selected upload as:</numerusform>
-            <numerusform>Store %n selected uploads as:</numerusform>
-        </translation>
-    </message>
+</context>
+<context>
+    <name>MainWindow</name>
     <message numerus="yes">
         <source>{done} of %n file(s) done</source>
         <translation>
@@ -198,6 +186,30 @@
         <translation>
             <numerusform>%n file failed</numerusform>
             <numerusform>%n files failed</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message numerus="yes">
+        <source>%n upload(s) already started keep their content type.</source>
+        <translation>
+            <numerusform>%n upload already started keeps its content type.</numerusform>
+            <numerusform>%n uploads already started keep their content type.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n transfer(s): {names}?</source>
+        <translation>
+            <numerusform>Cancel %n transfer: {names}?</numerusform>
+            <numerusform>Cancel %n transfers: {names}?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Store %n selected upload(s) as:</source>
+        <translation>
+            <numerusform>Store %n selected upload as:</numerusform>
+            <numerusform>Store %n selected uploads as:</numerusform>
         </translation>
     </message>
 </context>

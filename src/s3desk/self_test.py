@@ -259,7 +259,7 @@ def _main_window(app: Any) -> str:
     from PySide6.QtCore import qInstallMessageHandler
 
     from s3desk.core.config.aws_setup import NO_STORAGE_HINT
-    from s3desk.ui.main_window import MainWindow
+    from s3desk.ui.window.main_window import MainWindow
 
     def quiet(kind: Any, context: Any, message: str) -> None:
         # The offscreen platform warns that it cannot size windows; nothing to act on.

@@ -20,7 +20,7 @@ from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.upload_engine import UploadEngine
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.window.main_window import MainWindow
 from tests.helpers import SendGate
 
 # How long a GUI test waits for a condition or a signal unless it says otherwise: generous,
@@ -208,11 +208,11 @@ def pause_half_way(qtbot: QtBot, window: MainWindow, engine: Any, folder: Path) 
     (folder / "film.mov").write_bytes(os.urandom(20 * MiB))
     gate = SendGate(engine, "UploadPart", let_through=1)
     try:
-        assert drop_files(window.drop_hint, [folder / "film.mov"])
+        assert drop_files(window.queue.drop_hint, [folder / "film.mov"])
         qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1,
                         timeout=60_000)  # fmt: skip
-        window.table.selectRow(0)
-        window.pause_action.trigger()
+        window.queue.table.selectRow(0)
+        window.commands.pause_action.trigger()
     finally:
         gate.remove()
     qtbot.waitUntil(engine.is_idle, timeout=60_000)
@@ -222,7 +222,7 @@ def pause_half_way(qtbot: QtBot, window: MainWindow, engine: Any, folder: Path) 
 
 
 def answer_questions(monkeypatch: pytest.MonkeyPatch, yes: bool) -> list[tuple[str, str]]:
-    """Answer every question (``s3desk.ui.questions.confirm``) with the button that acts
+    """Answer every question (``s3desk.ui.common.questions.confirm``) with the button that acts
     (``yes``) or the one that leaves everything as it is; returns each (title, text)."""
     from PySide6.QtWidgets import QMessageBox
 

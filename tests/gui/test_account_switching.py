@@ -23,8 +23,8 @@ from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.journal import Journal
 from s3desk.core.transfer.upload_engine import UploadEngine
 from s3desk.ui.app import Storage, connect_accounts, make_engine
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.storage_switcher import DEMO, StorageSwitcher
+from s3desk.ui.window.main_window import MainWindow
+from s3desk.ui.window.storage_switcher import DEMO, StorageSwitcher
 from tests.conftest import Server
 from tests.gui.conftest import answer_questions, drop_files, pause_half_way
 from tests.helpers import SendGate, multipart_uploads, read_object
@@ -58,10 +58,13 @@ def _in_process(engines: list[Any]) -> Callable[[S3Endpoint, bool], UploadEngine
 
 def _choose(qtbot: QtBot, window: MainWindow, name: str) -> None:
     """Pick an entry in the account box as a user does (activated, not set in code)."""
-    index = window.account_box.findText(name)
-    assert index >= 0, [window.account_box.itemText(i) for i in range(window.account_box.count())]
-    window.account_box.setCurrentIndex(index)
-    window.account_box.activated.emit(index)
+    index = window.destination_box.account_box.findText(name)
+    assert index >= 0, [
+        window.destination_box.account_box.itemText(i)
+        for i in range(window.destination_box.account_box.count())
+    ]
+    window.destination_box.account_box.setCurrentIndex(index)
+    window.destination_box.account_box.activated.emit(index)
 
 
 def _two_accounts(
@@ -127,27 +130,30 @@ def test_uploads_go_with_the_account_chosen_in_the_box(
 ) -> None:
     first, _ = _two_accounts(store, moto_endpoint, rclone_server, bucket)
     window, _ = _window_on(qtbot, store, first, _in_process(engines), storages)
-    labels = [window.account_box.itemText(i) for i in range(window.account_box.count())]
+    labels = [
+        window.destination_box.account_box.itemText(i)
+        for i in range(window.destination_box.account_box.count())
+    ]
     assert labels[:2] == ["Team moto", "Team rclone"]
-    assert window.account_box.currentText() == "Team moto"
+    assert window.destination_box.account_box.currentText() == "Team moto"
 
     (tmp_path / "a.txt").write_text("to moto")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
-        assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+        assert drop_files(window.queue.drop_hint, [tmp_path / "a.txt"])
     assert read_object(s3, bucket, "a.txt") == b"to moto"
 
     _choose(qtbot, window, "Team rclone")
     assert window.engine is engines[-1] and len(engines) == 2
     assert window.destination().bucket == f"{bucket[:55]}-rc"
     assert window.destination().prefix == "inbox/"
-    assert "Team rclone" in window.storage_label.text()
+    assert "Team rclone" in window.destination_box.storage_label.text()
     assert window.model.rowCount() == 0  # the rows of the other account are gone
 
     # rclone checks signatures: this only arrives with the second account's secret.
     (tmp_path / "b.txt").write_text("to rclone")
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
-        assert drop_files(window.drop_hint, [tmp_path / "b.txt"])
+        assert drop_files(window.queue.drop_hint, [tmp_path / "b.txt"])
     assert read_object(rclone_server.client, f"{bucket[:55]}-rc", "inbox/b.txt") == b"to rclone"
     assert [window.model.job_at(0).state] == [JobState.DONE]
 
@@ -168,12 +174,12 @@ def test_switching_waits_until_nothing_is_running(
     engine = window.engine
     gate = SendGate(engine, "PutObject")
     (tmp_path / "a.txt").write_text("held")
-    assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+    assert drop_files(window.queue.drop_hint, [tmp_path / "a.txt"])
     assert gate.reached.wait(30)
 
     _choose(qtbot, window, "Team rclone")
     assert window.engine is engine and len(engines) == 1
-    assert window.account_box.currentText() == "Team moto"
+    assert window.destination_box.account_box.currentText() == "Team moto"
     assert "Uploads or downloads are still running" in window.statusBar().currentMessage()
     assert switcher.current == first.id
 
@@ -181,7 +187,7 @@ def test_switching_waits_until_nothing_is_running(
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
         gate.remove()
     _choose(qtbot, window, "Team rclone")
-    assert window.account_box.currentText() == "Team rclone"
+    assert window.destination_box.account_box.currentText() == "Team rclone"
     assert len(engines) == 2
 
 
@@ -228,13 +234,13 @@ def test_switching_away_from_the_demo_storage_with_a_paused_upload_asks(
         "when you switch away, so it will be lost.\n\nSwitch to Team rclone now?",
     )]  # fmt: skip
     assert window.engine is engine and switcher.current == DEMO
-    assert window.account_box.currentText() == "Local demo storage"
+    assert window.destination_box.account_box.currentText() == "Local demo storage"
     assert window.model.job_at(0).state is JobState.PAUSED
 
     asked = answer_questions(monkeypatch, yes=True)
     _choose(qtbot, window, "Team rclone")
     assert len(asked) == 1
-    assert window.account_box.currentText() == "Team rclone" and len(engines) == 2
+    assert window.destination_box.account_box.currentText() == "Team rclone" and len(engines) == 2
     switcher.wait_for_retired()
     assert multipart_uploads(s3, bucket) == []  # lost, as the question said
 
@@ -264,7 +270,7 @@ def test_switching_accounts_with_a_paused_upload_asks_and_it_comes_back_paused(
         "stopped when you choose Team moto again. It is paused and stays paused until you "
         "resume it.\n\nSwitch to Team rclone now?",
     )]  # fmt: skip
-    assert window.account_box.currentText() == "Team rclone"
+    assert window.destination_box.account_box.currentText() == "Team rclone"
     assert window.model.rowCount() == 0
 
     switcher.wait_for_retired()
@@ -290,9 +296,9 @@ def test_the_demo_storage_starts_when_chosen(
     window, switcher = _window_on(qtbot, store, first, _in_process(engines), storages)
     _choose(qtbot, window, "Local demo storage")
     # It starts off the UI thread; meanwhile the box still shows the account in use.
-    assert window.account_box.currentText() == "Team moto"
+    assert window.destination_box.account_box.currentText() == "Team moto"
     qtbot.waitUntil(lambda: switcher.current == DEMO, timeout=30_000)
-    assert window.account_box.currentText() == "Local demo storage"
+    assert window.destination_box.account_box.currentText() == "Local demo storage"
     assert window.destination().bucket == "demo"
     assert window.endpoint is not None and window.endpoint.note
     assert window.engine is engines[-1] and len(engines) == 2
@@ -329,17 +335,19 @@ def test_a_whole_sitting_leaves_no_secret_behind(
     switcher = connect_accounts(window, storage, make_engine)
     window.show()
     try:
-        window.accounts_action.trigger()
-        dialog = window.accounts_dialog
+        window.commands.accounts_action.trigger()
+        dialog = window.dialogs.accounts_dialog
         assert dialog is not None
-        dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.COMPATIBLE))
-        qtbot.keyClicks(dialog.name_edit, "Sitting")
-        dialog.endpoint_edit.setText(endpoint.endpoint_url)
-        dialog.region_edit.setText("us-east-1")
-        qtbot.keyClicks(dialog.key_id_edit, endpoint.access_key)
-        qtbot.keyClicks(dialog.secret_edit, secret)
-        qtbot.keyClicks(dialog.token_edit, token)
-        dialog.bucket_box.setEditText(rclone_bucket)
+        dialog.account_form.kind_box.setCurrentIndex(
+            dialog.account_form.kind_box.findData(AccountKind.COMPATIBLE)
+        )
+        qtbot.keyClicks(dialog.account_form.name_edit, "Sitting")
+        dialog.account_form.endpoint_edit.setText(endpoint.endpoint_url)
+        dialog.account_form.region_edit.setText("us-east-1")
+        qtbot.keyClicks(dialog.account_form.key_id_edit, endpoint.access_key)
+        qtbot.keyClicks(dialog.account_form.secret_edit, secret)
+        qtbot.keyClicks(dialog.account_form.token_edit, token)
+        dialog.account_form.bucket_box.setEditText(rclone_bucket)
         with qtbot.waitSignal(window.accountsChanged):
             dialog.save_button.click()
         dialog.close()
@@ -348,12 +356,12 @@ def test_a_whole_sitting_leaves_no_secret_behind(
         assert window.bridge is not None and window.engine is not None
         (tmp_path / "ok.txt").write_text("fine")
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
-            assert drop_files(window.drop_hint, [tmp_path / "ok.txt"])
+            assert drop_files(window.queue.drop_hint, [tmp_path / "ok.txt"])
         assert read_object(rclone_server.client, rclone_bucket, "ok.txt") == b"fine"
 
-        window.bucket_box.setEditText("no-such-bucket-here")
+        window.destination_box.bucket_box.setEditText("no-such-bucket-here")
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
-            assert drop_files(window.drop_hint, [tmp_path / "ok.txt"])
+            assert drop_files(window.queue.drop_hint, [tmp_path / "ok.txt"])
         states = {window.model.job_at(r).state for r in range(window.model.rowCount())}
         assert states == {JobState.DONE, JobState.FAILED}
 
@@ -408,20 +416,20 @@ def test_try_again_reads_the_accounts_renewed_secret(
         )  # fmt: skip
         window, _ = _window_on(qtbot, store, account, _in_process(engines), storages)
         (tmp_path / "a.txt").write_text("after renewal")
-        assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
-        qtbot.waitUntil(window.unblock_button.isVisible, timeout=IDLE_MS)
-        assert "expired" in window.problem_label.text()
+        assert drop_files(window.queue.drop_hint, [tmp_path / "a.txt"])
+        qtbot.waitUntil(window.destination_box.unblock_button.isVisible, timeout=IDLE_MS)
+        assert "expired" in window.destination_box.problem_label.text()
 
         # The user pastes new temporary credentials in the Accounts dialog, then: Try again.
         store.save(account, secret_key="new-secret", session_token="new-token")
         proxy.plan = FaultPlan()
         assert window.bridge is not None
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_MS):
-            window.unblock_button.click()
+            window.destination_box.unblock_button.click()
     engine = window.engine
     assert isinstance(engine, UploadEngine)
     assert (engine.endpoint.secret_key, engine.endpoint.session_token) == (
         "new-secret", "new-token",
     )  # fmt: skip
     assert read_object(s3, bucket, "a.txt") == b"after renewal"
-    assert not window.unblock_button.isVisible()
+    assert not window.destination_box.unblock_button.isVisible()

@@ -18,8 +18,8 @@ from s3desk.core.config.accounts import PRESETS, Account, AccountKind
 from s3desk.core.config.secrets import SecretStore, SecretStoreError
 from s3desk.core.storage import checksums
 from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.ui.accounts_dialog import AccountsDialog
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.settings.accounts_dialog import AccountsDialog
+from s3desk.ui.window.main_window import MainWindow
 from tests.conftest import Server
 from tests.gui.conftest import answer_questions
 from tests.memory_keyring import MemoryKeyring
@@ -55,7 +55,7 @@ def _dialog(qtbot: QtBot, store: AccountStore) -> AccountsDialog:
 
 
 def _choose_kind(dialog: AccountsDialog, kind: AccountKind) -> None:
-    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(kind))
+    dialog.account_form.kind_box.setCurrentIndex(dialog.account_form.kind_box.findData(kind))
 
 
 def _list_texts(dialog: AccountsDialog) -> list[str]:
@@ -88,12 +88,15 @@ def test_adding_an_access_key_account_keeps_the_secret_in_the_keyring_only(
     dialog = _dialog(qtbot, store)
     assert dialog.account_list.count() == 0  # a new account's form is open
     _choose_kind(dialog, AccountKind.ACCESS_KEY)
-    qtbot.keyClicks(dialog.name_edit, "Work")
-    qtbot.keyClicks(dialog.key_id_edit, "AKIAEXAMPLE123")
-    qtbot.keyClicks(dialog.secret_edit, "s3cr3t/VALUE+xyz")
-    dialog.bucket_box.setEditText("team-uploads")
-    dialog.prefix_edit.setText("incoming/")
-    assert dialog.secret_edit.echoMode() == dialog.secret_edit.EchoMode.Password
+    qtbot.keyClicks(dialog.account_form.name_edit, "Work")
+    qtbot.keyClicks(dialog.account_form.key_id_edit, "AKIAEXAMPLE123")
+    qtbot.keyClicks(dialog.account_form.secret_edit, "s3cr3t/VALUE+xyz")
+    dialog.account_form.bucket_box.setEditText("team-uploads")
+    dialog.account_form.prefix_edit.setText("incoming/")
+    assert (
+        dialog.account_form.secret_edit.echoMode()
+        == dialog.account_form.secret_edit.EchoMode.Password
+    )
     with qtbot.waitSignal(dialog.accountsChanged):
         _click(qtbot, dialog.save_button)
 
@@ -114,14 +117,14 @@ def test_adding_an_access_key_account_keeps_the_secret_in_the_keyring_only(
     # Opened again, on the file as another run of the app would read it.
     again = _dialog(qtbot, _store(accounts_file, keyring_backend))
     assert _list_texts(again) == ["Work (default)"]
-    assert again.name_edit.text() == "Work"
-    assert again.key_id_edit.text() == "AKIAEXAMPLE123"
-    assert again.secret_edit.text() == ""
-    assert "keyring" in again.secret_edit.placeholderText()
-    assert "leave empty to keep" in again.secret_edit.placeholderText()
+    assert again.account_form.name_edit.text() == "Work"
+    assert again.account_form.key_id_edit.text() == "AKIAEXAMPLE123"
+    assert again.account_form.secret_edit.text() == ""
+    assert "keyring" in again.account_form.secret_edit.placeholderText()
+    assert "leave empty to keep" in again.account_form.secret_edit.placeholderText()
 
     # Saving with the secret field empty keeps the stored secret.
-    again.prefix_edit.setText("other/")
+    again.account_form.prefix_edit.setText("other/")
     _click(qtbot, again.save_button)
     assert _read(accounts_file)["accounts"][0]["prefix"] == "other/"
     assert keyring_backend.entries[("s3desk", f"{entry['id']}/secret_access_key")] == (
@@ -158,7 +161,7 @@ def test_save_is_refused_with_the_problems_shown_and_nothing_written(
     _click(qtbot, dialog.add_button)
     _choose_kind(dialog, kind)
     for field, value in fill.items():
-        getattr(dialog, field).setText(value)
+        getattr(dialog.account_form, field).setText(value)
     with qtbot.assertNotEmitted(dialog.accountsChanged):
         _click(qtbot, dialog.save_button)
 
@@ -188,8 +191,8 @@ def test_a_name_that_is_taken_is_refused(
     dialog = _dialog(qtbot, store)
     _click(qtbot, dialog.add_button)
     _choose_kind(dialog, AccountKind.PROFILE)
-    dialog.name_edit.setText("work")
-    dialog.profile_box.setEditText("other")
+    dialog.account_form.name_edit.setText("work")
+    dialog.account_form.profile_box.setEditText("other")
     _click(qtbot, dialog.save_button)
     assert "exists already" in dialog.message_label.text()
     assert accounts_file.read_bytes() == before
@@ -204,7 +207,7 @@ def test_the_fields_shown_follow_the_kind(qtbot: QtBot, store: AccountStore) -> 
             "preset_box", "endpoint_edit", "region_edit", "path_style_box", "checksum_box",
             "bucket_box", "prefix_edit",
         )  # fmt: skip
-        return {n for n in names if getattr(dialog, n).isVisibleTo(dialog)}
+        return {n for n in names if getattr(dialog.account_form, n).isVisibleTo(dialog)}
 
     always = {"name_edit", "region_edit", "bucket_box", "prefix_edit"}
     keys = {"key_id_edit", "secret_edit", "token_edit"}
@@ -213,10 +216,13 @@ def test_the_fields_shown_follow_the_kind(qtbot: QtBot, store: AccountStore) -> 
     assert shown() == always | keys
     _choose_kind(dialog, AccountKind.PROFILE)
     assert shown() == always | {"profile_box"}
-    assert dialog.profile_box.isEditable()
+    assert dialog.account_form.profile_box.isEditable()
     _choose_kind(dialog, AccountKind.COMPATIBLE)
     assert shown() == always | keys | service
-    assert [dialog.checksum_box.itemText(i) for i in range(dialog.checksum_box.count())] == [
+    assert [
+        dialog.account_form.checksum_box.itemText(i)
+        for i in range(dialog.account_form.checksum_box.count())
+    ] == [
         "S3 checksums (CRC32)",
         "Compatibility (Content-MD5)",
     ]
@@ -227,10 +233,10 @@ def test_a_field_hidden_by_another_kind_is_not_saved(
 ) -> None:
     dialog = _dialog(qtbot, store)
     _choose_kind(dialog, AccountKind.COMPATIBLE)
-    dialog.endpoint_edit.setText("not a url")
+    dialog.account_form.endpoint_edit.setText("not a url")
     _choose_kind(dialog, AccountKind.PROFILE)
-    dialog.name_edit.setText("SSO")
-    dialog.profile_box.setEditText("work-sso")
+    dialog.account_form.name_edit.setText("SSO")
+    dialog.account_form.profile_box.setEditText("work-sso")
     _click(qtbot, dialog.save_button)
     [entry] = _read(accounts_file)["accounts"]
     assert entry["kind"] == "aws-profile"
@@ -242,38 +248,42 @@ def test_a_preset_fills_in_the_service_settings(qtbot: QtBot, store: AccountStor
     dialog = _dialog(qtbot, store)
     _choose_kind(dialog, AccountKind.COMPATIBLE)
     b2 = next(p for p in PRESETS if p.name == "Backblaze B2")
-    dialog.preset_box.setCurrentIndex(dialog.preset_box.findText(b2.name))
-    dialog.preset_box.activated.emit(dialog.preset_box.currentIndex())
-    assert dialog.endpoint_edit.text() == "https://s3.us-west-004.backblazeb2.com"
-    assert dialog.region_edit.text() == "us-west-004"
-    assert not dialog.path_style_box.isChecked()
-    assert dialog.checksum_box.currentData() == checksums.MD5
-    assert dialog.preset_hint.isVisibleTo(dialog)
-    assert dialog.preset_hint.text() == b2.hint
+    dialog.account_form.preset_box.setCurrentIndex(dialog.account_form.preset_box.findText(b2.name))
+    dialog.account_form.preset_box.activated.emit(dialog.account_form.preset_box.currentIndex())
+    assert dialog.account_form.endpoint_edit.text() == "https://s3.us-west-004.backblazeb2.com"
+    assert dialog.account_form.region_edit.text() == "us-west-004"
+    assert not dialog.account_form.path_style_box.isChecked()
+    assert dialog.account_form.checksum_box.currentData() == checksums.MD5
+    assert dialog.account_form.preset_hint.isVisibleTo(dialog)
+    assert dialog.account_form.preset_hint.text() == b2.hint
 
     minio = next(p for p in PRESETS if p.name == "MinIO")
-    dialog.preset_box.setCurrentIndex(dialog.preset_box.findText(minio.name))
-    dialog.preset_box.activated.emit(dialog.preset_box.currentIndex())
-    assert dialog.endpoint_edit.text() == "http://localhost:9000"
-    assert dialog.path_style_box.isChecked()
-    assert dialog.checksum_box.currentData() == checksums.CRC32
+    dialog.account_form.preset_box.setCurrentIndex(
+        dialog.account_form.preset_box.findText(minio.name)
+    )
+    dialog.account_form.preset_box.activated.emit(dialog.account_form.preset_box.currentIndex())
+    assert dialog.account_form.endpoint_edit.text() == "http://localhost:9000"
+    assert dialog.account_form.path_style_box.isChecked()
+    assert dialog.account_form.checksum_box.currentData() == checksums.CRC32
 
     wasabi = next(p for p in PRESETS if p.name == "Wasabi")
     assert not wasabi.hint
-    dialog.preset_box.setCurrentIndex(dialog.preset_box.findText(wasabi.name))
-    dialog.preset_box.activated.emit(dialog.preset_box.currentIndex())
-    assert dialog.endpoint_edit.text() == "https://s3.us-east-1.wasabisys.com"
-    assert not dialog.preset_hint.isVisibleTo(dialog)
+    dialog.account_form.preset_box.setCurrentIndex(
+        dialog.account_form.preset_box.findText(wasabi.name)
+    )
+    dialog.account_form.preset_box.activated.emit(dialog.account_form.preset_box.currentIndex())
+    assert dialog.account_form.endpoint_edit.text() == "https://s3.us-east-1.wasabisys.com"
+    assert not dialog.account_form.preset_hint.isVisibleTo(dialog)
 
     # R2's account id must be typed in: it is selected, and saving with it refused.
     r2 = next(p for p in PRESETS if p.name == "Cloudflare R2")
-    dialog.preset_box.setCurrentIndex(dialog.preset_box.findText(r2.name))
-    dialog.preset_box.activated.emit(dialog.preset_box.currentIndex())
-    assert dialog.endpoint_edit.selectedText() == "{account_id}"
-    assert dialog.region_edit.text() == "auto"
-    dialog.name_edit.setText("R2")
-    dialog.key_id_edit.setText("k")
-    dialog.secret_edit.setText("s")
+    dialog.account_form.preset_box.setCurrentIndex(dialog.account_form.preset_box.findText(r2.name))
+    dialog.account_form.preset_box.activated.emit(dialog.account_form.preset_box.currentIndex())
+    assert dialog.account_form.endpoint_edit.selectedText() == "{account_id}"
+    assert dialog.account_form.region_edit.text() == "auto"
+    dialog.account_form.name_edit.setText("R2")
+    dialog.account_form.key_id_edit.setText("k")
+    dialog.account_form.secret_edit.setText("s")
     _click(qtbot, dialog.save_button)
     assert "{account_id}" in dialog.message_label.text()
     assert not store.path.exists()
@@ -297,11 +307,11 @@ def test_testing_a_new_account_against_moto_shows_the_bucket(
 ) -> None:
     dialog = _dialog(qtbot, store)
     _choose_kind(dialog, AccountKind.COMPATIBLE)
-    dialog.endpoint_edit.setText(str(moto_endpoint.endpoint_url))
-    dialog.region_edit.setText("us-east-1")
-    dialog.key_id_edit.setText("AKIAMOTO")
-    dialog.secret_edit.setText("testing")
-    dialog.bucket_box.setEditText(bucket)
+    dialog.account_form.endpoint_edit.setText(str(moto_endpoint.endpoint_url))
+    dialog.account_form.region_edit.setText("us-east-1")
+    dialog.account_form.key_id_edit.setText("AKIAMOTO")
+    dialog.account_form.secret_edit.setText("testing")
+    dialog.account_form.bucket_box.setEditText(bucket)
     _click(qtbot, dialog.test_button)
     # The check runs on a worker thread: the button waits, the dialog says so.
     assert not dialog.test_button.isEnabled()
@@ -310,9 +320,12 @@ def test_testing_a_new_account_against_moto_shows_the_bucket(
     text = _wait_for_verdict(qtbot, dialog)
     assert dialog.verdict_label.property("state") == "ok"
     assert bucket in text
-    buckets = [dialog.bucket_box.itemText(i) for i in range(dialog.bucket_box.count())]
+    buckets = [
+        dialog.account_form.bucket_box.itemText(i)
+        for i in range(dialog.account_form.bucket_box.count())
+    ]
     assert bucket in buckets
-    assert dialog.bucket_box.currentText() == bucket
+    assert dialog.account_form.bucket_box.currentText() == bucket
     assert not store.path.exists()  # testing saves nothing
 
 
@@ -331,13 +344,13 @@ def test_testing_a_saved_account_uses_its_stored_secret(
         secret_key=str(endpoint.secret_key),
     )  # fmt: skip
     dialog = _dialog(qtbot, store)
-    assert dialog.secret_edit.text() == ""
+    assert dialog.account_form.secret_edit.text() == ""
     _click(qtbot, dialog.test_button)
     assert _wait_for_verdict(qtbot, dialog).startswith("Connected")
     assert dialog.verdict_label.property("state") == "ok"
 
     # A secret typed in is tried instead, before it is saved: here a wrong one.
-    dialog.secret_edit.setText("not-the-secret")
+    dialog.account_form.secret_edit.setText("not-the-secret")
     _click(qtbot, dialog.test_button)
     text = _wait_for_verdict(qtbot, dialog)
     assert dialog.verdict_label.property("state") == "error"
@@ -350,9 +363,9 @@ def test_a_keyring_that_cannot_keep_secrets_is_explained_and_nothing_written(
     store = _store(accounts_file, fail.Keyring())
     dialog = _dialog(qtbot, store)
     _choose_kind(dialog, AccountKind.ACCESS_KEY)
-    dialog.name_edit.setText("Work")
-    dialog.key_id_edit.setText("AKIA1")
-    dialog.secret_edit.setText("secret")
+    dialog.account_form.name_edit.setText("Work")
+    dialog.account_form.key_id_edit.setText("AKIA1")
+    dialog.account_form.secret_edit.setText("secret")
     with qtbot.assertNotEmitted(dialog.accountsChanged):
         _click(qtbot, dialog.save_button)
     with pytest.raises(SecretStoreError) as refusal:
@@ -401,12 +414,12 @@ def test_set_as_default_moves_the_marker_and_writes_the_file(
     dialog = _dialog(qtbot, store)
     assert _list_texts(dialog) == ["Work (default)", "Home"]
     _select(dialog, "Home")
-    assert dialog.name_edit.text() == "Home"
+    assert dialog.account_form.name_edit.text() == "Home"
     with qtbot.waitSignal(dialog.accountsChanged):
         _click(qtbot, dialog.default_button)
     assert _list_texts(dialog) == ["Work", "Home (default)"]
     assert _read(accounts_file)["default"] == home.id
-    assert dialog.name_edit.text() == "Home"  # still editing the same account
+    assert dialog.account_form.name_edit.text() == "Home"  # still editing the same account
 
 
 def test_the_main_window_opens_the_dialog(
@@ -416,14 +429,14 @@ def test_the_main_window_opens_the_dialog(
     window = MainWindow(None, account_store=store)
     qtbot.addWidget(window)
     window.show()
-    window.accounts_action.trigger()
-    dialog = window.accounts_dialog
+    window.commands.accounts_action.trigger()
+    dialog = window.dialogs.accounts_dialog
     assert isinstance(dialog, AccountsDialog)
     qtbot.waitUntil(lambda: (handle := dialog.windowHandle()) is not None and handle.isExposed())
     assert _list_texts(dialog) == ["Work (default)"]
     # Triggered again, the same dialog comes to the front.
-    window.accounts_action.trigger()
-    assert window.accounts_dialog is dialog
+    window.commands.accounts_action.trigger()
+    assert window.dialogs.accounts_dialog is dialog
 
 
 def test_the_main_window_reports_an_unreadable_accounts_file(
@@ -433,6 +446,6 @@ def test_the_main_window_reports_an_unreadable_accounts_file(
     monkeypatch.setenv("S3DESK_CONFIG_DIR", str(tmp_path))
     window = MainWindow(None)
     qtbot.addWidget(window)
-    window.accounts_action.trigger()
-    assert window.accounts_dialog is None
+    window.commands.accounts_action.trigger()
+    assert window.dialogs.accounts_dialog is None
     assert "not valid TOML" in window.statusBar().currentMessage()

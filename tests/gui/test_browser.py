@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from s3desk.ui.browser_model import BrowserModel
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.browser.model import BrowserModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_questions, drop_files
 from tests.helpers import read_object
 
@@ -41,12 +41,12 @@ def test_browsing_buckets_and_folders(
     for key in ("top.txt", "docs/a.txt", "docs/b.txt", "docs/deeper/c.txt", "zeta/z.txt"):
         s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
     _show_browser(qtbot, window)  # opens on the window's destination bucket
-    assert window.browser.location_label.text() == f"s3://{bucket}/"
+    assert window.browser.bar.location_label.text() == f"s3://{bucket}/"
     assert _names(window) == ["docs/", "zeta/", "top.txt"]  # folders first
 
     _open_row(qtbot, window, "docs/")
     assert _names(window) == ["deeper/", "a.txt", "b.txt"]
-    assert window.browser.location_label.text() == f"s3://{bucket}/docs/"
+    assert window.browser.bar.location_label.text() == f"s3://{bucket}/docs/"
 
     with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
         window.browser.up()
@@ -65,8 +65,8 @@ def test_a_big_folder_streams_in_pages(
     keys = [f"many/{n:05d}.txt" for n in range(2_345)]
     with ThreadPoolExecutor(4) as pool:  # the test client's connection pool
         list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=b"x"), keys))
-    window.bucket_box.setEditText(bucket)
-    window.prefix_edit.setText("many/")
+    window.destination_box.bucket_box.setEditText(bucket)
+    window.destination_box.prefix_edit.setText("many/")
     first: list[int] = []
     window.browser.firstPageShown.connect(first.append)
     _show_browser(qtbot, window)
@@ -74,9 +74,9 @@ def test_a_big_folder_streams_in_pages(
     assert window.browser.model.loaded_count() == 2_345
     assert _names(window)[:2] == ["00000.txt", "00001.txt"]
 
-    window.browser.filter_edit.setText("0234")
+    window.browser.bar.filter_edit.setText("0234")
     assert _names(window) == ["00234.txt"] + [f"0234{n}.txt" for n in range(5)]
-    window.browser.filter_edit.clear()
+    window.browser.bar.filter_edit.clear()
     window.browser.table.sortByColumn(BrowserModel.NAME, Qt.SortOrder.DescendingOrder)
     assert _names(window)[0] == "02344.txt"
 
@@ -134,11 +134,11 @@ def test_new_folder_and_a_refused_name(
 ) -> None:
     _show_browser(qtbot, window)
     with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
-        window.browser.create_folder_named("Invoices 2026")
+        window.browser.new_folder.create_folder_named("Invoices 2026")
     assert "Invoices 2026/" in _names(window)
     assert "Invoices 2026/" in [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
     with qtbot.waitSignal(window.browser.actionFailed, timeout=LIST_MS) as failed:
-        window.browser.create_folder_named("a/b")
+        window.browser.new_folder.create_folder_named("a/b")
     assert "/" in failed.args[0] and "Traceback" not in failed.args[0]
 
 
@@ -154,9 +154,9 @@ def test_share_link_is_copied_fetchable_and_audited(
     _show_browser(qtbot, window)
     _select(qtbot, window, "photo.jpg")
     entry = window.browser.selected_object()
-    assert entry is not None and window.browser.share_button.isEnabled()
+    assert entry is not None and window.browser.bar.share_button.isEnabled()
     with qtbot.waitSignal(window.browser.shareLinkMade, timeout=LIST_MS) as made:
-        window.browser.make_share_link(entry, 3600)
+        window.browser.share_links.make_share_link(entry, 3600)
     url = made.args[0]
     assert QGuiApplication.clipboard().text() == url
     assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in url and "X-Amz-Expires=3600" in url
@@ -215,7 +215,7 @@ def test_declining_the_confirmation_deletes_nothing(
     answer_questions(monkeypatch, yes=False)
     _show_browser(qtbot, window)
     _select(qtbot, window, "precious.txt")
-    window.browser.delete_selected()
+    window.browser.deleting.delete_selected()
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=LIST_MS
     )
@@ -231,22 +231,22 @@ def test_versions_delete_marker_restore_and_permanent_delete(
     asked = answer_questions(monkeypatch, yes=True)
     browser = window.browser
     _show_browser(qtbot, window)
-    browser.versions_button.setChecked(True)
+    browser.bar.versions_button.setChecked(True)
     with qtbot.waitSignal(browser.versionsShown, timeout=LIST_MS) as shown:
         _select(qtbot, window, "plan.txt")
     assert shown.args[0] == 2 and browser.versions_box.isVisible()
-    assert browser.versions_table.item(0, 3).text() == "current"
+    assert browser.versions_box.versions_table.item(0, 3).text() == "current"
 
     # Restore the older draft: it becomes current, and both earlier versions stay.
-    browser.versions_table.selectRow(1)
+    browser.versions_box.versions_table.selectRow(1)
     with qtbot.waitSignal(browser.versionRestored, timeout=LIST_MS):
-        browser.restore_selected_version()
+        browser.versions_box.restore_selected_version()
     assert read_object(s3, bucket, "plan.txt") == b"first draft"
-    qtbot.waitUntil(lambda: browser.versions_table.rowCount() == 3, timeout=LIST_MS)
+    qtbot.waitUntil(lambda: browser.versions_box.versions_table.rowCount() == 3, timeout=LIST_MS)
 
     # An ordinary delete leaves a delete marker; the versions stay.
     with qtbot.waitSignal(browser.deleteFinished, timeout=LIST_MS):
-        browser.delete_selected()
+        browser.deleting.delete_selected()
     versions = s3.list_object_versions(Bucket=bucket)
     assert len(versions["Versions"]) == 3 and len(versions["DeleteMarkers"]) == 1
     assert asked[-1][0] == "Delete objects?"
@@ -260,7 +260,7 @@ def test_versions_delete_marker_restore_and_permanent_delete(
         browser.refresh()
     _select(qtbot, window, "plan.txt")
     with qtbot.waitSignal(browser.deleteFinished, timeout=LIST_MS):
-        browser.delete_selected_permanently()
+        browser.deleting.delete_selected_permanently()
     title, text = asked[-1]
     assert title == "Delete permanently?"
     assert "4 versions" in text and "1 delete marker" in text and "cannot be undone" in text
@@ -273,7 +273,7 @@ def test_the_incomplete_uploads_of_the_bucket_open_from_the_browser(
 ) -> None:
     s3.create_multipart_upload(Bucket=bucket, Key="half/done.bin")
     _show_browser(qtbot, window)
-    assert window.browser.incomplete_button.isEnabled()
+    assert window.browser.bar.incomplete_button.isEnabled()
     window.browser.show_incomplete_uploads()
     dialog = window.browser.incomplete_dialog
     assert dialog is not None

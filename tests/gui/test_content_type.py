@@ -16,8 +16,8 @@ from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.upload_engine import UploadEngine
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.transfers.model import TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files
 from tests.helpers import SendGate
 
@@ -48,7 +48,7 @@ def held(
     (tmp_path / "page.html").write_text("<p>x</p>")
     gate = SendGate(engine, "PutObject")
     files = sorted(tmp_path.iterdir())
-    assert drop_files(window.drop_hint, files)
+    assert drop_files(window.queue.drop_hint, files)
     assert gate.reached.wait(30)
     qtbot.waitUntil(lambda: window.model.rowCount() == len(files))
     yield window, engine, gate
@@ -68,10 +68,10 @@ def test_detected_types_show_and_a_waiting_row_takes_a_typed_one(
     assert "F2" in cell.data(Qt.ItemDataRole.ToolTipRole)
 
     # Keyboard only: go to the cell, F2 opens the editor, type, Enter.
-    window.table.setFocus()
-    window.table.setCurrentIndex(cell)
-    qtbot.keyClick(window.table, Qt.Key.Key_F2)
-    editor = window.table.indexWidget(cell) or window.table.focusWidget()
+    window.queue.table.setFocus()
+    window.queue.table.setCurrentIndex(cell)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_F2)
+    editor = window.queue.table.indexWidget(cell) or window.queue.table.focusWidget()
     assert isinstance(editor, QComboBox), editor
     editor.lineEdit().setText("text/markdown; charset=utf-8")
     qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Return)
@@ -106,8 +106,8 @@ def test_one_type_for_a_selection_skips_the_rows_already_sending(
         return "application/x-evidence", True
 
     monkeypatch.setattr(QInputDialog, "getItem", answer)
-    window.table.selectAll()
-    window.content_type_action.trigger()
+    window.queue.table.selectAll()
+    window.commands.content_type_action.trigger()
     assert asked and asked[0][0] == "Store 3 selected uploads as:"
     assert "application/pdf" in asked[0][1]
     assert window.statusBar().currentMessage() == "1 upload already started keeps its content type."

@@ -12,12 +12,12 @@ from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QApplication
 
 import s3desk.core
-import s3desk.ui.core_phrases
+import s3desk.ui.common.core_phrases
 from s3desk.core.phrases import phrase
 from s3desk.core.storage.errors import retrying_note
 from s3desk.core.transfer.jobs import JobState, JobView
-from s3desk.ui.core_phrases import describe_error, shown
-from s3desk.ui.transfer_model import status_text
+from s3desk.ui.common.core_phrases import describe_error, shown
+from s3desk.ui.transfers.model import status_text
 
 
 def _calls(path: Path, names: set[str], argument: int) -> set[str]:
@@ -38,9 +38,9 @@ def test_every_template_of_the_core_is_listed_for_the_translators() -> None:
     templates = set()
     for path in core.rglob("*.py"):  # sub-packages too
         templates |= _calls(path, {"phrase", "template"}, 0)
-    listed = _calls(Path(s3desk.ui.core_phrases.__file__), {"QT_TRANSLATE_NOOP"}, 1)
+    listed = _calls(Path(s3desk.ui.common.core_phrases.__file__), {"QT_TRANSLATE_NOOP"}, 1)
     assert len(templates) > 50
-    assert sorted(templates - listed) == []  # add them to ui/core_phrases.py
+    assert sorted(templates - listed) == []  # add them to ui/common/core_phrases.py
     assert sorted(listed - templates) == []  # no longer made by the core: remove them
 
 

@@ -21,8 +21,8 @@ from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.journal import Journal
 from s3desk.core.transfer.upload_engine import UploadEngine
-from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.browser.incomplete_uploads import KEY, IncompleteUploadsDialog
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_boxes, answer_questions, drop_files, pause_half_way
 from tests.helpers import SendGate, multipart_uploads, read_object
 
@@ -50,7 +50,7 @@ def _select(window: MainWindow, *names: str) -> None:
 
 
 def _ask_delete(qtbot: QtBot, window: MainWindow, asked: list[Any], **options: bool) -> str:
-    window.browser.delete_selected(**options)
+    window.browser.deleting.delete_selected(**options)
     qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=WAIT_MS
@@ -97,7 +97,7 @@ def test_deleting_many_objects_names_a_few_and_how_many_more(
     shown = answer_boxes(monkeypatch, "Don't delete")
     _browse(qtbot, window, bucket, "pics/")
     _select(window, "a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg")
-    window.browser.delete_selected()
+    window.browser.deleting.delete_selected()
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was deleted.", timeout=WAIT_MS
     )
@@ -136,11 +136,11 @@ def test_downloading_over_local_files_names_them(
     for name in names:
         s3.put_object(Bucket=bucket, Key=name, Body=b"theirs")
         (tmp_path / name).write_bytes(b"mine")
-    monkeypatch.setattr(window.browser, "choose_download_folder", lambda: str(tmp_path))
+    monkeypatch.setattr(window.browser.downloading, "choose_download_folder", lambda: str(tmp_path))
     shown = answer_boxes(monkeypatch, "Cancel")
     _browse(qtbot, window, bucket)
     _select(window, *names)
-    window.browser.download_selected()
+    window.browser.downloading.download_selected()
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was downloaded.", timeout=WAIT_MS
     )
@@ -198,21 +198,21 @@ def test_the_taken_names_bar_names_the_files_its_buttons_act_on(
         (tmp_path / name).write_text("new")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        assert drop_files(window.drop_hint, [tmp_path / name for name in names])
-    assert window.conflict_label.text() == (
+        assert drop_files(window.queue.drop_hint, [tmp_path / name for name in names])
+    assert window.conflict_bar.conflict_label.text() == (
         "5 files already exist in the bucket: a.txt, b.txt, c.txt and 2 more. What should "
         "happen to them?"
     )
     rows = {view.name: window.model.row_of(view.id) for view in window.model.views()}
-    selection = window.table.selectionModel()
+    selection = window.queue.table.selectionModel()
     for name in ("b.txt", "d.txt"):
         index = window.model.index(rows[name], 0)
         selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-    assert window.conflict_label.text() == (
+    assert window.conflict_bar.conflict_label.text() == (
         "2 selected files already exist in the bucket: b.txt, d.txt. What should happen to them?"
     )
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        window.conflict_buttons[ConflictPolicy.OVERWRITE].click()
+        window.conflict_bar.conflict_buttons[ConflictPolicy.OVERWRITE].click()
     replaced = [name for name in names if read_object(s3, bucket, name) == b"new"]
     assert replaced == ["b.txt", "d.txt"]
 
@@ -234,10 +234,10 @@ def test_long_taken_names_are_shown_whole_in_a_narrow_window(
         (tmp_path / name).write_text("new")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        assert drop_files(window.drop_hint, [tmp_path / name for name in names])
-    assert names[1] in window.conflict_label.text()
+        assert drop_files(window.queue.drop_hint, [tmp_path / name for name in names])
+    assert names[1] in window.conflict_bar.conflict_label.text()
     window.resize(700, 600)
-    label = window.conflict_label
+    label = window.conflict_bar.conflict_label
     qtbot.waitUntil(lambda: label.width() < 700)
     needed = label.fontMetrics().boundingRect(
         QRect(0, 0, label.width(), 10_000), Qt.TextFlag.TextWordWrap, label.text()
@@ -259,7 +259,7 @@ def _half_sent(
         window.show()
     (tmp_path / "film.mov").write_bytes(os.urandom(20 * MiB))
     gate = SendGate(engine, "UploadPart", let_through=1)
-    assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+    assert drop_files(window.queue.drop_hint, [tmp_path / "film.mov"])
     qtbot.waitUntil(
         lambda: window.model.rowCount() == 1 and window.model.job_at(0).bytes_done >= 5 * MiB,
         timeout=WAIT_MS,
@@ -268,9 +268,9 @@ def _half_sent(
 
 
 def _press_delete(qtbot: QtBot, window: MainWindow) -> None:
-    window.table.setFocus()
-    window.table.selectRow(0)
-    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    window.queue.table.setFocus()
+    window.queue.table.selectRow(0)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Delete)
 
 
 def test_cancelling_an_upload_half_sent_asks_and_can_pause_instead(
@@ -324,8 +324,8 @@ def test_the_context_menu_cancel_asks_too(
     window, _, gate = _half_sent(qtbot, window_for, moto_endpoint, tmp_path)
     try:
         shown = answer_boxes(monkeypatch, "Cancel and discard")
-        window.table.selectRow(0)
-        window.cancel_action.trigger()  # the toolbar button and the menu item
+        window.queue.table.selectRow(0)
+        window.commands.cancel_action.trigger()  # the toolbar button and the menu item
         assert [s["title"] for s in shown] == ["Cancel transfers?"]
         qtbot.waitUntil(lambda: window.model.job_at(0).state is JobState.CANCELLED, timeout=WAIT_MS)
     finally:

@@ -17,9 +17,9 @@ from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.download_plan import DownloadPlan
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.queue import Transfers
-from s3desk.ui.browser_model import BrowserModel
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.browser.model import BrowserModel
+from s3desk.ui.transfers.model import TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_boxes
 from tests.helpers import SendGate
 
@@ -52,7 +52,7 @@ def download_to(window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     """The folder the user picks in the folder dialog."""
     dest = tmp_path / "Downloads"
     dest.mkdir()
-    monkeypatch.setattr(window.browser, "choose_download_folder", lambda: str(dest))
+    monkeypatch.setattr(window.browser.downloading, "choose_download_folder", lambda: str(dest))
     return dest
 
 
@@ -120,12 +120,12 @@ def test_existing_local_files_are_asked_about_once(
         asked.append([item.key for item in plan.taken])
         return answer
 
-    monkeypatch.setattr(window.browser, "ask_download_conflict", ask)
+    monkeypatch.setattr(window.browser.downloading, "ask_download_conflict", ask)
     _show_browser(qtbot, window)
     _select(window, "a.txt", "b.txt")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        window.browser.download_selected()
+        window.browser.downloading.download_selected()
     assert asked == [["a.txt"]]
     assert {p.name: p.read_bytes() for p in download_to.iterdir()} == expected
 
@@ -140,12 +140,14 @@ def test_cancelling_the_question_downloads_nothing(
 ) -> None:
     s3.put_object(Bucket=bucket, Key="a.txt", Body=b"theirs")
     (download_to / "a.txt").write_bytes(b"mine")
-    monkeypatch.setattr(window.browser, "ask_download_conflict", lambda plan, dest: None)
+    monkeypatch.setattr(
+        window.browser.downloading, "ask_download_conflict", lambda plan, dest: None
+    )
     requested: list[Any] = []
     window.browser.downloadRequested.connect(lambda *args: requested.append(args))
     _show_browser(qtbot, window)
     _select(window, "a.txt")
-    window.browser.download_selected()
+    window.browser.downloading.download_selected()
     qtbot.waitUntil(
         lambda: window.browser.message_label.text() == "Nothing was downloaded.", timeout=WAIT_MS
     )
@@ -167,15 +169,15 @@ def test_the_queue_controls_cancel_a_download_row(
     gate = SendGate(transfers.downloads, "GetObject", let_through=1)
     _show_browser(qtbot, window)
     _select(window, "big.bin")
-    window.browser.download_selected()
+    window.browser.downloading.download_selected()
     assert window.bridge is not None
     qtbot.waitUntil(gate.reached.is_set, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(_rows(window)), timeout=WAIT_MS)
     window.tabs.setCurrentIndex(0)
-    window.table.selectRow(0)
+    window.queue.table.selectRow(0)
     answer_boxes(monkeypatch, "Cancel and discard")  # asked once more than a little came
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        window.cancel_selected()
+        window.queue.cancel_selected()
         gate.remove()
     assert _rows(window) == [("big.bin", str(download_to / "big.bin"), JobState.CANCELLED)]
     assert list(download_to.iterdir()) == []  # no partial file, under any name
@@ -190,7 +192,7 @@ def test_a_key_that_cannot_be_a_local_file_is_named_and_the_rest_downloads(
     _select(window, "set/")
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        window.browser.download_selected()
+        window.browser.downloading.download_selected()
     assert window.browser.message_label.text() == (
         f"Downloading 1 file (2 B) to {download_to}; 1 object cannot be saved under its "
         "name here (see the tooltip)."

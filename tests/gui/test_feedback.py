@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.upload_engine import UploadEngine
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files
 from tests.helpers import SendGate
 
@@ -36,7 +36,7 @@ def test_each_finished_batch_is_notified_with_its_failures(
     assert shown == [("Transfers finished", "2 files done (10 B)")]
 
     (tmp_path / "c.txt").write_text("c")
-    window.bucket_box.setEditText("no-such-bucket-here")
+    window.destination_box.bucket_box.setEditText("no-such-bucket-here")
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
         assert drop_files(window, [tmp_path / "c.txt"])
     assert shown[1] == ("1 file failed", "c.txt")
@@ -56,7 +56,9 @@ def test_notifications_can_be_turned_off(qtbot: QtBot, window: MainWindow, tmp_p
 def test_ctrl_p_pauses_everything_and_ctrl_r_resumes(
     qtbot: QtBot, window: MainWindow, engine: UploadEngine, s3: Any, bucket: str, tmp_path: Path
 ) -> None:
-    assert window.add_files_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+    assert window.commands.add_files_action.shortcut() == QKeySequence(
+        QKeySequence.StandardKey.Open
+    )
     data = os.urandom(11 * MiB)  # three parts: a part in flight does not finish the file
     (tmp_path / "held.bin").write_bytes(data)
     gate = SendGate(engine, "UploadPart")
@@ -64,16 +66,16 @@ def test_ctrl_p_pauses_everything_and_ctrl_r_resumes(
     qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)  # window shortcuts need the active window
-    window.table.setFocus()
+    window.queue.table.setFocus()
     assert window.bridge is not None
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        qtbot.keyClick(window.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window.queue.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
         gate.release.set()
     assert window.model.views()[0].state is JobState.PAUSED
     gate.remove()
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
-        qtbot.keyClick(window.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyRelease(window.table, Qt.Key.Key_Control)  # Qt keeps the last modifiers seen
+        qtbot.keyClick(window.queue.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyRelease(window.queue.table, Qt.Key.Key_Control)  # Qt keeps the last modifiers seen
     assert window.model.views()[0].state is JobState.DONE
     assert s3.get_object(Bucket=bucket, Key="held.bin")["Body"].read() == data
 

@@ -18,7 +18,8 @@ from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.compliance.audit import CSV_COLUMNS, AuditLog, csv_row
-from s3desk.ui.history_view import FAILED_COLOUR, EntryRole, HistoryModel, HistoryView
+from s3desk.ui.history.model import FAILED_COLOUR, EntryRole, HistoryModel
+from s3desk.ui.history.view import HistoryView
 
 LOAD_MS = 60_000
 

@@ -14,7 +14,7 @@ from s3desk.core.bucket.deleting import AbortFailure
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.storage.parts import MiB
-from s3desk.ui.incomplete_uploads_dialog import (
+from s3desk.ui.browser.incomplete_uploads import (
     KEY,
     PARTS,
     SIZE,

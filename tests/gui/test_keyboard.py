@@ -17,7 +17,7 @@ from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.upload_engine import UploadEngine
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files
 from tests.helpers import SendGate
 
@@ -45,7 +45,7 @@ def _held_window(
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text(name)
     gate = SendGate(engine, "PutObject")
-    assert drop_files(window.drop_hint, sorted(tmp_path.iterdir()))
+    assert drop_files(window.queue.drop_hint, sorted(tmp_path.iterdir()))
     assert gate.reached.wait(30)
     qtbot.waitUntil(lambda: window.model.rowCount() == 2)
     return window, gate
@@ -63,8 +63,8 @@ def test_tab_visits_the_controls_in_reading_order_and_comes_round(
 ) -> None:  # fmt: skip
     window, gate = _held_window(qtbot, window_for, moto_endpoint, tmp_path)
     try:
-        window.bucket_box.setFocus()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.bucket_box)
+        window.destination_box.bucket_box.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.destination_box.bucket_box)
         visited = []
         for _ in range(6):
             visited.append(_name(_focused()))
@@ -78,7 +78,7 @@ def test_tab_visits_the_controls_in_reading_order_and_comes_round(
             "QComboBox:Destination bucket",
         ]
         # Shift+Tab goes back the same way.
-        window.table.setFocus()
+        window.queue.table.setFocus()
         qtbot.keyClick(_focused(), Qt.Key.Key_Backtab)
         assert _name(_focused()) == "QTabBar:Views"
     finally:
@@ -93,24 +93,24 @@ def test_delete_cancels_the_selected_transfer_and_a_keyboard_menu_request_opens_
     try:
         waiting_row = next(r for r in range(2) if window.model.job_at(r).state is JobState.QUEUED)
         # Delete means nothing while the focus is elsewhere (the browser uses it to delete).
-        window.prefix_edit.setFocus()
-        window.table.selectRow(waiting_row)
-        qtbot.keyClick(window.prefix_edit, Qt.Key.Key_Delete)
+        window.destination_box.prefix_edit.setFocus()
+        window.queue.table.selectRow(waiting_row)
+        qtbot.keyClick(window.destination_box.prefix_edit, Qt.Key.Key_Delete)
         assert window.model.job_at(waiting_row).state is JobState.QUEUED
 
-        window.table.setFocus()
-        window.table.selectRow(waiting_row)
-        qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+        window.queue.table.setFocus()
+        window.queue.table.selectRow(waiting_row)
+        qtbot.keyClick(window.queue.table, Qt.Key.Key_Delete)
         qtbot.waitUntil(lambda: window.model.job_at(waiting_row).state is JobState.CANCELLED)
 
         # What the menu key becomes (a keyboard context-menu event at the current row).
-        at = window.table.visualRect(window.table.currentIndex()).center()
+        at = window.queue.table.visualRect(window.queue.table.currentIndex()).center()
         QApplication.sendEvent(
-            window.table.viewport(),
+            window.queue.table.viewport(),
             QContextMenuEvent(
                 QContextMenuEvent.Reason.Keyboard,
                 at,
-                window.table.viewport().mapToGlobal(at),
+                window.queue.table.viewport().mapToGlobal(at),
                 Qt.KeyboardModifier.NoModifier,
             ),
         )

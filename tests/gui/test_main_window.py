@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.upload_engine import UploadEngine
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.transfers.model import TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files
 from tests.helpers import SendGate, list_keys, read_object
 
@@ -31,7 +31,7 @@ def _rows(window: MainWindow) -> dict[str, tuple[JobState, str]]:
 def test_dropping_files_and_a_nested_folder_uploads_them(
     qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, tmp_path: Path
 ) -> None:
-    window.prefix_edit.setText("inbox")
+    window.destination_box.prefix_edit.setText("inbox")
     files = {
         "report.pdf": os.urandom(20_000),
         "video.bin": os.urandom(6 * 1024 * 1024),  # above the multipart threshold
@@ -42,12 +42,14 @@ def test_dropping_files_and_a_nested_folder_uploads_them(
     nested = tmp_path / "holiday" / "day 1"
     nested.mkdir(parents=True)
     (nested / "beach é.jpg").write_bytes(b"jpeg bytes")
-    assert window.stack.currentWidget() is window.drop_hint
+    assert window.queue.currentWidget() is window.queue.drop_hint
 
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        assert drop_files(window.drop_hint, [*(tmp_path / n for n in files), tmp_path / "holiday"])
+        assert drop_files(
+            window.queue.drop_hint, [*(tmp_path / n for n in files), tmp_path / "holiday"]
+        )
 
-    assert window.stack.currentWidget() is window.table
+    assert window.queue.currentWidget() is window.queue.table
     expected = {f"inbox/{n}": d for n, d in files.items()}
     expected["inbox/holiday/day 1/beach é.jpg"] = b"jpeg bytes"
     rows = _rows(window)
@@ -65,12 +67,12 @@ def test_missing_bucket_shows_a_readable_error_and_other_rows_finish(
 ) -> None:
     (tmp_path / "lost.txt").write_text("lost")
     (tmp_path / "kept.txt").write_text("kept")
-    window.bucket_box.setEditText("no-such-bucket-gui")
+    window.destination_box.bucket_box.setEditText("no-such-bucket-gui")
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        assert drop_files(window.drop_hint, [tmp_path / "lost.txt"])
-    window.bucket_box.setEditText(bucket)
+        assert drop_files(window.queue.drop_hint, [tmp_path / "lost.txt"])
+    window.destination_box.bucket_box.setEditText(bucket)
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        assert drop_files(window.table.viewport(), [tmp_path / "kept.txt"])
+        assert drop_files(window.queue.table.viewport(), [tmp_path / "kept.txt"])
 
     rows = _rows(window)
     state, status = rows["lost.txt"]
@@ -93,8 +95,8 @@ def test_bucket_list_loads_in_the_background(qtbot: QtBot, window: MainWindow, b
     with qtbot.waitSignal(window.bucketsLoaded, timeout=IDLE_TIMEOUT_MS) as blocker:
         window.start()
     assert bucket in blocker.args[0]
-    assert window.bucket_box.findText(bucket) >= 0
-    assert window.bucket_box.currentText() == bucket  # the chosen bucket is kept
+    assert window.destination_box.bucket_box.findText(bucket) >= 0
+    assert window.destination_box.bucket_box.currentText() == bucket  # the chosen bucket is kept
 
 
 def test_snapshots_are_coalesced(
@@ -107,7 +109,7 @@ def test_snapshots_are_coalesced(
     window.model.dataChanged.connect(lambda *a: repaints.append(a))
     window.model.rowsInserted.connect(lambda *a: inserts.append(a))
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        assert drop_files(window.drop_hint, [tmp_path])
+        assert drop_files(window.queue.drop_hint, [tmp_path])
     assert window.model.rowCount() == 300
     # At most one repaint and one insertion per snapshot, however many files changed.
     assert len(repaints) <= len(snapshots)
@@ -120,30 +122,30 @@ def test_cancel_and_retry_from_the_toolbar(
 ) -> None:
     (tmp_path / "slow.txt").write_text("eventually")
     gate = SendGate(engine, "PutObject")
-    assert drop_files(window.drop_hint, [tmp_path / "slow.txt"])
+    assert drop_files(window.queue.drop_hint, [tmp_path / "slow.txt"])
     qtbot.waitUntil(lambda: gate.reached.is_set() and window.model.rowCount() == 1)
-    window.table.selectRow(0)
-    assert window.cancel_action.isEnabled()
+    window.queue.table.selectRow(0)
+    assert window.commands.cancel_action.isEnabled()
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        window.cancel_action.trigger()
+        window.commands.cancel_action.trigger()
         gate.release.set()
     assert _rows(window)["slow.txt"][0] is JobState.CANCELLED
 
     gate.remove()
-    window.table.selectRow(0)
+    window.queue.table.selectRow(0)
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        window.retry_action.trigger()
+        window.commands.retry_action.trigger()
     assert _rows(window)["slow.txt"][0] is JobState.DONE
     assert read_object(s3, bucket, "slow.txt") == b"eventually"
 
 
 def test_drop_without_a_bucket_asks_for_one(window: MainWindow, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("a")
-    window.bucket_box.setEditText("")
-    assert not drop_files(window.drop_hint, [tmp_path / "a.txt"])
+    window.destination_box.bucket_box.setEditText("")
+    assert not drop_files(window.queue.drop_hint, [tmp_path / "a.txt"])
     assert window.model.rowCount() == 0
     assert "Choose a bucket" in window.statusBar().currentMessage()
-    assert "Choose a bucket" in window.destination_preview.text()
+    assert "Choose a bucket" in window.destination_box.destination_preview.text()
 
 
 def test_quitting_with_uploads_running_asks_first(
@@ -151,7 +153,7 @@ def test_quitting_with_uploads_running_asks_first(
 ) -> None:
     (tmp_path / "a.txt").write_text("a")
     gate = SendGate(engine, "PutObject")
-    assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+    assert drop_files(window.queue.drop_hint, [tmp_path / "a.txt"])
     qtbot.waitUntil(gate.reached.is_set)
     asked: list[bool] = []
     monkeypatch.setattr(window, "confirm_quit", lambda: asked.append(True) or False)
@@ -164,9 +166,9 @@ def test_quitting_with_uploads_running_asks_first(
 def test_window_without_storage_explains_what_to_do(qtbot: QtBot) -> None:
     window = MainWindow(None, setup_hint="Set AWS credentials and restart.")
     qtbot.addWidget(window)
-    assert "No storage is set up" in window.storage_label.text()
-    assert "Set AWS credentials" in window.storage_label.text()
-    assert not window.add_files_action.isEnabled()
+    assert "No storage is set up" in window.destination_box.storage_label.text()
+    assert "Set AWS credentials" in window.destination_box.storage_label.text()
+    assert not window.commands.add_files_action.isEnabled()
     assert not window.acceptDrops()
 
 
@@ -187,21 +189,21 @@ def test_taken_names_ask_once_in_a_bar(
         (tmp_path / name).write_text(f"new {name}")
     (tmp_path / "d.txt").write_text("new d.txt")
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        assert drop_files(window.drop_hint, [tmp_path / f"{n}.txt" for n in "abcd"])
+        assert drop_files(window.queue.drop_hint, [tmp_path / f"{n}.txt" for n in "abcd"])
     assert not window.conflict_bar.isHidden()
-    assert "3 files already exist" in window.conflict_label.text()
+    assert "3 files already exist" in window.conflict_bar.conflict_label.text()
     rows = _rows(window)
     assert rows["a.txt"][1].startswith("Exists")
     assert rows["d.txt"][0] is JobState.DONE
 
     a_row = window.model.row_of(next(v.id for v in window.model.views() if v.key == "a.txt"))
     assert a_row is not None
-    window.table.selectRow(a_row)
+    window.queue.table.selectRow(a_row)
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        window.conflict_buttons[ConflictPolicy.RENAME].click()  # only the selected row
-    assert "2 files" in window.conflict_label.text()
+        window.conflict_bar.conflict_buttons[ConflictPolicy.RENAME].click()  # only the selected row
+    assert "2 files" in window.conflict_bar.conflict_label.text()
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        window.conflict_buttons[ConflictPolicy.SKIP].click()  # all the others
+        window.conflict_bar.conflict_buttons[ConflictPolicy.SKIP].click()  # all the others
     assert window.conflict_bar.isHidden()
     assert list_keys(s3, bucket) == ["a (1).txt", "a.txt", "b.txt", "c.txt", "d.txt"]
     assert read_object(s3, bucket, "a (1).txt") == b"new a.txt"
@@ -225,7 +227,7 @@ def test_window_with_the_engine_in_its_own_process(
     for name, content in data.items():
         (tmp_path / name).write_bytes(content)
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        assert drop_files(window.drop_hint, [tmp_path / n for n in data])
+        assert drop_files(window.queue.drop_hint, [tmp_path / n for n in data])
     assert {state for state, _ in _rows(window).values()} == {JobState.DONE}
     assert window.totals_label.text().startswith("5 of 5 files done")
     for name, content in data.items():

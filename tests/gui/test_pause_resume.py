@@ -15,8 +15,8 @@ from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.journal import Journal
 from s3desk.core.transfer.upload_engine import UploadEngine
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.transfers.model import TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_boxes, drop_files
 from tests.helpers import SendGate, multipart_uploads, read_object, wait_for
 
@@ -41,18 +41,18 @@ def test_pause_and_resume_from_the_toolbar(
     data = os.urandom(4 * 5 * MiB)
     (tmp_path / "film.mov").write_bytes(data)
     gate = SendGate(engine, "UploadPart", let_through=1)
-    assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+    assert drop_files(window.queue.drop_hint, [tmp_path / "film.mov"])
     assert gate.reached.wait(30)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
-    window.table.selectRow(0)
-    window.pause_action.trigger()
+    window.queue.table.selectRow(0)
+    window.commands.pause_action.trigger()
     assert _status(window) == "Paused"
     gate.remove()
     qtbot.waitUntil(engine.is_idle)
     assert window.model.job_at(0).state is JobState.PAUSED
 
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        window.resume_action.trigger()
+        window.commands.resume_action.trigger()
     assert _status(window) == "Done"
     assert read_object(s3, bucket, "film.mov") == data
     assert multipart_uploads(s3, bucket) == []
@@ -82,7 +82,7 @@ def test_uploads_left_from_last_time_appear_and_finish(
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
             assert engine.restore() == 1
             window.bridge.wake()
-        assert window.stack.currentWidget() is window.table
+        assert window.queue.currentWidget() is window.queue.table
         assert window.model.rowCount() == 1
         assert _status(window) == "Done"
         assert read_object(s3, bucket, "film.mov") == data
@@ -112,7 +112,7 @@ def test_rows_show_retries_and_the_expired_credentials_banner(
         config = EngineConfig(concurrency=2, backoff_base=0.2, backoff_cap=0.4)
         engine = UploadEngine(replace(moto_endpoint, endpoint_url=proxy.url), config)
         window = window_for(engine)
-        assert drop_files(window.drop_hint, [tmp_path / "a.txt"])
+        assert drop_files(window.queue.drop_hint, [tmp_path / "a.txt"])
         qtbot.waitUntil(lambda: _status(window).startswith("Retrying ("))
         assert "server asked to slow down" in _status(window)
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
@@ -120,14 +120,14 @@ def test_rows_show_retries_and_the_expired_credentials_banner(
         assert _status(window) == "Done"
 
         proxy.plan = FaultPlan(expired=1.0)
-        assert drop_files(window.table.viewport(), [tmp_path / "b.txt"])
-        qtbot.waitUntil(lambda: not window.problem_label.isHidden())
-        assert "expired" in window.problem_label.text()
-        assert not window.unblock_button.isHidden()
+        assert drop_files(window.queue.table.viewport(), [tmp_path / "b.txt"])
+        qtbot.waitUntil(lambda: not window.destination_box.problem_label.isHidden())
+        assert "expired" in window.destination_box.problem_label.text()
+        assert not window.destination_box.unblock_button.isHidden()
         proxy.plan = FaultPlan()
         with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-            window.unblock_button.click()
-        assert window.problem_label.isHidden()
+            window.destination_box.unblock_button.click()
+        assert window.destination_box.problem_label.isHidden()
         assert _status(window, 1) == "Done"
         assert read_object(s3, bucket, "b.txt") == b"b"
 
@@ -149,22 +149,22 @@ def test_pause_cancel_and_retry_reach_the_engine_process(
     window = window_for(engine)
     data = os.urandom(24 * MiB)
     (tmp_path / "film.mov").write_bytes(data)
-    assert drop_files(window.drop_hint, [tmp_path / "film.mov"])
+    assert drop_files(window.queue.drop_hint, [tmp_path / "film.mov"])
     qtbot.waitUntil(
         lambda: window.model.rowCount() == 1 and window.model.job_at(0).bytes_done > 0,
         timeout=IDLE_TIMEOUT_MS,
     )
-    window.table.selectRow(0)
+    window.queue.table.selectRow(0)
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        window.pause_action.trigger()  # the engine goes quiet: snapshots stop
+        window.commands.pause_action.trigger()  # the engine goes quiet: snapshots stop
     assert _status(window) == "Paused"
     answer_boxes(monkeypatch, "Cancel and discard")  # if more than a little was sent
-    window.cancel_action.trigger()  # so this must start watching again by itself
+    window.commands.cancel_action.trigger()  # so this must start watching again by itself
     qtbot.waitUntil(lambda: _status(window) == "Cancelled", timeout=IDLE_TIMEOUT_MS)
     qtbot.waitUntil(lambda: multipart_uploads(s3, bucket) == [], timeout=IDLE_TIMEOUT_MS)
     engine.set_bandwidth_limit(0)
     with qtbot.waitSignal(window.bridge.idle, timeout=IDLE_TIMEOUT_MS):
-        window.retry_action.trigger()
+        window.commands.retry_action.trigger()
     assert _status(window) == "Done"
     assert read_object(s3, bucket, "film.mov") == data
     assert multipart_uploads(s3, bucket) == []

@@ -17,11 +17,12 @@ from s3desk.core.bucket.browse import Entry
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.transfer.jobs import JobState, JobView
-from s3desk.ui.browser_model import BrowserModel
-from s3desk.ui.history_view import EntryRole, HistoryModel, HistoryView, prepare_rows
-from s3desk.ui.incomplete_uploads_dialog import KEY, IncompleteUploadsDialog
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.transfer_model import JobIdRole, TransferModel
+from s3desk.ui.browser.incomplete_uploads import KEY, IncompleteUploadsDialog
+from s3desk.ui.browser.model import BrowserModel
+from s3desk.ui.history.model import EntryRole, HistoryModel, prepare_rows
+from s3desk.ui.history.view import HistoryView
+from s3desk.ui.transfers.model import JobIdRole, TransferModel
+from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_questions
 
 WAIT_MS = 30_000
@@ -195,13 +196,13 @@ def test_filtering_keeps_the_selection_on_its_object_or_drops_it(
     _put(s3, bucket, {"medium.bin": 5000, "photo.jpg": 300, "a.txt": 10})
     _open_folder(qtbot, window, bucket)
     _select(window, "photo.jpg")
-    window.browser.filter_edit.setText("o")
+    window.browser.bar.filter_edit.setText("o")
     assert _selected(window) == ["photo.jpg"]
-    assert window.browser.delete_button.isEnabled()
+    assert window.browser.bar.delete_button.isEnabled()
 
-    window.browser.filter_edit.setText("medium")  # photo.jpg is hidden: it is not selected
+    window.browser.bar.filter_edit.setText("medium")  # photo.jpg is hidden: it is not selected
     assert _selected(window) == []
-    assert not window.browser.delete_button.isEnabled()
+    assert not window.browser.bar.delete_button.isEnabled()
     assert not window.browser.details_label.isVisible()
 
 
@@ -230,15 +231,16 @@ def test_the_version_chosen_stays_chosen_when_the_versions_are_listed_again(
         s3.put_object(Bucket=bucket, Key=FOLDER + "plan.txt", Body=body)
     browser = window.browser
     _open_folder(qtbot, window, bucket)
-    browser.versions_button.setChecked(True)
+    browser.bar.versions_button.setChecked(True)
     with qtbot.waitSignal(browser.versionsShown, timeout=WAIT_MS):
         _select(window, "plan.txt")
-    browser.versions_table.selectRow(1)
-    first = browser.versions_table.item(1, 0).text()
+    browser.versions_box.versions_table.selectRow(1)
+    first = browser.versions_box.versions_table.item(1, 0).text()
     with qtbot.waitSignal(browser.versionsShown, timeout=WAIT_MS):
-        browser.restore_selected_version()  # a new current version comes first in the list
-    rows = {i.row() for i in browser.versions_table.selectionModel().selectedRows()}
-    assert [browser.versions_table.item(r, 0).text() for r in rows] == [first]
+        # a new current version comes first in the list
+        browser.versions_box.restore_selected_version()
+    rows = {i.row() for i in browser.versions_box.versions_table.selectionModel().selectedRows()}
+    assert [browser.versions_box.versions_table.item(r, 0).text() for r in rows] == [first]
 
 
 def test_an_incomplete_upload_stays_selected_when_the_list_is_read_again(
@@ -288,7 +290,7 @@ def test_the_transfer_selected_stays_selected_when_finished_ones_are_cleared(
         _job(1, "done.txt", JobState.DONE),
         _job(2, "waiting.bin", JobState.PAUSED),
     ])  # fmt: skip
-    window.table.selectRow(1)
-    window.clear_finished()
-    assert window.selected_job_ids() == [2]
-    assert window.cancel_action.isEnabled()
+    window.queue.table.selectRow(1)
+    window.queue.clear_finished()
+    assert window.queue.selected_job_ids() == [2]
+    assert window.commands.cancel_action.isEnabled()

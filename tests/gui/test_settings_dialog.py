@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.config.settings_store import SettingsStore
-from s3desk.ui.main_window import MainWindow
-from s3desk.ui.settings_dialog import SettingsDialog
+from s3desk.ui.settings.settings_dialog import SettingsDialog
+from s3desk.ui.window.main_window import MainWindow
 
 MANAGED = """
 [settings]
@@ -83,7 +83,7 @@ def test_the_window_opens_settings_and_applies_notifications_at_once(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     assert window.notifier.enabled
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     assert dialog is not None
     dialog.fields["notifications"].setChecked(False)  # type: ignore[attr-defined]
     with qtbot.waitSignal(dialog.saved):
@@ -94,7 +94,7 @@ def test_the_window_opens_settings_and_applies_notifications_at_once(
 def test_transfer_settings_reach_the_running_engine_at_once(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     assert dialog is not None
     dialog.fields["concurrency"].setValue(3)  # type: ignore[attr-defined]
     dialog.fields["part_size"].setValue(64)  # type: ignore[attr-defined]
@@ -118,13 +118,13 @@ def test_turning_off_follow_the_system_keeps_the_window_light(
     dark = QPalette(QColor("#202124"))  # as a dark desktop would give it
     QApplication.setPalette(dark)
     try:
-        dialog = window.open_settings()
+        dialog = window.dialogs.open_settings()
         assert dialog is not None
         dialog.fields["theme_follows_system"].setChecked(False)  # type: ignore[attr-defined]
         with qtbot.waitSignal(dialog.saved):
             assert dialog.save()
         assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 200
-        dialog = window.open_settings()
+        dialog = window.dialogs.open_settings()
         assert dialog is not None
         dialog.fields["theme_follows_system"].setChecked(True)  # type: ignore[attr-defined]
         with qtbot.waitSignal(dialog.saved):

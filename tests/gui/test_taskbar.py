@@ -20,8 +20,8 @@ from PySide6.QtDBus import QDBusConnection, QDBusMessage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from s3desk.ui import taskbar
-from s3desk.ui.taskbar import TaskbarProgress
+from s3desk.ui.window import taskbar
+from s3desk.ui.window.taskbar import TaskbarProgress
 from tests.gui.conftest import WAIT_MS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +194,7 @@ def test_no_bus_no_error_no_noise(
 _CHOOSE = """
 from PySide6.QtDBus import QDBusConnection, QDBusMessage
 from PySide6.QtWidgets import QApplication, QWidget
-from s3desk.ui.taskbar import TaskbarProgress
+from s3desk.ui.window.taskbar import TaskbarProgress
 from tests.gui.conftest import WAIT_MS
 
 app = QApplication([])
@@ -297,7 +297,7 @@ def test_the_main_window_shows_its_uploads_on_the_dock(
     (tmp_path / "film.mov").write_bytes(b"\0" * (4 * 5 * MiB))
     gate = SendGate(engine, "UploadPart", let_through=2)
     try:
-        assert drop_files(main.drop_hint, [tmp_path / "film.mov"])
+        assert drop_files(main.queue.drop_hint, [tmp_path / "film.mov"])
         assert gate.reached.wait(30)
         # Two of four parts are sent: the bar shows half, the badge one transfer.
         qtbot.waitUntil(

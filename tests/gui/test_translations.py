@@ -9,6 +9,7 @@ went through tr(). Qt's own German catalogue comes along, for the standard butto
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import importlib.util
 import re
@@ -78,7 +79,7 @@ def _tool(name: str) -> str:
 
 
 def _lupdate(ts: Path) -> None:
-    sources = sorted(str(p) for p in UI.glob("*.py"))
+    sources = sorted(str(p) for p in UI.rglob("*.py"))
     subprocess.run([_tool("lupdate"), *LUPDATE_OPTIONS, *sources, "-ts", str(ts)], check=True)
 
 
@@ -274,11 +275,11 @@ def test_every_text_of_the_window_and_dialogs_is_translated(
 ) -> None:
     from s3desk.core.bucket.deleting import DeleteResult
     from s3desk.core.transfer.download_plan import DownloadPlan
-    from s3desk.ui.accounts_dialog import AccountsDialog
-    from s3desk.ui.browser_view import delete_summary, download_summary, expiry_words
-    from s3desk.ui.incomplete_uploads_dialog import IncompleteUploadsDialog, abort_summary
-    from s3desk.ui.main_window import MainWindow
-    from s3desk.ui.settings_dialog import SettingsDialog
+    from s3desk.ui.browser.incomplete_uploads import IncompleteUploadsDialog, abort_summary
+    from s3desk.ui.browser.texts import delete_summary, download_summary, expiry_words
+    from s3desk.ui.settings.accounts_dialog import AccountsDialog
+    from s3desk.ui.settings.settings_dialog import SettingsDialog
+    from s3desk.ui.window.main_window import MainWindow
 
     texts = Texts()
     window = MainWindow(engine, bucket=bucket)
@@ -361,6 +362,54 @@ def test_english_has_a_singular_and_a_plural_for_every_count(
     one = translator.translate("MainWindow", "{done} of %n file(s) done", "", 1)
     many = translator.translate("MainWindow", "{done} of %n file(s) done", "", 4)
     assert (one, many) == ("{done} of %n file done", "{done} of %n files done")
+
+
+def _contexts_in(path: Path) -> set[str]:
+    """The classes of a module that call ``self.tr()``: each is a context of the catalogue."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "tr"
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "self"
+            for call in ast.walk(node)
+        ):
+            found.add(node.name)
+    return found
+
+
+def test_every_module_of_the_ui_is_extracted_and_checked(tmp_path: Path) -> None:
+    """The views live in sub-packages of ui/: `make translations` and tools/check_tr.py
+    read every module there, so no text of a sub-package goes untranslated or unchecked."""
+    by_module = {path: _contexts_in(path) for path in UI.rglob("*.py")}
+    with_texts = {path for path, contexts in by_module.items() if contexts}
+    assert any(path.parent != UI for path in with_texts)  # the sub-packages have texts
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    # The lupdate commands as `make translations` runs them, without running anything.
+    dry = subprocess.run(
+        [make, "-n", "-s", "-C", str(ROOT), "translations", "STAMP="],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    joined = dry.stdout.replace("\\\n", " ")  # continued lines
+    commands = [line for line in joined.splitlines() if "lupdate" in line]
+    assert commands
+    for command in commands:
+        read = {(ROOT / word).resolve() for word in command.split() if word.endswith(".py")}
+        assert sorted(with_texts - read) == [], "make translations skips these"
+
+    fresh = tmp_path / "s3desk.ts"
+    _lupdate(fresh)
+    contexts = {message[0] for message in _messages(fresh)}
+    for path in with_texts:
+        assert by_module[path] <= contexts, f"{path}: not in the catalogue"
+
+    checked = {path.resolve() for path in _load_checker().default_paths()}
+    assert sorted(set(by_module) - checked) == [], "tools/check_tr.py skips these"
 
 
 def _load_checker() -> ModuleType:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from s3desk.core import units as core
-from s3desk.ui.units import human_duration, human_rate, human_size
+from s3desk.ui.common.units import human_duration, human_rate, human_size
 
 KiB, MiB, GiB = 1024, 1024**2, 1024**3
 

@@ -18,8 +18,8 @@ from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.config.secrets import SecretStore
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.upload_engine import UploadEngine
-from s3desk.ui.accounts_dialog import AccountsDialog
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.settings.accounts_dialog import AccountsDialog
+from s3desk.ui.window.main_window import MainWindow
 from tests.broker import conftest as broker_fixtures
 from tests.broker.conftest import Running
 from tests.gui.conftest import drop_files
@@ -43,15 +43,16 @@ def test_the_accounts_dialog_sets_up_a_service_account_with_a_token(
     qtbot.addWidget(dialog)
     with qtbot.waitExposed(dialog):
         dialog.show()
-    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.UPLOAD_SERVICE))
+    form = dialog.account_form
+    form.kind_box.setCurrentIndex(form.kind_box.findData(AccountKind.UPLOAD_SERVICE))
     # Only what a service account needs is asked for, under its own names.
-    assert dialog.form.labelForField(dialog.secret_edit).text() == "Access token"
-    assert dialog.form.labelForField(dialog.endpoint_edit).text() == "Service address"
-    for hidden in (dialog.key_id_edit, dialog.region_edit, dialog.bucket_box, dialog.token_edit):
-        assert not dialog.form.isRowVisible(hidden)
-    dialog.name_edit.setText("Company uploads")
-    dialog.endpoint_edit.setText(broker.url)
-    dialog.secret_edit.setText(broker.tokens["alice"])
+    assert form.form.labelForField(form.secret_edit).text() == "Access token"
+    assert form.form.labelForField(form.endpoint_edit).text() == "Service address"
+    for hidden in (form.key_id_edit, form.region_edit, form.bucket_box, form.token_edit):
+        assert not form.form.isRowVisible(hidden)
+    form.name_edit.setText("Company uploads")
+    form.endpoint_edit.setText(broker.url)
+    form.secret_edit.setText(broker.tokens["alice"])
     with qtbot.waitSignal(dialog.connectionTested, timeout=WAIT_MS) as tested:
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     ok, message = tested.args
@@ -76,9 +77,10 @@ def test_a_wrong_token_is_explained_by_the_connection_test(
     )
     dialog = AccountsDialog(store)
     qtbot.addWidget(dialog)
-    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(AccountKind.UPLOAD_SERVICE))
-    dialog.endpoint_edit.setText(broker.url)
-    dialog.secret_edit.setText("s3db_not-a-token")
+    form = dialog.account_form
+    form.kind_box.setCurrentIndex(form.kind_box.findData(AccountKind.UPLOAD_SERVICE))
+    form.endpoint_edit.setText(broker.url)
+    form.secret_edit.setText("s3db_not-a-token")
     with qtbot.waitSignal(dialog.connectionTested, timeout=WAIT_MS) as tested:
         dialog.test_connection()
     ok, message = tested.args
@@ -101,8 +103,11 @@ def test_the_window_uploads_through_the_service_and_has_nothing_to_browse(
     qtbot.addWidget(window)
     window.show()
     try:
-        assert not window.bucket_box.isEnabled() and not window.prefix_edit.isEnabled()
-        assert "upload service" in window.destination_preview.text()
+        assert (
+            not window.destination_box.bucket_box.isEnabled()
+            and not window.destination_box.prefix_edit.isEnabled()
+        )
+        assert "upload service" in window.destination_box.destination_preview.text()
         (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n" + bytes(2000))
         (tmp_path / "tool.exe").write_bytes(b"MZ" + bytes(100))
         assert window.bridge is not None

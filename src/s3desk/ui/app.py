@@ -33,7 +33,8 @@ from s3desk.core.transfer.engine_process import EngineProcess
 if TYPE_CHECKING:
     from PySide6.QtCore import QLocale, QTranslator
 
-    from s3desk.ui.storage_switcher import EngineFactory, StorageSwitcher
+    from s3desk.ui.window.engine import Engine
+    from s3desk.ui.window.storage_switcher import EngineFactory, StorageSwitcher
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ def connect_accounts(
 ) -> StorageSwitcher:
     """The window's account box: the accounts, plus the storage the app started on when that
     is not an account (demo storage, the environment's AWS credentials, --endpoint-url)."""
-    from s3desk.ui.storage_switcher import DEMO, ENVIRONMENT, StorageSwitcher
+    from s3desk.ui.window.storage_switcher import DEMO, ENVIRONMENT, StorageSwitcher
 
     fixed: dict[str, tuple[str, S3Endpoint | None, str]] = {}
     current = storage.account.id if storage.account else ""
@@ -231,12 +232,14 @@ def run_gui(
 
     import qasync
 
-    from s3desk.ui.main_window import MainWindow
+    from s3desk.ui.window.main_window import MainWindow
 
     app = make_application()
     storage = choose_storage(demo, endpoint_url, account)
     endpoint, demo_storage = storage.endpoint, storage.demo
-    engine = make_engine(endpoint, resumable=demo_storage is None) if endpoint else None
+    engine: Engine | None = (
+        make_engine(endpoint, resumable=demo_storage is None) if endpoint else None
+    )
     default_bucket = bucket or (DEMO_BUCKET if demo_storage else "")
     prefix = ""
     if storage.account is not None:

@@ -10,8 +10,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from s3desk.core.transfer.jobs import Totals
 from s3desk.core.transfer.queue_api import TransferQueue
-from s3desk.ui.core_phrases import shown
-from s3desk.ui.transfer_model import TransferModel
+from s3desk.ui.common.core_phrases import shown
+from s3desk.ui.transfers.model import TransferModel
 
 SNAPSHOT_INTERVAL_MS = 150
 

@@ -28,7 +28,7 @@ from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.config.settings import Encryption, SettingLocked, SettingsFileError
 from s3desk.core.config.settings_store import SettingsStore
 from s3desk.core.storage.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
-from s3desk.ui.core_phrases import shown
+from s3desk.ui.common.core_phrases import shown
 
 KiB = 1024
 # Marked for the catalogue here, translated when the dialog is built.

@@ -155,9 +155,7 @@ class _WindowsTaskbar:
         """Call method ``index`` of the vtable with (ctypes type, value) arguments."""
         ctypes = self._ctypes
         vtable = ctypes.cast(self._object, ctypes.POINTER(ctypes.POINTER(ctypes.c_void_p)))
-        prototype = ctypes.WINFUNCTYPE(  # type: ignore[attr-defined]
-            ctypes.c_long, ctypes.c_void_p, *(kind for kind, _ in args)
-        )
+        prototype = ctypes.WINFUNCTYPE(ctypes.c_long, ctypes.c_void_p, *(kind for kind, _ in args))
         method = prototype(vtable.contents[index])
         hr = method(self._object, *(value for _, value in args))
         if hr < 0:

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core.compliance import content_types
 from s3desk.core.transfer.jobs import JobState, JobView
-from s3desk.ui.core_phrases import shown
-from s3desk.ui.units import human_duration, human_rate, human_size
+from s3desk.ui.common.core_phrases import shown
+from s3desk.ui.common.units import human_duration, human_rate, human_size
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -143,7 +143,7 @@ class TransferModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return QCoreApplication.translate("TransferModel", self.HEADERS[section])
+            return QCoreApplication.translate("TransferModel", str(self.HEADERS[section]))
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -234,7 +234,7 @@ def _tooltip(job: JobView, column: int) -> str | None:
 
 
 def state_name(state: JobState) -> str:
-    return QCoreApplication.translate("TransferModel", _STATE_NAMES[state])
+    return QCoreApplication.translate("TransferModel", str(_STATE_NAMES[state]))
 
 
 def status_text(job: JobView) -> str:

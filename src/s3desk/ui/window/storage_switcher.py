@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject
 
@@ -20,13 +19,14 @@ from s3desk.core.config.account_store import AccountStore
 from s3desk.core.config.accounts import AccountsFileError
 from s3desk.core.config.secrets import SecretStoreError
 from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.ui.core_phrases import shown
-from s3desk.ui.main_window import MainWindow
+from s3desk.ui.common.core_phrases import shown
+from s3desk.ui.window.engine import Engine
+from s3desk.ui.window.main_window import MainWindow
 
 # Keys of the entries that are not accounts.
 DEMO, ENVIRONMENT = "demo", "environment"
 
-EngineFactory = Callable[[S3Endpoint, bool], Any]  # (endpoint, resumable) -> engine
+EngineFactory = Callable[[S3Endpoint, bool], Engine]  # (endpoint, resumable) -> engine
 
 
 class StorageSwitcher(QObject):
@@ -67,7 +67,7 @@ class StorageSwitcher(QObject):
             except AccountsFileError as exc:
                 self.window.statusBar().showMessage(str(exc), 15000)
         choices += [(key, shown(label)) for key, (label, _, _) in self.fixed.items()]
-        self.window.set_account_choices(choices, self.current)
+        self.window.destination_box.set_account_choices(choices, self.current)
 
     def choose(self, key: str, *, asked: bool = False) -> bool:
         """Switch the window to the storage ``key``; False (and the box reverts) if not now.
@@ -84,13 +84,14 @@ class StorageSwitcher(QObject):
             )
             return False
         if not asked and self.window.unfinished_jobs():  # paused, or waiting for a choice
-            leaving, chosen = self.window.account_name(self.current), self.window.account_name(key)
+            box = self.window.destination_box
+            leaving, chosen = box.account_name(self.current), box.account_name(key)
             if not self.window.confirm_switch(leaving, chosen):
-                self.window.show_account(self.current)
+                self.window.destination_box.show_account(self.current)
                 return False
         if key == DEMO and self.fixed[DEMO][1] is None:
             # The box shows the account in use until the demo storage is up.
-            self.window.show_account(self.current)
+            self.window.destination_box.show_account(self.current)
             self.window.statusBar().showMessage(self.tr("Starting the local demo storage…"))
             if self._starting is None or self._starting.done():
                 self._starting = asyncio.ensure_future(self._start_demo_then_choose())
@@ -114,7 +115,7 @@ class StorageSwitcher(QObject):
         label, _, bucket = self.fixed[DEMO]
         self.fixed[DEMO] = (label, endpoint, bucket)
         if self.choose(DEMO, asked=True):
-            self.window.show_account(DEMO)
+            self.window.destination_box.show_account(DEMO)
 
     def _switch(
         self, key: str, endpoint: S3Endpoint, bucket: str, prefix: str, resumable: bool
@@ -156,13 +157,13 @@ class StorageSwitcher(QObject):
         return self.store.endpoint(account), account.bucket, account.prefix, True
 
     def _refuse(self, message: str) -> None:
-        self.window.show_account(self.current)
+        self.window.destination_box.show_account(self.current)
         self.window.statusBar().showMessage(message, 10000)
 
-    def _retire(self, engine: Any) -> None:
+    def _retire(self, engine: Engine) -> None:
         """Shut the previous engine down without making the window wait for it; what it had
         paused stays in the journal."""
-        cancel = getattr(engine, "journal", None) is None
+        cancel = engine.journal is None
         thread = threading.Thread(
             target=engine.shutdown, kwargs={"cancel": cancel, "timeout": 10},
             name="s3desk-retire-engine", daemon=True,

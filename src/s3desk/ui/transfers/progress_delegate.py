@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.transfer.jobs import JobState
-from s3desk.ui.transfer_model import FractionRole, StateRole
+from s3desk.ui.transfers.model import FractionRole, StateRole
 
 _NO_BAR = frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
 
@@ -32,16 +32,16 @@ class ProgressDelegate(QStyledItemDelegate):
             return
         fraction = index.data(FractionRole) or 0.0
         bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(4, 5, -4, -5)  # type: ignore[attr-defined]
+        bar.rect = option.rect.adjusted(4, 5, -4, -5)
         bar.minimum = 0
         bar.maximum = 1000
         bar.progress = round(fraction * 1000)
         bar.text = f"{fraction:.0%}"
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        bar.state = option.state  # type: ignore[attr-defined]
-        bar.palette = option.palette  # type: ignore[attr-defined]
-        style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
+        bar.state = option.state
+        bar.palette = option.palette
+        style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 
 
@@ -54,7 +54,7 @@ class ElideMiddleDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        option.textElideMode = self.mode  # type: ignore[attr-defined]
+        option.textElideMode = self.mode
 
 
 class ElideRightDelegate(ElideMiddleDelegate):

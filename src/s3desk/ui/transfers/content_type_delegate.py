@@ -31,7 +31,9 @@ class ContentTypeDelegate(QStyledItemDelegate):
         editor.clear()
         editor.addItems(type_choices(current))
         editor.setCurrentText(current)
-        editor.lineEdit().selectAll()
+        line = editor.lineEdit()
+        assert line is not None  # the editor is an editable box
+        line.selectAll()
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
         assert isinstance(editor, QComboBox)
@@ -40,4 +42,4 @@ class ContentTypeDelegate(QStyledItemDelegate):
     def updateEditorGeometry(
         self, editor: QWidget, option: QStyleOptionViewItem, index: Index
     ) -> None:
-        editor.setGeometry(option.rect)  # type: ignore[attr-defined]
+        editor.setGeometry(option.rect)

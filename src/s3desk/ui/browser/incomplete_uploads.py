@@ -35,10 +35,10 @@ from s3desk.core.bucket.deleting import (
     list_incomplete_uploads,
 )
 from s3desk.core.compliance.audit import AuditLog
-from s3desk.ui.core_phrases import describe_error
-from s3desk.ui.names import name_list
-from s3desk.ui.questions import confirm
-from s3desk.ui.units import human_size
+from s3desk.ui.common.core_phrases import describe_error
+from s3desk.ui.common.names import name_list
+from s3desk.ui.common.questions import confirm
+from s3desk.ui.common.units import human_size
 
 ClientProvider = Callable[[], Any]
 _T = TypeVar("_T")
@@ -157,8 +157,9 @@ class IncompleteUploadsDialog(QDialog):
         row.addWidget(buttons)
         for button in (self.select_all_button, self.abort_button, self.refresh_button):
             button.setAutoDefault(False)
-        for button in buttons.buttons():
-            button.setAutoDefault(False)  # Enter in the table must not close the dialog
+        for standard in buttons.buttons():
+            if isinstance(standard, QPushButton):  # a dialog button box makes push buttons
+                standard.setAutoDefault(False)  # Enter in the table must not close the dialog
         outer.addLayout(row)
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
@@ -187,7 +188,9 @@ class IncompleteUploadsDialog(QDialog):
         for column, width in ((STARTED, 140), (SIZE, 100), (PARTS, 60)):
             table.setColumnWidth(column, width)
         for column in (SIZE, PARTS):  # numbers are right-aligned; their titles go with them
-            table.horizontalHeaderItem(column).setTextAlignment(_RIGHT)
+            title = table.horizontalHeaderItem(column)
+            assert title is not None  # set with the header labels
+            title.setTextAlignment(_RIGHT)
         # Oldest first: the longer an upload has been left, the likelier it is abandoned.
         header.setSortIndicator(STARTED, Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)

@@ -12,8 +12,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from s3desk.core.transfer.jobs import JobState, Totals
-from s3desk.ui.transfer_model import TransferModel
-from s3desk.ui.units import human_rate, human_size
+from s3desk.ui.common.units import human_rate, human_size
+from s3desk.ui.transfers.model import TransferModel
 
 _NAMES_SHOWN = 3
 

@@ -1,0 +1,432 @@
+"""The bucket browser: buckets and prefixes as folders, listed page by page off the UI thread.
+
+The first page shows as soon as it arrives; the rest stream in behind it while the user can
+already scroll, sort and filter. Every request runs in the executor of the qasync loop; the
+UI thread only ever adds a page to the model. What can be done to the selection lives in
+parts of its own (``deleting``, ``downloading``, ``share_link``, ``new_folder``,
+``versions``), which the view's bar, shortcuts and context menu reach.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from s3desk.core.bucket.browse import Entry, details
+from s3desk.core.compliance.audit import AuditLog
+from s3desk.ui.browser.deleting import Deleting
+from s3desk.ui.browser.downloading import Downloading
+from s3desk.ui.browser.listing import ClientProvider, pages
+from s3desk.ui.browser.model import BrowserModel
+from s3desk.ui.browser.new_folder import NewFolder
+from s3desk.ui.browser.share_link import ShareLinks
+from s3desk.ui.browser.texts import details_text, plural
+from s3desk.ui.browser.toolbar import BrowserBar
+from s3desk.ui.browser.versions import VersionsPanel
+from s3desk.ui.common.core_phrases import describe_error
+
+
+class BrowserView(QWidget):
+    # Emitted when the first page of a folder is in the model (rows can be painted).
+    firstPageShown = Signal(int)
+    # Emitted when the whole folder is loaded, with the number of entries.
+    listingDone = Signal(int)
+    listingFailed = Signal(str)
+    # The folder shown changed: (bucket, prefix); the window uploads drops there.
+    locationChanged = Signal(str, str)
+    # The details of the selected object are shown (its key).
+    detailsShown = Signal(str)
+    # A share link was made and copied to the clipboard (the link).
+    shareLinkMade = Signal(str)
+    # A new folder was created (its key).
+    folderCreated = Signal(str)
+    # Something the user asked for failed; the message says what and why.
+    actionFailed = Signal(str)
+    # A delete ended (finished, cancelled or partly refused): the DeleteResult.
+    deleteFinished = Signal(object)
+    # The versions of the selected object are listed (how many).
+    versionsShown = Signal(int)
+    # An older version was made the current one again (the new version id).
+    versionRestored = Signal(str)
+    # The user chose what to download and where: (DownloadPlan, ConflictPolicy) for the
+    # window to queue.
+    downloadRequested = Signal(object, object)
+
+    def __init__(self, client: ClientProvider | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.unavailable = self.tr("No storage is set up.")
+        self.bucket = ""
+        self.prefix = ""
+        self._history: list[tuple[str, str]] = []
+        self._task: asyncio.Future[None] | None = None
+        self._details_task: asyncio.Future[None] | None = None
+        self._actions: set[asyncio.Future[None]] = set()
+        self._generation = 0
+        # Keys selected before a refresh, selected again as their rows come back.
+        self._reselect: set[str] = set()
+        self._reselecting = False
+        self._selected_keys: list[str] = []
+        self.account = ""  # named in the audit log
+        self.audit = AuditLog()
+        self.model = BrowserModel(self)
+        self.deleting = Deleting(self)
+        self.downloading = Downloading(self)
+        self.share_links = ShareLinks(self)
+        self.new_folder = NewFolder(self)
+        self.incomplete_dialog: QDialog | None = None
+        self._build()
+
+    def set_client(self, client: ClientProvider | None, unavailable: str = "") -> None:
+        """Another account: start again from its list of buckets. Without a client,
+        ``unavailable`` says why there is nothing to browse."""
+        self.client = client
+        self.unavailable = unavailable or self.tr("No storage is set up.")
+        self._history.clear()
+        self.bucket, self.prefix = "", ""
+        self.model.clear()
+
+    # ------------------------------------------------------------------ construction
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.bar = BrowserBar()
+        self._connect_bar(self.bar)
+        layout.addWidget(self.bar)
+
+        self.table = self._build_table()
+        layout.addWidget(self.table, 1)
+
+        self.details_label = QLabel()
+        self.details_label.setObjectName("browserDetails")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label.setVisible(False)
+        layout.addWidget(self.details_label)
+        self.versions_box = VersionsPanel(self)
+        layout.addWidget(self.versions_box)
+
+        # The listing's state on the left; what the last action did on the right, kept
+        # until the next action (a refresh after a delete must not wipe its summary).
+        footer = QHBoxLayout()
+        self.status_label = QLabel()
+        self.status_label.setObjectName("browserStatus")
+        footer.addWidget(self.status_label)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("browserMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        footer.addWidget(self.message_label, 1)
+        layout.addLayout(footer)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
+        QShortcut(QKeySequence("Backspace"), self.table, self.up)
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.deleting.delete_selected
+        )
+        QShortcut(QKeySequence("Ctrl+D"), self.table, self.downloading.download_selected)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.update_buttons()
+
+    def _connect_bar(self, bar: BrowserBar) -> None:
+        bar.back_button.clicked.connect(self.back)
+        bar.up_button.clicked.connect(self.up)
+        bar.refresh_button.clicked.connect(self.refresh)
+        bar.new_folder_button.clicked.connect(self.new_folder.ask_new_folder)
+        bar.download_button.clicked.connect(self.downloading.download_selected)
+        bar.share_button.clicked.connect(self.share_links.ask_share_link)
+        bar.delete_button.clicked.connect(self.deleting.delete_selected)
+        bar.stop_button.clicked.connect(self.deleting.stop_delete)
+        bar.versions_button.clicked.connect(self._versions_toggled)
+        bar.incomplete_button.clicked.connect(self.show_incomplete_uploads)
+        bar.filter_edit.textChanged.connect(self.model.set_filter)
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        self.table = table
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Objects in this folder"))
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(
+            BrowserModel.NAME, Qt.SortOrder.AscendingOrder
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(BrowserModel.NAME, QHeaderView.ResizeMode.Stretch)
+        widths = (
+            (BrowserModel.SIZE, 90),
+            (BrowserModel.MODIFIED, 140),
+            (BrowserModel.STORAGE_CLASS, 120),
+        )
+        for column, width in widths:
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(self._open)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.layoutChanged.connect(self._layout_changed)
+        return table
+
+    # ------------------------------------------------------------------ navigation
+
+    # ------------------------------------------------------------------ navigation
+
+    def open_location(self, bucket: str, prefix: str = "") -> None:
+        """Show ``bucket``/``prefix`` ("" bucket: the list of buckets)."""
+        if (bucket, prefix) != (self.bucket, self.prefix):
+            self._history.append((self.bucket, self.prefix))
+        self._show(bucket, prefix)
+
+    def back(self) -> None:
+        if self._history:
+            self._show(*self._history.pop())
+
+    def up(self) -> None:
+        if self.prefix:
+            parent = self.prefix.rstrip("/").rpartition("/")[0]
+            self.open_location(self.bucket, parent + "/" if parent else "")
+        elif self.bucket:
+            self.open_location("", "")
+
+    def refresh(self) -> None:
+        self._show(self.bucket, self.prefix)
+
+    def _open(self, index: QModelIndex) -> None:
+        entry = self.model.entry_at(index.row())
+        if not entry.is_folder:
+            return
+        if not self.bucket:
+            self.open_location(entry.name, "")
+        else:
+            self.open_location(self.bucket, entry.key)
+
+    def _show(self, bucket: str, prefix: str) -> None:
+        moved = (bucket, prefix) != (self.bucket, self.prefix)  # not a refresh
+        keep = set() if moved else {e.key for e in self.selected_entries()} | self._reselect
+        self.bucket, self.prefix = bucket, prefix
+        self._generation += 1
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self.model.clear()
+        self._reselect = keep
+        self.bar.filter_edit.clear()
+        if moved:
+            self.message_label.clear()
+        where = f"s3://{bucket}/{prefix}" if bucket else self.tr("Buckets")
+        self.bar.location_label.setText(where)
+        self.update_buttons()
+        self.locationChanged.emit(bucket, prefix)
+        if self.client is None:
+            self.status_label.setText(self.unavailable)
+            return
+        self.status_label.setText(self.tr("Loading…"))
+        self._task = asyncio.ensure_future(self._load(self._generation, bucket, prefix))
+
+    def update_buttons(self) -> None:
+        bar, has_bucket, entries = self.bar, bool(self.bucket), bool(self.selected_entries())
+        bar.back_button.setEnabled(bool(self._history))
+        bar.up_button.setEnabled(has_bucket)
+        bar.new_folder_button.setEnabled(has_bucket)
+        bar.incomplete_button.setEnabled(has_bucket and self.client is not None)
+        bar.share_button.setEnabled(self.selected_object() is not None)
+        bar.download_button.setEnabled(has_bucket and entries)
+        bar.delete_button.setEnabled(has_bucket and entries and not self.deleting.busy)
+
+    # ------------------------------------------------------------------ selection
+
+    def selected_entries(self) -> list[Entry]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.entry_at(row) for row in rows]
+
+    def selected_object(self) -> Entry | None:
+        """The one selected object (not folder), if exactly one is selected."""
+        entries = self.selected_entries()
+        if len(entries) == 1 and not entries[0].is_folder and self.bucket:
+            return entries[0]
+        return None
+
+    def _select_again(self, page: list[Entry]) -> None:
+        """A page of a refresh arrived: select again the entries of it that were selected
+        before (an entry deleted meanwhile is simply not there)."""
+        if not self._reselect or not any(e.key in self._reselect for e in page):
+            return
+        selection = self.table.selectionModel()
+        chosen = QItemSelection()
+        for row, entry in enumerate(self.model.entries()):
+            if entry.key in self._reselect:
+                self._reselect.discard(entry.key)
+                chosen.select(self.model.index(row, 0), self.model.index(row, 0))
+        self._reselecting = True
+        try:
+            flags = QItemSelectionModel.SelectionFlag
+            selection.select(chosen, flags.Select | flags.Rows)
+            if not selection.currentIndex().isValid():
+                selection.setCurrentIndex(chosen.indexes()[0], flags.NoUpdate)
+        finally:
+            self._reselecting = False
+
+    def _selection_changed(self) -> None:
+        if not self._reselecting:
+            self._reselect.clear()  # the person chose: nothing more comes back by itself
+        self._show_selection()
+
+    def _layout_changed(self) -> None:
+        # A filter can drop selected entries without any selectionChanged.
+        if [e.key for e in self.selected_entries()] != self._selected_keys:
+            self._show_selection()
+
+    def _show_selection(self) -> None:
+        self._selected_keys = [e.key for e in self.selected_entries()]
+        self.update_buttons()
+        entry = self.selected_object()
+        if entry is None:
+            self.details_label.setVisible(False)
+            self.versions_box.setVisible(False)
+            return
+        if self.bar.versions_button.isChecked():
+            self.keep(self.versions_box.show_versions(self.bucket, entry))
+        if self._details_task is not None and not self._details_task.done():
+            self._details_task.cancel()
+        self._details_task = asyncio.ensure_future(self._show_details(self.bucket, entry))
+
+    async def _show_details(self, bucket: str, entry: Entry) -> None:
+        assert self.client is not None
+        loop = asyncio.get_running_loop()
+        client_of = self.client
+        try:
+            info = await loop.run_in_executor(None, lambda: details(client_of(), bucket, entry.key))
+        except Exception as exc:
+            text = self.tr("Details not available: {error}").format(
+                error=describe_error(exc, bucket, entry.key)
+            )
+        else:
+            text = details_text(info)
+        if not shiboken6.isValid(self) or self.selected_object() != entry:
+            return
+        self.details_label.setText(text)
+        self.details_label.setVisible(True)
+        self.detailsShown.emit(entry.key)
+
+    # ------------------------------------------------------------------ incomplete uploads
+
+    def show_incomplete_uploads(self) -> None:
+        """The multipart uploads left unfinished in this bucket (below the folder shown)."""
+        from s3desk.ui.browser.incomplete_uploads import IncompleteUploadsDialog
+
+        if not self.bucket or self.client is None:
+            return
+        if self.incomplete_dialog is not None:
+            self.incomplete_dialog.close()
+        self.incomplete_dialog = IncompleteUploadsDialog(
+            self.client, self.bucket, self.prefix, audit=self.audit, account=self.account,
+            parent=self,
+        )  # fmt: skip
+        self.incomplete_dialog.show()
+
+    def _versions_toggled(self) -> None:
+        entry = self.selected_object()
+        if not self.bar.versions_button.isChecked():
+            self.versions_box.setVisible(False)
+        elif entry is not None:
+            self.keep(self.versions_box.show_versions(self.bucket, entry))
+
+    # ------------------------------------------------------------------ actions
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.tr("Refresh"), self.refresh)
+        if self.bucket:
+            menu.addAction(self.tr("New folder…"), self.new_folder.ask_new_folder)
+        if self.bucket and self.selected_entries():
+            menu.addAction(self.tr("Download…"), self.downloading.download_selected)
+        if self.selected_object() is not None:
+            menu.addAction(self.tr("Copy share link…"), self.share_links.ask_share_link)
+        if self.bucket and self.selected_entries():
+            menu.addSeparator()
+            menu.addAction(self.tr("Delete…"), self.deleting.delete_selected)
+            menu.addAction(
+                self.tr("Delete permanently (all versions)…"),
+                self.deleting.delete_selected_permanently,
+            )
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def keep(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run ``coroutine`` on the loop, holding a reference until it is done."""
+        task = asyncio.ensure_future(coroutine)
+        self._actions.add(task)
+        task.add_done_callback(self._actions.discard)
+
+    def fail(self, message: str) -> None:
+        """What the user asked for failed: say so, and tell whoever listens."""
+        if shiboken6.isValid(self):
+            self.message_label.setText(message)
+            self.actionFailed.emit(message)
+
+    # ------------------------------------------------------------------ loading
+
+    async def _load(self, generation: int, bucket: str, prefix: str) -> None:
+        assert self.client is not None
+        client = await asyncio.get_running_loop().run_in_executor(None, self.client)
+        started = time.monotonic()
+        first = True
+        try:
+            async for entries, more in pages(client, bucket, prefix):
+                if generation != self._generation or not shiboken6.isValid(self):
+                    return  # another folder was opened meanwhile
+                self.model.add_page(entries)
+                self._select_again(entries)
+                if first:
+                    first = False
+                    self.firstPageShown.emit(self.model.loaded_count())
+                if more:
+                    self.status_label.setText(
+                        self.tr("Loading… {n} so far").format(n=f"{self.model.loaded_count():,}")
+                    )
+        except Exception as exc:
+            if generation == self._generation and shiboken6.isValid(self):
+                message = describe_error(exc, bucket)
+                self.status_label.setText(message)
+                self.listingFailed.emit(message)
+            return
+        count = self.model.loaded_count()
+        seconds = time.monotonic() - started
+        self.status_label.setText(
+            plural(
+                count,
+                self.tr("{n} entry, listed in {seconds} s"),
+                self.tr("{n} entries, listed in {seconds} s"),
+                seconds=f"{seconds:.1f}",
+            )
+        )
+        self.listingDone.emit(count)

@@ -1,0 +1,1 @@
+"""The History tab: the audit log as a searchable, exportable table."""

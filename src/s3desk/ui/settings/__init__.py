@@ -1,0 +1,1 @@
+"""Dialogs that change what s3desk works with: settings and accounts."""
