@@ -3,7 +3,7 @@
 A ``Phrase`` is the finished English sentence, a ``str`` that the command line, the logs,
 the journal and the audit log use as it is, which also remembers its template and values.
 The window looks the template up in its catalogue and fills the values in again
-(``s3desk.ui.core_phrases``). Templates are string literals passed to ``phrase()`` or marked
+(``s3desk.ui.common.core_phrases``). Templates are string literals passed to ``phrase()`` or marked
 with ``template()``, so that a test can find them all and check that the window lists each
 one for the translators.
 """

@@ -28,6 +28,16 @@ def aws_configured() -> bool:
     return any(_non_empty(Path(c)) for c in candidates)
 
 
+def aws_profiles() -> list[str]:
+    """The profiles of the shared AWS config (~/.aws/config and credentials), for a picker."""
+    try:
+        import botocore.session  # only when asked: reading settings loads no SDK
+
+        return sorted(botocore.session.Session().available_profiles)
+    except Exception:  # a malformed config file: typing a name still works
+        return []
+
+
 def _non_empty(path: Path) -> bool:
     try:
         return path.is_file() and path.stat().st_size > 0

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.config.account_store import AccountStore
 from s3desk.core.config.accounts import Account, AccountsFileError, endpoint_for
+from s3desk.core.config.aws_setup import aws_profiles
 from s3desk.core.config.secrets import SecretStoreError
 from s3desk.core.storage.connection_check import Verdict, check_connection
 from s3desk.ui.common.core_phrases import shown
@@ -106,7 +107,7 @@ class AccountsDialog(QDialog):
         self.title_label = QLabel()
         self.title_label.setObjectName("accountTitle")
         column.addWidget(self.title_label)
-        self.account_form = AccountForm(_aws_profiles())
+        self.account_form = AccountForm(aws_profiles())
         column.addWidget(self.account_form)
 
         self.message_label = QLabel()
@@ -347,16 +348,6 @@ def _error_text(exc: BaseException) -> str:
             "Accounts that use an AWS profile still work: they need no secret stored here.",
         )
     return text
-
-
-def _aws_profiles() -> list[str]:
-    """The profiles of the shared AWS config, for the profile picker."""
-    try:
-        import botocore.session
-
-        return sorted(botocore.session.Session().available_profiles)
-    except Exception:  # a malformed config file: typing a name still works
-        return []
 
 
 def _escape(text: str) -> str:
