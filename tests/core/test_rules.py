@@ -14,8 +14,10 @@ import pytest
 import tomli_w
 
 from s3desk.core.compliance import rules as rules_module
-from s3desk.core.compliance.rules import (
+from s3desk.core.compliance.refusals import (
     BAD_KEY,
+)
+from s3desk.core.compliance.rules import (
     BLOCKED_TYPE,
     CONTENT_MISMATCH,
     DISGUISED,

@@ -28,9 +28,26 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Protocol
 
+from s3desk.core.compliance.object_keys import (
+    DEFAULT_TEMPLATE,
+    PLACEHOLDER_PATTERN,
+    PLACEHOLDERS,
+    KeyMapping,
+    key_for,
+)
+from s3desk.core.compliance.refusals import (
+    BLOCKED_TYPE,
+    CONTENT_MISMATCH,
+    DISGUISED,
+    EMPTY,
+    PROGRAM,
+    TOO_LARGE,
+    TYPE_NOT_ALLOWED,
+    UNREADABLE,
+    Refusal,
+)
 from s3desk.core.compliance.sniff import (
     ANY_TYPE,
-    BIDI_CONTROLS,
     HEAD_BYTES,
     INVISIBLE,
     PROGRAM_EXTENSIONS,
@@ -44,14 +61,11 @@ from s3desk.core.compliance.sniff import (
     script_extensions,
     visible,
 )
-from s3desk.core.storage.keys import MAX_KEY_BYTES, InvalidKey, check_key, check_size, join_key
+from s3desk.core.storage.keys import InvalidKey, check_size
 from s3desk.core.storage.parts import MAX_OBJECT_SIZE
 from s3desk.core.units import human_size
 
 PROGRAMS = "programs"  # the type group: program extensions, and content that is a program
-DEFAULT_TEMPLATE = "{path}"
-PLACEHOLDERS = ("path", "name", "user", "date", "year", "month", "day")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _TYPE = re.compile(r"[^./\\\s]*")  # one extension, without the dot ("" = no extension)
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
@@ -101,60 +115,6 @@ def format_size(size: int) -> int | str:
 
 
 # ---------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """Why one file is not uploaded. ``message`` is for people (it names the file); ``code``
-    is stable, for programs and tests."""
-
-    message: str
-    code: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-# Refusal codes
-BLOCKED_TYPE = "blocked_type"  # the extension (or the group it is in) is blocked
-TYPE_NOT_ALLOWED = "type_not_allowed"  # not among allowed_types
-DISGUISED = "disguised"  # a program named like a document: invoice.pdf.exe
-PROGRAM = "program"  # content that is a program, where programs are not allowed
-CONTENT_MISMATCH = "content_mismatch"  # content that contradicts the extension
-EMPTY = "empty"  # a 0-byte file of a type that cannot be empty
-TOO_LARGE = "too_large"
-UNREADABLE = "unreadable"  # vanished, no permission, not a regular file
-BAD_KEY = "bad_key"  # no valid object key (too long, not UTF-8, no file name)
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One thing sanitising changed between a local name and its key, and why."""
-
-    # nfc, invisible, control, not_utf8, backslash, trailing, leading, dots, empty, user
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass(frozen=True, slots=True)
-class KeyMapping:
-    """Local name → object key, for the list shown before uploading."""
-
-    local_name: str  # the relative path as given (show it with ``visible``)
-    key: str  # "" when refused
-    changes: tuple[Change, ...] = ()
-    refusal: Refusal | None = None
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes)
-
-    def __str__(self) -> str:
-        target = self.key if self.refusal is None else f"(refused) {self.refusal.message}"
-        return f"{visible(self.local_name)} → {target}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,73 +378,9 @@ class UploadRules:
     # ------------------------------------------------------------------ keys
 
     def key_for(self, relative_path: str, user: str, now: datetime, prefix: str = "") -> KeyMapping:
-        """The object key for the file at ``relative_path`` ("/"-separated, below the
-        dropped item, as ``scan`` gives it), for ``user`` at ``now`` (its date fills
-        ``{date}``; s3desk passes local time), below the destination ``prefix``.
-
-        The mapping lists every change sanitising made, and carries a Refusal (and no key)
-        when no valid key results: S3's 1,024-byte limit — saying so when it is the template
-        that makes the key too long — a name that is not UTF-8, or no file name at all."""
-        notes = _Notes()
-        if unicodedata.normalize("NFC", relative_path) != relative_path:
-            notes.add("nfc")
-        parts = unicodedata.normalize("NFC", relative_path).split("/")
-        if self.sanitise:
-            segments = _clean_path(parts, notes)
-        else:
-            segments = parts[1:] if len(parts) > 1 and not parts[0] else parts
-        if not segments or not segments[-1]:
-            nameless = Refusal(f"{_elide(relative_path)} has no file name", BAD_KEY)
-            return KeyMapping(relative_path, "", notes.changes(), nameless)
-        values = {
-            "path": "/".join(segments),
-            "name": segments[-1],
-            "date": now.strftime("%Y-%m-%d"),
-            "year": now.strftime("%Y"),
-            "month": now.strftime("%m"),
-            "day": now.strftime("%d"),
-        }
-        if "{user}" in self.key_template:
-            values["user"] = self._user_folder(user, notes)
-            if not values["user"]:
-                missing = Refusal(
-                    f"There is no user name for {{user}} in the key template {self.key_template!r}",
-                    BAD_KEY,
-                )
-                return KeyMapping(relative_path, "", notes.changes(), missing)
-        key = join_key(prefix, _PLACEHOLDER.sub(lambda m: values[m[1]], self.key_template))
-        refusal = self._key_refusal(key, join_key(prefix, values["path"]), relative_path)
-        if refusal is not None:
-            return KeyMapping(relative_path, "", notes.changes(), refusal)
-        return KeyMapping(relative_path, key, notes.changes())
-
-    def _user_folder(self, user: str, notes: _Notes) -> str:
-        user = unicodedata.normalize("NFC", user)
-        if not user.strip():
-            return ""
-        folder = user.replace("/", "_").replace("\\", "_")
-        if self.sanitise:
-            folder = _clean_segment(folder, _Notes())
-        if folder != user:
-            notes.add("user", f"The user name {visible(user)!r} became {folder!r}")
-        return folder
-
-    def _key_refusal(self, key: str, plain: str, relative_path: str) -> Refusal | None:
-        if not any("\udc80" <= ch <= "\udcff" for ch in key):
-            size, plain_size = len(key.encode()), len(plain.encode())
-            if size > MAX_KEY_BYTES >= plain_size:
-                return Refusal(
-                    f"{_elide(relative_path)}: the key template {self.key_template!r} makes "
-                    f"the object name {size:,} bytes long, {size - plain_size:,} more than the "
-                    f"file's path; S3 allows at most {MAX_KEY_BYTES:,}. Shorten the template or "
-                    "the path",
-                    BAD_KEY,
-                )
-        try:
-            check_key(key)
-        except InvalidKey as exc:
-            return Refusal(f"{_elide(relative_path)}: {exc}", BAD_KEY)
-        return None
+        """The object key for the file at ``relative_path`` below ``prefix``, from this
+        account's key template (see object_keys.key_for)."""
+        return key_for(self.key_template, self.sanitise, relative_path, user, now, prefix)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -531,15 +427,6 @@ def _content_label(found: Kind, ext: str) -> str:
     return found.label
 
 
-def _elide(path: str, limit: int = 80) -> str:
-    """``path`` for a message: visible, and its middle left out when long."""
-    shown = visible(path)
-    if len(shown) <= limit:
-        return shown
-    half = (limit - 1) // 2
-    return f"{shown[:half]}…{shown[-half:]}"
-
-
 def _files_of(ext: str) -> str:
     return f"files of type .{ext}" if ext else "files without an extension"
 
@@ -552,11 +439,11 @@ def _listed(types: frozenset[str]) -> str:
 def _check_template(template: object) -> None:
     if not isinstance(template, str) or not template:
         raise RulesError('key_template: expected a string such as "inbox/{user}/{path}"')
-    for name in _PLACEHOLDER.findall(template):
+    for name in PLACEHOLDER_PATTERN.findall(template):
         if name not in PLACEHOLDERS:
             listed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
             raise RulesError(f"key_template: {{{name}}} is not one of {listed}")
-    probe = _PLACEHOLDER.sub("x", template)
+    probe = PLACEHOLDER_PATTERN.sub("x", template)
     if "{" in probe or "}" in probe:
         raise RulesError(f"key_template {template!r}: a brace without its partner")
     if "{path}" not in template and "{name}" not in template:
@@ -577,103 +464,3 @@ def _check_template(template: object) -> None:
                 f"key_template {template!r} has an empty, '.' or '..' folder, or one that "
                 "starts or ends with a space or ends with a dot"
             )
-
-
-class _Notes:
-    """What sanitising changed, gathered per kind of change, in a fixed order."""
-
-    _ORDER = (
-        "nfc", "invisible", "control", "not_utf8", "backslash", "trailing", "leading", "dots",
-        "empty", "user",
-    )  # fmt: skip
-
-    def __init__(self) -> None:
-        self._seen: dict[str, list[str]] = {}
-
-    def add(self, code: str, detail: str = "") -> None:
-        details = self._seen.setdefault(code, [])
-        if detail and detail not in details:
-            details.append(detail)
-
-    def changes(self) -> tuple[Change, ...]:
-        return tuple(
-            Change(code, _change_message(code, self._seen[code]))
-            for code in self._ORDER
-            if code in self._seen
-        )
-
-
-def _change_message(code: str, details: list[str]) -> str:
-    listed = ", ".join(details)
-    if code == "nfc":
-        return (
-            "Accented letters were stored in composed form (Unicode NFC), as typed names are; "
-            "the name looks the same"
-        )
-    if code == "invisible":
-        return (
-            f"Removed invisible characters ({listed}): they can make a name display as "
-            "something else, e.g. hide a program's .exe"
-        )
-    if code == "control":
-        return (
-            f"Replaced control characters ({listed}) with '_': they break lists, logs and scripts"
-        )
-    if code == "not_utf8":
-        return f"Replaced bytes that are not UTF-8 ({listed}) with '_': object names are UTF-8"
-    if code == "backslash":
-        return "Replaced '\\' with '_': Windows tools take it for a folder separator"
-    if code == "trailing":
-        return f"Removed dots and spaces at the end of {listed}: Windows drops them"
-    if code == "leading":
-        return f"Removed spaces at the start of {listed}: they are easy to miss and trip up scripts"
-    if code == "dots":
-        return (
-            f"Replaced {listed} with '_': most tools take a name that is empty or only dots "
-            "and spaces for this folder or the one above, or drop it"
-        )
-    if code == "empty":
-        return "Removed empty folder names ('//' or a leading '/')"
-    return details[0] if details else code  # "user": the message is the detail
-
-
-def _clean_path(parts: list[str], notes: _Notes) -> list[str]:
-    segments: list[str] = []
-    for number, part in enumerate(parts):
-        if not part and number < len(parts) - 1:  # an empty last part: "no file name"
-            notes.add("empty")
-            continue
-        segments.append(_clean_segment(part, notes) if part else part)
-    return segments
-
-
-def _clean_segment(segment: str, notes: _Notes) -> str:
-    out: list[str] = []
-    for ch in segment:
-        code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:
-            notes.add("not_utf8", f"0x{code - 0xDC00:02X}")
-            out.append("_")
-        elif ch in INVISIBLE:
-            kind = " right-to-left control" if ch in BIDI_CONTROLS else ""
-            notes.add("invisible", f"U+{code:04X}{kind}")
-        elif unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
-            notes.add("control", f"U+{code:04X}")
-            out.append("_")
-        elif ch == "\\":
-            notes.add("backslash")
-            out.append("_")
-        else:
-            out.append(ch)
-    text = "".join(out)
-    if not text.strip(" ."):
-        if segment:
-            notes.add("dots", repr(visible(segment)))
-        return "_"
-    trimmed = text.rstrip(" .")
-    if trimmed != text:
-        notes.add("trailing", repr(visible(text)))
-    text = trimmed.lstrip(" ")
-    if text != trimmed:
-        notes.add("leading", repr(visible(trimmed)))
-    return text
