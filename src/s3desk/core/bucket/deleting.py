@@ -177,8 +177,9 @@ def _listing(
     client: S3Client, bucket: str, versions: bool, cancelled: Callable[[], bool], **kwargs: Any
 ) -> Iterator[tuple[list[_Entry], bool]]:
     """Pages of entries: current objects (ListObjectsV2) or every version and delete marker
-    (ListObjectVersions); and whether more pages follow. ``kwargs`` are the listing's own
-    (Prefix, Delimiter, MaxKeys), the same for either operation."""
+    (ListObjectVersions); and whether more pages follow. ``kwargs`` are the request's own
+    (Prefix, Delimiter, MaxKeys), the same for either operation; Any, as the stubs' paginate
+    types leave out MaxKeys, which botocore passes on as given."""
     if versions:
         version_pages = client.get_paginator("list_object_versions").paginate(
             Bucket=bucket, **kwargs
