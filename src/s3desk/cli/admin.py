@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
 
 from s3desk.cli.endpoints import add_storage_arguments
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
     from s3desk.core.admin.bucket_check import Finding
 
 _ROLES = ("uploader", "browser", "manager", "broker")  # admin_policy.Role's values
@@ -99,7 +102,7 @@ def _cors(args: argparse.Namespace) -> str:
     return cors_json(args.origin, max_age=args.max_age, allow_delete=args.allow_delete)
 
 
-def _print_json(make: Any, args: argparse.Namespace) -> int:
+def _print_json(make: Callable[[argparse.Namespace], str], args: argparse.Namespace) -> int:
     try:
         text = make(args)
     except ValueError as exc:
@@ -139,7 +142,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _fix(
-    client: Any,
+    client: S3Client,
     bucket: str,
     origins: list[str],
     findings: list[Finding],

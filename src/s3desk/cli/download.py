@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
@@ -26,6 +26,9 @@ from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.storage.errors import describe_error, has_code
 from s3desk.core.transfer.download_engine import DownloadEngine
 from s3desk.core.transfer.download_plan import DownloadPlan, plan_download
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 
 class _NothingThere(Exception):
@@ -168,7 +171,7 @@ def _download(
     return code
 
 
-def _plan(client: Any, bucket: str, key: str, dest: str) -> DownloadPlan:
+def _plan(client: S3Client, bucket: str, key: str, dest: str) -> DownloadPlan:
     """What downloading ``key`` (an object or a folder) into ``dest`` means: the same
     planner the app uses, given what the app's Browse tab would show selected."""
     forbidden: Exception | None = None
@@ -185,10 +188,10 @@ def _plan(client: Any, bucket: str, key: str, dest: str) -> DownloadPlan:
                 raise
         else:
             size, etag = int(head.get("ContentLength", 0)), str(head.get("ETag", ""))
-            selection = [(key, size, etag, head.get("LastModified"))]
+            single = [(key, size, etag, head.get("LastModified"))]
             # The object's own folder is the base: it lands as DEST_DIR/name.
             folder = key[: key.rfind("/") + 1]
-            return plan_download(client, bucket, selection, folder, dest)
+            return plan_download(client, bucket, single, folder, dest)
         # No object by that name: a folder, if anything is under it.
         key += "/"
     # Every entry of the folder, as "select all" in the Browse tab gives them; subfolders

@@ -12,11 +12,24 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from s3desk.core.admin.cors import EXPOSED_HEADERS, RULE_ID, UPLOAD_METHODS, check_origin
 from s3desk.core.admin.cors import upload_rule as cors_upload_rule
 from s3desk.core.storage.errors import describe_error
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import (
+        CORSRuleUnionTypeDef,
+        GetBucketLifecycleConfigurationOutputTypeDef,
+        LifecycleRuleOutputTypeDef,
+        LifecycleRuleTypeDef,
+        PublicAccessBlockConfigurationTypeDef,
+        PutBucketLifecycleConfigurationRequestTypeDef,
+    )
 
 # The lifecycle rule s3desk adds; found again by its ID.
 ABORT_RULE_ID = "s3desk-abort-incomplete-multipart-uploads"
@@ -32,6 +45,7 @@ _DENIED = frozenset({"403", "AccessDenied", "AllAccessDisabled"})
 _UNSUPPORTED = frozenset(
     {"501", "NotImplemented", "405", "MethodNotAllowed", "UnsupportedOperation"}
 )
+_Answer = TypeVar("_Answer")
 
 
 class Status(StrEnum):
@@ -71,11 +85,11 @@ class _Setting:
     title: str
     read_permission: str
     write_permission: str
-    check: Callable[[Any, str, Origins], Verdict]
-    apply: Callable[[Any, str, Origins], None]
+    check: Callable[[S3Client, str, Origins], Verdict]
+    apply: Callable[[S3Client, str, Origins], None]
 
 
-def check_bucket(client: Any, bucket: str, origins: Iterable[str] = ()) -> list[Finding]:
+def check_bucket(client: S3Client, bucket: str, origins: Iterable[str] = ()) -> list[Finding]:
     """Every setting's finding. ``origins``: web pages that should be able to upload
     (CORS); without them, CORS is fine as long as upload rules expose ETag.
 
@@ -96,13 +110,13 @@ def check_bucket(client: Any, bucket: str, origins: Iterable[str] = ()) -> list[
     return [finding for finding, _ in answers]
 
 
-def apply_fix(client: Any, bucket: str, setting: str, origins: Iterable[str] = ()) -> None:
+def apply_fix(client: S3Client, bucket: str, setting: str, origins: Iterable[str] = ()) -> None:
     """Apply the recommended value of one setting, merged with what is there now."""
     _by_key(setting).apply(client, bucket, tuple(check_origin(o) for o in origins))
 
 
 def apply_fixes(
-    client: Any, bucket: str, findings: Iterable[Finding], origins: Iterable[str] = ()
+    client: S3Client, bucket: str, findings: Iterable[Finding], origins: Iterable[str] = ()
 ) -> list[FixOutcome]:
     """Fix every finding that has a fix; one failing fix does not stop the others."""
     from botocore.exceptions import BotoCoreError, ClientError
@@ -132,7 +146,9 @@ def _by_key(key: str) -> _Setting:
     raise ValueError(f"No setting named {key!r}")
 
 
-def _finding(setting: _Setting, client: Any, bucket: str, origins: Origins) -> tuple[Finding, str]:
+def _finding(
+    setting: _Setting, client: S3Client, bucket: str, origins: Origins
+) -> tuple[Finding, str]:
     """The finding, and the error code when the setting could not be read."""
     from botocore.exceptions import ClientError
 
@@ -161,7 +177,7 @@ def _code(exc: BaseException) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
-def _read(call: Callable[[], Any], absent_code: str) -> Any:
+def _read(call: Callable[[], _Answer], absent_code: str) -> _Answer | None:
     """The answer of ``call``, or None when the service says the setting was never set."""
     from botocore.exceptions import ClientError
 
@@ -180,7 +196,7 @@ def _ok(message: str) -> Verdict:
 # -- versioning ------------------------------------------------------------------------------
 
 
-def _check_versioning(client: Any, bucket: str, _: Origins) -> Verdict:
+def _check_versioning(client: S3Client, bucket: str, _: Origins) -> Verdict:
     state = client.get_bucket_versioning(Bucket=bucket).get("Status")
     fix = "Turn on versioning (earlier versions are kept, and billed, until deleted)"
     if state == "Enabled":
@@ -194,19 +210,19 @@ def _check_versioning(client: Any, bucket: str, _: Origins) -> Verdict:
     return Status.PROBLEM, message, fix
 
 
-def _apply_versioning(client: Any, bucket: str, _: Origins) -> None:
+def _apply_versioning(client: S3Client, bucket: str, _: Origins) -> None:
     client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
 
 
 # -- default encryption ----------------------------------------------------------------------
 
 
-def _check_encryption(client: Any, bucket: str, _: Origins) -> Verdict:
+def _check_encryption(client: S3Client, bucket: str, _: Origins) -> Verdict:
     answer = _read(
         lambda: client.get_bucket_encryption(Bucket=bucket),
         "ServerSideEncryptionConfigurationNotFoundError",
     )
-    rules = (answer or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+    rules = answer.get("ServerSideEncryptionConfiguration", {}).get("Rules", []) if answer else []
     algorithms = [
         str(rule["ApplyServerSideEncryptionByDefault"].get("SSEAlgorithm", ""))
         for rule in rules
@@ -223,7 +239,7 @@ def _check_encryption(client: Any, bucket: str, _: Origins) -> Verdict:
     )
 
 
-def _apply_encryption(client: Any, bucket: str, _: Origins) -> None:
+def _apply_encryption(client: S3Client, bucket: str, _: Origins) -> None:
     client.put_bucket_encryption(
         Bucket=bucket,
         ServerSideEncryptionConfiguration={
@@ -235,12 +251,14 @@ def _apply_encryption(client: Any, bucket: str, _: Origins) -> None:
 # -- public access block ---------------------------------------------------------------------
 
 
-def _check_public_access(client: Any, bucket: str, _: Origins) -> Verdict:
+def _check_public_access(client: S3Client, bucket: str, _: Origins) -> Verdict:
     answer = _read(
         lambda: client.get_public_access_block(Bucket=bucket),
         "NoSuchPublicAccessBlockConfiguration",
     )
-    config = (answer or {}).get("PublicAccessBlockConfiguration", {})
+    config: PublicAccessBlockConfigurationTypeDef = (
+        answer.get("PublicAccessBlockConfiguration", {}) if answer else {}
+    )
     off = [flag for flag in PUBLIC_ACCESS_FLAGS if not config.get(flag)]
     if not off:
         return _ok("Public access is blocked: no ACL or bucket policy can make objects public.")
@@ -261,26 +279,31 @@ def _check_public_access(client: Any, bucket: str, _: Origins) -> Verdict:
     return Status.PROBLEM, message, fix
 
 
-def _apply_public_access(client: Any, bucket: str, _: Origins) -> None:
+def _apply_public_access(client: S3Client, bucket: str, _: Origins) -> None:
     client.put_public_access_block(
         Bucket=bucket,
-        PublicAccessBlockConfiguration=dict.fromkeys(PUBLIC_ACCESS_FLAGS, True),
+        PublicAccessBlockConfiguration={  # every one of PUBLIC_ACCESS_FLAGS
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
     )
 
 
 # -- CORS ------------------------------------------------------------------------------------
 
 
-def _cors_rules(client: Any, bucket: str) -> list[dict[str, Any]]:
+def _cors_rules(client: S3Client, bucket: str) -> list[CORSRuleUnionTypeDef]:
     answer = _read(lambda: client.get_bucket_cors(Bucket=bucket), "NoSuchCORSConfiguration")
-    return list((answer or {}).get("CORSRules", []))
+    return list(answer.get("CORSRules", [])) if answer else []
 
 
-def _allows_upload(rule: dict[str, Any]) -> bool:
+def _allows_upload(rule: CORSRuleUnionTypeDef) -> bool:
     return bool({"PUT", "POST"} & {m.upper() for m in rule.get("AllowedMethods", [])})
 
 
-def _exposes_etag(rule: dict[str, Any]) -> bool:
+def _exposes_etag(rule: CORSRuleUnionTypeDef) -> bool:
     return "etag" in {h.lower() for h in rule.get("ExposeHeaders", [])}
 
 
@@ -290,7 +313,7 @@ def _origin_matches(pattern: str, origin: str) -> bool:
     return re.fullmatch(regex, origin.lower()) is not None
 
 
-def _covers(rule: dict[str, Any], origin: str) -> bool:
+def _covers(rule: CORSRuleUnionTypeDef, origin: str) -> bool:
     methods = {m.upper() for m in rule.get("AllowedMethods", [])}
     return (
         set(UPLOAD_METHODS) <= methods
@@ -301,7 +324,7 @@ def _covers(rule: dict[str, Any], origin: str) -> bool:
 
 @dataclass(frozen=True)
 class _CorsPlan:
-    rules: list[dict[str, Any]]  # the merged configuration
+    rules: list[CORSRuleUnionTypeDef]  # the merged configuration
     patched: list[int]  # positions of the bucket's rules that gain ETag and checksum headers
     missing: list[str]  # origins that gain a rule
     ours_existed: bool  # s3desk's rule was there already and takes the new origins
@@ -311,10 +334,10 @@ class _CorsPlan:
         return bool(self.patched or self.missing)
 
 
-def _plan_cors(rules: list[dict[str, Any]], origins: Origins) -> _CorsPlan:
+def _plan_cors(rules: list[CORSRuleUnionTypeDef], origins: Origins) -> _CorsPlan:
     """The bucket's rules with what uploads from browsers need added; a rule is changed
     only to expose more headers, and no rule is removed."""
-    merged: list[dict[str, Any]] = []
+    merged: list[CORSRuleUnionTypeDef] = []
     patched: list[int] = []
     for number, rule in enumerate(rules):
         if _allows_upload(rule) and not _exposes_etag(rule):
@@ -335,7 +358,7 @@ def _plan_cors(rules: list[dict[str, Any]], origins: Origins) -> _CorsPlan:
     return _CorsPlan(merged, patched, missing, ours is not None)
 
 
-def _check_cors(client: Any, bucket: str, origins: Origins) -> Verdict:
+def _check_cors(client: S3Client, bucket: str, origins: Origins) -> Verdict:
     rules = _cors_rules(client, bucket)
     plan = _plan_cors(rules, origins)
     if not plan.changes and origins:
@@ -374,7 +397,7 @@ def _check_cors(client: Any, bucket: str, origins: Origins) -> Verdict:
     return Status.PROBLEM, _capital("; ".join(problems)) + ".", _capital("; ".join(changes))
 
 
-def _apply_cors(client: Any, bucket: str, origins: Origins) -> None:
+def _apply_cors(client: S3Client, bucket: str, origins: Origins) -> None:
     plan = _plan_cors(_cors_rules(client, bucket), origins)
     if plan.changes:
         client.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": plan.rules})
@@ -383,38 +406,39 @@ def _apply_cors(client: Any, bucket: str, origins: Origins) -> None:
 # -- lifecycle: abort incomplete multipart uploads --------------------------------------------
 
 
-def _lifecycle(client: Any, bucket: str) -> dict[str, Any]:
-    answer = _read(
+def _lifecycle(
+    client: S3Client, bucket: str
+) -> GetBucketLifecycleConfigurationOutputTypeDef | None:
+    return _read(
         lambda: client.get_bucket_lifecycle_configuration(Bucket=bucket),
         "NoSuchLifecycleConfiguration",
     )
-    return dict(answer or {})
 
 
-def _whole_bucket(rule: dict[str, Any]) -> bool:
+def _whole_bucket(rule: LifecycleRuleOutputTypeDef) -> bool:
     """The rule applies to every key: no prefix, tag or size filter."""
     if rule.get("Prefix"):  # the old form, without Filter
         return False
     scope = rule.get("Filter")
     if not scope:
         return True
-    if "And" in scope:
-        scope = scope["And"]
-    return set(scope) <= {"Prefix"} and not scope.get("Prefix")
+    terms: Mapping[str, object] = scope.get("And", scope)
+    return set(terms) <= {"Prefix"} and not terms.get("Prefix")
 
 
-def _aborts_uploads(rule: dict[str, Any]) -> bool:
+def _aborts_uploads(rule: LifecycleRuleOutputTypeDef) -> bool:
     return rule.get("Status") == "Enabled" and bool(rule.get("AbortIncompleteMultipartUpload"))
 
 
-def _scope(rule: dict[str, Any]) -> str:
+def _scope(rule: LifecycleRuleOutputTypeDef) -> str:
     scope = rule.get("Filter") or {}
     prefix = rule.get("Prefix") or scope.get("Prefix") or scope.get("And", {}).get("Prefix")
     return f"under '{prefix}'" if prefix else f"where rule '{rule.get('ID', '?')}' applies"
 
 
-def _check_lifecycle(client: Any, bucket: str, _: Origins) -> Verdict:
-    rules = list(_lifecycle(client, bucket).get("Rules", []))
+def _check_lifecycle(client: S3Client, bucket: str, _: Origins) -> Verdict:
+    config = _lifecycle(client, bucket)
+    rules = list(config.get("Rules", [])) if config else []
     whole = [r for r in rules if _aborts_uploads(r) and _whole_bucket(r)]
     if whole:
         days = whole[0]["AbortIncompleteMultipartUpload"].get("DaysAfterInitiation", "?")
@@ -444,10 +468,11 @@ def _check_lifecycle(client: Any, bucket: str, _: Origins) -> Verdict:
     return Status.PROBLEM, message, fix
 
 
-def _apply_lifecycle(client: Any, bucket: str, _: Origins) -> None:
+def _apply_lifecycle(client: S3Client, bucket: str, _: Origins) -> None:
     config = _lifecycle(client, bucket)
-    rules = [r for r in config.get("Rules", []) if r.get("ID") != ABORT_RULE_ID]
-    ours: dict[str, Any] = {
+    kept = config.get("Rules", []) if config else []
+    rules = [r for r in kept if r.get("ID") != ABORT_RULE_ID]
+    ours: LifecycleRuleTypeDef = {
         "ID": ABORT_RULE_ID,
         "Status": "Enabled",
         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": ABORT_AFTER_DAYS},
@@ -457,22 +482,25 @@ def _apply_lifecycle(client: Any, bucket: str, _: Origins) -> None:
         ours["Prefix"] = ""
     else:
         ours["Filter"] = {"Prefix": ""}
-    params: dict[str, Any] = {"LifecycleConfiguration": {"Rules": [*rules, ours]}}
-    if config.get("TransitionDefaultMinimumObjectSize"):
+    params: PutBucketLifecycleConfigurationRequestTypeDef = {
+        "Bucket": bucket,
+        "LifecycleConfiguration": {"Rules": [*rules, ours]},
+    }
+    if config and config.get("TransitionDefaultMinimumObjectSize"):
         # Left out, it would fall back to S3's default for the existing transition rules.
         params["TransitionDefaultMinimumObjectSize"] = config["TransitionDefaultMinimumObjectSize"]
-    client.put_bucket_lifecycle_configuration(Bucket=bucket, **params)
+    client.put_bucket_lifecycle_configuration(**params)
 
 
 # -- object ownership ------------------------------------------------------------------------
 
 
-def _check_ownership(client: Any, bucket: str, _: Origins) -> Verdict:
+def _check_ownership(client: S3Client, bucket: str, _: Origins) -> Verdict:
     answer = _read(
         lambda: client.get_bucket_ownership_controls(Bucket=bucket),
         "OwnershipControlsNotFoundError",
     )
-    rules = (answer or {}).get("OwnershipControls", {}).get("Rules", [])
+    rules = answer.get("OwnershipControls", {}).get("Rules", []) if answer else []
     mode = str(rules[0].get("ObjectOwnership", "")) if rules else ""
     if mode == "BucketOwnerEnforced":
         return _ok(
@@ -487,7 +515,7 @@ def _check_ownership(client: Any, bucket: str, _: Origins) -> Verdict:
     )
 
 
-def _apply_ownership(client: Any, bucket: str, _: Origins) -> None:
+def _apply_ownership(client: S3Client, bucket: str, _: Origins) -> None:
     client.put_bucket_ownership_controls(
         Bucket=bucket,
         OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},

@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import CORSConfigurationTypeDef, CORSRuleTypeDef
 
 # The rule s3desk writes carries this ID, so `s3desk admin check --fix` finds it again.
 RULE_ID = "s3desk-web-uploads"
@@ -54,7 +57,7 @@ def check_origin(origin: str) -> str:
 
 def upload_rule(
     origins: Iterable[str], *, max_age: int = DEFAULT_MAX_AGE, allow_delete: bool = False
-) -> dict[str, Any]:
+) -> CORSRuleTypeDef:
     """One CORS rule for ``origins``. ``allow_delete`` adds DELETE, which a page needs to
     abort a multipart upload it gives up on."""
     checked = sorted({check_origin(o) for o in origins})
@@ -77,7 +80,7 @@ def upload_rule(
 
 def build_cors(
     origins: Iterable[str], *, max_age: int = DEFAULT_MAX_AGE, allow_delete: bool = False
-) -> dict[str, Any]:
+) -> CORSConfigurationTypeDef:
     """The configuration as ``aws s3api put-bucket-cors --cors-configuration`` takes it."""
     return {"CORSRules": [upload_rule(origins, max_age=max_age, allow_delete=allow_delete)]}
 

@@ -11,13 +11,17 @@ import datetime
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.storage.errors import rejects_flexible_checksums
 from s3desk.core.storage.keys import MAX_KEY_BYTES
 from s3desk.core.units import human_duration
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import HeadObjectRequestTypeDef, ListObjectsV2RequestTypeDef
 
 # ListObjectsV2 returns at most this many entries (folders and objects together) per request.
 MAX_PAGE_SIZE = 1000
@@ -91,14 +95,14 @@ def _last_segment(path: str) -> str:
     return path.rpartition("/")[2]
 
 
-def _utc(value: Any) -> datetime.datetime | None:
+def _utc(value: object) -> datetime.datetime | None:
     if not isinstance(value, datetime.datetime):
         return None
     return value.astimezone(datetime.UTC) if value.tzinfo else value.replace(tzinfo=datetime.UTC)
 
 
 def list_page(
-    client: Any,
+    client: S3Client,
     bucket: str,
     prefix: str = "",
     *,
@@ -112,7 +116,7 @@ def list_page(
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
     prefix = _folder_prefix(prefix)
-    params: dict[str, Any] = {
+    params: ListObjectsV2RequestTypeDef = {
         "Bucket": bucket,
         "Prefix": prefix + search,
         "Delimiter": "/",
@@ -156,7 +160,7 @@ def list_page(
 
 
 def iter_pages(
-    client: Any,
+    client: S3Client,
     bucket: str,
     prefix: str = "",
     *,
@@ -174,10 +178,12 @@ def iter_pages(
         token = page.next_token
 
 
-def details(client: Any, bucket: str, key: str, version_id: str | None = None) -> ObjectDetails:
+def details(
+    client: S3Client, bucket: str, key: str, version_id: str | None = None
+) -> ObjectDetails:
     """One object's properties, its stored checksum included, from one HeadObject (two where
     the service refuses the checksum request)."""
-    params: dict[str, Any] = {"Bucket": bucket, "Key": key, "ChecksumMode": "ENABLED"}
+    params: HeadObjectRequestTypeDef = {"Bucket": bucket, "Key": key, "ChecksumMode": "ENABLED"}
     if version_id:
         params["VersionId"] = version_id
     try:
@@ -190,7 +196,7 @@ def details(client: Any, bucket: str, key: str, version_id: str | None = None) -
         del params["ChecksumMode"]
         head = client.head_object(**params)
     algorithm, checksum = next(
-        ((name, str(head[f])) for name, f in _CHECKSUM_FIELDS if head.get(f)), ("", "")
+        ((name, str(head.get(f))) for name, f in _CHECKSUM_FIELDS if head.get(f)), ("", "")
     )
     return ObjectDetails(
         key=key,
@@ -238,7 +244,7 @@ def check_folder_name(name: str) -> None:
         raise ValueError("The folder name contains characters that cannot be stored")
 
 
-def create_folder(client: Any, bucket: str, prefix: str, name: str) -> str:
+def create_folder(client: S3Client, bucket: str, prefix: str, name: str) -> str:
     """Create the folder ``name`` inside ``prefix`` as S3 consoles do, with a zero-byte
     ``prefix/name/`` marker object; returns its key."""
     check_folder_name(name)
@@ -256,7 +262,7 @@ def create_folder(client: Any, bucket: str, prefix: str, name: str) -> str:
 
 
 def share_link(
-    client: Any,
+    client: S3Client,
     bucket: str,
     key: str,
     expires_in: int,

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.storage.errors import (
@@ -28,6 +28,24 @@ from s3desk.core.storage.errors import (
     is_transient,
     rejects_flexible_checksums,
 )
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSRequest
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import (
+        CompletedPartTypeDef,
+        CopySourceTypeDef,
+        DeletedObjectTypeDef,
+        DeleteMarkerEntryTypeDef,
+        DeleteObjectsOutputTypeDef,
+        ErrorTypeDef,
+        HeadObjectOutputTypeDef,
+        ListObjectsV2OutputTypeDef,
+        ListObjectVersionsOutputTypeDef,
+        MultipartUploadTypeDef,
+        ObjectIdentifierTypeDef,
+        ObjectVersionTypeDef,
+    )
 
 # DeleteObjects takes at most 1,000 keys per request.
 MAX_BATCH = 1000
@@ -38,6 +56,7 @@ _MAX_PARTS = 10_000
 # Per-key errors inside a DeleteObjects answer that another attempt may clear.
 _RETRY_KEY_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"})
 _MD5_HANDLER_ID = "s3desk-delete-objects-content-md5"
+_Page = TypeVar("_Page")  # one page of a listing, as its paginator gives it
 
 
 def _never() -> bool:
@@ -129,25 +148,23 @@ class _Entry(NamedTuple):
     is_delete_marker: bool
 
 
-def _pages(
-    client: Any, operation: str, cancelled: Callable[[], bool], **kwargs: Any
-) -> Iterator[dict[str, Any]]:
+def _pages(pages: Iterable[_Page], cancelled: Callable[[], bool]) -> Iterator[_Page]:
     """A paginated listing, checking cancel before each request."""
-    pages = iter(client.get_paginator(operation).paginate(**kwargs))
+    page_iterator = iter(pages)
     while True:
         if cancelled():
             raise PlanCancelled
-        page = next(pages, None)
+        page = next(page_iterator, None)
         if page is None:
             return
         yield page
 
 
-def _page_entries(page: dict[str, Any], versions: bool) -> list[_Entry]:
-    if not versions:
-        return [
-            _Entry(o["Key"], None, int(o.get("Size", 0)), False) for o in page.get("Contents", [])
-        ]
+def _object_entries(page: ListObjectsV2OutputTypeDef) -> list[_Entry]:
+    return [_Entry(o["Key"], None, int(o.get("Size", 0)), False) for o in page.get("Contents", [])]
+
+
+def _version_entries(page: ListObjectVersionsOutputTypeDef) -> list[_Entry]:
     entries = [
         _Entry(v["Key"], v["VersionId"], int(v.get("Size", 0)), False)
         for v in page.get("Versions", [])
@@ -157,17 +174,26 @@ def _page_entries(page: dict[str, Any], versions: bool) -> list[_Entry]:
 
 
 def _listing(
-    client: Any, bucket: str, versions: bool, cancelled: Callable[[], bool], **kwargs: Any
+    client: S3Client, bucket: str, versions: bool, cancelled: Callable[[], bool], **kwargs: Any
 ) -> Iterator[tuple[list[_Entry], bool]]:
     """Pages of entries: current objects (ListObjectsV2) or every version and delete marker
-    (ListObjectVersions); and whether more pages follow."""
-    operation = "list_object_versions" if versions else "list_objects_v2"
-    for page in _pages(client, operation, cancelled, Bucket=bucket, **kwargs):
-        yield _page_entries(page, versions), bool(page.get("IsTruncated"))
+    (ListObjectVersions); and whether more pages follow. ``kwargs`` are the request's own
+    (Prefix, Delimiter, MaxKeys), the same for either operation; Any, as the stubs' paginate
+    types leave out MaxKeys, which botocore passes on as given."""
+    if versions:
+        version_pages = client.get_paginator("list_object_versions").paginate(
+            Bucket=bucket, **kwargs
+        )
+        for versions_page in _pages(version_pages, cancelled):
+            yield _version_entries(versions_page), bool(versions_page.get("IsTruncated"))
+        return
+    object_pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, **kwargs)
+    for objects_page in _pages(object_pages, cancelled):
+        yield _object_entries(objects_page), bool(objects_page.get("IsTruncated"))
 
 
 def _find_single(
-    client: Any, bucket: str, key: str, versions: bool, cancelled: Callable[[], bool]
+    client: S3Client, bucket: str, key: str, versions: bool, cancelled: Callable[[], bool]
 ) -> list[_Entry]:
     """The entries of exactly ``key``. A listing with the key as prefix, not HeadObject, so
     that planning needs the same permission as browsing; the key itself sorts before
@@ -185,7 +211,7 @@ def _find_single(
 
 
 def _find_in_folder(
-    client: Any, bucket: str, keys: list[str], versions: bool, cancelled: Callable[[], bool]
+    client: S3Client, bucket: str, keys: list[str], versions: bool, cancelled: Callable[[], bool]
 ) -> dict[str, list[_Entry]]:
     """The entries of several keys in one folder, from a listing of that folder rather than
     a request per key. The listing stops past the last wanted key, and once the keys still
@@ -220,7 +246,7 @@ def _find_in_folder(
 
 
 def plan_delete(
-    client: Any,
+    client: S3Client,
     bucket: str,
     selection: Iterable[str],
     *,
@@ -281,7 +307,7 @@ def plan_delete(
 # -- deleting -------------------------------------------------------------------------------
 
 
-def _content_md5_instead(request: Any, **_: Any) -> None:
+def _content_md5_instead(request: AWSRequest, **_: object) -> None:
     """before-sign hook for DeleteObjects: Content-MD5 in place of the flexible checksum.
 
     botocore (1.36+) puts x-amz-checksum-crc32 on every DeleteObjects, even with
@@ -298,14 +324,14 @@ def _content_md5_instead(request: Any, **_: Any) -> None:
     request.headers["Content-MD5"] = base64.b64encode(digest).decode()
 
 
-def _use_content_md5(client: Any) -> None:
+def _use_content_md5(client: S3Client) -> None:
     # unique_id: registering again for the same client is a no-op.
     client.meta.events.register(
         "before-sign.s3.DeleteObjects", _content_md5_instead, unique_id=_MD5_HANDLER_ID
     )
 
 
-def _md5_mode(client: Any) -> bool:
+def _md5_mode(client: S3Client) -> bool:
     """make_client() builds clients for md5-mode endpoints with this setting."""
     config = getattr(client.meta, "config", None)
     return getattr(config, "request_checksum_calculation", None) == "when_required"
@@ -329,7 +355,9 @@ class _Batch:
 
 
 class _Deleter:
-    def __init__(self, client: Any, bucket: str, attempts: int, backoff: float, md5: bool) -> None:
+    def __init__(
+        self, client: S3Client, bucket: str, attempts: int, backoff: float, md5: bool
+    ) -> None:
         self.client = client
         self.bucket = bucket
         self.attempts = max(1, attempts)
@@ -351,10 +379,7 @@ class _Deleter:
         pending = list(batch)
         attempt = 1
         while pending:
-            objects = [
-                {"Key": t.key, **({"VersionId": t.version_id} if t.version_id else {})}
-                for t in pending
-            ]
+            objects = [_identifier(t) for t in pending]
             try:
                 # Quiet=False: the server names every key it deleted, so the result and the
                 # audit log hold what it confirmed, not what we inferred from silence. Both
@@ -383,12 +408,16 @@ class _Deleter:
         return out
 
     def _sort_answer(
-        self, response: dict[str, Any], pending: list[DeleteTarget], out: _Batch, retry: bool
+        self,
+        response: DeleteObjectsOutputTypeDef,
+        pending: list[DeleteTarget],
+        out: _Batch,
+        retry: bool,
     ) -> list[DeleteTarget]:
         """Match the answer's Deleted and Errors to the keys sent; the keys to send again."""
         open_: dict[DeleteTarget, None] = dict.fromkeys(pending)
 
-        def take(entry: dict[str, Any]) -> DeleteTarget | None:
+        def take(entry: DeletedObjectTypeDef | ErrorTypeDef) -> DeleteTarget | None:
             target = DeleteTarget(entry.get("Key", ""), entry.get("VersionId") or None)
             if target in open_:
                 del open_[target]
@@ -409,15 +438,15 @@ class _Deleter:
             if entry.get("DeleteMarker") and marker and not target.version_id:
                 out.markers[target.key] = str(marker)
         again: list[DeleteTarget] = []
-        for entry in response.get("Errors", []):
-            target = take(entry)
+        for refusal in response.get("Errors", []):
+            target = take(refusal)
             if target is None:
                 continue
-            code = str(entry.get("Code") or "Error")
+            code = str(refusal.get("Code") or "Error")
             if retry and code in _RETRY_KEY_CODES:
                 again.append(target)
             else:
-                message = str(entry.get("Message") or code)
+                message = str(refusal.get("Message") or code)
                 out.failed.append(DeleteFailure(target.key, target.version_id, code, message))
         for target in open_:
             # Neither deleted nor refused in the answer: not claimed as deleted.
@@ -430,8 +459,14 @@ class _Deleter:
         return again
 
 
+def _identifier(target: DeleteTarget) -> ObjectIdentifierTypeDef:
+    if target.version_id:
+        return {"Key": target.key, "VersionId": target.version_id}
+    return {"Key": target.key}
+
+
 def delete(
-    client: Any,
+    client: S3Client,
     bucket: str,
     plan: DeletePlan,
     *,
@@ -491,7 +526,7 @@ def _audit_batch(audit: AuditLog, account: str, bucket: str, batch: _Batch) -> N
 # -- versions -------------------------------------------------------------------------------
 
 
-def list_versions(client: Any, bucket: str, key_or_prefix: str) -> list[Version]:
+def list_versions(client: S3Client, bucket: str, key_or_prefix: str) -> list[Version]:
     """Every version and delete marker of one key, or of everything below a folder ("a/"):
     by key, newest first. Raises the service's error where there is no versioning
     (rclone answers NotImplemented)."""
@@ -500,18 +535,19 @@ def list_versions(client: Any, bucket: str, key_or_prefix: str) -> list[Version]
     for page in client.get_paginator("list_object_versions").paginate(
         Bucket=bucket, Prefix=key_or_prefix
     ):
-        entries = [(v, False) for v in page.get("Versions", [])]
-        entries += [(m, True) for m in page.get("DeleteMarkers", [])]
+        # (entry, size, is a delete marker): a delete marker has no size.
+        entries: list[tuple[ObjectVersionTypeDef | DeleteMarkerEntryTypeDef, int, bool]]
+        entries = [(v, int(v.get("Size", 0)), False) for v in page.get("Versions", [])]
+        entries += [(m, 0, True) for m in page.get("DeleteMarkers", [])]
         found += [
             Version(
                 key=e["Key"], version_id=e["VersionId"], is_latest=bool(e.get("IsLatest")),
-                is_delete_marker=marker, size=int(e.get("Size", 0)),
-                modified=e.get("LastModified"),
+                is_delete_marker=marker, size=size, modified=e.get("LastModified"),
             )
-            for e, marker in entries
+            for e, size, marker in entries
             if folder or e["Key"] == key_or_prefix
         ]  # fmt: skip
-        if not folder and any(e["Key"] != key_or_prefix for e, _ in entries):
+        if not folder and any(e["Key"] != key_or_prefix for e, _, _ in entries):
             break  # past the key
 
     def order(v: Version) -> tuple[str, bool, float]:
@@ -521,7 +557,7 @@ def list_versions(client: Any, bucket: str, key_or_prefix: str) -> list[Version]
 
 
 def restore_version(
-    client: Any,
+    client: S3Client,
     bucket: str,
     key: str,
     version_id: str,
@@ -534,7 +570,7 @@ def restore_version(
     """Make an older version the current one again, by copying it onto its key; returns the
     new version's id. The older versions all stay. Versions above ``copy_limit`` (S3's 5 GiB
     for CopyObject) are copied in parts."""
-    source = {"Bucket": bucket, "Key": key, "VersionId": version_id}
+    source: CopySourceTypeDef = {"Bucket": bucket, "Key": key, "VersionId": version_id}
     try:
         head = client.head_object(Bucket=bucket, Key=key, VersionId=version_id)
         if int(head.get("ContentLength", 0)) > copy_limit:
@@ -566,19 +602,20 @@ _KEPT_HEADERS = (
 
 
 def _multipart_copy(
-    client: Any,
+    client: S3Client,
     bucket: str,
     key: str,
-    source: dict[str, str],
-    head: dict[str, Any],
+    source: CopySourceTypeDef,
+    head: HeadObjectOutputTypeDef,
     part_size: int,
 ) -> str:
     size = int(head["ContentLength"])
     part_size = max(part_size, -(-size // _MAX_PARTS))
-    kept = {name: head[name] for name in _KEPT_HEADERS if head.get(name)}
+    # Any: keyword arguments of CreateMultipartUpload, copied by name from HeadObject's answer.
+    kept: dict[str, Any] = {name: head.get(name) for name in _KEPT_HEADERS if head.get(name)}
     upload_id = client.create_multipart_upload(Bucket=bucket, Key=key, **kept)["UploadId"]
     try:
-        parts = []
+        parts: list[CompletedPartTypeDef] = []
         for number, start in enumerate(range(0, size, part_size), start=1):
             end = min(start + part_size, size) - 1
             answer = client.upload_part_copy(
@@ -601,12 +638,12 @@ def _multipart_copy(
 # -- incomplete multipart uploads -----------------------------------------------------------
 
 
-def list_incomplete_uploads(client: Any, bucket: str, prefix: str = "") -> list[Incomplete]:
+def list_incomplete_uploads(client: S3Client, bucket: str, prefix: str = "") -> list[Incomplete]:
     """Multipart uploads started under ``prefix`` and never completed or aborted, with the
     bytes their parts hold so far (storage that is billed but shows in no listing)."""
     from botocore.exceptions import ClientError
 
-    uploads: list[dict[str, Any]] = []
+    uploads: list[MultipartUploadTypeDef] = []
     try:
         for page in client.get_paginator("list_multipart_uploads").paginate(
             Bucket=bucket, Prefix=prefix
@@ -621,10 +658,10 @@ def list_incomplete_uploads(client: Any, bucket: str, prefix: str = "") -> list[
     for upload in uploads:
         size = parts = 0
         try:
-            for page in client.get_paginator("list_parts").paginate(
+            for listed in client.get_paginator("list_parts").paginate(
                 Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]
             ):
-                for part in page.get("Parts", []):
+                for part in listed.get("Parts", []):
                     size += int(part.get("Size", 0))
                     parts += 1
         except ClientError as exc:
@@ -638,7 +675,7 @@ def list_incomplete_uploads(client: Any, bucket: str, prefix: str = "") -> list[
 
 
 def abort_uploads(
-    client: Any,
+    client: S3Client,
     bucket: str,
     uploads: Iterable[Incomplete],
     *,

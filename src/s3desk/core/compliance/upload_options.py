@@ -148,7 +148,7 @@ class UploadOptions:
     def tagging(self) -> str:
         return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in self.tags)
 
-    def check_confirmed(self, response: Mapping[str, Any]) -> None:
+    def check_confirmed(self, response: Mapping[str, object]) -> None:
         """Raise EncryptionRequired when encryption is required and the service's answer
         does not say the object is encrypted as asked."""
         if not self.require_encryption:

@@ -7,11 +7,15 @@ import email.utils
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.storage.errors import describe_error, is_credentials_expired
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
+    from mypy_boto3_s3 import S3Client
 
 # Every kind a Verdict can have; the UI picks an icon and a hint by kind.
 KINDS = (
@@ -129,7 +133,7 @@ def _check(endpoint: S3Endpoint, bucket: str, timeout: float) -> Verdict:
     return Verdict(True, "ok", message, names)
 
 
-def _reach_bucket(client: Any, bucket: str) -> None:
+def _reach_bucket(client: S3Client, bucket: str) -> None:
     from botocore.exceptions import ClientError
 
     try:
@@ -206,7 +210,7 @@ def _verdict_for(  # noqa: PLR0912
                 "or choose an AWS profile"
             )
         return Verdict(False, "no-credentials", text + ".")
-    if is_credentials_expired(exc) or isinstance(exc, _sign_in_errors(bx)):
+    if is_credentials_expired(exc) or isinstance(exc, _sign_in_errors()):
         return Verdict(False, "expired", _expired_message(exc, endpoint))
     if isinstance(exc, bx.ProfileNotFound):
         profile = endpoint.profile or "(none)"
@@ -226,7 +230,7 @@ def _verdict_for(  # noqa: PLR0912
 
 
 def _client_error_verdict(
-    exc: Any,
+    exc: ClientError,
     endpoint: S3Endpoint,
     bucket: str,
     action: str,
@@ -234,7 +238,7 @@ def _client_error_verdict(
     where: str,
 ) -> Verdict:
     code = _code(exc)
-    error: dict[str, Any] = dict(exc.response.get("Error", {}))
+    error: dict[str, object] = dict(exc.response.get("Error", {}))
     if code == "InvalidAccessKeyId":
         return Verdict(
             False, "wrong-key",
@@ -302,8 +306,10 @@ def _expired_message(exc: BaseException, endpoint: S3Endpoint) -> str:
     )
 
 
-def _sign_in_errors(bx: Any) -> tuple[type[BaseException], ...]:
+def _sign_in_errors() -> tuple[type[BaseException], ...]:
     """Failures to refresh an SSO or "aws login" session: signing in again cures them."""
+    from botocore import exceptions as bx
+
     login = getattr(bx, "LoginError", None)
     return (bx.TokenRetrievalError, bx.SSOError, *((login,) if login else ()))
 
@@ -318,16 +324,16 @@ def _can_see(names: tuple[str, ...]) -> str:
     return f"These credentials can see {len(names)} {noun}: {shown}."
 
 
-def _code(exc: Any) -> str:
+def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def _headers(exc: Any) -> dict[str, str]:
+def _headers(exc: ClientError) -> dict[str, str]:
     headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}) or {}
     return {str(k).lower(): str(v) for k, v in headers.items()}
 
 
-def _skew_seconds(exc: Any, received_at: float) -> float | None:
+def _skew_seconds(exc: ClientError, received_at: float) -> float | None:
     """Server clock minus ours. AWS's error body has the time we signed (RequestTime) and
     its own (ServerTime): their difference is exact. Otherwise the Date header, to 1 s."""
     error = exc.response.get("Error", {})

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from s3desk.core.phrases import phrase
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
 
 DEMO_BUCKET = "demo"
 DEMO_LABEL = phrase("Local demo storage")
@@ -30,7 +33,7 @@ class DemoStorage:
 
     def __init__(self, buckets: tuple[str, ...] = (DEMO_BUCKET,)) -> None:
         self._buckets = buckets
-        self._server: Any = None
+        self._server: ThreadedMotoServer | None = None
         self.endpoint: S3Endpoint | None = None
 
     def start(self) -> S3Endpoint:

@@ -5,10 +5,16 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from s3desk.core.phrases import phrase
+
+if TYPE_CHECKING:
+    # boto3-stubs (the dev extra): types only, the installed app runs without them.
+    from botocore.config import _S3Dict as S3Options  # Config(s3=...)'s keys
+    from botocore.session import Session
+    from mypy_boto3_s3 import S3Client
 
 # Amazon S3 itself, reached through the standard AWS credential chain (env vars, profiles, SSO).
 AWS_LABEL = "Amazon S3"
@@ -78,7 +84,7 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def make_session(endpoint: S3Endpoint) -> Any:
+def make_session(endpoint: S3Endpoint) -> Session:
     """A botocore session holding ``endpoint``'s credentials (keys, or a profile's chain)."""
     import botocore.session
 
@@ -92,7 +98,7 @@ def make_session(endpoint: S3Endpoint) -> Any:
     return session
 
 
-def session_region(endpoint: S3Endpoint, session: Any) -> str:
+def session_region(endpoint: S3Endpoint, session: Session) -> str:
     """The region requests are signed for: the endpoint's, the profile's, or us-east-1."""
     return str(endpoint.region or session.get_config_variable("region") or "us-east-1")
 
@@ -101,12 +107,12 @@ def make_client(
     endpoint: S3Endpoint,
     max_connections: int = 10,
     *,
-    session: Any = None,
+    session: Session | None = None,
     sign_payload: bool = True,
     attempts: int = 5,
     connect_timeout: float = 10,
     read_timeout: float = 120,
-) -> Any:
+) -> S3Client:
     """A thread-safe boto3 S3 client for ``endpoint``, sized for ``max_connections`` workers.
 
     The upload engine asks for ``attempts=1``: it retries by itself, so that each retry shows
@@ -117,7 +123,7 @@ def make_client(
 
     session = session or make_session(endpoint)
     boto_session = boto3.session.Session(botocore_session=session)
-    s3_options: dict[str, Any] = {}
+    s3_options: S3Options = {}
     if not sign_payload:
         # Callers that put a checksum header on every body (the engine) need no SHA-256 of
         # it in the signature as well: the signed checksum header covers the bytes already.
@@ -138,7 +144,7 @@ def make_client(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         retries={"mode": "standard", "total_max_attempts": attempts},
-        s3=s3_options,  # type: ignore[arg-type]
+        s3=s3_options,
         user_agent_extra="s3desk",
     )
     return boto_session.client(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from s3desk.core.phrases import phrase, template
 from s3desk.core.storage.checksums import IntegrityError
 
@@ -193,7 +191,7 @@ def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str: 
         return plain  # an upload service's refusal, written for the user already
 
     if isinstance(exc, bx.ClientError):
-        error: dict[str, Any] = dict(exc.response.get("Error", {}))
+        error: dict[str, object] = dict(exc.response.get("Error", {}))
         code = str(error.get("Code", ""))
         known = _CODE_MESSAGES.get(code)
         if known:

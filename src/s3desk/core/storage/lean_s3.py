@@ -28,13 +28,17 @@ import ssl
 import threading
 import urllib.request
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
 from s3desk import __version__
 from s3desk.core.storage.endpoint import S3Endpoint, session_region
 from s3desk.core.storage.http1 import ConnectError, ConnectionPool, ConnectTimeout, Response, Stream
+
+if TYPE_CHECKING:
+    from botocore.session import Session
+    from mypy_boto3_s3 import S3Client
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # of a request without a body
@@ -67,8 +71,8 @@ class LeanS3:
     def __init__(
         self,
         endpoint: S3Endpoint,
-        session: Any,
-        client: Callable[[], Any],
+        session: Session,
+        client: Callable[[], S3Client],
         *,
         max_connections: int,
         connect_timeout: float,
@@ -187,7 +191,7 @@ class LeanS3:
         target = self._bucket(bucket)
         if target is None or not _plain_key(key):
             raise NotServed
-        credentials = self._frozen_credentials()
+        access_key, secret_key, token = self._frozen_credentials()
         path = target.base_path + quote(key, safe="/~")
         amz_date = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         signed = {
@@ -196,12 +200,12 @@ class LeanS3:
             "x-amz-content-sha256": payload_hash,
             "x-amz-date": amz_date,
         }
-        if credentials.token:
-            signed["x-amz-security-token"] = credentials.token
+        if token:
+            signed["x-amz-security-token"] = token
         canonical_query = _canonical_query(query) if query else ""
         authorization = self._authorization(
             method, path, canonical_query, signed, payload_hash, amz_date,
-            credentials.access_key, credentials.secret_key,
+            access_key, secret_key,
         )  # fmt: skip
         for hook in self.hooks:
             hook(operation)
@@ -256,14 +260,19 @@ class LeanS3:
 
     # ----------------------------------------------------------------- signing
 
-    def _frozen_credentials(self) -> Any:
+    def _frozen_credentials(self) -> tuple[str, str, str | None]:
+        """The access key, secret key and session token to sign with."""
         from botocore.exceptions import NoCredentialsError
 
         credentials = self._session.get_credentials()
         if credentials is None:
             raise NoCredentialsError
         # Refreshable credentials (SSO, assume-role) renew themselves here when due.
-        return credentials.get_frozen_credentials()
+        frozen = credentials.get_frozen_credentials()
+        # botocore's types allow a key of None, which none of its credential providers gives.
+        if frozen.access_key is None or frozen.secret_key is None:
+            raise NoCredentialsError
+        return frozen.access_key, frozen.secret_key, frozen.token
 
     def _authorization(
         self,
@@ -371,7 +380,7 @@ def as_botocore_error(exc: OSError, url: str) -> Exception:
     return bx.ConnectionClosedError(endpoint_url=url)  # reset, broken pipe, a cut-off answer
 
 
-def client_error(response: Any, operation: str) -> Exception:
+def client_error(response: Response | Stream, operation: str) -> Exception:
     """An S3 error answer as botocore's ClientError, with the code and message S3 gave."""
     from botocore.exceptions import ClientError
 
@@ -384,7 +393,8 @@ def client_error(response: Any, operation: str) -> Exception:
         "HTTPHeaders": headers,
         "RequestId": headers.get("x-amz-request-id", error.get("RequestId", "")),
     }
-    parsed: Any = {"Error": error, "ResponseMetadata": metadata}  # botocore's shape
+    # botocore's shape, except for the HostId and RetryAttempts its types insist on
+    parsed: Any = {"Error": error, "ResponseMetadata": metadata}
     exc: Exception = ClientError(parsed, operation)
     return exc
 
@@ -429,7 +439,7 @@ def _proxied(url: str) -> bool:
     return not urllib.request.proxy_bypass(parts.hostname or "")
 
 
-def _ca_bundle(session: Any) -> str:
+def _ca_bundle(session: Session) -> str:
     """The CA bundle botocore would verify against: AWS_CA_BUNDLE or the profile's ca_bundle,
     else its default."""
     from botocore.httpsession import get_cert_path
