@@ -24,7 +24,8 @@ from botocore.exceptions import ClientError
 from s3desk.core.admin.cors import EXPOSED_HEADERS, build_cors, check_origin
 from s3desk.core.admin.policy import Role, build_policy, normalize_prefix, policy_json
 from s3desk.core.bucket.browse import list_page
-from s3desk.core.bucket.deleting import list_incomplete_uploads, list_versions, restore_version
+from s3desk.core.bucket.incomplete_uploads import list_incomplete_uploads
+from s3desk.core.bucket.versions import list_versions, restore_version
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.storage.errors import describe_error

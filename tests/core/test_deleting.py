@@ -30,13 +30,11 @@ from s3desk.core.bucket.deleting import (
     DeletePlan,
     DeleteTarget,
     PlanCancelled,
-    abort_uploads,
     delete,
-    list_incomplete_uploads,
-    list_versions,
     plan_delete,
-    restore_version,
 )
+from s3desk.core.bucket.incomplete_uploads import abort_uploads, list_incomplete_uploads
+from s3desk.core.bucket.versions import list_versions, restore_version
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.storage.endpoint import S3Endpoint, make_client, make_session
 from s3desk.core.storage.errors import has_code

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from s3desk.core.bucket.deleting import AbortFailure
+from s3desk.core.bucket.incomplete_uploads import AbortFailure
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.storage.parts import MiB

@@ -11,20 +11,17 @@ batches of up to 1,000 and records every outcome in the audit log.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import os
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.storage.errors import (
-    describe_error,
-    has_code,
+    error_outcome,
     is_transient,
     rejects_flexible_checksums,
 )
@@ -33,26 +30,16 @@ if TYPE_CHECKING:
     from botocore.awsrequest import AWSRequest
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import (
-        CompletedPartTypeDef,
-        CopySourceTypeDef,
         DeletedObjectTypeDef,
-        DeleteMarkerEntryTypeDef,
         DeleteObjectsOutputTypeDef,
         ErrorTypeDef,
-        HeadObjectOutputTypeDef,
         ListObjectsV2OutputTypeDef,
         ListObjectVersionsOutputTypeDef,
-        MultipartUploadTypeDef,
         ObjectIdentifierTypeDef,
-        ObjectVersionTypeDef,
     )
 
 # DeleteObjects takes at most 1,000 keys per request.
 MAX_BATCH = 1000
-# CopyObject copies at most 5 GiB; larger versions are restored with a multipart copy.
-COPY_LIMIT = 5 * 1024**3
-_COPY_PART = 512 * 1024**2
-_MAX_PARTS = 10_000
 # Per-key errors inside a DeleteObjects answer that another attempt may clear.
 _RETRY_KEY_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"})
 _MD5_HANDLER_ID = "s3desk-delete-objects-content-md5"
@@ -77,13 +64,6 @@ class DeleteTarget(NamedTuple):
 class DeleteFailure(NamedTuple):
     key: str
     version_id: str | None
-    code: str
-    message: str
-
-
-class AbortFailure(NamedTuple):
-    key: str
-    upload_id: str
     code: str
     message: str
 
@@ -115,27 +95,6 @@ class DeleteResult:
     # key -> version id of the delete marker the delete created (versioned buckets);
     # deleting that marker brings the object back.
     delete_markers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    key: str
-    version_id: str
-    is_latest: bool
-    is_delete_marker: bool
-    size: int
-    modified: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Incomplete:
-    """A multipart upload that was started and neither completed nor aborted."""
-
-    key: str
-    upload_id: str
-    started: datetime | None
-    size_so_far: int
-    parts: int = 0
 
 
 # -- counting -------------------------------------------------------------------------------
@@ -337,16 +296,6 @@ def _md5_mode(client: S3Client) -> bool:
     return getattr(config, "request_checksum_calculation", None) == "when_required"
 
 
-def _exception_outcome(exc: BaseException, bucket: str) -> tuple[str, str]:
-    from botocore.exceptions import ClientError
-
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code") or "")
-        return code or "Error", str(error.get("Message") or describe_error(exc, bucket))
-    return type(exc).__name__, describe_error(exc, bucket)
-
-
 @dataclass
 class _Batch:
     deleted: list[DeleteTarget] = field(default_factory=list)
@@ -398,7 +347,7 @@ class _Deleter:
                     self._wait(attempt)
                     attempt += 1
                     continue
-                code, message = _exception_outcome(exc, self.bucket)
+                code, message = error_outcome(exc, self.bucket)
                 out.failed += [DeleteFailure(t.key, t.version_id, code, message) for t in pending]
                 return out
             pending = self._sort_answer(response, pending, out, retry=attempt < self.attempts)
@@ -521,185 +470,3 @@ def _audit_batch(audit: AuditLog, account: str, bucket: str, batch: _Batch) -> N
             version_id=failure.version_id, result="failed",
             error=f"{failure.code}: {failure.message}",
         )  # fmt: skip
-
-
-# -- versions -------------------------------------------------------------------------------
-
-
-def list_versions(client: S3Client, bucket: str, key_or_prefix: str) -> list[Version]:
-    """Every version and delete marker of one key, or of everything below a folder ("a/"):
-    by key, newest first. Raises the service's error where there is no versioning
-    (rclone answers NotImplemented)."""
-    folder = key_or_prefix.endswith("/")
-    found: list[Version] = []
-    for page in client.get_paginator("list_object_versions").paginate(
-        Bucket=bucket, Prefix=key_or_prefix
-    ):
-        # (entry, size, is a delete marker): a delete marker has no size.
-        entries: list[tuple[ObjectVersionTypeDef | DeleteMarkerEntryTypeDef, int, bool]]
-        entries = [(v, int(v.get("Size", 0)), False) for v in page.get("Versions", [])]
-        entries += [(m, 0, True) for m in page.get("DeleteMarkers", [])]
-        found += [
-            Version(
-                key=e["Key"], version_id=e["VersionId"], is_latest=bool(e.get("IsLatest")),
-                is_delete_marker=marker, size=size, modified=e.get("LastModified"),
-            )
-            for e, size, marker in entries
-            if folder or e["Key"] == key_or_prefix
-        ]  # fmt: skip
-        if not folder and any(e["Key"] != key_or_prefix for e, _, _ in entries):
-            break  # past the key
-
-    def order(v: Version) -> tuple[str, bool, float]:
-        return (v.key, not v.is_latest, -(v.modified.timestamp() if v.modified else 0.0))
-
-    return sorted(found, key=order)
-
-
-def restore_version(
-    client: S3Client,
-    bucket: str,
-    key: str,
-    version_id: str,
-    *,
-    audit: AuditLog | None = None,
-    account: str = "",
-    copy_limit: int = COPY_LIMIT,
-    part_size: int = _COPY_PART,
-) -> str:
-    """Make an older version the current one again, by copying it onto its key; returns the
-    new version's id. The older versions all stay. Versions above ``copy_limit`` (S3's 5 GiB
-    for CopyObject) are copied in parts."""
-    source: CopySourceTypeDef = {"Bucket": bucket, "Key": key, "VersionId": version_id}
-    try:
-        head = client.head_object(Bucket=bucket, Key=key, VersionId=version_id)
-        if int(head.get("ContentLength", 0)) > copy_limit:
-            new_id = _multipart_copy(client, bucket, key, source, head, part_size)
-        else:
-            # MetadataDirective COPY (the default) keeps the version's type and metadata.
-            answer = client.copy_object(Bucket=bucket, Key=key, CopySource=source)
-            new_id = str(answer.get("VersionId") or "")
-    except Exception as exc:
-        if audit is not None:
-            code, message = _exception_outcome(exc, bucket)
-            audit.append(
-                "restore-version", account=account, bucket=bucket, key=key,
-                version_id=version_id, result="failed", error=f"{code}: {message}",
-            )  # fmt: skip
-        raise
-    if audit is not None:
-        audit.append(
-            "restore-version", account=account, bucket=bucket, key=key, version_id=version_id,
-            new_version_id=new_id or None, result="ok",
-        )  # fmt: skip
-    return new_id
-
-
-_KEPT_HEADERS = (
-    "ContentType", "CacheControl", "ContentDisposition", "ContentEncoding",
-    "ContentLanguage", "Metadata", "StorageClass",
-)  # fmt: skip
-
-
-def _multipart_copy(
-    client: S3Client,
-    bucket: str,
-    key: str,
-    source: CopySourceTypeDef,
-    head: HeadObjectOutputTypeDef,
-    part_size: int,
-) -> str:
-    size = int(head["ContentLength"])
-    part_size = max(part_size, -(-size // _MAX_PARTS))
-    # Any: keyword arguments of CreateMultipartUpload, copied by name from HeadObject's answer.
-    kept: dict[str, Any] = {name: head.get(name) for name in _KEPT_HEADERS if head.get(name)}
-    upload_id = client.create_multipart_upload(Bucket=bucket, Key=key, **kept)["UploadId"]
-    try:
-        parts: list[CompletedPartTypeDef] = []
-        for number, start in enumerate(range(0, size, part_size), start=1):
-            end = min(start + part_size, size) - 1
-            answer = client.upload_part_copy(
-                Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
-                CopySource=source, CopySourceRange=f"bytes={start}-{end}",
-            )  # fmt: skip
-            parts.append({"PartNumber": number, "ETag": answer["CopyPartResult"]["ETag"]})
-        done = client.complete_multipart_upload(
-            Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
-        )
-    except BaseException:
-        # Leave no incomplete upload behind to be billed for; the copy's error is the one
-        # to report, not the abort's.
-        with contextlib.suppress(Exception):
-            client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
-        raise
-    return str(done.get("VersionId") or "")
-
-
-# -- incomplete multipart uploads -----------------------------------------------------------
-
-
-def list_incomplete_uploads(client: S3Client, bucket: str, prefix: str = "") -> list[Incomplete]:
-    """Multipart uploads started under ``prefix`` and never completed or aborted, with the
-    bytes their parts hold so far (storage that is billed but shows in no listing)."""
-    from botocore.exceptions import ClientError
-
-    uploads: list[MultipartUploadTypeDef] = []
-    try:
-        for page in client.get_paginator("list_multipart_uploads").paginate(
-            Bucket=bucket, Prefix=prefix
-        ):
-            uploads += page.get("Uploads", [])
-    except ClientError as exc:
-        # rclone answers NoSuchUpload for a bucket that never had a multipart upload.
-        if has_code(exc, "NoSuchUpload"):
-            return []
-        raise
-    found: list[Incomplete] = []
-    for upload in uploads:
-        size = parts = 0
-        try:
-            for listed in client.get_paginator("list_parts").paginate(
-                Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]
-            ):
-                for part in listed.get("Parts", []):
-                    size += int(part.get("Size", 0))
-                    parts += 1
-        except ClientError as exc:
-            if has_code(exc, "NoSuchUpload"):
-                continue  # completed or aborted since the listing
-            raise
-        found.append(
-            Incomplete(upload["Key"], upload["UploadId"], upload.get("Initiated"), size, parts)
-        )
-    return found
-
-
-def abort_uploads(
-    client: S3Client,
-    bucket: str,
-    uploads: Iterable[Incomplete],
-    *,
-    audit: AuditLog | None = None,
-    account: str = "",
-) -> list[AbortFailure]:
-    """Abort each upload, which frees its parts; returns the ones that could not be aborted.
-    An upload that is already gone counts as aborted."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    failures: list[AbortFailure] = []
-    for upload in uploads:
-        error: str | None = None
-        try:
-            client.abort_multipart_upload(Bucket=bucket, Key=upload.key, UploadId=upload.upload_id)
-        except (BotoCoreError, ClientError) as exc:
-            if not has_code(exc, "NoSuchUpload"):
-                code, message = _exception_outcome(exc, bucket)
-                failures.append(AbortFailure(upload.key, upload.upload_id, code, message))
-                error = f"{code}: {message}"
-        if audit is not None:
-            audit.append(
-                "abort-upload", account=account, bucket=bucket, key=upload.key,
-                upload_id=upload.upload_id, size=upload.size_so_far,
-                result="failed" if error else "ok", error=error,
-            )  # fmt: skip
-    return failures

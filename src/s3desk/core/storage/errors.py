@@ -261,3 +261,15 @@ def describe_error(exc: BaseException, bucket: str = "", key: str = "") -> str: 
 def _endpoint_of(exc: BaseException) -> str:
     kwargs = getattr(exc, "kwargs", {}) or {}
     return str(kwargs.get("endpoint_url") or "endpoint")
+
+
+def error_outcome(exc: BaseException, bucket: str) -> tuple[str, str]:
+    """A failed request as a (code, message) pair for an audit entry or a list of failures:
+    S3's own code and message when it answered, else the exception's kind and our wording."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code") or "")
+        return code or "Error", str(error.get("Message") or describe_error(exc, bucket))
+    return type(exc).__name__, describe_error(exc, bucket)

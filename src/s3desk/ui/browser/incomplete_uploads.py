@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core.bucket.deleting import (
+from s3desk.core.bucket.incomplete_uploads import (
     AbortFailure,
     Incomplete,
     abort_uploads,

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.bucket.browse import Entry
-from s3desk.core.bucket.deleting import Version, list_versions, restore_version
+from s3desk.core.bucket.versions import Version, list_versions, restore_version
 from s3desk.ui.common.core_phrases import describe_error
 from s3desk.ui.common.units import human_size
 
