@@ -18,7 +18,8 @@ from s3desk.core.transfer.download_engine import DOWNLOAD_ID_BASE, DownloadEngin
 from s3desk.core.transfer.download_plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, Totals
 from s3desk.core.transfer.queue_api import TransferQueue
-from s3desk.core.transfer.upload_engine import Update, UploadEngine
+from s3desk.core.transfer.scheduler import Update
+from s3desk.core.transfer.upload_engine import UploadEngine
 
 
 class Transfers:
