@@ -6,14 +6,11 @@ scheduler, so a big file's parts and many small files share the same ``concurren
 connections. Parts of a multipart upload that has started go first, so started uploads
 finish before new ones begin.
 
-Each job carries a generation number that pause, resume, cancel and retry bump. A unit
-remembers the generation it was handed out under; its body stops at the next read once the
-generation moved on, and its outcome then no longer decides the job's state. That is the
-whole of cooperative cancel.
-
-Nothing here talks to a UI. Callers poll ``drain()`` (the GUI on a timer, the CLI in a
-loop) and get the jobs that changed since the last call plus the totals: progress is
-coalesced here, never one event per chunk.
+The scheduler (``scheduler.py``) is the download engine's too: jobs and their generations
+(cooperative cancel), pause, resume, cancel, retry, the wait for new credentials, and
+``drain()``, which callers poll (the GUI on a timer, the CLI in a loop) for the jobs that
+changed and the totals. What is only the upload's is here: the journal, conflict questions,
+multipart uploads and their aborts, and the hooks of ``direction.py``.
 """
 
 from __future__ import annotations
