@@ -49,7 +49,6 @@ from s3desk.core.phrases import phrase
 from s3desk.core.storage.checksums import IntegrityError
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.errors import describe_error, has_code
-from s3desk.core.storage.lean_s3 import LeanS3
 from s3desk.core.storage.parts import MiB, choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
 from s3desk.core.transfer.download_files import LocalFiles, Stopped, copy_body, hash_range, remove
@@ -192,10 +191,6 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
     @property
     def client(self) -> Any:
         return self._senders.client
-
-    def _lean_sender(self) -> LeanS3:
-        """The lean sender for GETs, sharing the botocore session's credentials."""
-        return self._senders.lean()
 
     # ----------------------------------------------------------------- scheduling hooks
 
