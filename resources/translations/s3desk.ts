@@ -1957,10 +1957,6 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Waiting for new credentials</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Your AWS single sign-on (SSO) session has expired. Sign in again (aws sso login --profile PROFILE), then choose Try again</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.bandwidth import BandwidthLimiter
+from s3desk.core.transfer.download_engine import DownloadEngine
+from s3desk.core.transfer.download_plan import DownloadItem
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.upload_engine import UploadEngine
 from tests.helpers import read_object
@@ -112,3 +116,44 @@ def test_engine_uploads_through_the_limiter(
         engine.shutdown()
     assert 2.5 <= t.slept <= 3.0  # three MiB at one MiB per second, on the fake clock
     assert read_object(s3, bucket, "f.bin") == data
+
+
+class RecordingLimiter(BandwidthLimiter):
+    """Notes every amount it is asked to let through."""
+
+    asked: list[int]
+
+    def consume(self, n: int, should_stop: Any = lambda: False) -> bool:
+        self.asked.append(n)
+        return super().consume(n, should_stop)
+
+
+def test_engine_downloads_through_the_limiter(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    """As uploads do: every chunk read waits for its share of the limit (streamed bodies,
+    and small objects read in one piece)."""
+    big, small = os.urandom(3 * MiB), os.urandom(512 * 1024)
+    s3.put_object(Bucket=bucket, Key="big.bin", Body=big)
+    s3.put_object(Bucket=bucket, Key="small.bin", Body=small)
+    items = [
+        DownloadItem(bucket, key, len(data), hashlib.md5(data).hexdigest(), str(tmp_path / key))
+        for key, data in (("big.bin", big), ("small.bin", small))
+    ]
+    t = FakeTime()
+    engine = DownloadEngine(moto_endpoint, EngineConfig(concurrency=1, bandwidth_limit=1))
+    limiter = engine.limiter = RecordingLimiter(0, clock=t.clock, sleep=t.sleep)
+    limiter.asked = []
+    engine.set_bandwidth_limit(1 * MiB)
+    try:
+        ids = engine.submit(items)
+        assert engine.wait(60)
+        assert [engine.job(i).state for i in ids] == [JobState.DONE, JobState.DONE]
+    finally:
+        engine.shutdown()
+    assert sum(limiter.asked) == len(big) + len(small)
+    # 3.5 MiB at one MiB per second on the fake clock, less the burst allowance and the last
+    # read (a wait comes before the bytes it is for are used up).
+    assert 2.5 <= t.slept <= 3.5
+    assert (tmp_path / "big.bin").read_bytes() == big
+    assert (tmp_path / "small.bin").read_bytes() == small

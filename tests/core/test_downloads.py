@@ -436,7 +436,8 @@ def test_requests_hold_until_new_credentials_arrive(
 
             wait_for(lambda: engine.blocked, what="the queue to wait for credentials")
             assert "expired" in engine.blocked
-            assert engine.job(job_id).note == "Waiting for new credentials"
+            # Back in the queue, as an upload is: the banner says why (see test_transfers).
+            assert engine.job(job_id).state is JobState.QUEUED
             proxy.plan = FaultPlan()
             engine.unblock()
             assert engine.wait(30)

@@ -13,7 +13,7 @@ from types import FrameType, TracebackType
 from typing import Protocol, TextIO
 
 from s3desk.core.transfer.jobs import JobState, JobView, Totals
-from s3desk.core.transfer.upload_engine import Update
+from s3desk.core.transfer.scheduler import Update
 from s3desk.core.units import human_duration, human_rate, human_size
 
 # How often the progress line is redrawn.

@@ -39,15 +39,19 @@ def pool_size(concurrency: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
+    """Both engines take it. Downloads read the fields up to ``read_timeout``; those from
+    ``conflict`` on are for uploads only (downloads get their conflict answer per batch)."""
+
     concurrency: int = 10
     multipart_threshold: int = 16 * MiB
     part_size: int = 8 * MiB
     max_attempts: int = 8  # per request, the first one included
     backoff_base: float = 0.5  # seconds before the first retry (then doubling, with jitter)
     backoff_cap: float = 20.0
-    bandwidth_limit: float = 0  # bytes per second for all uploads together; 0 = unlimited
+    bandwidth_limit: float = 0  # bytes per second, uploads and downloads each; 0 = unlimited
     connect_timeout: float = 10
     read_timeout: float = 120
+    # Uploads only from here on.
     conflict: ConflictPolicy = ConflictPolicy.OVERWRITE  # when the key exists already
     # Encryption, storage class, headers, metadata and tags of every object.
     options: UploadOptions = field(default_factory=UploadOptions)

@@ -43,7 +43,7 @@ class Settings:
 
     concurrency: int = 10  # parallel requests for all uploads together
     part_size: int = 8 * MiB  # multipart part size in bytes (larger when S3's limits need it)
-    bandwidth_limit: int = 0  # bytes per second for all uploads together; 0 = unlimited
+    bandwidth_limit: int = 0  # bytes per second, uploads and downloads each; 0 = unlimited
     conflict: ConflictPolicy = ConflictPolicy.ASK  # when an object with the name exists
     notifications: bool = True  # a desktop notification when a batch finishes
     theme_follows_system: bool = True  # light or dark as the system is

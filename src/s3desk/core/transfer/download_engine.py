@@ -22,76 +22,51 @@ ones and parts streamed into the file. botocore takes over where it does not ser
 Downloads do not survive a restart (unlike uploads there is nothing on the server to resume
 from); a paused job keeps its finished parts until the app closes.
 
-It speaks the same language as the upload engine — ``drain()`` snapshots of ``JobView``,
-``Totals``, pause, resume, cancel and retry by job id — so both feed one status table.
+The scheduling (workers, pause, resume, cancel, retry, credentials, ``drain()``) is the
+upload engine's too, in ``scheduler.py``, so both feed one status table and behave alike;
+the GETs are in ``download_requests.py``, the local files in ``download_files.py``.
+
+Of ``EngineConfig`` downloads read the concurrency, the part size and threshold, the
+attempts and backoff, the bandwidth limit and the timeouts; the rest is for uploads.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import heapq
 import itertools
 import logging
 import os
-import random
 import re
-import threading
 import time
-import uuid
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from s3desk.core.compliance.audit import AuditLog
-from s3desk.core.config.engine_config import (
-    MAX_CONCURRENCY,
-    ConflictPolicy,
-    EngineConfig,
-    pool_size,
-)
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig, pool_size
 from s3desk.core.phrases import phrase
 from s3desk.core.storage.checksums import IntegrityError
 from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.core.storage.errors import (
-    describe_error,
-    has_code,
-    is_credentials_expired,
-    is_transient,
-    retrying_note,
-)
-from s3desk.core.storage.lean_s3 import LeanBody, LeanS3, NotServed
+from s3desk.core.storage.errors import describe_error, has_code
 from s3desk.core.storage.parts import MiB, choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
+from s3desk.core.transfer.download_files import LocalFiles, Stopped, copy_body, hash_range, remove
 from s3desk.core.transfer.download_plan import DownloadItem, free_path
-from s3desk.core.transfer.jobs import JobState, JobView, Totals
-from s3desk.core.transfer.rate import RateMeter
+from s3desk.core.transfer.download_requests import ObjectChanged, ObjectReader
+from s3desk.core.transfer.jobs import JobState, JobView
+from s3desk.core.transfer.scheduler import TransferScheduler
 from s3desk.core.transfer.senders import Senders
-from s3desk.core.transfer.upload_engine import Update, surplus_worker
 
 log = logging.getLogger(__name__)
 
 # Download job ids start here, far above any upload's, so one table can hold both.
 DOWNLOAD_ID_BASE = 1 << 48
-# How much of a response is read and written at a time: progress and cancel granularity.
-# 256 KiB rather than 1 MiB: on a 2-core VM the ranged GETs of a 1 GiB object took a third
-# less time and half the CPU, likely because each chunk's copies stay in the CPU's cache.
-CHUNK = 256 * 1024
 # Whole objects up to this size come in one GET through the lean sender, read into memory.
 LEAN_GET_MAX = 1 * MiB
 # How much of a finished part is read back at a time to hash it in order.
 HASH_BLOCK = 1 * MiB
 _PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
-
-
-class _Stopped(Exception):
-    """The job was paused or cancelled while this unit was working."""
-
-
-class _Changed(Exception):
-    """The answer carries an ETag other than the listed one: a server that ignored If-Match
-    answered with a newer version (rclone does)."""
 
 
 class _CheckFailed(Exception):
@@ -131,6 +106,18 @@ class DownloadJob:
     # Held by the one unit that hashes parts or checks and places the file (see _finish_parts).
     checker: object | None = None
 
+    @property
+    def size(self) -> int:
+        return self.item.size
+
+    @property
+    def bucket(self) -> str:
+        return self.item.bucket
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
 
 class _Unit(NamedTuple):
     job: DownloadJob
@@ -139,7 +126,11 @@ class _Unit(NamedTuple):
     attempt: int = 1
 
 
-class DownloadEngine:
+class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
+    direction = "download"
+    working = JobState.DOWNLOADING
+    survives_restart = False  # nothing on the server to go on from
+
     def __init__(
         self,
         endpoint: S3Endpoint,
@@ -149,49 +140,18 @@ class DownloadEngine:
         account: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.endpoint = endpoint
-        self.config = config or EngineConfig()
+        super().__init__(endpoint, config, clock)
         # Entries go through a writer thread that commits what is waiting in one fsync.
         self.audit = AuditWriter(audit) if audit is not None else None
         self.account = account or endpoint.label
-        # Called with the operation name before each request goes out, on either path
-        # (tests hold requests).
-        self.request_hooks: list[Callable[[str], None]] = []
         self._senders = Senders(
             endpoint, max_connections=pool_size(self.config.concurrency),
             connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
             hooks=self.request_hooks,
         )  # fmt: skip
-        # Local folders this engine made or found: each is made once, not once per file.
-        self._folders: set[str] = set()
-        self._temp_tag = uuid.uuid4().hex[:8]
-        self._temp_numbers = itertools.count(1)
-        self._clock = clock
-        self._random = random.Random()
-        lock = threading.RLock()
-        self._cond = threading.Condition(lock)  # workers wait here for work
-        self._idle_cond = threading.Condition(lock)  # callers of wait() here
+        self._reader = ObjectReader(self._senders)
+        self._files = LocalFiles()
         self._ids = itertools.count(DOWNLOAD_ID_BASE)
-        self._jobs: dict[int, DownloadJob] = {}
-        self._queue: deque[DownloadJob] = deque()
-        self._parted: deque[DownloadJob] = deque()  # started, parts still to hand out
-        self._delayed: list[tuple[float, int, _Unit]] = []
-        self._delay_seq = itertools.count()
-        self._dirty: dict[int, DownloadJob] = {}
-        self._meters: dict[int, RateMeter] = {}
-        self._total_meter = RateMeter()
-        self._counts = dict.fromkeys(JobState, 0)
-        self._bytes_total = 0
-        self._bytes_done = 0
-        self._busy_units = 0
-        self._workers: list[threading.Thread] = []
-        self._closed = False
-        self._blocked = ""
-        # As in the upload engine: an "expired" answer to a request signed before the
-        # last renewal is stale and must not stop the queue again.
-        self._renewals = 0
-        self._sent_with = threading.local()
-        self._no_links: set[str] = set()  # folders on file systems without hard links
 
     # ----------------------------------------------------------------- submitting
 
@@ -207,17 +167,10 @@ class DownloadEngine:
         created right away."""
         if conflict is ConflictPolicy.ASK:
             raise ValueError("ask the user before submitting; the engine cannot ask")
-        for folder in folders:
-            try:
-                os.makedirs(folder, exist_ok=True)
-            except OSError as exc:  # the files inside it fail with their own message
-                log.warning("could not create folder %s: %r", folder, exc)
-            else:
-                self._folders.add(folder)
+        self._files.make_folders(folders)
         ids: list[int] = []
         with self._cond:
-            if self._closed:
-                raise RuntimeError("the download engine has been shut down")
+            self._check_open()
             for item in items:
                 # The user's choice covers files there now; one that appears later is kept.
                 exists = os.path.lexists(item.target)
@@ -235,239 +188,24 @@ class DownloadEngine:
             self._cond.notify_all()
         return ids
 
-    # ----------------------------------------------------------------- controlling
-
-    def pause(self, job_id: int) -> bool:
-        with self._cond:
-            job = self._jobs.get(job_id)
-            if job is None or job.state.finished or job.state is JobState.PAUSED:
-                return False
-            job.generation += 1
-            self._release_in_flight(job)
-            self._set_state(job, JobState.PAUSED)
-            self._meters.pop(job.id, None)
-            return True
-
-    def resume(self, job_id: int) -> bool:
-        with self._cond:
-            job = self._jobs.get(job_id)
-            if job is None or job.state is not JobState.PAUSED:
-                return False
-            self._requeue(job)
-            return True
-
-    def cancel(self, job_id: int) -> bool:
-        with self._cond:
-            job = self._jobs.get(job_id)
-            if job is None or job.state.finished:
-                return False
-            job.generation += 1
-            self._release_in_flight(job)
-            self._finish(job, JobState.CANCELLED, "")
-            self._discard_temp(job)
-            return True
-
-    def retry(self, job_id: int) -> bool:
-        with self._cond:
-            job = self._jobs.get(job_id)
-            if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
-                return False
-            job.error = ""
-            job.bytes_done = self._parts_bytes(job)
-            self._bytes_total += job.item.size
-            self._bytes_done += job.bytes_done
-            self._requeue(job)
-            return True
-
-    def pause_all(self) -> int:
-        return sum(self.pause(i) for i in self._ids_in(_UNFINISHED))
-
-    def resume_all(self) -> int:
-        return sum(self.resume(i) for i in self._ids_in((JobState.PAUSED,)))
-
-    def cancel_all(self) -> int:
-        return sum(self.cancel(i) for i in self._ids_in((*_UNFINISHED, JobState.PAUSED)))
-
-    def retry_failed(self) -> int:
-        return sum(self.retry(i) for i in self._ids_in((JobState.FAILED,)))
-
-    def unblock(self, endpoint: S3Endpoint | None = None) -> None:
-        """New credentials (in ``endpoint``, or renewed by the session): go on."""
-        with self._cond:
-            if endpoint is not None:
-                self.endpoint = endpoint
-                self._senders.reset(endpoint)
-            self._blocked = ""
-            self._renewals += 1
-            self._cond.notify_all()
-
-    def _ids_in(self, states: Iterable[JobState]) -> list[int]:
-        wanted = frozenset(states)
-        with self._cond:
-            return [j.id for j in self._jobs.values() if j.state in wanted]
-
-    # ----------------------------------------------------------------- observing
-
-    def drain(self) -> Update:
-        now = self._clock()
-        with self._cond:
-            for job_id in self._meters:
-                self._dirty.setdefault(job_id, self._jobs[job_id])
-            changed = sorted(self._dirty.values(), key=lambda j: j.id)
-            self._dirty.clear()
-            return Update([self._view(j, now) for j in changed], self._totals(now), self._blocked)
-
-    def totals(self) -> Totals:
-        with self._cond:
-            return self._totals(self._clock())
-
-    def job(self, job_id: int) -> JobView:
-        with self._cond:
-            return self._view(self._jobs[job_id], None)
-
-    def is_idle(self) -> bool:
-        with self._cond:
-            return self._idle()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until every queued download has finished or been paused (and its audit
-        entry is written)."""
-        with self._cond:
-            idle = self._idle_cond.wait_for(self._idle, timeout)
-        if idle and self.audit is not None:
-            return self.audit.flush(timeout)
-        return idle
-
-    @property
-    def blocked(self) -> str:
-        return self._blocked
-
-    def _idle(self) -> bool:
-        c = self._counts
-        busy = c[JobState.QUEUED] + c[JobState.DOWNLOADING] + c[JobState.RETRYING]
-        return not self._busy_units and busy == 0
-
-    def _view(self, job: DownloadJob, now: float | None) -> JobView:
-        meter = self._meters.get(job.id)
-        speed, eta = 0.0, None
-        if meter is not None:
-            speed = meter.update(job.bytes_done, now) if now is not None else meter.rate
-            eta = meter.eta(job.item.size - job.bytes_done)
-        item = job.item
-        return JobView(
-            job.id, f"s3://{item.bucket}/{item.key}", item.bucket, item.key, item.size,
-            job.bytes_done, job.state, job.error, job.note, speed, eta,
-            target=job.saved_as or item.target,
-        )  # fmt: skip
-
-    def _totals(self, now: float) -> Totals:
-        c = self._counts
-        speed = self._total_meter.update(self._bytes_done, now)
-        active = c[JobState.DOWNLOADING] + c[JobState.RETRYING]
-        unfinished = c[JobState.QUEUED] + active
-        eta = self._total_meter.eta(self._bytes_total - self._bytes_done) if unfinished else None
-        return Totals(
-            files_total=sum(c.values()), files_done=c[JobState.DONE],
-            files_failed=c[JobState.FAILED], files_active=active,
-            files_paused=c[JobState.PAUSED], files_asking=0, bytes_total=self._bytes_total,
-            bytes_done=self._bytes_done, speed=speed, eta=eta,
-        )  # fmt: skip
-
-    # ----------------------------------------------------------------- stopping
-
-    def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
-        """Stop the workers; unfinished downloads are cancelled and their temporary files
-        removed (``cancel`` is accepted for symmetry with the upload engine)."""
-        deadline = time.monotonic() + timeout
-        del cancel  # downloads cannot outlive the app either way
-        self.cancel_all()
-        with self._cond:
-            self._closed = True
-            for job in self._jobs.values():
-                if job.state is JobState.PAUSED or job.state is JobState.FAILED:
-                    self._discard_temp(job)
-            self._cond.notify_all()
-        for worker in self._workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
-        self._senders.close()
-        if self.audit is not None:
-            self.audit.close()
-
-    # ----------------------------------------------------------------- scheduling
-
     @property
     def client(self) -> Any:
         return self._senders.client
 
-    def _lean_sender(self) -> LeanS3:
-        """The lean sender for GETs, sharing the botocore session's credentials."""
-        return self._senders.lean()
-
-    def reconfigure(self, *, concurrency: int | None = None) -> None:
-        """The concurrency setting changed: as ``UploadEngine.reconfigure``."""
-        if concurrency is None:
-            return
-        with self._cond:
-            self.config = dataclasses.replace(
-                self.config, concurrency=max(1, min(MAX_CONCURRENCY, concurrency))
-            )
-            if self._workers:
-                self._ensure_workers()
-            self._cond.notify_all()
-
-    def _ensure_workers(self) -> None:
-        for n in range(len(self._workers), self.config.concurrency):
-            worker = threading.Thread(target=self._work, name=f"s3desk-download-{n}", daemon=True)
-            self._workers.append(worker)
-            worker.start()
-
-    def _next_unit(self, done: _Unit | None) -> _Unit | None:
-        """The next unit of work, after (in the same locked step) the books for ``done``, the
-        unit this worker has just finished."""
-        with self._cond:
-            if done is not None:
-                self._unit_done(done)
-            while not self._closed:
-                if surplus_worker(self._workers, self.config.concurrency):
-                    return None
-                unit = self._pick_unit()
-                if unit is not None:
-                    self._busy_units += 1
-                    unit.job.workers += 1
-                    self._sent_with.renewals = self._renewals
-                    return unit
-                timeout = None
-                if self._delayed and not self._blocked:
-                    timeout = max(0.0, self._delayed[0][0] - self._clock())
-                self._cond.wait(timeout)
-            return None
+    # ----------------------------------------------------------------- scheduling hooks
 
     def _pick_unit(self) -> _Unit | None:
-        if self._blocked:
-            return None
-        while self._delayed and self._delayed[0][0] <= self._clock():
-            unit = heapq.heappop(self._delayed)[2]
-            job = unit.job
-            if unit.generation != job.generation or not job.state.active:
-                continue  # paused or cancelled while waiting
-            self._set_state(job, JobState.DOWNLOADING)
-            if unit.number:
-                job.in_flight.add(unit.number)
-            return unit
-        while self._parted:
-            job = self._parted[0]
-            if not job.state.active or not job.pending:
-                self._parted.popleft()
-                continue
-            number = heapq.heappop(job.pending)
-            job.in_flight.add(number)
-            return _Unit(job, number, job.generation)
+        unit = super()._pick_unit()
+        if unit is not None:
+            unit.job.workers += 1  # its temporary file stays until the last one is back
+        return unit
+
+    def _start_next(self) -> _Unit | None:
         while self._queue:
             job = self._queue.popleft()
             if job.state is not JobState.QUEUED:
                 continue
-            self._set_state(job, JobState.DOWNLOADING)
-            self._meters.setdefault(job.id, RateMeter())
+            self._start_active(job)
             size = job.item.size
             if size < self.config.multipart_threshold:
                 return _Unit(job, 0, job.generation)
@@ -478,35 +216,77 @@ class DownloadEngine:
             heapq.heapify(job.pending)
             if not job.pending:  # every part arrived before a pause: only checks remain
                 return _Unit(job, count, job.generation)
-            self._parted.append(job)
+            self._multipart.append(job)
             self._cond.notify_all()  # its parts are work for every worker
-            return self._pick_unit()
+            return self._next_part()
         return None
 
-    def _work(self) -> None:
-        unit = self._next_unit(None)
-        while unit is not None:
-            try:
-                self._fetch(unit)
-            except _Stopped:
-                pass
-            except Exception as exc:  # every failure becomes the job's state
-                self._failed_attempt(unit, exc)
-            except BaseException:
-                with self._cond:
-                    self._unit_done(unit)
-                raise
-            unit = self._next_unit(unit)
+    def _part_unit(self, job: DownloadJob, number: int) -> _Unit:
+        return _Unit(job, number, job.generation)
 
-    def _unit_done(self, unit: _Unit) -> None:
-        self._busy_units -= 1
+    def _carry_out(self, unit: _Unit) -> None:
+        try:
+            self._fetch(unit)
+        except Stopped:
+            pass
+        except Exception as exc:  # every failure becomes the job's state
+            self._failed_attempt(unit, exc)
+
+    def _unit_done(self, unit: _Unit) -> bool:
         job = unit.job
         job.workers -= 1
         if unit.generation == job.generation:
             job.in_flight.discard(unit.number)
+        self._settle(job)
+        return False
+
+    def _stop_work(self, job: DownloadJob) -> None:
+        super()._stop_work(job)
+        self._release_in_flight(job)
+
+    def _prepare_retry(self, job: DownloadJob) -> bool:
+        job.bytes_done = self._parts_bytes(job)  # parts kept in the temporary file
+        return True
+
+    def _settle(self, job: DownloadJob) -> None:
         if job.state.finished and job.state is not JobState.DONE:
             self._discard_temp(job)
-        self._note_if_idle()
+
+    def _describe(self, job: DownloadJob, speed: float, eta: float | None) -> JobView:
+        item = job.item
+        return JobView(
+            job.id, f"s3://{item.bucket}/{item.key}", item.bucket, item.key, item.size,
+            job.bytes_done, job.state, job.error, job.note, speed, eta,
+            target=job.saved_as or item.target,
+        )  # fmt: skip
+
+    def _record_finish(self, job: DownloadJob, state: JobState, error: str, note: str) -> None:
+        if self.audit is None or state not in (JobState.DONE, JobState.FAILED):
+            return
+        item = job.item
+        if state is JobState.DONE:
+            self.audit.put(
+                "download", account=self.account, bucket=item.bucket, key=item.key,
+                version_id=item.version_id or None, size=item.size, etag=item.etag or None,
+                path=job.saved_as, result="ok",
+            )  # fmt: skip
+        else:
+            self.audit.put(
+                "download", account=self.account, bucket=item.bucket, key=item.key,
+                version_id=item.version_id or None, size=item.size, path=item.target,
+                result="failed", error=error,
+            )  # fmt: skip
+
+    def _reconnect(self) -> None:
+        self._senders.reset(self.endpoint)
+
+    def _closing(self) -> None:
+        for job in self._jobs.values():
+            if job.state is JobState.PAUSED or job.state is JobState.FAILED:
+                self._discard_temp(job)
+
+    def _release(self) -> None:
+        self._senders.close()
 
     # ----------------------------------------------------------------- S3 work
 
@@ -525,7 +305,7 @@ class DownloadEngine:
         if unit.number not in job.done_parts:
             start = (unit.number - 1) * job.part_size
             length = min(job.part_size, item.size - start)
-            body = self._open_body(item, (start, start + length - 1))
+            body = self._reader.open(item, (start, start + length - 1))
             try:
                 f = open(job.temp, "r+b")  # noqa: SIM115 - closed below
             except BaseException:
@@ -549,10 +329,12 @@ class DownloadEngine:
         job = unit.job
         item = job.item
         if item.size <= LEAN_GET_MAX:
-            data = self._lean_get(item)
+            data = self._reader.get(item)
             if data is not None:
+                if not self.limiter.consume(len(data), _stale(unit)):
+                    raise Stopped
                 if unit.generation != job.generation:
-                    raise _Stopped
+                    raise Stopped
                 if len(data) != item.size:
                     raise IntegrityError(f"expected {item.size} bytes, received {len(data)}")
                 if _checkable(item) and _md5(data) != item.etag:
@@ -562,7 +344,7 @@ class DownloadEngine:
                 self._place(unit)  # counts the bytes as done
                 return
         digest = hashlib.md5(usedforsecurity=False) if _checkable(item) else None
-        body = self._open_body(item, None)
+        body = self._reader.open(item, None)
         try:
             f = self._whole_temp(job)
         except BaseException:
@@ -574,111 +356,22 @@ class DownloadEngine:
             raise IntegrityError("the bytes received do not match the object's MD5")
         self._place(unit)
 
-    def _lean_get(self, item: DownloadItem) -> bytes | None:
-        """The object's bytes through the lean sender; None where it does not serve."""
-        try:
-            answer = self._lean_sender().get(
-                item.bucket, item.key, _if_match(item), item.version_id
-            )
-        except NotServed:
-            return None
-        _check_etag(item, answer.headers.get("etag", ""))
-        return answer.data
-
-    def _open_body(self, item: DownloadItem, part: tuple[int, int] | None) -> Any:
-        """GetObject (of bytes ``part``, first to last, for a part) with the body left to
-        read: through the lean sender where it serves the request (a LeanBody), else
-        botocore's StreamingBody."""
-        headers = _if_match(item)
-        byte_range = f"bytes={part[0]}-{part[1]}" if part else ""
-        if byte_range:
-            headers["range"] = byte_range
-        body: Any
-        try:
-            body = self._lean_sender().get_stream(item.bucket, item.key, headers, item.version_id)
-            etag, content_range = (
-                body.headers.get("etag", ""),
-                body.headers.get("content-range", ""),
-            )
-            length = body.length
-        except NotServed:
-            args: dict[str, Any] = {"Bucket": item.bucket, "Key": item.key}
-            if item.version_id:
-                args["VersionId"] = item.version_id
-            if byte_range:
-                args["Range"] = byte_range
-            if item.etag:
-                args["IfMatch"] = f'"{item.etag}"'
-            response = self.client.get_object(**args)
-            body, content_range = response["Body"], response.get("ContentRange", "")
-            etag, length = response.get("ETag", ""), response.get("ContentLength", 0)
-        try:
-            _check_etag(item, etag)
-        except _Changed:
-            body.close()
-            raise
-        expected = part[1] - part[0] + 1 if part else item.size
-        if part and not content_range.startswith(f"bytes {part[0]}-{part[1]}/"):
-            # A server that ignores Range answers with the whole object: those bytes do not
-            # belong at this part's offset.
-            body.close()
-            raise IntegrityError(f"asked for {byte_range}, the server sent {content_range!r}")
-        if length != expected:
-            body.close()
-            raise IntegrityError(f"expected {expected} bytes, the server sends {length}")
-        return body
-
     def _read_body(self, unit: _Unit, body: Any, f: Any, length: int, digest: Any) -> None:
         """Write ``length`` bytes of ``body`` to ``f`` where it stands, and close ``body``."""
         job = unit.job
-        if isinstance(body, LeanBody):
-            view = memoryview(bytearray(CHUNK))  # one buffer for the whole body
-
-            def next_chunk(size: int) -> Any:
-                return view[: body.readinto(view[:size])]
-
-        else:
-            next_chunk = body.read
-        received = 0
-        try:
-            while received < length:
-                if unit.generation != job.generation:
-                    raise _Stopped
-                chunk = next_chunk(min(CHUNK, length - received))
-                if not chunk:
-                    break
-                f.write(chunk)
-                if digest is not None:
-                    digest.update(chunk)
-                received += len(chunk)
-                self._add_progress(job, unit, len(chunk))
-        except BaseException:
-            self._add_progress(job, unit, -received)  # the part will be fetched again
-            raise
-        finally:
-            body.close()
-        if received != length:
-            self._add_progress(job, unit, -received)
-            raise IntegrityError(f"expected {length} bytes, received {received}")
+        copy_body(
+            body, f, length, digest, stopped=_stale(unit), limiter=self.limiter,
+            progress=lambda n: self._add_progress(job, n, unit.generation),
+        )  # fmt: skip
 
     # ----------------------------------------------------------------- temporary files
 
-    def _new_temp(self, job: DownloadJob) -> Any:
+    def _new_temp(self, job: DownloadJob) -> BinaryIO:
         """Create the job's hidden temporary file next to its target, open for writing."""
-        folder = os.path.dirname(job.item.target)
-        name = os.path.join(folder, f".s3desk-{self._temp_tag}-{next(self._temp_numbers)}.part")
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
-        try:
-            f = open(name, "xb")  # noqa: SIM115 - the caller closes it
-        except FileNotFoundError:  # the folder was removed since it was made: make it again
-            os.makedirs(folder, exist_ok=True)
-            f = open(name, "xb")  # noqa: SIM115
-        job.temp = name
+        job.temp, f = self._files.new_temp(job.item.target)
         return f
 
-    def _whole_temp(self, job: DownloadJob) -> Any:
+    def _whole_temp(self, job: DownloadJob) -> BinaryIO:
         """The temporary file for a whole-object GET, empty: a new one, or the one an earlier
         attempt left (only this job's one unit writes to it)."""
         if job.temp:
@@ -737,7 +430,7 @@ class DownloadEngine:
             start = (number - 1) * job.part_size
             buffer = buffer or bytearray(HASH_BLOCK)
             try:
-                _hash_range(path, start, min(job.part_size, item.size - start), hasher, buffer)
+                hash_range(path, start, min(job.part_size, item.size - start), hasher, buffer)
             except Exception as exc:
                 raise _CheckFailed(current, exc) from exc
             with self._cond:
@@ -748,7 +441,7 @@ class DownloadEngine:
                 self._start_over(current)
                 return
             self._place(current, check_size=True)
-        except _Stopped:
+        except Stopped:
             raise
         except Exception as exc:
             raise _CheckFailed(current, exc) from exc
@@ -764,12 +457,12 @@ class DownloadEngine:
             os.utime(job.temp, (stamp, stamp))  # as aws cli and rclone do
         with self._cond:
             if unit.generation != job.generation or job.state.finished:
-                raise _Stopped
+                raise Stopped
         # Most files land under a free name. A hard link claims it atomically: a file any
         # program made there meanwhile is never replaced (checking first, then renaming,
         # left a moment for that), and the engine's lock is not held across the calls.
         target, temp = item.target, job.temp
-        if self._link_new(temp, target):
+        if self._files.link_new(temp, target):
             with self._cond:
                 current = unit.generation == job.generation and not job.state.finished
                 if current:
@@ -777,15 +470,14 @@ class DownloadEngine:
                     job.saved_as = target
                     self._finish(job, JobState.DONE, "")
             if not current:  # paused or cancelled while it was linked: as if never placed
-                _remove(target)
-                raise _Stopped
-            _remove(temp)
-            self._audit_placed(item, target)
+                remove(target)
+                raise Stopped
+            remove(temp)
             return
         # The name is taken (or this file system has no hard links): decide under the lock.
         with self._cond:
             if unit.generation != job.generation or job.state.finished:
-                raise _Stopped
+                raise Stopped
             if os.path.lexists(target):
                 if job.conflict is ConflictPolicy.SKIP:
                     self._finish(job, JobState.SKIPPED, _LOCAL_EXISTS)
@@ -797,59 +489,17 @@ class DownloadEngine:
             job.temp = ""
             job.saved_as = target
             self._finish(job, JobState.DONE, "")
-        self._audit_placed(item, target)
-
-    def _link_new(self, temp: str, target: str) -> bool:
-        """Give the file ``temp`` the name ``target`` too, if no file has that name."""
-        folder = os.path.dirname(target)
-        if folder in self._no_links:
-            return False
-        try:
-            os.link(temp, target)
-        except FileExistsError:
-            return False
-        except OSError as exc:
-            # FAT, exFAT and many network shares have no hard links, and each system says
-            # so in its own words. Renaming is right everywhere, and reports real problems.
-            log.info("no hard links in %s (%r): files are renamed into place", folder, exc)
-            self._no_links.add(folder)
-            return False
-        return True
-
-    def _audit_placed(self, item: DownloadItem, target: str) -> None:
-        if self.audit is not None:
-            self.audit.put(
-                "download", account=self.account, bucket=item.bucket, key=item.key,
-                version_id=item.version_id or None, size=item.size, etag=item.etag or None,
-                path=target, result="ok",
-            )  # fmt: skip
 
     # ----------------------------------------------------------------- failures
 
-    def _failed_attempt(self, unit: _Unit, exc: BaseException) -> None:
-        job = unit.job
-        item = job.item
-        with self._cond:
-            if unit.generation != job.generation or not job.state.active:
-                if unit.number and job.state.active:
-                    self._return_part(job, unit.number)
-                return
-            if has_code(exc, "PreconditionFailed") or isinstance(exc, _Changed):
-                self._fail(job, _CHANGED, exc)
-                return
-            if is_credentials_expired(exc):
-                if getattr(self._sent_with, "renewals", self._renewals) == self._renewals:
-                    self._blocked = describe_error(exc, item.bucket, item.key)
-                self._set_state(job, JobState.RETRYING)
-                job.note = phrase("Waiting for new credentials")
-                self._retry_later(unit, 0.0)
-                return
-            if is_transient(exc) and unit.attempt < self.config.max_attempts:
-                job.note = retrying_note(unit.attempt, self.config.max_attempts, exc)
-                self._set_state(job, JobState.RETRYING)
-                self._retry_later(unit, self._backoff(unit.attempt))
-                return
-            self._fail(job, describe_download_error(exc, item), exc)
+    def _special_failure(self, unit: _Unit, exc: BaseException) -> bool:
+        if has_code(exc, "PreconditionFailed") or isinstance(exc, ObjectChanged):
+            self._fail(unit.job, _CHANGED, exc)
+            return True
+        return False
+
+    def _give_up(self, job: DownloadJob, exc: BaseException) -> None:
+        self._fail(job, describe_download_error(exc, job.item), exc)
 
     def _start_over(self, unit: _Unit) -> None:
         """The assembled file does not match the object's MD5, and nothing tells which part
@@ -857,7 +507,7 @@ class DownloadEngine:
         job = unit.job
         with self._cond:
             if unit.generation != job.generation or job.state.finished:
-                raise _Stopped
+                raise Stopped
             job.restarts += 1
             if job.restarts > _MAX_RESTARTS:
                 mismatch = IntegrityError("the downloaded file does not match the object's MD5")
@@ -875,49 +525,13 @@ class DownloadEngine:
             self._cond.notify()
 
     def _fail(self, job: DownloadJob, message: str, exc: BaseException) -> None:
-        job.generation += 1  # the job's other parts stop at their next read
-        self._release_in_flight(job)
+        """(Locked) The job fails: its other parts stop at their next read."""
+        self._stop_work(job)
         self._finish(job, JobState.FAILED, message)
-        self._discard_temp(job)
+        self._settle(job)
         log.info("download of s3://%s/%s failed: %r", job.item.bucket, job.item.key, exc)
-        if self.audit is not None:
-            item = job.item
-            self.audit.put(
-                "download", account=self.account, bucket=item.bucket, key=item.key,
-                version_id=item.version_id or None, size=item.size, path=item.target,
-                result="failed", error=message,
-            )  # fmt: skip
-
-    def _retry_later(self, unit: _Unit, seconds: float) -> None:
-        if unit.number:
-            unit.job.in_flight.discard(unit.number)
-        retry = unit._replace(attempt=unit.attempt + 1)
-        heapq.heappush(self._delayed, (self._clock() + seconds, next(self._delay_seq), retry))
-        self._cond.notify()
-
-    def _backoff(self, attempt: int) -> float:
-        cap = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempt - 1))
-        return self._random.uniform(cap / 2, cap)
-
-    def _return_part(self, job: DownloadJob, number: int) -> None:
-        # A part the current round has in flight already stays with that worker.
-        taken = number in job.done_parts or number in job.pending or number in job.in_flight
-        if not taken:
-            heapq.heappush(job.pending, number)
-            if job not in self._parted:
-                self._parted.appendleft(job)
-            self._cond.notify()
 
     # ----------------------------------------------------------------- bookkeeping (locked)
-
-    def _add_progress(self, job: DownloadJob, unit: _Unit, n: int) -> None:
-        with self._cond:
-            if unit.generation != job.generation:
-                return  # pause, cancel or failure recounted the job's bytes already
-            job.bytes_done += n
-            if not job.state.finished:
-                self._bytes_done += n
-            self._dirty[job.id] = job
 
     def _release_in_flight(self, job: DownloadJob) -> None:
         """Parts on their way are abandoned: they go back on the list for a resume."""
@@ -940,57 +554,14 @@ class DownloadEngine:
             job.part_size - short if last in job.done_parts else 0
         )
 
-    def _requeue(self, job: DownloadJob) -> None:
-        self._set_state(job, JobState.QUEUED)
-        self._queue.append(job)
-        self._ensure_workers()
-        self._cond.notify_all()
-
-    def _set_state(self, job: DownloadJob, state: JobState) -> None:
-        self._counts[job.state] -= 1
-        self._counts[state] += 1
-        job.state = state
-        if state is not JobState.RETRYING:
-            job.note = ""
-        self._dirty[job.id] = job
-        self._note_if_idle()
-
-    def _finish(self, job: DownloadJob, state: JobState, error: str) -> None:
-        if state is JobState.DONE:
-            self._bytes_done += job.item.size - job.bytes_done
-            job.bytes_done = job.item.size
-        elif not job.state.finished:
-            self._bytes_done -= job.bytes_done
-            self._bytes_total -= job.item.size
-        self._set_state(job, state)
-        job.error = error
-        self._meters.pop(job.id, None)
-
     def _discard_temp(self, job: DownloadJob) -> None:
         """Remove the temporary file once no unit writes to it any more."""
         if job.temp and not job.workers:
-            _remove(job.temp)
+            remove(job.temp)
             job.temp = ""
             job.done_parts.clear()
             job.pending.clear()
             _reset_hash(job)
-
-    def _note_if_idle(self) -> None:
-        if self._idle():
-            self._idle_cond.notify_all()
-
-
-_UNFINISHED = (JobState.QUEUED, JobState.DOWNLOADING, JobState.RETRYING)
-
-
-def _remove(path: str) -> None:
-    """Remove a file s3desk made; one that is gone already is fine."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        log.warning("could not remove %s: %r", path, exc)
 
 
 _MAX_RESTARTS = 2
@@ -1007,33 +578,13 @@ def _checkable(item: DownloadItem) -> bool:
     return bool(_PLAIN_MD5.match(item.etag))
 
 
-def _if_match(item: DownloadItem) -> dict[str, str]:
-    return {"if-match": f'"{item.etag}"'} if item.etag else {}
-
-
-def _check_etag(item: DownloadItem, answered: str) -> None:
-    """Raise _Changed if the answer names an ETag other than the listed one."""
-    if item.etag and answered:
-        answered = answered.removeprefix("W/").strip('"').lower()
-        if answered != item.etag.lower():
-            raise _Changed(f"listed ETag {item.etag}, answered {answered}")
+def _stale(unit: _Unit) -> Callable[[], bool]:
+    """Whether the unit's job was paused, cancelled or failed since it was handed out."""
+    return lambda: unit.generation != unit.job.generation
 
 
 def _md5(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
-
-
-def _hash_range(path: str, start: int, length: int, digest: Any, buffer: bytearray) -> None:
-    """Feed ``length`` bytes of ``path`` from ``start`` to ``digest``."""
-    view = memoryview(buffer)
-    with open(path, "rb", buffering=0) as f:
-        f.seek(start)
-        while length > 0:
-            n = f.readinto(view[: min(len(buffer), length)])
-            if not n:
-                raise IntegrityError("the temporary file is shorter than the object")
-            digest.update(view[:n])  # hashlib lets other threads run while it hashes
-            length -= n
 
 
 def _reset_hash(job: DownloadJob) -> None:

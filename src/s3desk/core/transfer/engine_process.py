@@ -38,7 +38,8 @@ from s3desk.core.transfer.download_plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, JobView, Totals
 from s3desk.core.transfer.journal import HOLDER_WINDOW, Journal, JournalError
 from s3desk.core.transfer.queue_api import QUEUE_METHODS, TransferQueue
-from s3desk.core.transfer.upload_engine import Update, UploadEngine
+from s3desk.core.transfer.scheduler import Update
+from s3desk.core.transfer.upload_engine import UploadEngine
 
 # How often the child publishes what changed.
 PUBLISH_SECONDS = 0.1

@@ -18,7 +18,8 @@ from s3desk.core.transfer.download_engine import DOWNLOAD_ID_BASE, DownloadEngin
 from s3desk.core.transfer.download_plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, Totals
 from s3desk.core.transfer.queue_api import TransferQueue
-from s3desk.core.transfer.upload_engine import Update, UploadEngine
+from s3desk.core.transfer.scheduler import Update
+from s3desk.core.transfer.upload_engine import UploadEngine
 
 
 class Transfers:
@@ -29,9 +30,11 @@ class Transfers:
     @property
     def downloads(self) -> DownloadEngine:
         if self._downloads is None:
+            # The settings as they are now (reconfigure replaces the uploads' config too).
             self._downloads = DownloadEngine(
                 self.uploads.endpoint, self.uploads.config, audit=AuditLog()
             )
+            self._downloads.set_bandwidth_limit(self.uploads.limiter.rate)
         return self._downloads
 
     @property
@@ -77,7 +80,9 @@ class Transfers:
         return self.uploads.resolve_conflicts(choice, job_ids)
 
     def set_bandwidth_limit(self, bytes_per_second: float) -> None:
-        self.uploads.set_bandwidth_limit(bytes_per_second)
+        """The limit holds for each direction: uploads together, downloads together."""
+        for engine in self._both():
+            engine.set_bandwidth_limit(bytes_per_second)
 
     def reconfigure(
         self,
@@ -88,7 +93,7 @@ class Transfers:
     ) -> None:
         self.uploads.reconfigure(concurrency=concurrency, part_size=part_size, conflict=conflict)
         if self._downloads is not None:
-            self._downloads.reconfigure(concurrency=concurrency)
+            self._downloads.reconfigure(concurrency=concurrency, part_size=part_size)
 
     def set_content_type(self, job_ids: Iterable[int], content_type: str) -> int:
         return self.uploads.set_content_type(job_ids, content_type)

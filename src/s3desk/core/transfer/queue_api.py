@@ -20,7 +20,7 @@ from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.download_plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, Totals
-from s3desk.core.transfer.upload_engine import Update
+from s3desk.core.transfer.scheduler import Update
 
 
 class TransferQueue(Protocol):

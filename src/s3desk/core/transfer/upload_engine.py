@@ -6,14 +6,11 @@ scheduler, so a big file's parts and many small files share the same ``concurren
 connections. Parts of a multipart upload that has started go first, so started uploads
 finish before new ones begin.
 
-Each job carries a generation number that pause, resume, cancel and retry bump. A unit
-remembers the generation it was handed out under; its body stops at the next read once the
-generation moved on, and its outcome then no longer decides the job's state. That is the
-whole of cooperative cancel.
-
-Nothing here talks to a UI. Callers poll ``drain()`` (the GUI on a timer, the CLI in a
-loop) and get the jobs that changed since the last call plus the totals: progress is
-coalesced here, never one event per chunk.
+The scheduler (``scheduler.py``) is the download engine's too: jobs and their generations
+(cooperative cancel), pause, resume, cancel, retry, the wait for new credentials, and
+``drain()``, which callers poll (the GUI on a timer, the CLI in a loop) for the jobs that
+changed and the totals. What is only the upload's is here: the journal, conflict questions,
+multipart uploads and their aborts, and the hooks of ``direction.py``.
 """
 
 from __future__ import annotations
@@ -21,22 +18,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import heapq
-import itertools
 import logging
 import os
-import random
 import threading
 import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from s3desk.core.compliance import content_types
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import (
-    MAX_CONCURRENCY,
     ConflictPolicy,
     EngineConfig,
     pool_size,
@@ -49,25 +42,21 @@ from s3desk.core.storage.errors import (
     SourceChanged,
     describe_error,
     has_code,
-    is_credentials_expired,
     is_transient,
     parts_in_doubt,
     refuses_for_good,
     rejects_flexible_checksums,
-    retrying_note,
 )
 from s3desk.core.storage.keys import InvalidKey, check_key, join_key, numbered_key
 from s3desk.core.storage.lean_s3 import LeanS3, NotServed
 from s3desk.core.storage.parts import choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
-from s3desk.core.transfer.bandwidth import BandwidthLimiter
 from s3desk.core.transfer.body import ProgressBody, UploadCancelled, register_engine_handlers
 from s3desk.core.transfer.jobs import (
     Destination,
     JobState,
     JobView,
     PartResult,
-    Totals,
     UploadJob,
 )
 from s3desk.core.transfer.journal import (
@@ -77,26 +66,13 @@ from s3desk.core.transfer.journal import (
     job_from_record,
     options_json,
 )
-from s3desk.core.transfer.rate import RateMeter
 from s3desk.core.transfer.scan import FoundFile
+from s3desk.core.transfer.scheduler import TransferScheduler
 from s3desk.core.transfer.senders import Senders
 from s3desk.core.transfer.source import check_unchanged, part_length, read_span
 from s3desk.core.transfer.upload_intake import Item, UploadIntake, audit_starts
 from s3desk.core.transfer.upload_recovery import UploadRecovery
 from s3desk.core.transfer.upload_service_mode import BrokerUploads
-
-
-@dataclass(frozen=True, slots=True)
-class Update:
-    """What changed since the previous ``drain()``: jobs in id order, then the totals."""
-
-    jobs: list[JobView]
-    totals: Totals
-    # Set while the queue waits for new credentials; the message says what happened.
-    blocked: str = ""
-    # A problem that does not stop uploads, e.g. a journal that cannot be written.
-    warning: str = ""
-
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +96,12 @@ class _Unit(NamedTuple):
 # once, and botocore then skips the Expect: 100-continue round trip and the per-read hooks.
 SMALL_BODY = 1024 * 1024
 
-_UNFINISHED = (JobState.QUEUED, JobState.UPLOADING, JobState.RETRYING, JobState.PAUSED)
 
+class UploadEngine(TransferScheduler[UploadJob, _Unit]):
+    direction = "upload"
+    working = JobState.UPLOADING
+    survives_restart = True  # unfinished uploads stay in the journal
 
-class UploadEngine:
     def __init__(
         self,
         endpoint: S3Endpoint,
@@ -133,16 +111,12 @@ class UploadEngine:
         audit: AuditLog | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.endpoint = endpoint
-        self.config = config or EngineConfig()
+        super().__init__(endpoint, config, clock)
         self.journal = journal
         # Every upload's start, completion (size, checksum) and failure (reason), if given.
         # An upload service account has no S3 credentials to store copies with.
         copy_to = self._copy_audit if self.config.audit_bucket and not endpoint.broker_url else None
         self.audit = AuditWriter(audit, copy_to) if audit is not None else None
-        self.limiter = BandwidthLimiter(self.config.bandwidth_limit)
-        # Called with the operation name before each request goes out, on either path.
-        self.request_hooks: list[Callable[[str], None]] = []
         self._senders = Senders(
             endpoint, max_connections=pool_size(self.config.concurrency),
             connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
@@ -153,47 +127,18 @@ class UploadEngine:
         # How drops become jobs, and what an earlier run left (upload_intake/_recovery.py).
         self._intake = UploadIntake(self.config, service_decides=bool(endpoint.broker_url))
         self._recovery = UploadRecovery(journal, endpoint.identity, self.warn)
-        self._clock = clock
-        self._random = random.Random()
-
-        # One lock, two conditions: workers wait for work on _cond, callers of wait() for
-        # idleness on _idle_cond, so finishing a file does not wake every worker.
-        lock = threading.RLock()
-        self._cond = threading.Condition(lock)
-        self._idle_cond = threading.Condition(lock)
         # Jobs whose earlier run may have died between CreateMultipartUpload and noting
         # its id: their key's empty uploads are that run's, to abort before starting.
         self._sweep: set[int] = set()
         # Jobs an earlier run queued and did not note done: it may have sent them all the
         # same, so an object under the key may be theirs (checked before renaming/skipping).
         self._again: set[int] = set()
-        self._jobs: dict[int, UploadJob] = {}
-        self._queue: deque[UploadJob] = deque()  # waiting to start (stale entries skipped)
-        self._multipart: deque[UploadJob] = deque()  # started, parts still to hand out
         self._urgent: deque[_Unit] = deque()  # aborts, served before anything else
-        self._delayed: list[tuple[float, int, _Unit]] = []  # retries, by due time
-        self._delay_seq = itertools.count()
-        self._dirty: dict[int, UploadJob] = {}
-        self._meters: dict[int, RateMeter] = {}
-        self._total_meter = RateMeter()
-        self._counts = dict.fromkeys(JobState, 0)
-        self._bytes_total = 0
-        self._bytes_done = 0
         self._scans_running = 0
         self._starting = 0  # CreateMultipartUpload calls in flight
-        self._busy_units = 0  # units being worked on right now
         self._aborts_pending = 0
         self._forgotten: list[int] = []  # finished jobs still to drop from the journal
         self._flushing = 0
-        self._workers: list[threading.Thread] = []
-        self._closed = False
-        self._blocked = ""
-        self._warning = ""
-        # Renewals of the credentials so far, and (per worker) the count when its current
-        # request was sent: an "expired" answer to a request signed before a renewal is
-        # stale and must not stop the queue again.
-        self._renewals = 0
-        self._sent_with = threading.local()
 
     # ----------------------------------------------------------------- submitting work
 
@@ -365,52 +310,6 @@ class UploadEngine:
 
     # ----------------------------------------------------------------- controlling jobs
 
-    def pause(self, job_id: int) -> bool:
-        with self._cond:
-            job = self._jobs.get(job_id)
-            if job is None or job.state.finished or job.state is JobState.PAUSED:
-                return False
-            self._stop_work(job)
-            self._set_state(job, JobState.PAUSED)
-            job.note = ""
-        self._journal_call("set_state", job_id, "paused")
-        return True
-
-    def resume(self, job_id: int) -> bool:
-        with self._cond:
-            job = self._jobs.get(job_id)
-            if job is None or job.state is not JobState.PAUSED or self._closed:
-                return False
-            job.generation += 1
-            self._set_state(job, JobState.QUEUED)
-            self._queue.append(job)
-            self._ensure_workers()
-            self._cond.notify_all()
-        self._journal_call("set_state", job_id, "queued")
-        return True
-
-    def pause_all(self) -> int:
-        return sum(self.pause(i) for i in self._ids_in((JobState.QUEUED, *_ACTIVE_STATES)))
-
-    def resume_all(self) -> int:
-        return sum(self.resume(i) for i in self._ids_in((JobState.PAUSED,)))
-
-    def cancel(self, job_id: int) -> bool:
-        with self._cond:
-            job = self._jobs.get(job_id)
-            if job is None or job.state.finished:
-                return False
-            self._stop_work(job)
-            self._finish(job, JobState.CANCELLED, "")
-            self._abort_if_quiet(job)
-            multipart = job.upload_id is not None
-        if not multipart:  # a multipart job leaves the journal once its abort is done
-            self._forget(job_id)
-        return True
-
-    def cancel_all(self) -> int:
-        return sum(self.cancel(i) for i in self._ids_in(_UNFINISHED))
-
     def retry(self, job_id: int) -> bool:
         """Queue a failed or cancelled job again: from the start, or from the parts the
         server has where its multipart upload was kept. False if it cannot be."""
@@ -446,9 +345,7 @@ class UploadEngine:
             job.part_count, job.abort_scheduled = 0, False
         self._journal_add([job])
         with self._cond:
-            self._queue.append(job)
-            self._ensure_workers()
-            self._cond.notify_all()
+            self._enqueue(job)
         return True
 
     def _resume_kept(self, job: UploadJob) -> None:
@@ -459,12 +356,7 @@ class UploadEngine:
         job.error, job.note, job.bytes_done, job.pending = "", "", 0, None
         self._set_state(job, JobState.QUEUED)
         self._bytes_total += job.size  # failed jobs left the totals in _finish
-        self._queue.append(job)
-        self._ensure_workers()
-        self._cond.notify_all()
-
-    def retry_failed(self) -> int:
-        return sum(self.retry(i) for i in self._ids_in((JobState.FAILED,)))
+        self._enqueue(job)
 
     def resolve_conflict(self, job_id: int, choice: ConflictPolicy) -> bool:
         """The user's answer for a job whose key exists: overwrite, skip or keep both."""
@@ -478,9 +370,7 @@ class UploadEngine:
             else:
                 job.key_checked = choice is ConflictPolicy.OVERWRITE
                 self._set_state(job, JobState.QUEUED)
-                self._queue.append(job)
-                self._ensure_workers()
-                self._cond.notify_all()
+                self._enqueue(job)
         if choice is ConflictPolicy.SKIP:
             self._forget(job_id)
         return True
@@ -517,167 +407,32 @@ class UploadEngine:
         """Settings changed while running: more workers start at once, surplus ones stop
         after their current request; a new part size applies to multipart uploads not yet
         started, a new conflict policy to files queued from now on."""
-        changes: dict[str, Any] = {}
-        if concurrency is not None:
-            changes["concurrency"] = max(1, min(MAX_CONCURRENCY, concurrency))
-        if part_size is not None:
-            changes["part_size"] = part_size
-        if conflict is not None:
-            changes["conflict"] = conflict
-        with self._cond:
-            self.config = dataclasses.replace(self.config, **changes)
-            if self._workers:
-                self._ensure_workers()
-            self._cond.notify_all()
+        self._reconfigure(concurrency=concurrency, part_size=part_size, conflict=conflict)
 
-    def set_bandwidth_limit(self, bytes_per_second: float) -> None:
-        """Change the shared limit at once, for uploads already running too (0 = none)."""
-        self.limiter.rate = bytes_per_second
+    # ----------------------------------------------------------------- scheduler hooks
 
-    def unblock(self, endpoint: S3Endpoint | None = None) -> None:
-        """Go on after the credentials were renewed (optionally with a new endpoint)."""
-        with self._cond:
-            if endpoint is not None:
-                self.endpoint = endpoint
-            self._reconnect()
-            self._blocked = ""
-            self._renewals += 1
-            self._cond.notify_all()
-
-    def _ids_in(self, states: Iterable[JobState]) -> list[int]:
-        wanted = frozenset(states)
-        with self._cond:
-            return [j.id for j in self._jobs.values() if j.state in wanted]
-
-    # ----------------------------------------------------------------- observing
-
-    def drain(self) -> Update:
-        """The jobs that changed since the last call, and the totals. Cheap to call often."""
-        now = self._clock()
-        with self._cond:
-            for job_id in self._meters:
-                self._dirty.setdefault(job_id, self._jobs[job_id])
-            changed = sorted(self._dirty.values(), key=lambda j: j.id)
-            self._dirty.clear()
-            views = [self._view(job, now) for job in changed]
-            totals = self._totals(now)
-            return Update(views, totals, self._blocked, self._warning)
-
-    def totals(self) -> Totals:
-        with self._cond:
-            return self._totals(self._clock())
-
-    def job(self, job_id: int) -> JobView:
-        with self._cond:
-            return self._view(self._jobs[job_id], None)
-
-    def jobs(self) -> list[JobView]:
-        with self._cond:
-            return [self._view(job, None) for job in self._jobs.values()]
-
-    @property
-    def blocked(self) -> str:
-        return self._blocked
-
-    @property
-    def warning(self) -> str:
-        return self._warning
-
-    def _view(self, job: UploadJob, now: float | None) -> JobView:
-        meter = self._meters.get(job.id)
-        speed, eta = 0.0, None
-        if meter is not None:
-            speed = meter.update(job.bytes_done, now) if now is not None else meter.rate
-            eta = meter.eta(job.size - job.bytes_done)
+    def _describe(self, job: UploadJob, speed: float, eta: float | None) -> JobView:
         return JobView(
             job.id, job.source, job.bucket, job.key, job.size, job.bytes_done,
             job.state, job.error, job.note, speed, eta,
             content_type=job.content_type, content_type_editable=_type_editable(job),
         )  # fmt: skip
 
-    def _totals(self, now: float) -> Totals:
-        c = self._counts
-        speed = self._total_meter.update(self._bytes_done, now)
-        active = c[JobState.UPLOADING] + c[JobState.RETRYING]
-        unfinished = c[JobState.QUEUED] + active
-        eta = self._total_meter.eta(self._bytes_total - self._bytes_done) if unfinished else None
-        return Totals(
-            files_total=sum(c.values()),
-            files_done=c[JobState.DONE],
-            files_failed=c[JobState.FAILED],
-            files_active=active,
-            files_paused=c[JobState.PAUSED],
-            files_asking=c[JobState.CONFLICT],
-            bytes_total=self._bytes_total,
-            bytes_done=self._bytes_done,
-            speed=speed,
-            eta=eta,
-        )
+    def _busy_elsewhere(self) -> bool:
+        """Scans still queueing files, aborts and journal clean-ups under way."""
+        return bool(self._scans_running or self._aborts_pending or self._flushing)
 
-    def is_idle(self) -> bool:
-        with self._cond:
-            return self._idle()
+    def _record_state(self, job_id: int, state: str) -> None:
+        self._journal_call("set_state", job_id, state)
 
-    def _idle(self) -> bool:
-        """Nothing left to do but what waits on the user (paused jobs)."""
-        c = self._counts
-        return (
-            not self._scans_running
-            and not self._aborts_pending
-            and not self._busy_units
-            and not self._flushing
-            and c[JobState.QUEUED] + c[JobState.UPLOADING] + c[JobState.RETRYING] == 0
-        )
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until every queued file has finished or been paused (and its audit entry
-        is written)."""
-        with self._cond:
-            idle = self._idle_cond.wait_for(self._idle, timeout)
-        if idle and self.audit is not None:
-            return self.audit.flush(timeout)
-        return idle
-
-    def shutdown(self, cancel: bool = True, timeout: float = 30.0) -> None:
-        """Stop the workers. With ``cancel`` unfinished uploads are cancelled and aborted;
-        without, they are interrupted and stay in the journal to resume on the next start."""
-        deadline = time.monotonic() + timeout  # one budget for waiting and joining
-        if cancel:
-            self.cancel_all()  # thousands of queued jobs take a while: inside the budget
-            self.wait(max(0.0, deadline - time.monotonic()))
-        with self._cond:
-            self._closed = True
-            for job in self._jobs.values():
-                if job.state.active:
-                    job.generation += 1  # stop in-flight bodies at their next read
-            self._cond.notify_all()
-            self._idle_cond.notify_all()
-        # A request stuck on a silent server cannot be interrupted; its thread is a daemon
-        # and is left behind rather than holding up the app's exit.
-        for worker in self._workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
+    def _release(self) -> None:
         self._flush_forgotten(counted=False)
         # What is left unfinished is another engine's to take up, even in this process.
         self._journal_call("release_claims")
         self._senders.close()
         self._service.close()
-        if self.audit is not None:
-            self.audit.close()
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("the upload engine has been shut down")
 
     # ----------------------------------------------------------------- scheduling
-
-    def _ensure_workers(self) -> None:
-        missing = self.config.concurrency - len(self._workers)
-        for n in range(missing):
-            worker = threading.Thread(
-                target=self._work, name=f"s3desk-upload-{len(self._workers) + n}", daemon=True
-            )
-            self._workers.append(worker)
-            worker.start()
 
     @property
     def _crc32(self) -> bool:
@@ -718,50 +473,24 @@ class UploadEngine:
         )  # fmt: skip
         return response
 
-    def _next_unit(self) -> _Unit | None:
-        with self._cond:
-            while not self._closed:
-                if surplus_worker(self._workers, self.config.concurrency):
-                    return None
-                unit = self._pick_unit()
-                if unit is not None:
-                    self._busy_units += 1
-                    self._sent_with.renewals = self._renewals
-                    return unit
-                timeout = None
-                if self._delayed and not self._blocked:
-                    timeout = max(0.0, self._delayed[0][0] - self._clock())
-                self._cond.wait(timeout)
-            return None
-
-    def _pick_unit(self) -> _Unit | None:  # noqa: PLR0912 - one decision table
+    def _pick_unit(self) -> _Unit | None:
         if self._urgent:
             return self._urgent.popleft()
-        if self._blocked:
-            return None
-        while self._delayed and self._delayed[0][0] <= self._clock():
-            unit = heapq.heappop(self._delayed)[2]
-            job = unit.job
-            if unit.kind == _ABORT:
-                return unit
-            if unit.generation != job.generation or not job.state.active:
-                continue  # paused or cancelled while waiting; resume recomputes its work
-            self._set_state(job, JobState.UPLOADING)
-            if unit.kind == _PART:
-                assert job.in_flight is not None
-                job.in_flight.add(unit.number)
-            elif unit.kind == _START:
-                self._starting += 1
-            return unit
-        while self._multipart:
-            job = self._multipart[0]
-            if not job.state.active or not job.pending:
-                self._multipart.popleft()
-                continue
-            assert job.in_flight is not None
-            number = heapq.heappop(job.pending)
-            job.in_flight.add(number)
-            return _Unit(_PART, job, number, job.generation)
+        return super()._pick_unit()
+
+    def _revive(self, unit: _Unit) -> bool:
+        if unit.kind == _ABORT:
+            return True
+        if not super()._revive(unit):
+            return False
+        if unit.kind == _START:
+            self._starting += 1
+        return True
+
+    def _part_unit(self, job: UploadJob, number: int) -> _Unit:
+        return _Unit(_PART, job, number, job.generation)
+
+    def _start_next(self) -> _Unit | None:
         while self._queue:
             job = self._queue[0]
             if job.state is not JobState.QUEUED:  # paused or cancelled while waiting
@@ -795,7 +524,7 @@ class UploadEngine:
             return _Unit(_PUT, job, 0, job.generation)
         return None
 
-    def _work(self) -> None:
+    def _carry_out(self, unit: _Unit) -> None:
         handlers: dict[str, Callable[[_Unit], None]] = {
             _CHECK: self._check_key,
             _PUT: self._put_object,
@@ -805,22 +534,18 @@ class UploadEngine:
             _COMPLETE: self._complete_multipart,
             _ABORT: self._abort_multipart,
         }
-        while (unit := self._next_unit()) is not None:
-            try:
-                handlers[unit.kind](unit)
-            finally:
-                with self._cond:
-                    self._busy_units -= 1
-                    # The last worker out (or a full batch) cleans finished jobs out of the
-                    # journal; _flushing keeps wait() from returning before that is done.
-                    flush = bool(self._forgotten) and (
-                        self._busy_units == 0 or len(self._forgotten) >= 256
-                    )
-                    if flush:
-                        self._flushing += 1
-                    self._note_if_idle()
-                if flush:
-                    self._flush_forgotten()
+        handlers[unit.kind](unit)
+
+    def _unit_done(self, unit: _Unit) -> bool:
+        # The last worker out (or a full batch) cleans finished jobs out of the journal;
+        # _flushing keeps wait() from returning before that is done.
+        flush = bool(self._forgotten) and (self._busy_units == 0 or len(self._forgotten) >= 256)
+        if flush:
+            self._flushing += 1
+        return flush
+
+    def _tidy(self) -> None:
+        self._flush_forgotten()
 
     # ----------------------------------------------------------------- S3 work
 
@@ -1287,41 +1012,17 @@ class UploadEngine:
 
     # ----------------------------------------------------------------- failures
 
-    def _failed_attempt(self, unit: _Unit, exc: BaseException) -> None:
-        """Decide what a failed request means: nothing (stale), retry, wait, or fail."""
-        job = unit.job
-        with self._cond:
-            if unit.generation != job.generation or not job.state.active:
-                # Paused, cancelled or restarted meanwhile: that decided the state. Work a
-                # resumed job still needs goes back on its list.
-                if unit.kind == _PART and job.state.active:
-                    self._return_part(job, unit.number)
-                self._abort_if_quiet(job)
-                return
-            if isinstance(exc, UploadCancelled):
-                return
-            if has_code(exc, "PreconditionFailed") and self._lost_race(unit):
-                return
-            if rejects_flexible_checksums(exc) and unit.attempt < self.config.max_attempts:
-                if self._crc32:  # several requests may be refused before the switch
-                    self._switch_to_md5()
-                self._delay(unit._replace(attempt=unit.attempt + 1), 0.0)
-                return
-            if is_credentials_expired(exc):
-                if getattr(self._sent_with, "renewals", self._renewals) == self._renewals:
-                    self._blocked = describe_error(exc, job.bucket, job.key)
-                    log.info("uploads wait for new credentials: %r", exc)
-                # else it was sent with the credentials renewed since: just send it again
-                self._requeue(unit)
-                return
-            if is_transient(exc) and unit.attempt < self.config.max_attempts:
-                job.note = retrying_note(unit.attempt, self.config.max_attempts, exc)
-                self._set_state(job, JobState.RETRYING)
-                self._delay(unit._replace(attempt=unit.attempt + 1), self._backoff(unit))
-                return
-            self._give_up(job, exc)
-        if job.upload_id is None:
-            self._forget(job.id)
+    def _special_failure(self, unit: _Unit, exc: BaseException) -> bool:
+        if isinstance(exc, UploadCancelled):
+            return True
+        if has_code(exc, "PreconditionFailed") and self._lost_race(unit):
+            return True
+        if rejects_flexible_checksums(exc) and unit.attempt < self.config.max_attempts:
+            if self._crc32:  # several requests may be refused before the switch
+                self._switch_to_md5()
+            self._delay(unit._replace(attempt=unit.attempt + 1), 0.0)
+            return True
+        return False
 
     def _give_up(self, job: UploadJob, exc: BaseException) -> None:
         """The job fails. Its multipart upload is aborted only if the destination refused
@@ -1338,14 +1039,8 @@ class UploadEngine:
         self._finish(job, JobState.FAILED, error)
         log.info("upload of %s to s3://%s/%s failed: %r", job.source, job.bucket, job.key, exc)
         self._abort_if_quiet(job)
-
-    def _return_part(self, job: UploadJob, number: int) -> None:
-        assert job.pending is not None and job.done_parts is not None
-        if number not in job.done_parts and number not in job.pending:
-            heapq.heappush(job.pending, number)
-            if job not in self._multipart:
-                self._multipart.appendleft(job)
-            self._cond.notify()
+        if job.upload_id is None:
+            self._forget(job.id)
 
     def _switch_to_md5(self) -> None:
         """Compatibility mode for this endpoint: Content-MD5 instead of flexible checksums."""
@@ -1382,31 +1077,13 @@ class UploadEngine:
         self._set_state(job, JobState.CONFLICT)
         job.note = phrase("Exists — an object with this name is already in the bucket")
 
-    def _requeue(self, unit: _Unit) -> None:
-        """Put a unit's work back to be done once the queue is unblocked."""
-        job = unit.job
-        if unit.kind == _PART:
-            self._return_part(job, unit.number)
-        elif unit.kind in (_PUT, _START):
-            self._set_state(job, JobState.QUEUED)
-            self._queue.appendleft(job)
-        else:
-            self._delay(unit, 0.0)
+    def _starts_job(self, unit: _Unit) -> bool:
+        return unit.kind in (_PUT, _START)
 
-    def _backoff(self, unit: _Unit) -> float:
-        cap = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (unit.attempt - 1))
-        return self._random.uniform(cap / 2, cap)  # "equal jitter": never zero, never in step
-
-    def _delay(self, unit: _Unit, seconds: float) -> None:
-        due = self._clock() + seconds
-        heapq.heappush(self._delayed, (due, next(self._delay_seq), unit))
-        self._cond.notify()
+    def _settle(self, job: UploadJob) -> None:
+        self._abort_if_quiet(job)
 
     # ----------------------------------------------------------------- bookkeeping (locked)
-
-    def _start_active(self, job: UploadJob) -> None:
-        self._set_state(job, JobState.UPLOADING)
-        self._meters.setdefault(job.id, RateMeter())
 
     def _plan_parts(self, job: UploadJob) -> None:
         """Every part not yet on the server and not on its way goes on the to-send heap."""
@@ -1416,11 +1093,6 @@ class UploadEngine:
             n for n in range(1, job.part_count + 1) if n not in done and n not in job.in_flight
         ]
         heapq.heapify(job.pending)
-
-    def _stop_work(self, job: UploadJob) -> None:
-        """Interrupt whatever the job has in flight (bodies stop at their next read)."""
-        job.generation += 1  # interrupted bodies take their bytes back as they stop
-        self._meters.pop(job.id, None)
 
     def _abort_if_quiet(self, job: UploadJob) -> None:
         """Once a failed or cancelled multipart job has no part in flight, abort it."""
@@ -1441,39 +1113,7 @@ class UploadEngine:
         if not job.state.finished:
             self._finish(job, JobState.DONE, "")
 
-    def _add_progress(self, job: UploadJob, n: int) -> None:
-        with self._cond:
-            if job.state.finished:  # a part still in flight after the job failed
-                return
-            job.bytes_done += n
-            self._bytes_done += n
-            self._dirty[job.id] = job
-
-    def _set_state(self, job: UploadJob, state: JobState) -> None:
-        self._counts[job.state] -= 1
-        self._counts[state] += 1
-        job.state = state
-        if state not in (JobState.RETRYING, JobState.CONFLICT):
-            job.note = ""
-        self._dirty[job.id] = job
-        self._note_if_idle()
-
-    def _note_if_idle(self) -> None:
-        if self._idle():
-            self._idle_cond.notify_all()
-
-    def _finish(self, job: UploadJob, state: JobState, error: str, note: str = "") -> None:
-        if state is JobState.DONE and job.bytes_done != job.size:
-            # Small bodies may finish between progress steps; count them fully.
-            self._bytes_done += job.size - job.bytes_done
-            job.bytes_done = job.size
-        elif state is not JobState.DONE and not job.state.finished:
-            # Files that will not arrive leave the totals; the row keeps how far it got.
-            self._bytes_done -= job.bytes_done
-            self._bytes_total -= job.size
-        self._set_state(job, state)
-        job.error, job.note = error, note
-        self._meters.pop(job.id, None)
+    def _record_finish(self, job: UploadJob, state: JobState, error: str, note: str) -> None:
         if self.audit is not None and state is not JobState.SKIPPED:
             self.audit.put(
                 "upload", account=self.endpoint.label, bucket=job.bucket, key=job.key,
@@ -1481,6 +1121,8 @@ class UploadEngine:
                 path=job.source, result=_AUDIT_RESULTS[state], error=error or None,
                 note=note or None,
             )  # fmt: skip
+        if state is JobState.CANCELLED and job.upload_id is None:
+            self._forget(job.id)  # a multipart job leaves the journal once its abort is done
 
     # ----------------------------------------------------------------- journal
 
@@ -1519,14 +1161,6 @@ class UploadEngine:
         except JournalError as exc:
             self.warn(str(exc))
 
-    def warn(self, message: str) -> None:
-        """Show a problem that does not stop uploads (it reaches the next update)."""
-        with self._cond:
-            self._warning = message
-
-
-_ACTIVE_STATES = (JobState.UPLOADING, JobState.RETRYING)
-
 
 _ALREADY_THERE = phrase("Already in the bucket (skipped)")
 _SENT_BEFORE = phrase("Already in the bucket: sent by an earlier run that was interrupted")
@@ -1535,15 +1169,6 @@ _SENT_BEFORE = phrase("Already in the bucket: sent by an earlier run that was in
 _AUDIT_RESULTS = {
     JobState.DONE: "ok", JobState.FAILED: "failed", JobState.CANCELLED: "cancelled",
 }  # fmt: skip
-
-
-def surplus_worker(workers: list[threading.Thread], concurrency: int) -> bool:
-    """After the concurrency was lowered: the calling worker leaves (and says so) when there
-    are more than it allows. Call under the engine's lock."""
-    if len(workers) <= concurrency:
-        return False
-    workers.remove(threading.current_thread())
-    return True
 
 
 def _type_editable(job: UploadJob) -> bool:

@@ -187,7 +187,6 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("core", "This is a folder, not a file"),
     QT_TRANSLATE_NOOP("core", "timed out"),
     QT_TRANSLATE_NOOP("core", "Unexpected error: {error}"),
-    QT_TRANSLATE_NOOP("core", "Waiting for new credentials"),
     QT_TRANSLATE_NOOP(
         "core",
         "Your AWS single sign-on (SSO) session has expired. Sign in "
