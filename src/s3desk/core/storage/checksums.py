@@ -15,6 +15,7 @@ import base64
 import hashlib
 import re
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 CRC32 = "crc32"
@@ -58,7 +59,7 @@ def request_fields(mode: str, data: bytes) -> tuple[dict[str, Any], str]:
     return {"ChecksumAlgorithm": "CRC32", "ChecksumCRC32": checksum}, checksum
 
 
-def verify_response(mode: str, checksum: str, response: dict[str, Any]) -> None:
+def verify_response(mode: str, checksum: str, response: Mapping[str, Any]) -> None:
     """Raise IntegrityError if the service reports a checksum other than ours."""
     if mode == MD5:
         etag = str(response.get("ETag", "")).strip('"')
@@ -70,7 +71,7 @@ def verify_response(mode: str, checksum: str, response: dict[str, Any]) -> None:
         raise IntegrityError(f"CRC32 {reported} is not the {checksum} of the bytes sent")
 
 
-def verify_complete(mode: str, part_checksums: list[str], response: dict[str, Any]) -> None:
+def verify_complete(mode: str, part_checksums: list[str], response: Mapping[str, Any]) -> None:
     """Check a completed multipart object's checksum against the parts we sent."""
     reported = str(response.get("ChecksumCRC32") or "")
     composite = "-" in reported or response.get("ChecksumType") == "COMPOSITE"

@@ -56,11 +56,11 @@ def check_connection(endpoint: S3Endpoint, bucket: str = "", *, timeout: float =
 def _check_service(endpoint: S3Endpoint, timeout: float) -> Verdict:
     """An organisation's upload service: does it take the token, and what may it upload?"""
     from s3desk.core.storage.errors import describe_error
-    from s3desk.core.storage.upload_service import BrokerClient
+    from s3desk.core.storage.upload_service import UploadServiceClient
     from s3desk.core.units import human_size
 
     try:
-        client = BrokerClient(
+        client = UploadServiceClient(
             endpoint.broker_url, endpoint.broker_token or "", connect_timeout=timeout,
             read_timeout=timeout,
         )  # fmt: skip
