@@ -491,7 +491,7 @@ class MainWindow(QMainWindow):
             self.storage_label.setProperty("warning", "true")
         else:
             note = f" — {shown(self.endpoint.note)}" if self.endpoint.note else ""
-            address = self.endpoint.broker_url or self.endpoint.endpoint_url
+            address = self.endpoint.upload_service_url or self.endpoint.endpoint_url
             where = f" · {address}" if address else ""
             self.storage_label.setText(
                 f"<b>{shown(self.endpoint.label)}</b>{note}<span style='color:#666'>{where}</span>"
@@ -628,7 +628,7 @@ class MainWindow(QMainWindow):
         return Destination(self.bucket_box.currentText().strip(), self.prefix_edit.text().strip())
 
     def _point_browser(self, engine: UploadEngine | EngineProcess | None) -> None:
-        if engine is not None and engine.endpoint.broker_url:
+        if engine is not None and engine.endpoint.upload_service_url:
             self.browser.set_client(None, self.tr(
                 "This account uploads through your organisation's upload service, which hands "
                 "out upload links only: there is no bucket to browse with it."
@@ -640,7 +640,7 @@ class MainWindow(QMainWindow):
     def uses_upload_service(self) -> bool:
         """An organisation's upload service decides where files go; there is no bucket to
         choose or browse, and no AWS keys on this computer."""
-        return self.endpoint is not None and bool(self.endpoint.broker_url)
+        return self.endpoint is not None and bool(self.endpoint.upload_service_url)
 
     def _show_destination_mode(self) -> None:
         service = self.uses_upload_service

@@ -42,7 +42,7 @@ def check_connection(endpoint: S3Endpoint, bucket: str = "", *, timeout: float =
     """Ask the service who we are (ListBuckets) and, if ``bucket`` is given, whether that
     bucket is there and reachable. Each request waits at most ``timeout`` seconds."""
     bucket = bucket.strip()
-    if endpoint.broker_url:
+    if endpoint.upload_service_url:
         return _check_service(endpoint, timeout)
     try:
         return _check(endpoint, bucket, timeout)
@@ -61,8 +61,8 @@ def _check_service(endpoint: S3Endpoint, timeout: float) -> Verdict:
 
     try:
         client = UploadServiceClient(
-            endpoint.broker_url, endpoint.broker_token or "", connect_timeout=timeout,
-            read_timeout=timeout,
+            endpoint.upload_service_url, endpoint.upload_service_token or "",
+            connect_timeout=timeout, read_timeout=timeout,
         )  # fmt: skip
         try:
             me = client.me()

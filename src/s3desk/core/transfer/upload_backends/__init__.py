@@ -35,7 +35,7 @@ def backend_for(
 ) -> UploadBackend:
     """The upload service the endpoint names, or S3 through the engine's ``senders``. Chosen
     once per engine: new credentials for the same account reach the backend by ``reset``."""
-    if endpoint.broker_url:
+    if endpoint.upload_service_url:
         return UploadServiceBackend(
             endpoint, connect_timeout=config.connect_timeout, read_timeout=config.read_timeout,
             max_connections=config.concurrency + 2, hooks=hooks, clock=clock,

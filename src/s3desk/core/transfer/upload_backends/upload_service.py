@@ -1,6 +1,6 @@
-"""Uploads through an organisation's upload service (``S3Endpoint.broker_url``) instead of S3
-credentials: the engine's units, queue, journal and retries stay the same, but every request
-to the storage goes to a pre-signed URL the service handed out.
+"""Uploads through an organisation's upload service (``S3Endpoint.upload_service_url``)
+instead of S3 credentials: the engine's units, queue, journal and retries stay the same, but
+every request to the storage goes to a pre-signed URL the service handed out.
 
 - Starting a file announces it with its size, CRC32 and first bytes. The service checks it
   against the token's rules, chooses the key (its prefix, the file's name, "name (1).ext" if
@@ -91,7 +91,7 @@ class UploadServiceBackend:
             if self._client is None:
                 connect, read = self._timeouts
                 self._client = UploadServiceClient(
-                    self.endpoint.broker_url, self.endpoint.broker_token or "",
+                    self.endpoint.upload_service_url, self.endpoint.upload_service_token or "",
                     connect_timeout=connect, read_timeout=read,
                     max_connections=self._max_connections,
                 )  # fmt: skip
