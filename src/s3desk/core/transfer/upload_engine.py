@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import heapq
 import itertools
 import logging
@@ -28,7 +27,6 @@ import os
 import random
 import threading
 import time
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -58,7 +56,6 @@ from s3desk.core.storage.errors import (
     retrying_note,
 )
 from s3desk.core.storage.keys import InvalidKey, check_key, check_size, join_key, numbered_key
-from s3desk.core.storage.parts import choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
 from s3desk.core.transfer.bandwidth import BandwidthLimiter
 from s3desk.core.transfer.body import UploadCancelled, register_engine_handlers
@@ -66,7 +63,6 @@ from s3desk.core.transfer.jobs import (
     Destination,
     JobState,
     JobView,
-    PartResult,
     Totals,
     UploadJob,
 )
@@ -80,10 +76,11 @@ from s3desk.core.transfer.journal import (
     job_from_record,
     options_json,
 )
+from s3desk.core.transfer.object_match import bare_etag, holds_file, own_parts, parts_etag
 from s3desk.core.transfer.rate import RateMeter
 from s3desk.core.transfer.scan import FoundFile, Skipped, scan
 from s3desk.core.transfer.senders import Senders
-from s3desk.core.transfer.source import check_unchanged, part_length, read_span
+from s3desk.core.transfer.source import check_unchanged
 from s3desk.core.transfer.upload_backends import Sending, Start, backend_for
 
 if TYPE_CHECKING:
@@ -972,6 +969,8 @@ class UploadEngine:
         return Sending(_stale(job, unit), lambda n: self._add_progress(job, n), self.limiter)
 
     def _due_next(self, job: UploadJob) -> Callable[[int], list[int]]:
+        """The job's next parts to send, for a backend that prepares their requests ahead."""
+
         def due_next(n: int) -> list[int]:
             with self._cond:
                 return heapq.nsmallest(n, job.pending or [])
@@ -1006,7 +1005,7 @@ class UploadEngine:
                 return
             self._again.discard(job.id)
             if sent is not None:
-                job.etag = _bare(str(sent.get("ETag", "")))
+                job.etag = bare_etag(str(sent.get("ETag", "")))
                 job.checksum = str(sent.get("ChecksumCRC32") or "")
                 self._finish(job, JobState.DONE, "", note=_SENT_BEFORE)
             elif not taken:
@@ -1025,7 +1024,7 @@ class UploadEngine:
         """The object under the job's key (as HEAD describes it) if it is this file: an
         earlier run sent it and was stopped before noting that. None if it is not."""
         head = self._head(job)
-        return head if head is not None and self._same_bytes(job, head) else None
+        return head if head is not None and holds_file(job, head, self.config.part_size) else None
 
     def _head(self, job: UploadJob) -> Mapping[str, Any] | None:
         """HEAD of the job's key, with its stored CRC32 where the service speaks S3's
@@ -1036,19 +1035,6 @@ class UploadEngine:
             if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound", "403")):
                 return None
             raise
-
-    def _same_bytes(self, job: UploadJob, head: Mapping[str, Any]) -> bool:
-        """Whether the object ``head`` describes holds this file: its size, and its ETag or
-        stored CRC32 as the file gives them, sent whole or in parts of the size this job had
-        or would choose (a KMS-encrypted object's ETag is no MD5: its CRC32 can tell)."""
-        if int(head.get("ContentLength", -1)) != job.size:
-            return False
-        etag, crc = _bare(str(head.get("ETag", ""))), str(head.get("ChecksumCRC32") or "")
-        sizes = sorted({job.part_size, choose_part_size(job.size, self.config.part_size)} - {0})
-        parts = _parts_named(etag) or _parts_named(crc)
-        # Sums of the whole file (no "-N") come out the same with any part size.
-        sizes = [s for s in sizes if part_count(job.size, s) == parts] if parts else sizes[:1]
-        return any(_file_sums(job, size).matches(etag, crc) for size in sizes)
 
     def _exists(self, bucket: str, key: str) -> bool:
         try:
@@ -1148,7 +1134,7 @@ class UploadEngine:
             check_unchanged(job)
             confirmed = self._backend.list_parts(job)
             if job.complete_rounds:
-                confirmed = self._only_ours(job, confirmed)
+                confirmed = own_parts(job, confirmed)
         except Exception as exc:
             if has_code(exc, "NoSuchUpload") and self._completed_meanwhile(job):
                 self._completed_multipart(job)  # a completion the killed run sent got there
@@ -1177,25 +1163,6 @@ class UploadEngine:
                 self._multipart.append(job)
             self._cond.notify_all()
 
-    def _only_ours(self, job: UploadJob, listed: dict[int, PartResult]) -> dict[int, PartResult]:
-        """The listed parts whose bytes are the file's. Where the service's ETags are MD5s
-        (any part's matches) each must match; elsewhere a part must keep the ETag we got
-        when we sent it. A listed CRC32 must match too; ours is filled in where missing."""
-        known = job.done_parts or {}
-        digests = {n: _digests(job, n) for n in listed}
-        md5_etags = any(_bare(p.etag) == digests[n][0] for n, p in listed.items())
-        kept: dict[int, PartResult] = {}
-        for number, part in listed.items():
-            md5, crc = digests[number]
-            if md5_etags:
-                same = _bare(part.etag) == md5
-            else:
-                ours = known.get(number)
-                same = ours is None or _bare(ours.etag) == _bare(part.etag)
-            if same and part.checksum in ("", crc):
-                kept[number] = PartResult(part.etag, part.size, crc)
-        return kept
-
     def _completed_meanwhile(self, job: UploadJob) -> bool:
         """The upload is gone, but the object under its key is the one its parts make (its
         size, and the multipart ETag their ETags give), or holds the file's bytes (services
@@ -1207,9 +1174,9 @@ class UploadEngine:
             head = self._head(job)
             if head is None or int(head.get("ContentLength", -1)) != job.size:
                 return False
-            if _bare(str(head.get("ETag", ""))) == _parts_etag(job):
+            if bare_etag(str(head.get("ETag", ""))) == parts_etag(job):
                 return True
-            return self._same_bytes(job, head)
+            return holds_file(job, head, self.config.part_size)
         except Exception as exc:  # cannot look, or the file changed: not shown to be done
             log.info("could not compare s3://%s/%s with its file: %r", job.bucket, job.key, exc)
             return False
@@ -1609,66 +1576,6 @@ def _type_editable(job: UploadJob) -> bool:
 _TYPE_EDITABLE = frozenset(
     {JobState.QUEUED, JobState.PAUSED, JobState.CONFLICT, JobState.FAILED, JobState.CANCELLED}
 )
-
-
-def _bare(etag: str) -> str:
-    return etag.strip('"').lower()
-
-
-def _parts_etag(job: UploadJob) -> str:
-    """The multipart ETag the job's sent parts make ("" unless all are known, as MD5s)."""
-    parts = job.done_parts or {}
-    if len(parts) != job.part_count:
-        return ""
-    try:
-        return checksums.multipart_etag(
-            [bytes.fromhex(_bare(parts[n].etag)) for n in sorted(parts)]
-        )
-    except ValueError:
-        return ""  # not MD5 ETags: nothing to compare with
-
-
-def _parts_named(value: str) -> int:
-    """The N of a multipart ETag or checksum ("...-N"); 0 for an object sent whole."""
-    count = value.rpartition("-")[2] if "-" in value else ""
-    return int(count) if count.isdigit() else 0
-
-
-class _FileSums(NamedTuple):
-    """A file's MD5 and CRC32 as S3 gives them for an object sent whole, and in parts."""
-
-    md5: str
-    crc32: str
-    multipart_etag: str
-    composite_crc32: str
-
-    def matches(self, etag: str, crc32: str) -> bool:
-        return etag in (self.md5, self.multipart_etag) or crc32 in (
-            self.crc32, self.composite_crc32,
-        )  # fmt: skip
-
-
-def _file_sums(job: UploadJob, part_size: int) -> _FileSums:
-    """Read the file once, a part at a time (SourceChanged if it is not the one queued)."""
-    whole, crc = hashlib.md5(usedforsecurity=False), 0
-    md5s: list[bytes] = []
-    crcs: list[str] = []
-    for offset in range(0, job.size, part_size):
-        data = read_span(job, offset, min(part_size, job.size - offset))
-        whole.update(data)
-        crc = zlib.crc32(data, crc)
-        md5s.append(hashlib.md5(data, usedforsecurity=False).digest())
-        crcs.append(checksums.crc32_b64(data))
-    return _FileSums(
-        whole.hexdigest(), checksums.b64_crc32(crc),
-        checksums.multipart_etag(md5s), checksums.composite_crc32(crcs),
-    )  # fmt: skip
-
-
-def _digests(job: UploadJob, number: int) -> tuple[str, str]:
-    """The MD5 (hex) and CRC32 (base64) of part ``number`` as the file holds it now."""
-    data = read_span(job, (number - 1) * job.part_size, part_length(job, number))
-    return hashlib.md5(data, usedforsecurity=False).hexdigest(), checksums.crc32_b64(data)
 
 
 def _stale(job: UploadJob, unit: _Unit) -> Callable[[], bool]:
