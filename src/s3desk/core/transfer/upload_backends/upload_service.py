@@ -19,14 +19,16 @@ import os
 import threading
 import zlib
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.core.storage.upload_service import UploadServiceClient
 from s3desk.core.transfer.body import UploadCancelled
 from s3desk.core.transfer.jobs import PartResult, UploadJob
 from s3desk.core.transfer.source import check_unchanged, part_length, read_span
 from s3desk.core.transfer.upload_backends.backend import Sending, Start, Stored
+
+if TYPE_CHECKING:
+    from s3desk.core.storage.upload_service import UploadServiceClient
 
 # What the service looks at to tell a file's type from its content.
 HEAD_BYTES = 512
@@ -89,6 +91,9 @@ class UploadServiceBackend:
     def _service(self) -> UploadServiceClient:
         with self._lock:
             if self._client is None:
+                # Here, not at the top: it loads botocore, which `s3desk --help` does not need.
+                from s3desk.core.storage.upload_service import UploadServiceClient
+
                 connect, read = self._timeouts
                 self._client = UploadServiceClient(
                     self.endpoint.upload_service_url, self.endpoint.upload_service_token or "",
