@@ -4,7 +4,8 @@ Work is cut into units — one PutObject, one CreateMultipartUpload, one UploadP
 CompleteMultipartUpload, one abort — and every worker takes the next unit from one
 scheduler, so a big file's parts and many small files share the same ``concurrency``
 connections. Parts of a multipart upload that has started go first, so started uploads
-finish before new ones begin.
+finish before new ones begin. The requests themselves are a backend's (``upload_backends``):
+S3 with the account's credentials, or an organisation's upload service.
 
 Each job carries a generation number that pause, resume, cancel and retry bump. A unit
 remembers the generation it was handed out under; its body stops at the next read once the

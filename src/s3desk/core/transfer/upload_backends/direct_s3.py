@@ -48,12 +48,7 @@ class DirectS3Backend:
     can_look = True
     can_copy_audit = True
 
-    def __init__(
-        self,
-        endpoint: S3Endpoint,
-        senders: Senders,
-        options: UploadOptions,
-    ) -> None:
+    def __init__(self, endpoint: S3Endpoint, senders: Senders, options: UploadOptions) -> None:
         self.endpoint = endpoint
         self._senders = senders
         self._options = options
