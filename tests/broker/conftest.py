@@ -205,8 +205,8 @@ def service_endpoint(broker: Running, user: str, token: str | None = None) -> S3
     """What an "Organisation upload service" account gives the engine: the service and a
     token. The S3 address is a closed port, so any request that bypassed the service fails."""
     return S3Endpoint(
-        label="Organisation", endpoint_url="http://127.0.0.1:9", broker_url=broker.url,
-        broker_token=token if token is not None else broker.tokens[user],
+        label="Organisation", endpoint_url="http://127.0.0.1:9", upload_service_url=broker.url,
+        upload_service_token=token if token is not None else broker.tokens[user],
     )  # fmt: skip
 
 

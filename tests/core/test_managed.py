@@ -278,7 +278,7 @@ def test_managed_accounts_are_listed_and_cannot_be_removed_or_changed(
 
     # The user gives a managed account its secret; the account itself stays the managed one.
     store.save(company, secret_key="company-token")
-    assert store.endpoint(company).broker_token == "company-token"
+    assert store.endpoint(company).upload_service_token == "company-token"
     text = store.path.read_text()
     assert "Company" not in text and "managed" not in text and "company-token" not in text
 
@@ -287,7 +287,7 @@ def test_managed_accounts_are_listed_and_cannot_be_removed_or_changed(
     assert [a.name for a in reread.accounts()] == ["Company", "Shared"]
     again = reread.find("Company") or pytest.fail()
     assert again.id == company.id  # the same id on every start: its secret is found again
-    assert reread.endpoint(again).broker_token == "company-token"
+    assert reread.endpoint(again).upload_service_token == "company-token"
 
 
 def test_locked_accounts_cannot_be_added_or_removed(

@@ -65,7 +65,8 @@ def test_the_accounts_dialog_sets_up_a_service_account_with_a_token(
     (saved,) = tomllib.loads(text)["accounts"]
     assert (saved["kind"], saved["endpoint_url"]) == ("upload-service", broker.url)
     endpoint = store.endpoint(store.accounts()[0])
-    assert (endpoint.broker_url, endpoint.broker_token) == (broker.url, broker.tokens["alice"])
+    token = broker.tokens["alice"]
+    assert (endpoint.upload_service_url, endpoint.upload_service_token) == (broker.url, token)
     assert endpoint.access_key is None and endpoint.secret_key is None
 
 

@@ -71,7 +71,7 @@ def diagnostic_report(
     if endpoint is not None:
         lines += [
             f"storage: {endpoint.label}",
-            f"  address: {endpoint.broker_url or endpoint.endpoint_url or 'Amazon S3'}",
+            f"  address: {endpoint.upload_service_url or endpoint.endpoint_url or 'Amazon S3'}",
             f"  region: {endpoint.region or '(default)'}",
             f"  credentials: {_credential_kind(endpoint)}",
             f"  path-style: {endpoint.path_style}, checksums: {endpoint.checksum_mode}",
@@ -99,7 +99,7 @@ def last_problems(path: Path, count: int = _LAST_PROBLEMS) -> list[str]:
 
 
 def _credential_kind(endpoint: S3Endpoint) -> str:
-    if endpoint.broker_url:
+    if endpoint.upload_service_url:
         return "organisation upload service token, stored in the OS keyring"
     if endpoint.access_key:
         return "access key, stored in the OS keyring"

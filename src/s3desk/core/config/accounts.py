@@ -150,8 +150,8 @@ def endpoint_for(
     the keyring's, the Accounts dialog's "Test connection" what was typed before saving."""
     if account.kind is AccountKind.UPLOAD_SERVICE:
         return S3Endpoint(
-            label=account.name, broker_url=account.endpoint_url.strip(),
-            broker_token=secret_key, account_id=account.id,
+            label=account.name, upload_service_url=account.endpoint_url.strip(),
+            upload_service_token=secret_key, account_id=account.id,
         )  # fmt: skip
     region = account.region or None
     profile = account.profile or None

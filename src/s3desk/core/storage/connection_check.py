@@ -46,7 +46,7 @@ def check_connection(endpoint: S3Endpoint, bucket: str = "", *, timeout: float =
     """Ask the service who we are (ListBuckets) and, if ``bucket`` is given, whether that
     bucket is there and reachable. Each request waits at most ``timeout`` seconds."""
     bucket = bucket.strip()
-    if endpoint.broker_url:
+    if endpoint.upload_service_url:
         return _check_service(endpoint, timeout)
     try:
         return _check(endpoint, bucket, timeout)
@@ -60,13 +60,13 @@ def check_connection(endpoint: S3Endpoint, bucket: str = "", *, timeout: float =
 def _check_service(endpoint: S3Endpoint, timeout: float) -> Verdict:
     """An organisation's upload service: does it take the token, and what may it upload?"""
     from s3desk.core.storage.errors import describe_error
-    from s3desk.core.storage.upload_service import BrokerClient
+    from s3desk.core.storage.upload_service import UploadServiceClient
     from s3desk.core.units import human_size
 
     try:
-        client = BrokerClient(
-            endpoint.broker_url, endpoint.broker_token or "", connect_timeout=timeout,
-            read_timeout=timeout,
+        client = UploadServiceClient(
+            endpoint.upload_service_url, endpoint.upload_service_token or "",
+            connect_timeout=timeout, read_timeout=timeout,
         )  # fmt: skip
         try:
             me = client.me()

@@ -41,23 +41,24 @@ class S3Endpoint:
     account_id: str = ""
     # An organisation's upload service (s3desk-broker) instead of S3 credentials: uploads go
     # through the pre-signed URLs it hands out for this token.
-    broker_url: str = ""
-    broker_token: str | None = field(default=None, repr=False)
+    upload_service_url: str = ""
+    upload_service_token: str | None = field(default=None, repr=False)
 
     @property
     def identity(self) -> str:
         """Names the service and account without secrets: the journal keys uploads by it."""
         if self.account_id:
             return f"account:{self.account_id}"
-        if self.broker_url:
-            token = self.broker_token or ""
-            return f"broker|{self.broker_url}|{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+        if self.upload_service_url:
+            token = hashlib.sha256((self.upload_service_token or "").encode()).hexdigest()[:16]
+            # "broker|": journals written before the upload service had its name key by it.
+            return f"broker|{self.upload_service_url}|{token}"
         key = hashlib.sha256(self.access_key.encode()).hexdigest()[:16] if self.access_key else ""
         return "|".join((self.label, self.endpoint_url or "aws", self.profile or "", key))
 
     @property
     def display(self) -> str:
-        where = self.endpoint_url or self.broker_url
+        where = self.endpoint_url or self.upload_service_url
         return phrase("{label} ({where})", label=self.label, where=where) if where else self.label
 
 

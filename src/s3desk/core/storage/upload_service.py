@@ -44,7 +44,7 @@ class ServiceRefusal(ClientError):
         self.status, self.service_code, self.plain_message = status, code, message
 
 
-class BrokerClient:
+class UploadServiceClient:
     """Thread-safe; one kept-alive connection pool per host (the service, the storage)."""
 
     def __init__(

@@ -4,7 +4,8 @@ Work is cut into units — one PutObject, one CreateMultipartUpload, one UploadP
 CompleteMultipartUpload, one abort — and every worker takes the next unit from one
 scheduler, so a big file's parts and many small files share the same ``concurrency``
 connections. Parts of a multipart upload that has started go first, so started uploads
-finish before new ones begin.
+finish before new ones begin. The requests themselves are a backend's (``upload_backends``):
+S3 with the account's credentials, or an organisation's upload service.
 
 The scheduler (``scheduler.py``) is the download engine's too: jobs and their generations
 (cooperative cancel), pause, resume, cancel, retry, the wait for new credentials, and
@@ -16,16 +17,14 @@ multipart uploads and their aborts, and the hooks of ``direction.py``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import heapq
 import logging
 import os
 import threading
 import time
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from s3desk.core.compliance import content_types
 from s3desk.core.compliance.audit import AuditLog
@@ -38,7 +37,6 @@ from s3desk.core.phrases import phrase
 from s3desk.core.storage import checksums
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.errors import (
-    EncryptionRequired,
     SourceChanged,
     describe_error,
     has_code,
@@ -48,15 +46,12 @@ from s3desk.core.storage.errors import (
     rejects_flexible_checksums,
 )
 from s3desk.core.storage.keys import InvalidKey, check_key, join_key, numbered_key
-from s3desk.core.storage.lean_s3 import LeanS3, NotServed
-from s3desk.core.storage.parts import choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
-from s3desk.core.transfer.body import ProgressBody, UploadCancelled, register_engine_handlers
+from s3desk.core.transfer.body import UploadCancelled, register_engine_handlers
 from s3desk.core.transfer.jobs import (
     Destination,
     JobState,
     JobView,
-    PartResult,
     UploadJob,
 )
 from s3desk.core.transfer.journal import (
@@ -66,13 +61,17 @@ from s3desk.core.transfer.journal import (
     job_from_record,
     options_json,
 )
+from s3desk.core.transfer.object_match import bare_etag, holds_file, own_parts, parts_etag
 from s3desk.core.transfer.scan import FoundFile
 from s3desk.core.transfer.scheduler import TransferScheduler
 from s3desk.core.transfer.senders import Senders
-from s3desk.core.transfer.source import check_unchanged, part_length, read_span
+from s3desk.core.transfer.source import check_unchanged
+from s3desk.core.transfer.upload_backends import Sending, Start, backend_for
 from s3desk.core.transfer.upload_intake import Item, UploadIntake, audit_starts
 from s3desk.core.transfer.upload_recovery import UploadRecovery
-from s3desk.core.transfer.upload_service_mode import BrokerUploads
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +91,7 @@ class _Unit(NamedTuple):
     attempt: int = 1
 
 
-# Bodies up to this size go to boto3 as plain bytes: progress for them is the whole file at
-# once, and botocore then skips the Expect: 100-continue round trip and the per-read hooks.
-SMALL_BODY = 1024 * 1024
+_UNFINISHED = (JobState.QUEUED, JobState.UPLOADING, JobState.RETRYING, JobState.PAUSED)
 
 
 class UploadEngine(TransferScheduler[UploadJob, _Unit]):
@@ -113,19 +110,26 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
     ) -> None:
         super().__init__(endpoint, config, clock)
         self.journal = journal
-        # Every upload's start, completion (size, checksum) and failure (reason), if given.
-        # An upload service account has no S3 credentials to store copies with.
-        copy_to = self._copy_audit if self.config.audit_bucket and not endpoint.broker_url else None
-        self.audit = AuditWriter(audit, copy_to) if audit is not None else None
         self._senders = Senders(
             endpoint, max_connections=pool_size(self.config.concurrency),
             connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
             hooks=self.request_hooks, sign_payload=False, prepare_client=register_engine_handlers,
         )  # fmt: skip
-        # An organisation's upload service instead of S3 credentials (engine_broker.py).
-        self._service = BrokerUploads(self)
+        # How requests reach the storage: S3 itself, or an organisation's upload service.
+        self._backend = backend_for(
+            endpoint, self.config, senders=self._senders, hooks=self.request_hooks, clock=clock
+        )
+        # Every upload's start, completion (size, checksum) and failure (reason), if given.
+        # Copies in a bucket need S3 credentials (an upload service account has none).
+        copies = self.config.audit_bucket and self._backend.can_copy_audit
+        copy_to = self._copy_audit if copies else None
+        self.audit = AuditWriter(audit, copy_to) if audit is not None else None
         # How drops become jobs, and what an earlier run left (upload_intake/_recovery.py).
-        self._intake = UploadIntake(self.config, service_decides=bool(endpoint.broker_url))
+        self._intake = UploadIntake(
+            self.config,
+            local_rules=self._backend.local_rules,
+            chooses_keys=self._backend.chooses_keys,
+        )
         self._recovery = UploadRecovery(journal, endpoint.identity, self.warn)
         # Jobs whose earlier run may have died between CreateMultipartUpload and noting
         # its id: their key's empty uploads are that run's, to abort before starting.
@@ -430,7 +434,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         # What is left unfinished is another engine's to take up, even in this process.
         self._journal_call("release_claims")
         self._senders.close()
-        self._service.close()
+        self._backend.close()
 
     # ----------------------------------------------------------------- scheduling
 
@@ -439,39 +443,15 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         return self.endpoint.checksum_mode == checksums.CRC32
 
     @property
-    def client(self) -> Any:
+    def client(self) -> S3Client:
         """The botocore client, made on first use: small files may never need one."""
-        return self._senders.client
-
-    def _lean_sender(self) -> LeanS3:
-        return self._senders.lean()
+        client: S3Client = self._senders.client
+        return client
 
     def _reconnect(self) -> None:
-        """New credentials or settings: the next request builds its senders afresh."""
+        """New credentials or settings: the next request connects afresh."""
         self._senders.reset(self.endpoint)
-        self._service.close()
-
-    def _send_small(self, job: UploadJob, data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
-        """PutObject of a body in memory: the lean sender where it can, botocore otherwise."""
-        conditional = _conditional(job, single=True)
-        headers = {"content-type": _content_type(job), **self.config.options.headers()}
-        if "ContentMD5" in fields:
-            headers["content-md5"] = fields["ContentMD5"]
-        if "ChecksumCRC32" in fields:
-            # As the SDKs send it: some services store the checksum only when told so.
-            headers["x-amz-sdk-checksum-algorithm"] = "CRC32"
-            headers["x-amz-checksum-crc32"] = fields["ChecksumCRC32"]
-        if conditional:
-            headers["if-none-match"] = conditional["IfNoneMatch"]
-        try:
-            return self._lean_sender().put(job.bucket, job.key, data, headers)
-        except NotServed:
-            pass
-        response: dict[str, Any] = self.client.put_object(
-            Bucket=job.bucket, Key=job.key, Body=data, ContentType=_content_type(job),
-            **fields, **conditional, **self.config.options.boto_fields(),
-        )  # fmt: skip
-        return response
+        self._backend.reset(self.endpoint)
 
     def _pick_unit(self) -> _Unit | None:
         if self._urgent:
@@ -547,16 +527,22 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
     def _tidy(self) -> None:
         self._flush_forgotten()
 
-    # ----------------------------------------------------------------- S3 work
+    # ----------------------------------------------------------------- storage work
 
-    def _body(self, unit: _Unit, data: bytes) -> ProgressBody:
-        job, generation = unit.job, unit.generation
-        return ProgressBody(
-            data,
-            on_progress=lambda n: self._add_progress(job, n),
-            should_stop=lambda: job.generation != generation,
-            limiter=self.limiter,
-        )
+    def _sending(self, unit: _Unit) -> Sending:
+        """A unit's body stops once its job moved on, counts its bytes to the job, and keeps
+        to the bandwidth limit."""
+        job = unit.job
+        return Sending(_stale(job, unit), lambda n: self._add_progress(job, n), self.limiter)
+
+    def _due_next(self, job: UploadJob) -> Callable[[int], list[int]]:
+        """The job's next parts to send, for a backend that prepares their requests ahead."""
+
+        def due_next(n: int) -> list[int]:
+            with self._cond:
+                return heapq.nsmallest(n, job.pending or [])
+
+        return due_next
 
     def _check_key(self, unit: _Unit) -> None:
         """Before uploading under a policy other than overwrite: is the key taken?"""
@@ -586,7 +572,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 return
             self._again.discard(job.id)
             if sent is not None:
-                job.etag = _bare(str(sent.get("ETag", "")))
+                job.etag = bare_etag(str(sent.get("ETag", "")))
                 job.checksum = str(sent.get("ChecksumCRC32") or "")
                 self._finish(job, JobState.DONE, "", note=_SENT_BEFORE)
             elif not taken:
@@ -605,49 +591,26 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         """The object under the job's key (as HEAD describes it) if it is this file: an
         earlier run sent it and was stopped before noting that. None if it is not."""
         head = self._head(job)
-        return head if head is not None and self._same_bytes(job, head) else None
+        return head if head is not None and holds_file(job, head, self.config.part_size) else None
 
     def _head(self, job: UploadJob) -> Mapping[str, Any] | None:
         """HEAD of the job's key, with its stored CRC32 where the service speaks S3's
         checksums; None if there is no object or we may not look."""
-        extra = {"ChecksumMode": "ENABLED"} if self._crc32 else {}
         try:
-            head: Mapping[str, Any] = self.client.head_object(
-                Bucket=job.bucket, Key=job.key, **extra
-            )
+            return self._backend.head(job.bucket, job.key, checksum=self._crc32)
         except Exception as exc:
             if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound", "403")):
                 return None
             raise
-        return head
-
-    def _same_bytes(self, job: UploadJob, head: Mapping[str, Any]) -> bool:
-        """Whether the object ``head`` describes holds this file: its size, and its ETag or
-        stored CRC32 as the file gives them, sent whole or in parts of the size this job had
-        or would choose (a KMS-encrypted object's ETag is no MD5: its CRC32 can tell)."""
-        if int(head.get("ContentLength", -1)) != job.size:
-            return False
-        etag, crc = _bare(str(head.get("ETag", ""))), str(head.get("ChecksumCRC32") or "")
-        sizes = sorted({job.part_size, choose_part_size(job.size, self.config.part_size)} - {0})
-        parts = _parts_named(etag) or _parts_named(crc)
-        # Sums of the whole file (no "-N") come out the same with any part size.
-        sizes = [s for s in sizes if part_count(job.size, s) == parts] if parts else sizes[:1]
-        return any(_file_sums(job, size).matches(etag, crc) for size in sizes)
 
     def _exists(self, bucket: str, key: str) -> bool:
         try:
-            try:
-                return self._lean_sender().exists(bucket, key)
-            except NotServed:
-                self.client.head_object(Bucket=bucket, Key=key)
+            return self._backend.exists(bucket, key)
         except Exception as exc:
-            if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound")):
-                return False
             if has_code(exc, "403"):
                 # Upload-only credentials may not look: If-None-Match still guards the write.
                 return False
             raise
-        return True
 
     def _free_key(self, bucket: str, key: str, start: int = 1) -> str:
         for n in range(start, 10_000):
@@ -657,67 +620,46 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         raise RuntimeError(f"no free name for {key!r}")
 
     def _put_object(self, unit: _Unit) -> None:
-        if self.endpoint.broker_url:
-            self._service.begin(unit)
-            return
-        job = unit.job
-        body: ProgressBody | None = None
-        try:
-            data = read_span(job, 0, job.size)
-            fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
-            body = self._body(unit, data) if job.size > SMALL_BODY else None
-            if body is None and not self.limiter.consume(job.size, _stale(job, unit)):
-                raise UploadCancelled
-            if body is None:
-                response = self._send_small(job, data, fields)
-            else:
-                response = self.client.put_object(
-                    Bucket=job.bucket, Key=job.key, Body=body,
-                    ContentType=_content_type(job), **fields, **_conditional(job, single=True),
-                    **self.config.options.boto_fields(),
-                )  # fmt: skip
-            checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
-            self._check_encrypted(job, response)
-        except Exception as exc:
-            if body is not None:
-                body.rewind()
-            self._failed_attempt(unit, exc)
-            return
-        with self._cond:
-            job.etag, job.checksum = str(response.get("ETag", "")).strip('"'), checksum
-            self._completed(job)
-        self._forget(job.id)
+        self._begin(unit)
 
     def _start_multipart(self, unit: _Unit) -> None:
-        if self.endpoint.broker_url:
-            self._service.begin(unit)
-            return
+        self._begin(unit)
+
+    def _begin(self, unit: _Unit) -> None:
+        """A _PUT or _START unit: the backend starts the file as asked (an upload service as
+        it decides), then it goes in one request, or its parts are planned."""
         job = unit.job
+        starting = unit.kind == _START
+        sweep = starting and job.id in self._sweep
+        if sweep:
+            self._sweep.discard(job.id)  # once: a retry finds the id noted, or none sent
         try:
-            if job.id in self._sweep:
-                self._abort_orphans(job)
-            part_size = choose_part_size(job.size, self.config.part_size)
-            extra = {"ChecksumAlgorithm": "CRC32"} if self._crc32 else {}
-            response = self.client.create_multipart_upload(
-                Bucket=job.bucket,
-                Key=job.key,
-                ContentType=_content_type(job),
-                **extra,
-                **self.config.options.boto_fields(),
+            start = self._backend.begin(
+                job, multipart=starting, part_size=self.config.part_size, sweep=sweep
             )
         except Exception as exc:
-            with self._cond:
-                self._starting -= 1
-                self._cond.notify_all()
+            if starting:
+                self._started()
             self._failed_attempt(unit, exc)
             return
-        upload_id = response["UploadId"]
+        if start.key != job.key:
+            self._journal_call("set_key", job.id, start.key)
+        if (start.bucket, start.key) != (job.bucket, job.key):
+            with self._cond:
+                job.bucket, job.key = start.bucket, start.key
+                self._dirty[job.id] = job
+        if start.upload_id is None:
+            if starting:
+                self._started()
+            self._put_whole(unit, start)
+            return
         # Durable before any part goes out: an upload id lost in a crash would be orphaned.
-        self._journal_call("set_multipart", job.id, upload_id, part_size)
+        self._journal_call("set_multipart", job.id, start.upload_id, start.part_size)
         with self._cond:
-            self._starting -= 1
-            job.upload_id, job.part_size = upload_id, part_size
-            job.part_count = part_count(job.size, part_size)
+            if starting:
+                self._starting -= 1
+            job.upload_id, job.part_size = start.upload_id, start.part_size
+            job.part_count = start.part_count
             job.done_parts = {}
             self._plan_parts(job)
             if unit.generation == job.generation and job.state.active:
@@ -726,26 +668,29 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 self._abort_if_quiet(job)  # cancelled while starting; paused keeps its id
             self._cond.notify_all()
 
-    def _abort_orphans(self, job: UploadJob) -> None:
-        """An earlier run queued this file and died, maybe after its CreateMultipartUpload
-        reached the service but before the answer was noted: abort the key's uploads that
-        have no part yet (parts go out only once the id is noted), so none stays open."""
-        self._sweep.discard(job.id)
+    def _started(self) -> None:
+        with self._cond:
+            self._starting -= 1
+            self._cond.notify_all()
+
+    def _put_whole(self, unit: _Unit, start: Start) -> None:
+        job = unit.job
         try:
-            pages = self.client.get_paginator("list_multipart_uploads").paginate(
-                Bucket=job.bucket, Prefix=job.key
-            )
-            uploads = [u for page in pages for u in page.get("Uploads", [])]
-        except Exception as exc:  # not allowed to look (or rclone's "none yet"): go on
-            log.info("could not list the uploads of s3://%s/%s: %r", job.bucket, job.key, exc)
+            stored = self._backend.put(job, start, self._sending(unit))
+        except Exception as exc:
+            if self._backend.chooses_keys and has_code(exc, "PreconditionFailed"):
+                # The name was taken between the backend's choice and our write: start again,
+                # and the next free name is chosen.
+                with self._cond:
+                    if unit.generation == job.generation and job.state.active:
+                        self._delay(unit._replace(attempt=unit.attempt + 1), 0.0)
+                return
+            self._failed_attempt(unit, exc)
             return
-        for upload in (u for u in uploads if u.get("Key") == job.key):
-            ids = {"Bucket": job.bucket, "Key": job.key, "UploadId": upload["UploadId"]}
-            try:
-                if not self.client.list_parts(**ids).get("Parts"):
-                    self.client.abort_multipart_upload(**ids)
-            except Exception as exc:  # gone meanwhile, or not ours to touch
-                log.info("left multipart upload %s open: %r", upload["UploadId"], exc)
+        with self._cond:
+            job.etag, job.checksum = stored.etag, stored.checksum
+            self._completed(job)
+        self._forget(job.id)
 
     def _verify_parts(self, unit: _Unit) -> None:
         """After a restart, or a completion refused over its parts: keep the parts the
@@ -754,9 +699,9 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         job = unit.job
         try:
             check_unchanged(job)
-            confirmed = self._list_parts(job)
+            confirmed = self._backend.list_parts(job)
             if job.complete_rounds:
-                confirmed = self._only_ours(job, confirmed)
+                confirmed = own_parts(job, confirmed)
         except Exception as exc:
             if has_code(exc, "NoSuchUpload") and self._completed_meanwhile(job):
                 self._completed_multipart(job)  # a completion the killed run sent got there
@@ -785,57 +730,20 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 self._multipart.append(job)
             self._cond.notify_all()
 
-    def _list_parts(self, job: UploadJob) -> dict[int, PartResult]:
-        if self.endpoint.broker_url:
-            return self._service.list_parts(job)
-        known = job.done_parts or {}
-        confirmed: dict[int, PartResult] = {}
-        paginator = self.client.get_paginator("list_parts")
-        pages = paginator.paginate(Bucket=job.bucket, Key=job.key, UploadId=job.upload_id)
-        for page in pages:
-            for part in page.get("Parts", []):
-                number, size = int(part["PartNumber"]), int(part["Size"])
-                if 1 <= number <= job.part_count and size == part_length(job, number):
-                    # Services that list no checksums: keep ours if it is the same part.
-                    ours = known.get(number)
-                    same = ours is not None and ours.etag == part["ETag"]
-                    crc = part.get("ChecksumCRC32") or (ours.checksum if same and ours else "")
-                    confirmed[number] = PartResult(part["ETag"], size, crc)
-        return confirmed
-
-    def _only_ours(self, job: UploadJob, listed: dict[int, PartResult]) -> dict[int, PartResult]:
-        """The listed parts whose bytes are the file's. Where the service's ETags are MD5s
-        (any part's matches) each must match; elsewhere a part must keep the ETag we got
-        when we sent it. A listed CRC32 must match too; ours is filled in where missing."""
-        known = job.done_parts or {}
-        digests = {n: _digests(job, n) for n in listed}
-        md5_etags = any(_bare(p.etag) == digests[n][0] for n, p in listed.items())
-        kept: dict[int, PartResult] = {}
-        for number, part in listed.items():
-            md5, crc = digests[number]
-            if md5_etags:
-                same = _bare(part.etag) == md5
-            else:
-                ours = known.get(number)
-                same = ours is None or _bare(ours.etag) == _bare(part.etag)
-            if same and part.checksum in ("", crc):
-                kept[number] = PartResult(part.etag, part.size, crc)
-        return kept
-
     def _completed_meanwhile(self, job: UploadJob) -> bool:
         """The upload is gone, but the object under its key is the one its parts make (its
         size, and the multipart ETag their ETags give), or holds the file's bytes (services
         such as rclone answer the whole file's MD5): a completion whose answer was lost, or
         that a killed run sent, got there."""
-        if self.endpoint.broker_url:
+        if not self._backend.can_look:
             return False
         try:
             head = self._head(job)
             if head is None or int(head.get("ContentLength", -1)) != job.size:
                 return False
-            if _bare(str(head.get("ETag", ""))) == _parts_etag(job):
+            if bare_etag(str(head.get("ETag", ""))) == parts_etag(job):
                 return True
-            return self._same_bytes(job, head)
+            return holds_file(job, head, self.config.part_size)
         except Exception as exc:  # cannot look, or the file changed: not shown to be done
             log.info("could not compare s3://%s/%s with its file: %r", job.bucket, job.key, exc)
             return False
@@ -862,25 +770,9 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
 
     def _upload_part(self, unit: _Unit) -> None:
         job, number = unit.job, unit.number
-        offset = (number - 1) * job.part_size
-        length = part_length(job, number)
-        body: ProgressBody | None = None
         try:
-            data = read_span(job, offset, length)
-            if self.endpoint.broker_url:
-                result = self._service.send_part(unit, data)
-            else:
-                fields, checksum = checksums.request_fields(self.endpoint.checksum_mode, data)
-                body = self._body(unit, data)
-                response = self.client.upload_part(
-                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id, PartNumber=number,
-                    Body=body, **fields,
-                )  # fmt: skip
-                checksums.verify_response(self.endpoint.checksum_mode, checksum, response)
-                result = PartResult(response["ETag"], length, checksum)
+            result = self._backend.send_part(job, number, self._sending(unit), self._due_next(job))
         except Exception as exc:
-            if body is not None:
-                body.rewind()
             with self._cond:
                 assert job.in_flight is not None
                 job.in_flight.discard(number)
@@ -901,30 +793,9 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
 
     def _complete_multipart(self, unit: _Unit) -> None:
         job = unit.job
-        assert job.done_parts is not None
-        done = [job.done_parts[n] for n in sorted(job.done_parts)]
-        parts: list[dict[str, Any]] = [
-            {"PartNumber": n, "ETag": job.done_parts[n].etag} for n in sorted(job.done_parts)
-        ]
-        # An upload created with a checksum algorithm must list every part's checksum.
-        crc32s = [p.checksum for p in done] if self._crc32 else []
-        if crc32s and all(crc32s):
-            for part, crc in zip(parts, crc32s, strict=True):
-                part["ChecksumCRC32"] = crc
         try:
-            if self.endpoint.broker_url:
-                self._service.complete(job)
-            else:
-                check_unchanged(job)
-                response = self.client.complete_multipart_upload(
-                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id,
-                    MultipartUpload={"Parts": parts}, **_conditional(job),
-                )  # fmt: skip
-                if crc32s and all(crc32s):
-                    checksums.verify_complete(self.endpoint.checksum_mode, crc32s, response)
-                self._check_encrypted(job, response)
-                job.etag = str(response.get("ETag", "")).strip('"')
-                job.checksum = str(response.get("ChecksumCRC32", ""))
+            stored = self._backend.complete(job)
+            job.etag, job.checksum = stored.etag, stored.checksum
         except Exception as exc:
             gone = has_code(exc, "NoSuchUpload")
             if gone and unit.attempt > 1 and self._object_matches(job):
@@ -962,23 +833,11 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             )  # fmt: skip
             self._delay(_Unit(_VERIFY, job, 0, job.generation), self._backoff(unit))
 
-    def _check_encrypted(self, job: UploadJob, response: dict[str, Any]) -> None:
-        """Encryption is required: an object the service does not confirm as encrypted is
-        removed again (best effort) and the job fails saying so."""
-        try:
-            self.config.options.check_confirmed(response)
-        except EncryptionRequired:
-            try:
-                self.client.delete_object(Bucket=job.bucket, Key=job.key)
-            except Exception as exc:
-                log.warning("could not remove unencrypted s3://%s/%s: %r", job.bucket, job.key, exc)
-            raise
-
     def _object_matches(self, job: UploadJob) -> bool:
-        if self.endpoint.broker_url:
+        if not self._backend.can_look:
             return False  # the service answers a repeated completion itself
         try:
-            head = self.client.head_object(Bucket=job.bucket, Key=job.key)
+            head = self._backend.head(job.bucket, job.key, checksum=False)
         except Exception:
             return False
         return int(head.get("ContentLength", -1)) == job.size
@@ -986,12 +845,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
     def _abort_multipart(self, unit: _Unit) -> None:
         job = unit.job
         try:
-            if self.endpoint.broker_url:
-                self._service.abort(job)
-            else:
-                self.client.abort_multipart_upload(
-                    Bucket=job.bucket, Key=job.key, UploadId=job.upload_id
-                )
+            self._backend.abort(job)
         except Exception as exc:
             if is_transient(exc) and unit.attempt < self.config.max_attempts:
                 with self._cond:
@@ -1182,80 +1036,5 @@ _TYPE_EDITABLE = frozenset(
 )
 
 
-def _content_type(job: UploadJob) -> str:
-    return job.content_type or content_types.from_name(job.key) or content_types.DEFAULT
-
-
-def _bare(etag: str) -> str:
-    return etag.strip('"').lower()
-
-
-def _parts_etag(job: UploadJob) -> str:
-    """The multipart ETag the job's sent parts make ("" unless all are known, as MD5s)."""
-    parts = job.done_parts or {}
-    if len(parts) != job.part_count:
-        return ""
-    try:
-        return checksums.multipart_etag(
-            [bytes.fromhex(_bare(parts[n].etag)) for n in sorted(parts)]
-        )
-    except ValueError:
-        return ""  # not MD5 ETags: nothing to compare with
-
-
-def _parts_named(value: str) -> int:
-    """The N of a multipart ETag or checksum ("...-N"); 0 for an object sent whole."""
-    count = value.rpartition("-")[2] if "-" in value else ""
-    return int(count) if count.isdigit() else 0
-
-
-class _FileSums(NamedTuple):
-    """A file's MD5 and CRC32 as S3 gives them for an object sent whole, and in parts."""
-
-    md5: str
-    crc32: str
-    multipart_etag: str
-    composite_crc32: str
-
-    def matches(self, etag: str, crc32: str) -> bool:
-        return etag in (self.md5, self.multipart_etag) or crc32 in (
-            self.crc32, self.composite_crc32,
-        )  # fmt: skip
-
-
-def _file_sums(job: UploadJob, part_size: int) -> _FileSums:
-    """Read the file once, a part at a time (SourceChanged if it is not the one queued)."""
-    whole, crc = hashlib.md5(usedforsecurity=False), 0
-    md5s: list[bytes] = []
-    crcs: list[str] = []
-    for offset in range(0, job.size, part_size):
-        data = read_span(job, offset, min(part_size, job.size - offset))
-        whole.update(data)
-        crc = zlib.crc32(data, crc)
-        md5s.append(hashlib.md5(data, usedforsecurity=False).digest())
-        crcs.append(checksums.crc32_b64(data))
-    return _FileSums(
-        whole.hexdigest(), checksums.b64_crc32(crc),
-        checksums.multipart_etag(md5s), checksums.composite_crc32(crcs),
-    )  # fmt: skip
-
-
-def _digests(job: UploadJob, number: int) -> tuple[str, str]:
-    """The MD5 (hex) and CRC32 (base64) of part ``number`` as the file holds it now."""
-    data = read_span(job, (number - 1) * job.part_size, part_length(job, number))
-    return hashlib.md5(data, usedforsecurity=False).hexdigest(), checksums.crc32_b64(data)
-
-
 def _stale(job: UploadJob, unit: _Unit) -> Callable[[], bool]:
     return lambda: job.generation != unit.generation
-
-
-def _conditional(job: UploadJob, single: bool = False) -> dict[str, str]:
-    """Write only if the key is still free, where the policy promised not to overwrite.
-    "Ask" guards single-request writes too: a name taken after the check (or one we were not
-    allowed to check) turns into a question instead of a silent overwrite."""
-    if job.conflict in (ConflictPolicy.SKIP, ConflictPolicy.RENAME):
-        return {"IfNoneMatch": "*"}
-    if single and job.conflict is ConflictPolicy.ASK:
-        return {"IfNoneMatch": "*"}
-    return {}

@@ -3,8 +3,9 @@ rules, their keys checked, each job given its conflict policy and content type, 
 entry for every file accepted or refused.
 
 Where an organisation's upload service stands in for S3, the service applies its own rules
-and options, chooses the key and the type, and never overwrites: the intake then passes the
-scan through as it is (``service_decides``).
+and options (``local_rules`` is False), and chooses the key and the type and never
+overwrites (``chooses_keys``): the intake then passes the scan through as it is. Both come
+from the upload backend's capabilities.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ BATCH = 500  # items queued at a time while a big folder is still being walked
 
 
 class UploadIntake:
-    def __init__(self, config: EngineConfig, *, service_decides: bool) -> None:
+    def __init__(self, config: EngineConfig, *, local_rules: bool, chooses_keys: bool) -> None:
         self.config = config
-        self.service_decides = service_decides
-        self._rules: UploadRules | None = None if service_decides else config.rules
+        self.chooses_keys = chooses_keys
+        self._rules: UploadRules | None = config.rules if local_rules else None
         # The upload options' refusal (e.g. encryption required but not set) fails every file.
-        self._refusal = "" if service_decides else config.options.refusal()
+        self._refusal = config.options.refusal() if local_rules else ""
         # What sanitising changed in a file's key, shown in its row until it starts.
         self._key_notes: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -98,7 +99,7 @@ class UploadIntake:
             check_size(item.size)
         except InvalidKey as exc:
             job.state, job.error = JobState.FAILED, str(exc)
-        if self.service_decides:
+        if self.chooses_keys:
             # An upload service chooses the key and the type itself and never overwrites.
             job.conflict = ConflictPolicy.OVERWRITE
         else:
@@ -112,7 +113,7 @@ class UploadIntake:
 
     def retry_conflict(self, job: UploadJob) -> None:
         """A file sent anew on retry is treated as this engine treats a taken name."""
-        if not self.service_decides:
+        if not self.chooses_keys:
             job.conflict = self.config.conflict
 
     def _key_note(self, path: str) -> str:

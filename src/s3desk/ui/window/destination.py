@@ -116,7 +116,7 @@ class DestinationBox(QFrame):
             self.storage_label.setProperty("warning", "true")
         else:
             note = f" — {shown(endpoint.note)}" if endpoint.note else ""
-            address = endpoint.broker_url or endpoint.endpoint_url
+            address = endpoint.upload_service_url or endpoint.endpoint_url
             where = f" · {address}" if address else ""
             self.storage_label.setText(
                 f"<b>{shown(endpoint.label)}</b>{note}<span style='color:#666'>{where}</span>"

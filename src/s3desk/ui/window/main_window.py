@@ -266,10 +266,10 @@ class MainWindow(QMainWindow):
     def uses_upload_service(self) -> bool:
         """An organisation's upload service decides where files go; there is no bucket to
         choose or browse, and no AWS keys on this computer."""
-        return self.endpoint is not None and bool(self.endpoint.broker_url)
+        return self.endpoint is not None and bool(self.endpoint.upload_service_url)
 
     def _point_browser(self, engine: Engine | None) -> None:
-        if engine is not None and engine.endpoint.broker_url:
+        if engine is not None and engine.endpoint.upload_service_url:
             self.browser.set_client(None, self.tr(
                 "This account uploads through your organisation's upload service, which hands "
                 "out upload links only: there is no bucket to browse with it."
