@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from s3desk.core.storage.endpoint import custom_endpoint
-    from s3desk.core.transfer.upload_engine import UploadEngine
+    from s3desk.core.transfer.upload.engine import UploadEngine
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "server"

@@ -62,7 +62,7 @@ def run_engine(source: Path, bucket: str, prefix: str, concurrency: int | None) 
     from s3desk.core.config.engine_config import EngineConfig
     from s3desk.core.storage.endpoint import custom_endpoint
     from s3desk.core.transfer.jobs import Destination
-    from s3desk.core.transfer.upload_engine import UploadEngine
+    from s3desk.core.transfer.upload.engine import UploadEngine
 
     config = EngineConfig(concurrency=concurrency) if concurrency else EngineConfig()
     engine = UploadEngine(custom_endpoint(os.environ["AWS_ENDPOINT_URL"]), config)
@@ -113,8 +113,8 @@ def run_engine_download(bucket: str, key: str, dest: Path, concurrency: int | No
     # The planner and the engine, as the app drives them, without the CLI's output and audit.
     from s3desk.core.config.engine_config import EngineConfig
     from s3desk.core.storage.endpoint import custom_endpoint
-    from s3desk.core.transfer.download_engine import DownloadEngine
-    from s3desk.core.transfer.download_plan import plan_download
+    from s3desk.core.transfer.download.engine import DownloadEngine
+    from s3desk.core.transfer.download.plan import plan_download
 
     config = EngineConfig(concurrency=concurrency) if concurrency else EngineConfig()
     engine = DownloadEngine(custom_endpoint(os.environ["AWS_ENDPOINT_URL"]), config)

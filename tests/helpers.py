@@ -89,8 +89,8 @@ def leave_paused_uploads(endpoint: Any, bucket: str, folder: Any, journal_path: 
     leaves them for the next start to restore."""
     from s3desk.core.config.engine_config import EngineConfig
     from s3desk.core.transfer.jobs import Destination
-    from s3desk.core.transfer.journal import Journal
-    from s3desk.core.transfer.upload_engine import UploadEngine
+    from s3desk.core.transfer.upload.engine import UploadEngine
+    from s3desk.core.transfer.upload.journal import Journal
 
     paths = []
     for n in range(2):

@@ -16,7 +16,7 @@ from s3desk.core.storage.endpoint import custom_endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.engine_process import EngineProcess
 from s3desk.core.transfer.jobs import JobView
-from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.upload.journal import Journal
 from tests.cli_runner import ROOT
 from tests.faultproxy import FaultPlan, FaultProxy
 from tests.helpers import list_keys, multipart_uploads, read_object, wait_for

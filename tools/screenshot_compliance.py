@@ -53,7 +53,7 @@ def main() -> int:
     from s3desk.core.compliance.upload_options import UploadOptions
     from s3desk.core.config.engine_config import EngineConfig
     from s3desk.core.storage.demo import DemoStorage
-    from s3desk.core.transfer.upload_engine import UploadEngine
+    from s3desk.core.transfer.upload.engine import UploadEngine
     from s3desk.ui.app import make_application
     from s3desk.ui.window.main_window import MainWindow
 

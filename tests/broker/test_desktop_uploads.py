@@ -11,8 +11,8 @@ import pytest
 
 from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.transfer.jobs import Destination, JobState
-from s3desk.core.transfer.journal import Journal
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.core.transfer.upload.journal import Journal
 from tests.broker.conftest import ELF_HEAD, MiB, Running, StartBroker, jpeg, service_endpoint
 from tests.helpers import SendGate, read_object, wait_for
 

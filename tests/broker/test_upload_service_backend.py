@@ -12,7 +12,7 @@ from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.transfer.bandwidth import BandwidthLimiter
 from s3desk.core.transfer.jobs import UploadJob
 from s3desk.core.transfer.senders import Senders
-from s3desk.core.transfer.upload_backends import Sending, UploadServiceBackend, backend_for
+from s3desk.core.transfer.upload.backends import Sending, UploadServiceBackend, backend_for
 from tests.broker.conftest import MiB, Running, jpeg, service_endpoint
 from tests.helpers import read_object
 

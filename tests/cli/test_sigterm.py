@@ -20,7 +20,7 @@ from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.engine_process import EngineProcess
 from s3desk.core.transfer.jobs import Destination, JobState, JobView
-from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.upload.journal import Journal
 from tests.faultproxy import FaultProxy
 from tests.helpers import list_keys, wait_for
 from tests.processes import (

@@ -14,7 +14,7 @@ from s3desk.core.config.accounts import PRESETS, Account, AccountKind, AccountsF
 from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.config.secrets import SecretStore, SecretStoreError
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.conftest import Server
 from tests.helpers import read_object
 from tests.memory_keyring import MemoryKeyring

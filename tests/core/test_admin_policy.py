@@ -31,7 +31,7 @@ from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.storage.errors import describe_error
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.helpers import list_keys, read_object
 from tests.servers import MotoIamServer
 

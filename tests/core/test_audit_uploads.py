@@ -18,7 +18,7 @@ from s3desk.core.config.secrets import SecretStore
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.engine_process import EngineProcess
 from s3desk.core.transfer.jobs import Destination
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.helpers import wait_for
 from tests.memory_keyring import MemoryKeyring
 

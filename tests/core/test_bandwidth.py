@@ -11,10 +11,10 @@ from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.bandwidth import BandwidthLimiter
-from s3desk.core.transfer.download_engine import DownloadEngine
-from s3desk.core.transfer.download_plan import DownloadItem
+from s3desk.core.transfer.download.engine import DownloadEngine
+from s3desk.core.transfer.download.plan import DownloadItem
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.helpers import read_object
 
 

@@ -13,7 +13,7 @@ from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.keys import numbered_key
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import Destination, JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.conftest import Server
 from tests.helpers import SendGate, list_keys, read_object
 

@@ -17,8 +17,8 @@ from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import Destination, JobState
-from s3desk.core.transfer.journal import Journal
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.core.transfer.upload.journal import Journal
 from tests.conftest import Server
 from tests.helpers import SendGate
 

@@ -14,8 +14,8 @@ import pytest
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.parts import MiB
-from s3desk.core.transfer.download_engine import DOWNLOAD_ID_BASE, DownloadEngine
-from s3desk.core.transfer.download_plan import DownloadItem, UnsafeKey, local_path, plan_download
+from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE, DownloadEngine
+from s3desk.core.transfer.download.plan import DownloadItem, UnsafeKey, local_path, plan_download
 from s3desk.core.transfer.jobs import JobState
 from tests.conftest import Server
 from tests.helpers import SendGate, list_keys

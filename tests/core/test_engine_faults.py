@@ -17,7 +17,7 @@ from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.errors import describe_error, is_credentials_expired, is_transient
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import Destination, JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.faultproxy import FaultPlan, FaultProxy
 from tests.helpers import list_keys, multipart_uploads, read_object, wait_for
 

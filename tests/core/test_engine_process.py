@@ -15,8 +15,8 @@ from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.engine_process import COMMANDS, LOCAL_ONLY, EngineProcess
 from s3desk.core.transfer.jobs import Destination, JobState, JobView
-from s3desk.core.transfer.journal import Journal
 from s3desk.core.transfer.queue_api import QUEUE_METHODS
+from s3desk.core.transfer.upload.journal import Journal
 from tests.helpers import leave_paused_uploads, list_keys, read_object, wait_for
 
 CONFIG = EngineConfig(concurrency=3, multipart_threshold=5 * MiB, part_size=5 * MiB)
@@ -86,8 +86,8 @@ def test_pause_cancel_and_shutdown_keep_the_journal(
 def test_downloads_through_the_child_process_share_the_queue_with_uploads(
     remote: EngineProcess, s3: Any, bucket: str, tmp_path: Path
 ) -> None:
-    from s3desk.core.transfer.download_engine import DOWNLOAD_ID_BASE
-    from s3desk.core.transfer.download_plan import plan_download
+    from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE
+    from s3desk.core.transfer.download.plan import plan_download
 
     objects = {"get/small.txt": b"small", "get/big.bin": os.urandom(11 * MiB)}
     for key, data in objects.items():

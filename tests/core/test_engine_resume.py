@@ -15,8 +15,8 @@ from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import Destination, JobState, UploadJob
-from s3desk.core.transfer.journal import Journal, JournalPart, options_json
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.core.transfer.upload.journal import Journal, JournalPart, options_json
 from tests.conftest import Server
 from tests.faultproxy import FaultProxy, Rule
 from tests.helpers import SendGate, list_keys, multipart_uploads, read_object, wait_for

@@ -11,7 +11,7 @@ from s3desk.core.compliance.rules import UploadRules
 from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.jobs import Destination, JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.helpers import SendGate, list_keys, read_object
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"

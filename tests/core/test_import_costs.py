@@ -13,8 +13,8 @@ import pytest
 
 # Loaded only to move bytes: the engines and the AWS SDK.
 HEAVY = (
-    "s3desk.core.transfer.upload_engine",
-    "s3desk.core.transfer.download_engine",
+    "s3desk.core.transfer.upload.engine",
+    "s3desk.core.transfer.download.engine",
     "botocore",
     "boto3",
 )

@@ -17,7 +17,7 @@ from s3desk.core.storage import checksums
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.helpers import read_object
 
 PARTS = EngineConfig(concurrency=3, multipart_threshold=5 * MiB, part_size=5 * MiB)

@@ -9,7 +9,7 @@ import signal
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
-from s3desk.core.transfer.journal import HOLDER_COMMAND, HOLDER_WINDOW, Journal
+from s3desk.core.transfer.upload.journal import HOLDER_COMMAND, HOLDER_WINDOW, Journal
 
 _ENTRY = (1, "/data/big.bin", "bucket", "big.bin", 10, 0, "{}")
 

@@ -18,10 +18,10 @@ from botocore.exceptions import ClientError
 from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint, make_client, make_session
 from s3desk.core.storage.lean_s3 import LeanBody, LeanS3, NotServed
-from s3desk.core.transfer.download_engine import describe_download_error
-from s3desk.core.transfer.download_plan import DownloadItem
+from s3desk.core.transfer.download.engine import describe_download_error
+from s3desk.core.transfer.download.plan import DownloadItem
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.conftest import NewBucket, Server
 from tests.helpers import read_object
 

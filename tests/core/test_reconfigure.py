@@ -13,7 +13,7 @@ from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.engine_process import EngineProcess
 from s3desk.core.transfer.jobs import Destination, JobState, JobView
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from tests.helpers import SendGate, wait_for
 
 

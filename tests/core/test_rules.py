@@ -35,7 +35,7 @@ from s3desk.core.compliance.rules import (
 )
 from s3desk.core.storage.keys import MAX_KEY_BYTES
 from s3desk.core.storage.parts import MAX_OBJECT_SIZE
-from s3desk.core.transfer.scan import FoundFile, scan
+from s3desk.core.transfer.upload.scan import FoundFile, scan
 from tests.file_samples import (
     DOCX,
     ELF,

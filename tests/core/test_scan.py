@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from s3desk.core.transfer.scan import FoundFile, Skipped, scan
+from s3desk.core.transfer.upload.scan import FoundFile, Skipped, scan
 
 
 def _files(items: list[FoundFile | Skipped]) -> dict[str, int]:

@@ -12,12 +12,12 @@ import pytest
 
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.core.transfer.download_engine import DOWNLOAD_ID_BASE
-from s3desk.core.transfer.download_plan import plan_download
+from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE
+from s3desk.core.transfer.download.plan import plan_download
 from s3desk.core.transfer.jobs import Destination, JobState, JobView
-from s3desk.core.transfer.journal import Journal
 from s3desk.core.transfer.queue import Transfers
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.core.transfer.upload.journal import Journal
 from tests.helpers import leave_paused_uploads, read_object, wait_for
 
 CONFIG = EngineConfig(concurrency=2)

@@ -11,7 +11,7 @@ from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.jobs import UploadJob
 from s3desk.core.transfer.senders import Senders
-from s3desk.core.transfer.upload_backends import (
+from s3desk.core.transfer.upload.backends import (
     DirectS3Backend,
     UploadServiceBackend,
     backend_for,

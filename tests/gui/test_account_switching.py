@@ -20,8 +20,8 @@ from s3desk.core.storage.demo import DEMO_LABEL
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.journal import Journal
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.core.transfer.upload.journal import Journal
 from s3desk.ui.app import Storage, connect_accounts, make_engine
 from s3desk.ui.window.main_window import MainWindow
 from s3desk.ui.window.storage_switcher import DEMO, StorageSwitcher

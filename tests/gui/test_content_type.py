@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from s3desk.ui.transfers.model import TransferModel
 from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files

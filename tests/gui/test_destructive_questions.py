@@ -19,8 +19,8 @@ from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.journal import Journal
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.core.transfer.upload.journal import Journal
 from s3desk.ui.browser.incomplete_uploads import KEY, IncompleteUploadsDialog
 from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import answer_boxes, answer_questions, drop_files, pause_half_way

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.parts import MiB
-from s3desk.core.transfer.download_plan import DownloadPlan
+from s3desk.core.transfer.download.plan import DownloadPlan
 from s3desk.core.transfer.jobs import JobState
 from s3desk.core.transfer.queue import Transfers
 from s3desk.ui.browser.model import BrowserModel

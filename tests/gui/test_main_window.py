@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from s3desk.ui.transfers.model import TransferModel
 from s3desk.ui.window.main_window import MainWindow
 from tests.gui.conftest import drop_files

@@ -18,7 +18,7 @@ from s3desk.core.compliance.audit import audit_path
 from s3desk.core.paths import journal_path
 from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint
 from s3desk.core.storage.parts import MiB
-from s3desk.core.transfer.journal import Journal
+from s3desk.core.transfer.upload.journal import Journal
 from tests.faultproxy import FaultProxy
 from tests.helpers import multipart_uploads, wait_for
 from tests.processes import (

@@ -285,7 +285,7 @@ def test_the_main_window_shows_its_uploads_on_the_dock(
 ) -> None:
     from s3desk.core.config.engine_config import EngineConfig
     from s3desk.core.storage.parts import MiB
-    from s3desk.core.transfer.upload_engine import UploadEngine
+    from s3desk.core.transfer.upload.engine import UploadEngine
     from tests.gui.conftest import drop_files
     from tests.helpers import SendGate
 

@@ -47,7 +47,7 @@ from s3desk.core.config.accounts import PRESETS, AccountKind
 from s3desk.core.config.secrets import SecretStore
 from s3desk.core.config.settings_store import SettingsStore
 from s3desk.core.transfer.jobs import Totals
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from s3desk.ui.app import install_translators
 from tests.memory_keyring import MemoryKeyring
 
@@ -274,7 +274,7 @@ def test_every_text_of_the_window_and_dialogs_is_translated(
     tmp_path: Path,
 ) -> None:
     from s3desk.core.bucket.deleting import DeleteResult
-    from s3desk.core.transfer.download_plan import DownloadPlan
+    from s3desk.core.transfer.download.plan import DownloadPlan
     from s3desk.ui.browser.incomplete_uploads import IncompleteUploadsDialog, abort_summary
     from s3desk.ui.browser.texts import delete_summary, download_summary, expiry_words
     from s3desk.ui.settings.accounts_dialog import AccountsDialog

@@ -17,7 +17,7 @@ from s3desk.core.config.accounts import AccountKind
 from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.config.secrets import SecretStore
 from s3desk.core.transfer.jobs import JobState
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 from s3desk.ui.settings.accounts_dialog import AccountsDialog
 from s3desk.ui.window.main_window import MainWindow
 from tests.broker import conftest as broker_fixtures

@@ -24,8 +24,8 @@ from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
 from s3desk.core.storage.errors import describe_error, has_code
-from s3desk.core.transfer.download_engine import DownloadEngine
-from s3desk.core.transfer.download_plan import DownloadPlan, plan_download
+from s3desk.core.transfer.download.engine import DownloadEngine
+from s3desk.core.transfer.download.plan import DownloadPlan, plan_download
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

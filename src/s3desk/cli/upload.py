@@ -23,8 +23,8 @@ from s3desk.core.compliance import content_types
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.jobs import Destination
-from s3desk.core.transfer.journal import Journal, open_user_journal
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.core.transfer.upload.journal import Journal, open_user_journal
 
 
 def add_upload_arguments(parser: argparse.ArgumentParser) -> None:

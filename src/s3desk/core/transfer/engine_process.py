@@ -34,12 +34,12 @@ from s3desk.core.compliance import content_types
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.phrases import phrase
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
-from s3desk.core.transfer.download_plan import DownloadItem
+from s3desk.core.transfer.download.plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, JobView, Totals
-from s3desk.core.transfer.journal import HOLDER_WINDOW, Journal, JournalError
 from s3desk.core.transfer.queue_api import QUEUE_METHODS, TransferQueue
 from s3desk.core.transfer.scheduler import Update
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.core.transfer.upload.journal import HOLDER_WINDOW, Journal, JournalError
 
 # How often the child publishes what changed.
 PUBLISH_SECONDS = 0.1

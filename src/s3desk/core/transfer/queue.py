@@ -14,12 +14,12 @@ from typing import Any
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.core.transfer.download_engine import DOWNLOAD_ID_BASE, DownloadEngine
-from s3desk.core.transfer.download_plan import DownloadItem
+from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE, DownloadEngine
+from s3desk.core.transfer.download.plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, Totals
 from s3desk.core.transfer.queue_api import TransferQueue
 from s3desk.core.transfer.scheduler import Update
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 
 
 class Transfers:

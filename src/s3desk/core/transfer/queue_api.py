@@ -18,7 +18,7 @@ from typing import Protocol
 
 from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.core.transfer.download_plan import DownloadItem
+from s3desk.core.transfer.download.plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, Totals
 from s3desk.core.transfer.scheduler import Update
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from s3desk.core.config.engine_config import ConflictPolicy
-from s3desk.core.transfer.download_plan import DownloadPlan, PlanCancelled, plan_download
+from s3desk.core.transfer.download.plan import DownloadPlan, PlanCancelled, plan_download
 from s3desk.ui.browser.texts import download_summary
 from s3desk.ui.common.core_phrases import describe_error
 from s3desk.ui.common.names import name_list

@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication
 
 from s3desk.core.bucket.browse import ObjectDetails
 from s3desk.core.bucket.deleting import DeleteResult
-from s3desk.core.transfer.download_plan import DownloadPlan
+from s3desk.core.transfer.download.plan import DownloadPlan
 from s3desk.ui.common.units import human_duration, human_size
 
 

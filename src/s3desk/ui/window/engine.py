@@ -10,7 +10,7 @@ from s3desk.core.transfer.engine_process import EngineProcess
 from s3desk.core.transfer.jobs import Totals
 from s3desk.core.transfer.queue import Transfers
 from s3desk.core.transfer.queue_api import TransferQueue
-from s3desk.core.transfer.upload_engine import UploadEngine
+from s3desk.core.transfer.upload.engine import UploadEngine
 
 
 class Engine(Protocol):

@@ -36,7 +36,7 @@ from s3desk.core.bucket.buckets import list_bucket_names
 from s3desk.core.config.account_store import AccountStore
 from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.core.transfer.download_plan import DownloadPlan
+from s3desk.core.transfer.download.plan import DownloadPlan
 from s3desk.core.transfer.jobs import Destination, JobState, JobView, Totals
 from s3desk.core.transfer.queue_api import TransferQueue
 from s3desk.ui.browser.view import BrowserView

@@ -36,7 +36,7 @@ from s3desk.core.oslock import try_lock_file
 from s3desk.core.phrases import Phrase, phrase
 from s3desk.core.storage.parts import part_count
 from s3desk.core.transfer.jobs import JobState, PartResult, UploadJob
-from s3desk.core.transfer.source import part_length
+from s3desk.core.transfer.upload.source import part_length
 
 SCHEMA_VERSION = 2  # 2: holders and claims
 

@@ -51,9 +51,9 @@ from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.errors import describe_error, has_code
 from s3desk.core.storage.parts import MiB, choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
-from s3desk.core.transfer.download_files import LocalFiles, Stopped, copy_body, hash_range, remove
-from s3desk.core.transfer.download_plan import DownloadItem, free_path
-from s3desk.core.transfer.download_requests import ObjectChanged, ObjectReader
+from s3desk.core.transfer.download.files import LocalFiles, Stopped, copy_body, hash_range, remove
+from s3desk.core.transfer.download.plan import DownloadItem, free_path
+from s3desk.core.transfer.download.reader import ObjectChanged, ObjectReader
 from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.core.transfer.scheduler import TransferScheduler
 from s3desk.core.transfer.senders import Senders

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.body import UploadCancelled
 from s3desk.core.transfer.jobs import PartResult, UploadJob
-from s3desk.core.transfer.source import check_unchanged, part_length, read_span
-from s3desk.core.transfer.upload_backends.backend import Sending, Start, Stored
+from s3desk.core.transfer.upload.backends.backend import Sending, Start, Stored
+from s3desk.core.transfer.upload.source import check_unchanged, part_length, read_span
 
 if TYPE_CHECKING:
     from s3desk.core.storage.upload_service import UploadServiceClient

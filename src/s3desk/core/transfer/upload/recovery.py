@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 from s3desk.core.transfer.jobs import JobState, UploadJob
-from s3desk.core.transfer.journal import (
+from s3desk.core.transfer.upload.journal import (
     Claim,
     Holder,
     Journal,
@@ -22,7 +22,7 @@ from s3desk.core.transfer.journal import (
     JournalJob,
     job_from_record,
 )
-from s3desk.core.transfer.scan import FoundFile, Skipped
+from s3desk.core.transfer.upload.scan import FoundFile, Skipped
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from s3desk.core.storage.checksums import IntegrityError
 from s3desk.core.storage.lean_s3 import NotServed
-from s3desk.core.transfer.download_plan import DownloadItem
+from s3desk.core.transfer.download.plan import DownloadItem
 from s3desk.core.transfer.senders import Senders
 
 

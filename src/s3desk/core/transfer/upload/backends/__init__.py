@@ -10,9 +10,9 @@ from collections.abc import Callable
 from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.senders import Senders
-from s3desk.core.transfer.upload_backends.backend import Sending, Start, Stored, UploadBackend
-from s3desk.core.transfer.upload_backends.direct_s3 import DirectS3Backend
-from s3desk.core.transfer.upload_backends.upload_service import UploadServiceBackend
+from s3desk.core.transfer.upload.backends.backend import Sending, Start, Stored, UploadBackend
+from s3desk.core.transfer.upload.backends.direct_s3 import DirectS3Backend
+from s3desk.core.transfer.upload.backends.upload_service import UploadServiceBackend
 
 __all__ = [
     "DirectS3Backend",

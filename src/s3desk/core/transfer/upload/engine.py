@@ -54,21 +54,21 @@ from s3desk.core.transfer.jobs import (
     JobView,
     UploadJob,
 )
-from s3desk.core.transfer.journal import (
+from s3desk.core.transfer.scheduler import TransferScheduler
+from s3desk.core.transfer.senders import Senders
+from s3desk.core.transfer.upload.backends import Sending, Start, backend_for
+from s3desk.core.transfer.upload.intake import Item, UploadIntake, audit_starts
+from s3desk.core.transfer.upload.journal import (
     Journal,
     JournalError,
     JournalPart,
     job_from_record,
     options_json,
 )
-from s3desk.core.transfer.object_match import bare_etag, holds_file, own_parts, parts_etag
-from s3desk.core.transfer.scan import FoundFile
-from s3desk.core.transfer.scheduler import TransferScheduler
-from s3desk.core.transfer.senders import Senders
-from s3desk.core.transfer.source import check_unchanged
-from s3desk.core.transfer.upload_backends import Sending, Start, backend_for
-from s3desk.core.transfer.upload_intake import Item, UploadIntake, audit_starts
-from s3desk.core.transfer.upload_recovery import UploadRecovery
+from s3desk.core.transfer.upload.object_match import bare_etag, holds_file, own_parts, parts_etag
+from s3desk.core.transfer.upload.recovery import UploadRecovery
+from s3desk.core.transfer.upload.scan import FoundFile
+from s3desk.core.transfer.upload.source import check_unchanged
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -23,8 +23,8 @@ from s3desk.core.storage.parts import choose_part_size, part_count
 from s3desk.core.transfer.body import ProgressBody, UploadCancelled
 from s3desk.core.transfer.jobs import PartResult, UploadJob
 from s3desk.core.transfer.senders import Senders
-from s3desk.core.transfer.source import check_unchanged, part_length, read_span
-from s3desk.core.transfer.upload_backends.backend import Sending, Start, Stored
+from s3desk.core.transfer.upload.backends.backend import Sending, Start, Stored
+from s3desk.core.transfer.upload.source import check_unchanged, part_length, read_span
 
 if TYPE_CHECKING:
     from collections.abc import Callable

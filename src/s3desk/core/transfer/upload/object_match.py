@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from s3desk.core.storage import checksums
 from s3desk.core.storage.parts import choose_part_size, part_count
 from s3desk.core.transfer.jobs import PartResult, UploadJob
-from s3desk.core.transfer.source import part_length, read_span
+from s3desk.core.transfer.upload.source import part_length, read_span
 
 
 def holds_file(job: UploadJob, head: Mapping[str, Any], part_size: int) -> bool:

@@ -21,7 +21,7 @@ from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.keys import InvalidKey, check_key, check_size, join_key
 from s3desk.core.transfer.audit_writer import AuditWriter
 from s3desk.core.transfer.jobs import Destination, JobState, UploadJob
-from s3desk.core.transfer.scan import FoundFile, Skipped, scan
+from s3desk.core.transfer.upload.scan import FoundFile, Skipped, scan
 
 # A dropped item (found or skipped by the scan) with its bucket and key.
 Item = tuple[FoundFile | Skipped, str, str]
