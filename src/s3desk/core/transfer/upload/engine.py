@@ -11,7 +11,8 @@ The scheduler (``scheduler.py``) is the download engine's too: jobs and their ge
 (cooperative cancel), pause, resume, cancel, retry, the wait for new credentials, and
 ``drain()``, which callers poll (the GUI on a timer, the CLI in a loop) for the jobs that
 changed and the totals. What is only the upload's is here: the journal, conflict questions,
-multipart uploads and their aborts, and the hooks of ``direction.py``.
+multipart uploads and their aborts, and the hooks of ``direction.py``. What a taken key
+means is decided in ``taken_names.py``; the engine applies the decision.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from s3desk.core.compliance import content_types
@@ -45,7 +46,7 @@ from s3desk.core.storage.errors import (
     refuses_for_good,
     rejects_flexible_checksums,
 )
-from s3desk.core.storage.keys import InvalidKey, check_key, join_key, numbered_key
+from s3desk.core.storage.keys import InvalidKey, check_key, join_key
 from s3desk.core.transfer.audit_writer import AuditWriter
 from s3desk.core.transfer.body import UploadCancelled, register_engine_handlers
 from s3desk.core.transfer.jobs import (
@@ -69,6 +70,13 @@ from s3desk.core.transfer.upload.object_match import bare_etag, holds_file, own_
 from s3desk.core.transfer.upload.recovery import UploadRecovery
 from s3desk.core.transfer.upload.scan import FoundFile
 from s3desk.core.transfer.upload.source import check_unchanged
+from s3desk.core.transfer.upload.taken_names import (
+    ALREADY_THERE,
+    EXISTS,
+    SENT_BEFORE,
+    TakenNames,
+    Verdict,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -131,6 +139,10 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             chooses_keys=self._backend.chooses_keys,
         )
         self._recovery = UploadRecovery(journal, endpoint.identity, self.warn)
+        # What a taken key means (conflict policy, or a file an earlier run sent).
+        self._taken = TakenNames(
+            self._backend, part_size=lambda: self.config.part_size, crc32=lambda: self._crc32
+        )
         # Jobs whose earlier run may have died between CreateMultipartUpload and noting
         # its id: their key's empty uploads are that run's, to abort before starting.
         self._sweep: set[int] = set()
@@ -370,7 +382,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 return False
             job.conflict = choice
             if choice is ConflictPolicy.SKIP:
-                self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+                self._finish(job, JobState.SKIPPED, ALREADY_THERE)
             else:
                 job.key_checked = choice is ConflictPolicy.OVERWRITE
                 self._set_state(job, JobState.QUEUED)
@@ -547,77 +559,31 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
     def _check_key(self, unit: _Unit) -> None:
         """Before uploading under a policy other than overwrite: is the key taken?"""
         job = unit.job
-        sent: Mapping[str, Any] | None = None  # the object, if an earlier run sent it
         try:
-            key = job.key
-            if job.lost_races and job.conflict is ConflictPolicy.RENAME:
-                # The name we chose was taken at the write: number on from there. Without
-                # permission to look (HEAD refused), each write's If-None-Match decides.
-                key = self._free_key(job.bucket, job.base_key, start=job.lost_races)
-                taken = False
-            else:
-                taken = self._exists(job.bucket, key)
-                if taken and job.id in self._again:
-                    sent = self._sent_before(job)
-            if taken and sent is None and job.conflict is ConflictPolicy.RENAME:
-                key = self._free_key(job.bucket, job.key)
-                taken = False
+            decision = self._taken.check(job, sent_earlier=job.id in self._again)
         except Exception as exc:
             self._failed_attempt(unit, exc)
             return
-        if key != job.key:
-            self._journal_call("set_key", job.id, key)
+        if decision.key != job.key:
+            self._journal_call("set_key", job.id, decision.key)
         with self._cond:
             if unit.generation != job.generation or not job.state.active:
                 return
             self._again.discard(job.id)
-            if sent is not None:
-                job.etag = bare_etag(str(sent.get("ETag", "")))
-                job.checksum = str(sent.get("ChecksumCRC32") or "")
-                self._finish(job, JobState.DONE, "", note=_SENT_BEFORE)
-            elif not taken:
-                job.key, job.key_checked = key, True
+            if decision.verdict is Verdict.SENT_BEFORE:
+                job.etag, job.checksum = decision.etag, decision.checksum
+                self._finish(job, JobState.DONE, "", note=SENT_BEFORE)
+            elif decision.verdict is Verdict.FREE:
+                job.key, job.key_checked = decision.key, True
                 self._set_state(job, JobState.QUEUED)
                 self._queue.appendleft(job)
                 self._cond.notify()
-            elif job.conflict is ConflictPolicy.SKIP:
-                self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+            elif decision.verdict is Verdict.SKIP:
+                self._finish(job, JobState.SKIPPED, ALREADY_THERE)
             else:
                 self._ask(job)
-        if taken and (sent is not None or job.conflict is ConflictPolicy.SKIP):
+        if decision.verdict in (Verdict.SENT_BEFORE, Verdict.SKIP):
             self._forget(job.id)
-
-    def _sent_before(self, job: UploadJob) -> Mapping[str, Any] | None:
-        """The object under the job's key (as HEAD describes it) if it is this file: an
-        earlier run sent it and was stopped before noting that. None if it is not."""
-        head = self._head(job)
-        return head if head is not None and holds_file(job, head, self.config.part_size) else None
-
-    def _head(self, job: UploadJob) -> Mapping[str, Any] | None:
-        """HEAD of the job's key, with its stored CRC32 where the service speaks S3's
-        checksums; None if there is no object or we may not look."""
-        try:
-            return self._backend.head(job.bucket, job.key, checksum=self._crc32)
-        except Exception as exc:
-            if any(has_code(exc, c) for c in ("404", "NoSuchKey", "NotFound", "403")):
-                return None
-            raise
-
-    def _exists(self, bucket: str, key: str) -> bool:
-        try:
-            return self._backend.exists(bucket, key)
-        except Exception as exc:
-            if has_code(exc, "403"):
-                # Upload-only credentials may not look: If-None-Match still guards the write.
-                return False
-            raise
-
-    def _free_key(self, bucket: str, key: str, start: int = 1) -> str:
-        for n in range(start, 10_000):
-            candidate = numbered_key(key, n)
-            if not self._exists(bucket, candidate):
-                return candidate
-        raise RuntimeError(f"no free name for {key!r}")
 
     def _put_object(self, unit: _Unit) -> None:
         self._begin(unit)
@@ -738,7 +704,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         if not self._backend.can_look:
             return False
         try:
-            head = self._head(job)
+            head = self._taken.head(job)
             if head is None or int(head.get("ContentLength", -1)) != job.size:
                 return False
             if bare_etag(str(head.get("ETag", ""))) == parts_etag(job):
@@ -908,7 +874,8 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
     def _lost_race(self, unit: _Unit) -> bool:
         """Someone wrote the key between our check and our write (If-None-Match held)."""
         job = unit.job
-        if job.conflict is ConflictPolicy.RENAME and unit.kind == _PUT:
+        verdict = TakenNames.after_lost_race(job.conflict, whole=unit.kind == _PUT)
+        if verdict is Verdict.RENAME_AGAIN:
             job.key_checked = False  # look for the next free name
             job.base_key = job.base_key or job.key
             job.lost_races += 1
@@ -916,11 +883,11 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             self._queue.appendleft(job)
             self._cond.notify()
             return True
-        if job.conflict is ConflictPolicy.SKIP:
-            self._finish(job, JobState.SKIPPED, _ALREADY_THERE)
+        if verdict is Verdict.SKIP:
+            self._finish(job, JobState.SKIPPED, ALREADY_THERE)
             self._abort_if_quiet(job)
             return True
-        if job.conflict is ConflictPolicy.ASK and unit.kind == _PUT:
+        if verdict is Verdict.ASK:
             self._ask(job)
             return True
         return False
@@ -929,7 +896,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         """The key is taken: the job waits for the user's choice."""
         self._meters.pop(job.id, None)
         self._set_state(job, JobState.CONFLICT)
-        job.note = phrase("Exists — an object with this name is already in the bucket")
+        job.note = EXISTS
 
     def _starts_job(self, unit: _Unit) -> bool:
         return unit.kind in (_PUT, _START)
@@ -1014,10 +981,6 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             getattr(self.journal, method)(*args)
         except JournalError as exc:
             self.warn(str(exc))
-
-
-_ALREADY_THERE = phrase("Already in the bucket (skipped)")
-_SENT_BEFORE = phrase("Already in the bucket: sent by an earlier run that was interrupted")
 
 
 _AUDIT_RESULTS = {
