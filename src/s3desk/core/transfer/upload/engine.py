@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from s3desk.core.compliance import content_types
 from s3desk.core.compliance.audit import AuditLog
@@ -61,11 +61,11 @@ from s3desk.core.transfer.upload.backends import Sending, Start, backend_for
 from s3desk.core.transfer.upload.intake import Item, UploadIntake, audit_starts
 from s3desk.core.transfer.upload.journal import (
     Journal,
-    JournalError,
     JournalPart,
     job_from_record,
     options_json,
 )
+from s3desk.core.transfer.upload.journal_keeper import JournalKeeper
 from s3desk.core.transfer.upload.object_match import bare_etag, holds_file, own_parts, parts_etag
 from s3desk.core.transfer.upload.recovery import UploadRecovery
 from s3desk.core.transfer.upload.scan import FoundFile
@@ -118,6 +118,8 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
     ) -> None:
         super().__init__(endpoint, config, clock)
         self.journal = journal
+        # Its writes: a failure is a warning; finished jobs leave it in batches.
+        self._journal = JournalKeeper(journal, self.warn, self._cond)
         self._senders = Senders(
             endpoint, max_connections=pool_size(self.config.concurrency),
             connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
@@ -153,7 +155,6 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         self._scans_running = 0
         self._starting = 0  # CreateMultipartUpload calls in flight
         self._aborts_pending = 0
-        self._forgotten: list[int] = []  # finished jobs still to drop from the journal
         self._flushing = 0
 
     # ----------------------------------------------------------------- submitting work
@@ -228,9 +229,10 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             jobs.append(job)
         self._again.update(j.id for j in jobs if j.source in again)
         if stale_records:
-            self._journal_call("remove", stale_records)
+            self._journal.call("remove", stale_records)
         # Recorded before anyone can start (and finish) them, so no finished job is left over.
-        self._journal_add([j for j in jobs if j.state is JobState.QUEUED and not j.upload_id])
+        queued = [j for j in jobs if j.state is JobState.QUEUED and not j.upload_id]
+        self._journal.add(self.endpoint.identity, queued)
         audit_starts(self.audit, self.endpoint.label, self._recovery.not_held(jobs))
         with self._cond:
             if self._closed:
@@ -321,7 +323,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 self._cond.notify_all()
         if record is None or not record.upload_id:
             return self.retry(job_id)
-        self._journal_call("set_state", job_id, "queued")
+        self._journal.call("set_state", job_id, "queued")
         return True
 
     # ----------------------------------------------------------------- controlling jobs
@@ -351,15 +353,14 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 self._dirty[job.id] = job
                 return False
             job.generation += 1
-            if job.id in self._forgotten:
-                self._forgotten.remove(job.id)  # it is back in the journal below
+            self._journal.keep(job.id)  # it is back in the journal below
             self._set_state(job, JobState.QUEUED)
             self._bytes_total += st.st_size  # failed jobs left the totals in _finish
             job.size, job.mtime_ns = st.st_size, st.st_mtime_ns
             job.error, job.note, job.bytes_done = "", "", 0
             job.pending = job.in_flight = job.done_parts = None
             job.part_count, job.abort_scheduled = 0, False
-        self._journal_add([job])
+        self._journal.add(self.endpoint.identity, [job])
         with self._cond:
             self._enqueue(job)
         return True
@@ -388,7 +389,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 self._set_state(job, JobState.QUEUED)
                 self._enqueue(job)
         if choice is ConflictPolicy.SKIP:
-            self._forget(job_id)
+            self._journal.forget(job_id)
         return True
 
     def resolve_conflicts(self, choice: ConflictPolicy, job_ids: Iterable[int] = ()) -> int:
@@ -410,7 +411,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                     self._dirty[job.id] = job
                     changed.append(job)
         for job in changed:
-            self._journal_call("set_options", job.id, options_json(job))
+            self._journal.call("set_options", job.id, options_json(job))
         return len(changed)
 
     def reconfigure(
@@ -439,12 +440,12 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         return bool(self._scans_running or self._aborts_pending or self._flushing)
 
     def _record_state(self, job_id: int, state: str) -> None:
-        self._journal_call("set_state", job_id, state)
+        self._journal.call("set_state", job_id, state)
 
     def _release(self) -> None:
         self._flush_forgotten(counted=False)
         # What is left unfinished is another engine's to take up, even in this process.
-        self._journal_call("release_claims")
+        self._journal.call("release_claims")
         self._senders.close()
         self._backend.close()
 
@@ -531,13 +532,23 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
     def _unit_done(self, unit: _Unit) -> bool:
         # The last worker out (or a full batch) cleans finished jobs out of the journal;
         # _flushing keeps wait() from returning before that is done.
-        flush = bool(self._forgotten) and (self._busy_units == 0 or len(self._forgotten) >= 256)
+        waiting = self._journal.to_forget()
+        flush = bool(waiting) and (self._busy_units == 0 or waiting >= 256)
         if flush:
             self._flushing += 1
         return flush
 
     def _tidy(self) -> None:
         self._flush_forgotten()
+
+    def _flush_forgotten(self, counted: bool = True) -> None:
+        try:
+            self._journal.flush()
+        finally:
+            if counted:
+                with self._cond:
+                    self._flushing -= 1
+                    self._note_if_idle()
 
     # ----------------------------------------------------------------- storage work
 
@@ -565,7 +576,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             self._failed_attempt(unit, exc)
             return
         if decision.key != job.key:
-            self._journal_call("set_key", job.id, decision.key)
+            self._journal.call("set_key", job.id, decision.key)
         with self._cond:
             if unit.generation != job.generation or not job.state.active:
                 return
@@ -583,7 +594,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             else:
                 self._ask(job)
         if decision.verdict in (Verdict.SENT_BEFORE, Verdict.SKIP):
-            self._forget(job.id)
+            self._journal.forget(job.id)
 
     def _put_object(self, unit: _Unit) -> None:
         self._begin(unit)
@@ -609,7 +620,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             self._failed_attempt(unit, exc)
             return
         if start.key != job.key:
-            self._journal_call("set_key", job.id, start.key)
+            self._journal.call("set_key", job.id, start.key)
         if (start.bucket, start.key) != (job.bucket, job.key):
             with self._cond:
                 job.bucket, job.key = start.bucket, start.key
@@ -620,7 +631,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             self._put_whole(unit, start)
             return
         # Durable before any part goes out: an upload id lost in a crash would be orphaned.
-        self._journal_call("set_multipart", job.id, start.upload_id, start.part_size)
+        self._journal.call("set_multipart", job.id, start.upload_id, start.part_size)
         with self._cond:
             if starting:
                 self._starting -= 1
@@ -656,7 +667,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         with self._cond:
             job.etag, job.checksum = stored.etag, stored.checksum
             self._completed(job)
-        self._forget(job.id)
+        self._journal.forget(job.id)
 
     def _verify_parts(self, unit: _Unit) -> None:
         """After a restart, or a completion refused over its parts: keep the parts the
@@ -719,11 +730,11 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             job.upload_id, job.done_parts, job.pending, job.in_flight = None, None, None, None
             job.verify_parts = False
             self._completed(job)
-        self._forget(job.id)
+        self._journal.forget(job.id)
 
     def _restart_multipart(self, job: UploadJob) -> None:
         """The server no longer knows the upload (expired or aborted): start it afresh."""
-        self._journal_call("set_multipart", job.id, None, 0)
+        self._journal.call("set_multipart", job.id, None, 0)
         with self._cond:
             self._bytes_done -= job.bytes_done
             job.bytes_done = 0
@@ -745,7 +756,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             self._failed_attempt(unit, exc)
             return
         # A part that reached the server counts even if the job was paused meanwhile.
-        self._journal_call("add_part", job.id, JournalPart(number, result.etag, result.checksum))
+        self._journal.call("add_part", job.id, JournalPart(number, result.etag, result.checksum))
         with self._cond:
             assert job.in_flight is not None and job.done_parts is not None
             job.in_flight.discard(number)
@@ -828,7 +839,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             self._aborts_pending -= 1
             self._dirty[job.id] = job
             self._note_if_idle()
-        self._forget(job.id)
+        self._journal.forget(job.id)
 
     # ----------------------------------------------------------------- failures
 
@@ -860,7 +871,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         log.info("upload of %s to s3://%s/%s failed: %r", job.source, job.bucket, job.key, exc)
         self._abort_if_quiet(job)
         if job.upload_id is None:
-            self._forget(job.id)
+            self._journal.forget(job.id)
 
     def _switch_to_md5(self) -> None:
         """Compatibility mode for this endpoint: Content-MD5 instead of flexible checksums."""
@@ -943,44 +954,8 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 note=note or None,
             )  # fmt: skip
         if state is JobState.CANCELLED and job.upload_id is None:
-            self._forget(job.id)  # a multipart job leaves the journal once its abort is done
-
-    # ----------------------------------------------------------------- journal
-
-    def _forget(self, job_id: int) -> None:
-        """Drop a finished job from the journal, in batches: one transaction per file would
-        cost more than a small upload. Losing a batch in a crash only means a finished file
-        is uploaded once more."""
-        with self._cond:
-            self._forgotten.append(job_id)
-
-    def _flush_forgotten(self, counted: bool = True) -> None:
-        with self._cond:
-            ids, self._forgotten = self._forgotten, []
-        try:
-            if ids:
-                self._journal_call("remove", ids)
-        finally:
-            if counted:
-                with self._cond:
-                    self._flushing -= 1
-                    self._note_if_idle()
-
-    def _journal_add(self, jobs: list[UploadJob]) -> None:
-        if self.journal is None or not jobs:
-            return
-        rows = [
-            (j.id, j.source, j.bucket, j.key, j.size, j.mtime_ns, options_json(j)) for j in jobs
-        ]
-        self._journal_call("add_jobs", self.endpoint.identity, rows)
-
-    def _journal_call(self, method: str, *args: Any) -> None:
-        if self.journal is None:
-            return
-        try:
-            getattr(self.journal, method)(*args)
-        except JournalError as exc:
-            self.warn(str(exc))
+            # A multipart job leaves the journal once its abort is done.
+            self._journal.forget(job.id)
 
 
 _AUDIT_RESULTS = {
