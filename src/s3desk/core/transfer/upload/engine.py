@@ -42,7 +42,6 @@ from s3desk.core.storage.errors import (
     describe_error,
     has_code,
     is_transient,
-    parts_in_doubt,
     refuses_for_good,
     rejects_flexible_checksums,
 )
@@ -66,10 +65,9 @@ from s3desk.core.transfer.upload.journal import (
     options_json,
 )
 from s3desk.core.transfer.upload.journal_keeper import JournalKeeper
-from s3desk.core.transfer.upload.object_match import bare_etag, holds_file, own_parts, parts_etag
+from s3desk.core.transfer.upload.multipart import MAX_COMPLETE_ROUNDS, MultipartChecks, Next
 from s3desk.core.transfer.upload.recovery import UploadRecovery
 from s3desk.core.transfer.upload.scan import FoundFile
-from s3desk.core.transfer.upload.source import check_unchanged
 from s3desk.core.transfer.upload.taken_names import (
     ALREADY_THERE,
     EXISTS,
@@ -85,10 +83,6 @@ log = logging.getLogger(__name__)
 
 _PUT, _START, _PART, _COMPLETE = "put", "start", "part", "complete"
 _ABORT, _VERIFY, _CHECK = "abort", "verify", "check"
-
-# How often a refused completion is answered by listing the parts again, sending those in
-# doubt and completing again, before the job fails (keeping what was sent).
-MAX_COMPLETE_ROUNDS = 3
 
 
 class _Unit(NamedTuple):
@@ -144,6 +138,10 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         # What a taken key means (conflict policy, or a file an earlier run sent).
         self._taken = TakenNames(
             self._backend, part_size=lambda: self.config.part_size, crc32=lambda: self._crc32
+        )
+        # What a refused listing or completion of a multipart upload means.
+        self._multipart_checks = MultipartChecks(
+            self._backend, self._taken, part_size=lambda: self.config.part_size
         )
         # Jobs whose earlier run may have died between CreateMultipartUpload and noting
         # its id: their key's empty uploads are that run's, to abort before starting.
@@ -671,20 +669,17 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
 
     def _verify_parts(self, unit: _Unit) -> None:
         """After a restart, or a completion refused over its parts: keep the parts the
-        server confirms, send the rest. After a refusal a part is confirmed only if its
-        bytes are the file's (size, and ETag or checksum against what we read again)."""
+        server confirms (``MultipartChecks.confirmed_parts``), send the rest."""
         job = unit.job
         try:
-            check_unchanged(job)
-            confirmed = self._backend.list_parts(job)
-            if job.complete_rounds:
-                confirmed = own_parts(job, confirmed)
+            confirmed = self._multipart_checks.confirmed_parts(job)
         except Exception as exc:
-            if has_code(exc, "NoSuchUpload") and self._completed_meanwhile(job):
-                self._completed_multipart(job)  # a completion the killed run sent got there
-            elif has_code(exc, "NoSuchUpload"):
+            step = self._multipart_checks.after_listing(job, exc)
+            if step is Next.DONE:
+                self._completed_multipart(job)
+            elif step is Next.RESTART:
                 self._restart_multipart(job)
-            elif isinstance(exc, SourceChanged | OSError):
+            elif step is Next.FAIL:
                 with self._cond:
                     self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
                     self._abort_if_quiet(job)
@@ -706,24 +701,6 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             else:
                 self._multipart.append(job)
             self._cond.notify_all()
-
-    def _completed_meanwhile(self, job: UploadJob) -> bool:
-        """The upload is gone, but the object under its key is the one its parts make (its
-        size, and the multipart ETag their ETags give), or holds the file's bytes (services
-        such as rclone answer the whole file's MD5): a completion whose answer was lost, or
-        that a killed run sent, got there."""
-        if not self._backend.can_look:
-            return False
-        try:
-            head = self._taken.head(job)
-            if head is None or int(head.get("ContentLength", -1)) != job.size:
-                return False
-            if bare_etag(str(head.get("ETag", ""))) == parts_etag(job):
-                return True
-            return holds_file(job, head, self.config.part_size)
-        except Exception as exc:  # cannot look, or the file changed: not shown to be done
-            log.info("could not compare s3://%s/%s with its file: %r", job.bucket, job.key, exc)
-            return False
 
     def _completed_multipart(self, job: UploadJob) -> None:
         with self._cond:
@@ -774,20 +751,16 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             stored = self._backend.complete(job)
             job.etag, job.checksum = stored.etag, stored.checksum
         except Exception as exc:
-            gone = has_code(exc, "NoSuchUpload")
-            if gone and unit.attempt > 1 and self._object_matches(job):
-                pass  # an earlier attempt completed it; only its answer was lost
-            elif gone and self._completed_meanwhile(job):
-                pass  # completed by a run killed while it waited for the answer
-            elif isinstance(exc, SourceChanged | OSError):
+            step = self._multipart_checks.after_completing(job, exc, unit.attempt)
+            if step is Next.FAIL:
                 with self._cond:
                     self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
                     self._abort_if_quiet(job)
                 return
-            elif (gone or parts_in_doubt(exc)) and job.complete_rounds < MAX_COMPLETE_ROUNDS:
+            if step is Next.CHECK_PARTS:
                 self._check_parts_again(unit, exc)
                 return
-            else:
+            if step is not Next.DONE:
                 self._failed_attempt(unit, exc)
                 return
         self._completed_multipart(job)
@@ -809,15 +782,6 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 job.bucket, job.key, exc, job.complete_rounds, MAX_COMPLETE_ROUNDS,
             )  # fmt: skip
             self._delay(_Unit(_VERIFY, job, 0, job.generation), self._backoff(unit))
-
-    def _object_matches(self, job: UploadJob) -> bool:
-        if not self._backend.can_look:
-            return False  # the service answers a repeated completion itself
-        try:
-            head = self._backend.head(job.bucket, job.key, checksum=False)
-        except Exception:
-            return False
-        return int(head.get("ContentLength", -1)) == job.size
 
     def _abort_multipart(self, unit: _Unit) -> None:
         job = unit.job
