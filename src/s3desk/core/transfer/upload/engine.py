@@ -12,7 +12,9 @@ The scheduler (``scheduler.py``) is the download engine's too: jobs and their ge
 ``drain()``, which callers poll (the GUI on a timer, the CLI in a loop) for the jobs that
 changed and the totals. What is only the upload's is here: the journal, conflict questions,
 multipart uploads and their aborts, and the hooks of ``direction.py``. What a taken key
-means is decided in ``taken_names.py``; the engine applies the decision.
+means is decided in ``taken_names.py``, what a refused listing or completion of a multipart
+upload means in ``multipart.py``; the engine applies their decisions. Its journal writes go
+through ``journal_keeper.py``.
 """
 
 from __future__ import annotations
@@ -97,6 +99,17 @@ _UNFINISHED = (JobState.QUEUED, JobState.UPLOADING, JobState.RETRYING, JobState.
 
 
 class UploadEngine(TransferScheduler[UploadJob, _Unit]):
+    """The upload direction on the shared scheduler.
+
+    Longer than most classes here (about 840 lines, many of them docstrings): every unit of
+    an upload (check, PUT, start, part, completion, abort) ends in a change to the
+    scheduler's state under its one lock (the queue, the parts handed out, the urgent
+    units, the byte totals), interleaved with its requests, so the flow stays with that
+    state. What stands apart with a narrow interface does: submission (``intake.py``), an
+    earlier run's entries (``recovery.py``), the requests (``backends/``), taken names
+    (``taken_names.py``), a multipart upload's refusals (``multipart.py``) and the journal
+    writes (``journal_keeper.py``)."""
+
     direction = "upload"
     working = JobState.UPLOADING
     survives_restart = True  # unfinished uploads stay in the journal
@@ -680,9 +693,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             elif step is Next.RESTART:
                 self._restart_multipart(job)
             elif step is Next.FAIL:
-                with self._cond:
-                    self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
-                    self._abort_if_quiet(job)
+                self._fail_now(job, exc)
             else:
                 self._failed_attempt(unit, exc)
             return
@@ -701,6 +712,12 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             else:
                 self._multipart.append(job)
             self._cond.notify_all()
+
+    def _fail_now(self, job: UploadJob, exc: BaseException) -> None:
+        """The file changed or cannot be read: the job fails, its multipart upload goes."""
+        with self._cond:
+            self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
+            self._abort_if_quiet(job)
 
     def _completed_multipart(self, job: UploadJob) -> None:
         with self._cond:
@@ -753,9 +770,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         except Exception as exc:
             step = self._multipart_checks.after_completing(job, exc, unit.attempt)
             if step is Next.FAIL:
-                with self._cond:
-                    self._finish(job, JobState.FAILED, describe_error(exc, job.bucket, job.key))
-                    self._abort_if_quiet(job)
+                self._fail_now(job, exc)
                 return
             if step is Next.CHECK_PARTS:
                 self._check_parts_again(unit, exc)
