@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog
 
 from s3desk.core.bucket.browse import SHARE_EXPIRY_CHOICES, Entry, share_link
+from s3desk.core.storage.demo import DEMO_LABEL
 from s3desk.ui.browser.texts import expiry_words
 from s3desk.ui.common.core_phrases import describe_error
 
@@ -29,10 +30,16 @@ class ShareLinks(QObject):
         if entry is None:
             return
         choices = [expiry_words(s) for s in SHARE_EXPIRY_CHOICES]
+        text = self.tr("Anyone with the link can download '%1' until it expires.").replace(
+            "%1", entry.name
+        )
+        if self.view.account == DEMO_LABEL:  # its address is 127.0.0.1, its data in memory
+            text += "\n" + self.tr(
+                "The demo storage runs inside s3desk: this link works only on this computer, "
+                "and only until s3desk quits."
+            )
         choice, ok = QInputDialog.getItem(
-            self.view, self.tr("Share link"),
-            self.tr("Anyone with the link can download '%1' until it expires.\nValid for:")
-            .replace("%1", entry.name),
+            self.view, self.tr("Share link"), text + "\n" + self.tr("Valid for:"),
             choices, 0, False,
         )  # fmt: skip
         if ok:
