@@ -1174,6 +1174,55 @@ Type the bucket name instead.</source>
     </message>
 </context>
 <context>
+    <name>MenuBar</name>
+    <message>
+        <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Transfers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;s3desk&lt;/b&gt; {version}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About s3desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put files into Amazon S3 and S3-compatible storage, and manage what is there.
+
+Free software under the MIT licence.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select &amp;all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The documentation is the README.md that comes with s3desk&apos;s sources.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Names</name>
     <message numerus="yes">
         <source>{names} and %n more</source>
@@ -1378,6 +1427,10 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Skip the file</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1409,16 +1462,11 @@ Type the bucket name instead.</source>
         <source>key id, alias or ARN; empty: the aws/s3 key</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>s3desk settings</source>
-        <translation type="unfinished"></translation>
-    </message>
 </context>
 <context>
     <name>ShareLinks</name>
     <message>
-        <source>Anyone with the link can download &apos;%1&apos; until it expires.
-Valid for:</source>
+        <source>Anyone with the link can download &apos;%1&apos; until it expires.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1427,6 +1475,14 @@ Valid for:</source>
     </message>
     <message>
         <source>Share link copied to the clipboard, valid for {time}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo storage runs inside s3desk: this link works only on this computer, and only until s3desk quits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1590,15 +1646,47 @@ Valid for:</source>
 <context>
     <name>WindowActions</name>
     <message>
-        <source>Accounts…</source>
+        <source>&amp;About s3desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Add files…</source>
+        <source>&amp;Add files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Add folder…</source>
+        <source>&amp;Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Documentation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Report a problem…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A&amp;ccounts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add f&amp;older…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1606,11 +1694,19 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cancel</source>
+        <source>C&amp;lear finished</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cancel the selected transfers (Delete)</source>
+        <source>Cancel the selected transfers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a folder to upload, with its contents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose files to upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1618,15 +1714,15 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Clear finished</source>
+        <source>Copy S3 &amp;URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Copy S3 URL</source>
+        <source>Copy diagnostic &amp;info</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Copy diagnostic info</source>
+        <source>Copy the diagnostic info to paste into a problem report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1634,35 +1730,19 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>More</source>
+        <source>Pause the selected transfers, or all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>More actions</source>
+        <source>Re&amp;try</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Pause</source>
+        <source>Remove finished transfers from the list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Pause the selected transfers, or all (Ctrl+P)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove finished uploads from the list</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resume</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resume the selected transfers, or all (Ctrl+R)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Retry</source>
+        <source>Resume the selected transfers, or all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1670,11 +1750,7 @@ Valid for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Set content type…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Settings…</source>
+        <source>Set content t&amp;ype…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

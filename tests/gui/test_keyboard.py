@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtGui import QAccessible, QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QMenu, QStyleOptionMenuItem, QToolBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
@@ -66,21 +66,68 @@ def test_tab_visits_the_controls_in_reading_order_and_comes_round(
         window.destination_box.bucket_box.setFocus()
         qtbot.waitUntil(lambda: QApplication.focusWidget() is window.destination_box.bucket_box)
         visited = []
-        for _ in range(6):
+        for _ in range(12):
             visited.append(_name(_focused()))
             qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
+        # The toolbar's enabled buttons after the table, then round to the top again (the
+        # toolbar is above the destination: the same order, read from the window's top).
         assert visited == [
             "QComboBox:Destination bucket",
             "QLineEdit:Destination folder",
             "QTabBar:Views",
             "QTableView:Transfers",
-            "QToolButton:More actions",
+            "QToolButton:Add files",
+            "QToolButton:Add folder",
+            "QToolButton:Pause",
+            "QToolButton:Resume",
+            "QToolButton:Retry",
+            "QToolButton:Clear finished",
+            "QToolButton:Accounts",
             "QComboBox:Destination bucket",
         ]
         # Shift+Tab goes back the same way.
         window.queue.table.setFocus()
         qtbot.keyClick(_focused(), Qt.Key.Key_Backtab)
         assert _name(_focused()) == "QTabBar:Views"
+    finally:
+        _finish(qtbot, window, gate)
+
+
+def _tab_stops(window: MainWindow) -> set[QWidget]:
+    """The enabled controls in view that take the focus from Tab, Qt's own parts aside."""
+    stops = set()
+    for widget in window.findChildren(QWidget):
+        takes_tab = bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        if (
+            takes_tab and widget.isVisible() and widget.isEnabled()
+            and widget.focusProxy() is None and not widget.objectName().startswith("qt_")
+        ):  # fmt: skip
+            stops.add(widget)
+    return stops
+
+
+def test_tab_from_the_start_visits_every_enabled_control_and_each_has_a_name(
+    qtbot: QtBot, window_for: Callable[[Any], MainWindow], moto_endpoint: S3Endpoint,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    window, gate = _held_window(qtbot, window_for, moto_endpoint, tmp_path)
+    try:
+        window.queue.table.selectRow(0)  # Cancel is enabled with a selection
+        stops = _tab_stops(window)
+        bar = window.findChild(QToolBar, "mainToolbar")
+        assert bar is not None
+        buttons = {
+            bar.widgetForAction(a) for a in bar.actions() if not a.isSeparator() and a.isEnabled()
+        }
+        assert len(buttons) == 8 and buttons <= stops
+        visited: set[QWidget] = set()
+        for _ in range(2 * len(stops)):
+            visited.add(_focused())
+            qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
+        assert stops <= visited, sorted(_name(w) for w in stops - visited)
+        for widget in visited:
+            face = QAccessible.queryAccessibleInterface(widget)
+            assert face is not None and face.text(QAccessible.Text.Name).strip(), _name(widget)
     finally:
         _finish(qtbot, window, gate)
 
@@ -117,8 +164,13 @@ def test_delete_cancels_the_selected_transfer_and_a_keyboard_menu_request_opens_
         qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
         menu = QApplication.activePopupWidget()
         assert isinstance(menu, QMenu)
-        texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+        texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
         assert "Set content type…" in texts and "Cancel" in texts
+        # The menu shows the shortcuts beside the commands.
+        cancel = next(a for a in menu.actions() if a is window.commands.cancel_action)
+        option = QStyleOptionMenuItem()
+        menu.initStyleOption(option, cancel)
+        assert option.text.endswith("\tDel"), option.text
         menu.close()
     finally:
         _finish(qtbot, window, gate)

@@ -307,7 +307,7 @@ def test_the_main_window_shows_its_uploads_on_the_dock(
             ),
             timeout=WAIT_MS,
         )
-        assert main.windowTitle() == "s3desk — 50%"
+        assert main.windowTitle() == "50% — s3desk"
         assert dock.properties()[-1]["count"] == 1
     finally:
         gate.remove()

@@ -52,7 +52,7 @@ class SettingsDialog(QDialog):
     def __init__(self, store: SettingsStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.setWindowTitle(self.tr("s3desk settings"))
+        self.setWindowTitle(self.tr("Settings"))  # Qt adds the name where the platform does
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         self.form = QFormLayout()

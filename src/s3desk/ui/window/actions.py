@@ -1,13 +1,26 @@
 """The window's commands as actions, with their shortcuts, and the toolbar that shows them.
 
-The queue panel connects and enables the actions on rows; the window the others.
+The queue panel connects and enables the actions on rows; the window the others. The menu
+bar (``menu_bar.py``) carries every action; the toolbar the ones used most.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QToolButton
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import QMainWindow, QStyle, QToolBar, QWidget
+
+
+def preferences_keys() -> list[QKeySequence]:
+    """The platform's key for preferences (Ctrl+, or Ctrl+Alt+S where its theme says so);
+    Ctrl+, where Qt knows none, as on most Linux desktops."""
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+    return keys or [QKeySequence("Ctrl+,")]
+
+
+def shortcut_words(action: QAction) -> str:
+    """The action's shortcut as the menus show it, for tooltips."""
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
 
 
 class WindowActions(QObject):
@@ -16,42 +29,88 @@ class WindowActions(QObject):
         # The actions belong to the window: their shortcuts work wherever the focus is in it.
         icon = window.style().standardIcon
         sp = QStyle.StandardPixmap
-        self.add_files_action = QAction(icon(sp.SP_FileIcon), self.tr("Add files…"), window)
+        self.add_files_action = QAction(icon(sp.SP_FileIcon), self.tr("&Add files…"), window)
         self.add_files_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.add_folder_action = QAction(icon(sp.SP_DirIcon), self.tr("Add folder…"), window)
+        self.add_files_action.setToolTip(self.tr("Choose files to upload"))
+        self.add_folder_action = QAction(icon(sp.SP_DirIcon), self.tr("Add f&older…"), window)
         self.add_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.pause_action = QAction(icon(sp.SP_MediaPause), self.tr("Pause"), window)
+        self.add_folder_action.setToolTip(self.tr("Choose a folder to upload, with its contents"))
+        self._queue_actions(window)
+        self._app_actions(window)
+        self._finish(window)
+
+    def _queue_actions(self, window: QMainWindow) -> None:
+        """What acts on the rows of the Transfers tab."""
+        icon = window.style().standardIcon
+        sp = QStyle.StandardPixmap
+        self.pause_action = QAction(icon(sp.SP_MediaPause), self.tr("&Pause"), window)
         self.pause_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.pause_action.setToolTip(self.tr("Pause the selected transfers, or all (Ctrl+P)"))
-        self.resume_action = QAction(icon(sp.SP_MediaPlay), self.tr("Resume"), window)
+        self.pause_action.setToolTip(self.tr("Pause the selected transfers, or all"))
+        self.resume_action = QAction(icon(sp.SP_MediaPlay), self.tr("&Resume"), window)
         self.resume_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.resume_action.setToolTip(self.tr("Resume the selected transfers, or all (Ctrl+R)"))
-        self.cancel_action = QAction(icon(sp.SP_DialogCancelButton), self.tr("Cancel"), window)
-        self.cancel_action.setToolTip(self.tr("Cancel the selected transfers (Delete)"))
+        self.resume_action.setToolTip(self.tr("Resume the selected transfers, or all"))
+        self.cancel_action = QAction(icon(sp.SP_DialogCancelButton), self.tr("&Cancel"), window)
+        self.cancel_action.setToolTip(self.tr("Cancel the selected transfers"))
         # Delete only while the transfers table has the focus: in the browser it deletes.
         self.cancel_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.retry_action = QAction(icon(sp.SP_BrowserReload), self.tr("Retry"), window)
+        self.retry_action = QAction(icon(sp.SP_BrowserReload), self.tr("Re&try"), window)
+        self.retry_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.retry_action.setToolTip(self.tr("Retry the selected transfers, or all failed ones"))
         self.clear_action = QAction(
-            icon(sp.SP_DialogResetButton), self.tr("Clear finished"), window
+            icon(sp.SP_DialogResetButton), self.tr("C&lear finished"), window
         )
-        self.clear_action.setToolTip(self.tr("Remove finished uploads from the list"))
-        self.copy_url_action = QAction(self.tr("Copy S3 URL"), window)
-        self.content_type_action = QAction(self.tr("Set content type…"), window)
+        self.clear_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.clear_action.setToolTip(self.tr("Remove finished transfers from the list"))
+        self.copy_url_action = QAction(self.tr("Copy S3 &URL"), window)
+        self.copy_url_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        # Ctrl+C copies the URLs only from the transfers table: elsewhere it copies text.
+        self.copy_url_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.content_type_action = QAction(self.tr("Set content t&ype…"), window)
         self.content_type_action.setToolTip(
             self.tr("Choose the Content-Type the selected waiting uploads are stored with")
         )
-        self.accounts_action = QAction(icon(sp.SP_DriveNetIcon), self.tr("Accounts…"), window)
+
+    def _app_actions(self, window: QMainWindow) -> None:
+        """Accounts, settings, help and quitting."""
+        icon = window.style().standardIcon
+        sp = QStyle.StandardPixmap
+        self.accounts_action = QAction(icon(sp.SP_DriveNetIcon), self.tr("A&ccounts…"), window)
         self.accounts_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.accounts_action.setToolTip(self.tr("Add, edit and test storage accounts"))
-        self.diagnostics_action = QAction(self.tr("Copy diagnostic info"), window)
+        self.diagnostics_action = QAction(self.tr("Copy diagnostic &info"), window)
         self.diagnostics_action.setToolTip(
             self.tr("Versions, settings and recent errors for a support request (no secrets)")
         )
-        self.settings_action = QAction(self.tr("Settings…"), window)
-        self.settings_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
-        window.addAction(self.settings_action)  # the shortcut works with the menu closed
+        self.settings_action = QAction(self.tr("&Settings…"), window)
+        self.settings_action.setShortcuts(preferences_keys())
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.quit_action = QAction(self.tr("&Quit"), window)
+        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.about_action = QAction(self.tr("&About s3desk"), window)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.docs_action = QAction(self.tr("&Documentation"), window)
+        self.docs_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.report_action = QAction(self.tr("&Report a problem…"), window)
+        self.report_action.setToolTip(
+            self.tr("Copy the diagnostic info to paste into a problem report")
+        )
+
+    def _finish(self, window: QMainWindow) -> None:
+        for action in self.all_actions():
+            # Only the three above go to the application menu on macOS, whatever their text.
+            if action.menuRole() == QAction.MenuRole.TextHeuristicRole:
+                action.setMenuRole(QAction.MenuRole.NoRole)
+            action.setShortcutVisibleInContextMenu(True)
+            words = shortcut_words(action)
+            if words and action.toolTip() and words not in action.toolTip():
+                action.setToolTip(f"{action.toolTip()} ({words})")
+            if action.shortcutContext() != Qt.ShortcutContext.WidgetShortcut:
+                window.addAction(action)  # the shortcuts work with the menus closed
+
+    def all_actions(self) -> list[QAction]:
+        return [value for value in vars(self).values() if isinstance(value, QAction)]
 
     def set_can_add(self, can: bool) -> None:
         """Adding files needs an engine to hand them to."""
@@ -59,29 +118,46 @@ class WindowActions(QObject):
             action.setEnabled(can)
 
     def build_toolbar(self) -> QToolBar:
-        """Adding, the queue's commands, accounts; settings and diagnostics under More."""
-        bar = QToolBar(self.tr("Main"))
+        """Adding, the queue's commands, accounts; every button in the Tab chain. The rest
+        is in the menu bar."""
+        bar = AdaptiveToolBar(self.tr("Main"))
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        bar.addAction(self.add_files_action)
-        bar.addAction(self.add_folder_action)
-        bar.addSeparator()
-        bar.addAction(self.pause_action)
-        bar.addAction(self.resume_action)
-        bar.addAction(self.cancel_action)
-        bar.addAction(self.retry_action)
-        bar.addAction(self.clear_action)
-        bar.addSeparator()
-        bar.addAction(self.accounts_action)
-        more = QToolButton()
-        more.setText(self.tr("More"))
-        more.setAccessibleName(self.tr("More actions"))
-        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        more_menu = QMenu(more)
-        more_menu.addAction(self.settings_action)
-        more_menu.addAction(self.diagnostics_action)
-        more.setMenu(more_menu)
-        self.more_menu = more_menu
-        bar.addWidget(more)
+        shown = (
+            self.add_files_action, self.add_folder_action, None, self.pause_action,
+            self.resume_action, self.cancel_action, self.retry_action, self.clear_action, None,
+            self.accounts_action,
+        )  # fmt: skip
+        for action in shown:
+            if action is None:
+                bar.addSeparator()
+                continue
+            bar.addAction(action)
+            button = bar.widgetForAction(action)
+            # Tool buttons take no focus by default: without it the keyboard cannot reach them.
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
         return bar
+
+
+class AdaptiveToolBar(QToolBar):
+    """Text beside the icons where the window is wide enough for all of them, icons alone
+    (with their tooltips) where it is not: no button is hidden behind the » menu."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._wide_width = 0  # what all buttons need with their text, once measured
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit(event.size().width())
+
+    def fit(self, width: int) -> None:
+        wide = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        if self.toolButtonStyle() == wide:
+            self._wide_width = self.sizeHint().width()
+            if self._wide_width > width:
+                self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        elif width >= self._wide_width:
+            self.setToolButtonStyle(wide)

@@ -20,6 +20,15 @@ from s3desk.core.transfer.jobs import Destination
 from s3desk.ui.common.core_phrases import shown
 
 
+def fitting_width(edit: QLineEdit, sample: str) -> int:
+    """The width that shows the placeholder, or ``sample``, whole: the text's width plus
+    what the frame and margins take (QLineEdit's own hint is 17 'x' wide plus those)."""
+    metrics = edit.fontMetrics()
+    around = edit.sizeHint().width() - 17 * metrics.horizontalAdvance("x")
+    text = max(metrics.horizontalAdvance(edit.placeholderText()), metrics.horizontalAdvance(sample))
+    return text + around
+
+
 class DestinationBox(QFrame):
     # The user picked another entry in the account box: its key (an account id, "demo", ...).
     accountChosen = Signal(str)
@@ -62,6 +71,7 @@ class DestinationBox(QFrame):
         self.prefix_edit = QLineEdit(prefix)
         self.prefix_edit.setPlaceholderText(self.tr("(top level)"))
         self.prefix_edit.setAccessibleName(self.tr("Destination folder"))
+        self.prefix_edit.setMinimumWidth(fitting_width(self.prefix_edit, "bucket/folder"))
         row.addWidget(self.prefix_edit, 1)
         outer.addLayout(row)
         outer.addLayout(self._build_problem_row())

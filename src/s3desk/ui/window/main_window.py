@@ -52,6 +52,7 @@ from s3desk.ui.window.diagnostics import diagnostic_text
 from s3desk.ui.window.dialogs import WindowDialogs
 from s3desk.ui.window.engine import Engine, queue_for, retire_downloads
 from s3desk.ui.window.leaving import LeavingQuestions
+from s3desk.ui.window.menu_bar import MenuBar
 from s3desk.ui.window.notifier import Notifier
 from s3desk.ui.window.queue_panel import QueuePanel
 from s3desk.ui.window.taskbar import TaskbarProgress
@@ -84,8 +85,8 @@ class MainWindow(QMainWindow):
         # current account's endpoint with its secrets read again, for "Try again".
         self.renewed_endpoint: Callable[[], S3Endpoint | None] | None = None
         self.endpoint: S3Endpoint | None = engine.endpoint if engine else None
-        self.setWindowTitle("s3desk")  # notr
-        self.resize(1100, 640)
+        self.setWindowTitle(window_title())
+        self._set_size()
         self.setAcceptDrops(engine is not None)
 
         self.model = TransferModel(self)
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._build_tabs(engine), 1)
         self.setCentralWidget(central)
         self._build_status_bar()
+        self._build_menus()
 
         self.notifier = Notifier(self.model, self.windowIcon(), self)
         self.taskbar = TaskbarProgress(self)
@@ -159,6 +161,18 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.browser.downloadRequested.connect(self.start_downloads)
         return self.tabs
+
+    def _set_size(self) -> None:
+        self.resize(1100, 640)
+        # Only the height: the width is what the destination row's fields need at least.
+        self.setMinimumHeight(440)
+
+    def _build_menus(self) -> None:
+        self.menus = MenuBar(self, self.commands, self.tabs)
+        self.menus.statusMessage.connect(self.statusBar().showMessage)
+        self.commands.report_action.triggered.connect(self.copy_diagnostics)
+        self.commands.quit_action.triggered.connect(self.close)
+        self.queue.table.addAction(self.commands.copy_url_action)  # for its Ctrl+C
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -409,7 +423,7 @@ class MainWindow(QMainWindow):
         fraction = totals.bytes_done / totals.bytes_total if totals.bytes_total else 1.0
         self.overall_bar.setVisible(busy)
         self.overall_bar.setValue(round(fraction * 1000))
-        self.setWindowTitle(f"s3desk — {fraction:.0%}" if busy else "s3desk")  # notr
+        self.setWindowTitle(window_title(f"{fraction:.0%}" if busy else ""))
         if busy:
             self.taskbar.show(fraction, totals.files_active)
         else:
@@ -451,6 +465,13 @@ class MainWindow(QMainWindow):
         return self.leaving.confirm_switch(
             self.unfinished_jobs(), self._resumable(), leaving, chosen
         )
+
+
+def window_title(what: str = "") -> str:
+    """``what`` with the application's name once: "57% — s3desk", or the name alone.
+    Qt adds the name itself on some platforms (X11, Windows) unless the title ends with it."""
+    name = QGuiApplication.applicationDisplayName()
+    return f"{what} — {name}" if what else name  # notr
 
 
 def apply_theme(follow_system: bool) -> None:
