@@ -81,6 +81,12 @@ def test_every_menu_action_has_a_name_a_shortcut_or_mnemonic_and_shows_its_short
         names = [face.child(i).text(QAccessible.Text.Name) for i in range(face.childCount())]
         items = [a for a in menu.actions() if not a.isSeparator()]
         assert len([n for n in names if n.strip()]) == len(items), (menu.title(), names)
+    # The toolbar's tooltips name the shortcuts too (Add folder: Ctrl+Shift+O, ...).
+    bar = window.findChild(QToolBar, "mainToolbar")
+    assert bar is not None
+    for action in bar.actions():
+        words = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        assert action.isSeparator() or (words and words in action.toolTip()), action.text()
     # No two of the window's shortcuts clash (Qt would then run neither).
     seen: dict[str, str] = {}
     for action in window.actions():
