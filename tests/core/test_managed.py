@@ -27,6 +27,7 @@ from s3desk.core.config.settings import (
     Encryption,
     SettingLocked,
     Settings,
+    labelled,
 )
 from s3desk.core.config.settings_store import SettingsStore, apply_cli_overrides
 from s3desk.core.storage.parts import MiB
@@ -174,7 +175,14 @@ def test_notes_and_refusals_speak_as_the_settings_dialog_does(tmp_path: Path) ->
     )
     store = _settings(tmp_path, managed, "version = 2\nbandwidth_limit = 5243904\n"
                       "concurrency = 8\n")  # fmt: skip
+    # The notes name a setting by its key in the file; the dialog adds its label.
     assert store.notes == [
+        "settings.toml: bandwidth_limit is set by your organisation; "
+        "the value there (5121 KiB/s) is ignored",
+        "settings.toml: concurrency can be at most 6 (a limit set by "
+        "your organisation); using the limit",
+    ]
+    assert [labelled(note) for note in store.notes] == [
         "settings.toml: Bandwidth limit (bandwidth_limit) is set by your organisation; "
         "the value there (5121 KiB/s) is ignored",
         "settings.toml: Parallel requests (concurrency) can be at most 6 (a limit set by "

@@ -22,7 +22,7 @@ import tomli_w
 from s3desk.core.compliance.content_types import check_table
 from s3desk.core.compliance.upload_options import STORAGE_CLASSES, UploadOptions
 from s3desk.core.config.engine_config import MAX_CONCURRENCY, ConflictPolicy, EngineConfig
-from s3desk.core.phrases import phrase, template
+from s3desk.core.phrases import Phrase, phrase, template
 from s3desk.core.storage.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
 from s3desk.core.units import exact_rate, exact_size, parse_amount
 
@@ -108,6 +108,16 @@ LABELS: dict[str, str] = {
 def label(name: str) -> str:
     """Setting ``name`` as the settings dialog names it."""
     return phrase(LABELS[name]) if name in LABELS else name
+
+
+def labelled(note: str) -> str:
+    """A note about settings.toml (SettingsStore.notes) for the settings dialog: the setting
+    it names by its key in the file named as the dialog labels it, with the key after it."""
+    key = note.values.get("setting") if isinstance(note, Phrase) else None
+    if not isinstance(key, str) or key not in LABELS:
+        return note
+    named = phrase("{setting} ({key})", setting=label(key), key=key)
+    return Phrase(note.template, {**note.values, "setting": named})
 
 
 def value_text(name: str, value: object) -> str:

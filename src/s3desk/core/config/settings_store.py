@@ -33,7 +33,6 @@ from s3desk.core.config.managed import ManagedConfig
 from s3desk.core.config.settings import (
     CLI_FLAGS,
     DEFAULTS,
-    LABELS,
     LOCK_REASON,
     SETTING_NAMES,
     SETTINGS_VERSION,
@@ -93,7 +92,7 @@ class SettingsStore:
                     phrase(
                         "{file}: {setting} is set by your organisation; the value there "
                         "({value}) is ignored",
-                        file=self.path.name, setting=_in_file(name), value=value_text(name, value),
+                        file=self.path.name, setting=name, value=value_text(name, value),
                     )
                 )  # fmt: skip
                 continue
@@ -102,7 +101,7 @@ class SettingsStore:
                 notes.append(
                     phrase(
                         "{file}: {setting} {limit}; using the limit",
-                        file=self.path.name, setting=_in_file(name), limit=limit,
+                        file=self.path.name, setting=name, limit=limit,
                     )
                 )  # fmt: skip
                 value = self.managed.limits.clamp(name, value)
@@ -166,14 +165,6 @@ class SettingsStore:
 
 def settings_path() -> Path:
     return config_dir() / "settings.toml"
-
-
-def _in_file(name: str) -> str:
-    """Setting ``name`` in a note about settings.toml: the dialog's label, and the key to
-    look for in the file."""
-    if name not in LABELS:
-        return name
-    return phrase("{setting} ({key})", setting=label(name), key=name)
 
 
 def _known(name: str) -> None:

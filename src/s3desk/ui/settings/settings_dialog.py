@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.compliance.upload_options import STORAGE_CLASSES
 from s3desk.core.config.engine_config import ConflictPolicy
-from s3desk.core.config.settings import Encryption, SettingLocked, SettingsFileError, label
+from s3desk.core.config.settings import (
+    Encryption,
+    SettingLocked,
+    SettingsFileError,
+    label,
+    labelled,
+)
 from s3desk.core.config.settings_store import SettingsStore
 from s3desk.core.phrases import Phrase
 from s3desk.core.storage.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
@@ -137,7 +143,7 @@ class SettingsDialog(QDialog):
         if not self.store.is_locked("bandwidth_limit"):
             self.fields["bandwidth_limit"].setToolTip(self._bandwidth_hint())
         locked = [n for n in self.fields if self.store.is_locked(n)]
-        notes = [shown(note) for note in self.store.notes]
+        notes = [shown(labelled(note)) for note in self.store.notes]
         if locked:
             notes.insert(0, self.tr("Greyed-out settings are set by your organisation."))
         notes.append(
