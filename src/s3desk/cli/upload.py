@@ -18,6 +18,7 @@ import sys
 from typing import TextIO
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
+from s3desk.cli.flags import add_transfer_arguments
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
 from s3desk.core.compliance import content_types
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
@@ -32,22 +33,14 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("destination", metavar="s3://BUCKET/PREFIX/", help="where they go")
     add_storage_arguments(parser)
     # --concurrency, --bwlimit and --if-exists default to the settings (_settings_for).
-    parser.add_argument(
-        "--concurrency", type=int, help="parallel requests (default: the settings', 10)"
-    )
-    parser.add_argument(
-        "--retries", type=int, default=7, help="retries per request on network or server errors"
-    )
-    parser.add_argument(
-        "--bwlimit", type=_rate, metavar="RATE",
-        help="bandwidth limit for all uploads together, e.g. 500K or 20M (bytes per second; "
-        "default: the settings', none)",
-    )  # fmt: skip
+    add_transfer_arguments(parser, "upload")
     parser.add_argument(
         "--if-exists",
         choices=[p.value for p in ConflictPolicy if p is not ConflictPolicy.ASK],
-        help="when an object with the name exists: overwrite it (default, unless the "
-        "settings say otherwise), skip the file, or rename: keep both, as 'name (1).ext'",
+        help="when an object with the name exists: overwrite it, skip the file, or rename: "
+        "keep both, as 'name (1).ext'. The default, unless the settings say otherwise, is "
+        "overwrite, as 'aws s3 cp' does: running the same upload again brings changed files "
+        "up to date (download skips instead: a local file replaced is lost for good)",
     )
     parser.add_argument(
         "--content-type", type=_content_type, metavar="TYPE",
@@ -77,14 +70,6 @@ def _content_type(text: str) -> str:
         return content_types.check(text)
     except content_types.InvalidContentType as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _rate(text: str) -> float:
-    multiplier = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:].upper(), 1)
-    try:
-        return float(text[:-1] if multiplier > 1 else text) * multiplier
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a rate: {text!r} (try 500K or 20M)") from None
 
 
 def _settings_for(args: argparse.Namespace) -> EngineConfig | int:
