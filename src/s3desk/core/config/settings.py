@@ -113,7 +113,9 @@ def label(name: str) -> str:
 def labelled(note: str) -> str:
     """A note about settings.toml (SettingsStore.notes) for the settings dialog: the setting
     it names by its key in the file named as the dialog labels it, with the key after it."""
-    key = note.values.get("setting") if isinstance(note, Phrase) else None
+    if not isinstance(note, Phrase):
+        return note
+    key = note.values.get("setting")
     if not isinstance(key, str) or key not in LABELS:
         return note
     named = phrase("{setting} ({key})", setting=label(key), key=key)
