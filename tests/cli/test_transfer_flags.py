@@ -109,3 +109,17 @@ def test_download_is_held_to_bwlimit_or_the_settings_limit(
         monkeypatch, moto_endpoint, source, dest, "--if-exists", "overwrite"
     )
     assert code == 0 and config.bandwidth_limit == 3 * MiB
+
+
+def test_upload_rehearses_on_the_local_demo_storage(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    result = run_cli("upload", str(tmp_path / "a.txt"), "s3://any-bucket/x/", "--demo")
+    assert result.returncode == 0, result.stderr
+    assert "-> s3://any-bucket/x/a.txt" in result.stdout
+    assert "1 uploaded, 0 failed" in result.stdout
+    assert "demo storage is gone now" in result.stdout
+
+    refused = run_cli(
+        "upload", str(tmp_path / "a.txt"), "s3://b/", "--demo", "--endpoint-url", "http://x"
+    )
+    assert refused.returncode == 2 and "--demo" in refused.stderr

@@ -47,6 +47,11 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
         help="store every file with this Content-Type, e.g. 'text/plain; charset=utf-8' "
         "(default: from each file's name, the account's table, or its first bytes)",
     )  # fmt: skip
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="upload to the local demo storage instead: a rehearsal that needs no account "
+        "(any bucket name; everything is gone when the command ends)",
+    )  # fmt: skip
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
 
@@ -114,6 +119,8 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     configured = _settings_for(args)
     if isinstance(configured, int):
         return configured
+    if args.demo:
+        return _upload_to_demo(args, out, configured)
     try:
         dest = Destination.parse(args.destination)
         endpoint = endpoint_from(args)
@@ -141,6 +148,36 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     finally:
         if journal is not None:
             journal.close()  # lets go of this run's claims; unfinished entries stay
+
+
+def _upload_to_demo(args: argparse.Namespace, out: TextIO, config: EngineConfig) -> int:
+    """The upload into the local demo storage, started for this command alone (its bucket
+    is the destination's); no journal, as nothing is left to resume once it ends."""
+    from s3desk.core.storage.demo import DemoStorage, demo_available
+
+    if args.account or args.endpoint_url or args.profile:
+        print("s3desk: --demo says where to upload already; drop --account, --endpoint-url "
+              "and --profile", file=sys.stderr)  # fmt: skip
+        return 2
+    if not demo_available():
+        print("s3desk: the local demo storage is not part of this installation (it needs "
+              "moto: pip install 's3desk[demo]')", file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        dest = Destination.parse(args.destination)
+    except ValueError as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 2
+    with DemoStorage(buckets=(dest.bucket,)) as endpoint, SigTerm() as sigterm:
+        try:
+            code = _upload(args, out, _with_account(config, endpoint), endpoint, None, dest,
+                           sigterm)  # fmt: skip
+        except (ValueError, AccountProblem) as exc:
+            print(f"s3desk: {exc}", file=sys.stderr)
+            return 1
+    if not args.quiet:
+        out.write("(the local demo storage is gone now, with what was uploaded to it)\n")
+    return code
 
 
 def _upload(
