@@ -195,3 +195,12 @@ def test_notes_and_errors_name_settings_as_the_dialog_labels_them(
     assert dialog.error_label.text() == (
         "Parallel requests can be at most 6 (a limit set by your organisation)"
     )
+
+
+def test_a_value_the_core_refuses_is_named_by_its_label(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    dialog.fields["kms_key_id"].setText("clé")  # type: ignore[attr-defined]
+    assert not dialog.save()
+    assert dialog.error_label.text().startswith("KMS key may hold only printable ASCII")
+    assert not _settings_file().exists()

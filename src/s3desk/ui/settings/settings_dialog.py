@@ -164,7 +164,7 @@ class SettingsDialog(QDialog):
                     continue
                 value = self._stored(name, _get(field))
                 if value != getattr(current, name):
-                    self.store.set(name, value)
+                    self._set(name, value)
             self.store.save()
         except (SettingLocked, ValueError, SettingsFileError) as exc:
             self.error_label.setText(_message(exc))
@@ -174,6 +174,16 @@ class SettingsDialog(QDialog):
         self.saved.emit()
         self.accept()
         return True
+
+    def _set(self, name: str, value: Any) -> None:
+        """store.set, its refusal naming the setting as this dialog labels it."""
+        try:
+            self.store.set(name, value)
+        except ValueError as exc:
+            text = _message(exc)
+            if text.startswith(f"{name} "):  # the core's check names the key
+                text = shown(label(name)) + text[len(name) :]
+            raise ValueError(text) from None
 
     def _stored(self, name: str, value: Any) -> Any:
         if name == "part_size":
