@@ -1343,19 +1343,15 @@ Free software under the MIT licence.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <source> KiB/s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source> MiB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Ask me</source>
+        <source>%1: “%2” is not a rate. %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Bandwidth limit</source>
+        <source>Ask me</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1375,11 +1371,11 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Greyed-out settings are set by your organisation.</source>
+        <source>For example 500K, 20M or 10 MiB/s; a number alone is KiB/s; empty is unlimited.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>KMS key</source>
+        <source>Greyed-out settings are set by your organisation.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1399,14 +1395,6 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Parallel requests</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Part size for large files</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Refuse uploads that are not encrypted</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1423,19 +1411,11 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Server-side encryption</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Skip the file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Storage class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1452,10 +1432,6 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>Unlimited</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>When a name is taken</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1801,6 +1777,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Bandwidth limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Being uploaded by &apos;s3desk upload&apos; (process {pid}); not sent from here, try again once it has finished</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1873,6 +1853,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>KMS key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Link to a folder (not followed)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1893,6 +1877,14 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Parallel requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Part size for large files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Retrying ({attempt}/{retries}) — {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1909,7 +1901,15 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Server-side encryption</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Set by your organisation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storage class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2033,7 +2033,15 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>When a name is taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Your AWS single sign-on (SSO) session has expired. Sign in again (aws sso login --profile PROFILE), then choose Try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>can be at most {limit} (a limit set by your organisation)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2073,7 +2081,19 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>unlimited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{error}; what was sent is kept and the next upload of this file resumes it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {setting} is set by your organisation; the value there ({value}) is ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {setting} {limit}; using the limit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2082,6 +2102,18 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>{problem}; uploads will not resume after a crash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{setting} ({key})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{setting} is set by your organisation and cannot be changed here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{setting} {limit}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -227,3 +227,33 @@ def test_a_profile_account_uploads_with_the_profiles_credentials(
     finally:
         engine.shutdown()
     assert read_object(rclone_server.client, rclone_bucket, "p.txt") == b"via a profile"
+
+
+@pytest.mark.parametrize(
+    ("url", "problems"),
+    [
+        ("htps//minio:9000", ["The endpoint URL starts with 'htps//', not https:// or "
+                              "http://: did you mean https://minio:9000?"]),
+        ("hhtp://10.0.0.5:9000", ["The endpoint URL starts with 'hhtp://', not https:// or "
+                                  "http://: did you mean http://10.0.0.5:9000?"]),
+        ("htps//minio local:9000", ["The endpoint URL starts with 'htps//', not https:// or "
+                                    "http://",
+                                    "The host name 'minio local' contains a space; host "
+                                    "names have none"]),
+        ("ftp://files.example.com", ["The endpoint URL must start with https:// or http://, "
+                                     "not 'ftp://'"]),
+        ("minio:9000", ["The endpoint URL needs http:// or https:// in front, e.g. "
+                        "https://minio:9000"]),
+        ("localhost/s3", ["The endpoint URL needs http:// or https:// in front, e.g. "
+                          "https://localhost/s3"]),
+        ("http://minio local:9000", ["The host name 'minio local' contains a space; host "
+                                     "names have none"]),
+        ("http://minio:9000", []),
+    ],
+)  # fmt: skip
+def test_a_mistyped_endpoint_url_is_explained_with_a_sensible_guess(
+    url: str, problems: list[str]
+) -> None:
+    account = Account(name="MinIO", kind=AccountKind.COMPATIBLE, access_key_id="k",
+                      endpoint_url=url)  # fmt: skip
+    assert account.problems() == problems

@@ -27,6 +27,7 @@ from s3desk.core.config.settings import (
     Encryption,
     SettingLocked,
     Settings,
+    labelled,
 )
 from s3desk.core.config.settings_store import SettingsStore, apply_cli_overrides
 from s3desk.core.storage.parts import MiB
@@ -164,6 +165,42 @@ def test_limits_cap_the_settings(tmp_path: Path) -> None:
         store.set("bandwidth_limit", 0)
     store.set("bandwidth_limit", "1M")
     assert store.effective().bandwidth_limit == MiB
+
+
+def test_notes_and_refusals_speak_as_the_settings_dialog_does(tmp_path: Path) -> None:
+    managed = _managed(
+        tmp_path,
+        '[settings]\nbandwidth_limit = "5M"\n[locked]\nsettings = ["bandwidth_limit"]\n'
+        "[limits]\nmax_concurrency = 6\n",
+    )
+    store = _settings(tmp_path, managed, "version = 2\nbandwidth_limit = 5243904\n"
+                      "concurrency = 8\n")  # fmt: skip
+    # The notes name a setting by its key in the file; the dialog adds its label.
+    assert store.notes == [
+        "settings.toml: bandwidth_limit is set by your organisation; "
+        "the value there (5121 KiB/s) is ignored",
+        "settings.toml: concurrency can be at most 6 (a limit set by "
+        "your organisation); using the limit",
+    ]
+    assert [labelled(note) for note in store.notes] == [
+        "settings.toml: Bandwidth limit (bandwidth_limit) is set by your organisation; "
+        "the value there (5121 KiB/s) is ignored",
+        "settings.toml: Parallel requests (concurrency) can be at most 6 (a limit set by "
+        "your organisation); using the limit",
+    ]
+    with pytest.raises(ValueError) as refused:
+        store.set("concurrency", 7)
+    assert str(refused.value) == (
+        "Parallel requests can be at most 6 (a limit set by your organisation)"
+    )
+    with pytest.raises(SettingLocked, match=r"^Bandwidth limit is set by your organisation"):
+        store.set("bandwidth_limit", "1M")
+    limited = _managed(tmp_path, '[limits]\nmax_bandwidth = "5 MiB/s"\n')
+    assert limited.limits.problem("bandwidth_limit", 0) == (
+        "can be at most 5 MiB/s (a limit set by your organisation)"
+    )
+    with pytest.raises(SettingLocked, match="set it to 5 MiB/s and locked it"):
+        apply_cli_overrides(store.effective(), {"bandwidth_limit": "1M"}, managed)
 
 
 def test_command_line_overrides(tmp_path: Path) -> None:

@@ -377,6 +377,51 @@ def test_a_keyring_that_cannot_keep_secrets_is_explained_and_nothing_written(
     assert not accounts_file.exists()
 
 
+def test_without_a_keyring_the_form_says_so_before_save(qtbot: QtBot, accounts_file: Path) -> None:
+    dialog = _dialog(qtbot, _store(accounts_file, fail.Keyring()))
+    _choose_kind(dialog, AccountKind.ACCESS_KEY)
+    with pytest.raises(SecretStoreError) as refusal:
+        SecretStore(backend=fail.Keyring()).check()
+    assert dialog.keyring_label.isVisible()  # nothing typed, nothing saved yet
+    assert str(refusal.value) in dialog.keyring_label.text()
+    assert "AWS profile still work" in dialog.keyring_label.text()
+    # A profile account needs no secret here: no note for it.
+    _choose_kind(dialog, AccountKind.PROFILE)
+    assert not dialog.keyring_label.isVisible()
+    _choose_kind(dialog, AccountKind.COMPATIBLE)
+    assert dialog.keyring_label.isVisible()
+
+
+def test_with_a_keyring_the_form_has_no_keyring_note(qtbot: QtBot, store: AccountStore) -> None:
+    dialog = _dialog(qtbot, store)
+    _choose_kind(dialog, AccountKind.ACCESS_KEY)
+    assert not dialog.keyring_label.isVisible()
+
+
+@pytest.mark.parametrize(
+    ("typed", "says", "never"),
+    [
+        ("htps//minio:9000", "did you mean https://minio:9000?", "https://htps"),
+        ("htps//minio local:9000", "The host name 'minio local' contains a space", "https://htps"),
+        ("https:/s3.example.com", "did you mean https://s3.example.com?", "https://https"),
+        ("ftp://s3.example.com", "not 'ftp://'", "https://ftp"),
+        ("http://minio local:9000", "'minio local' contains a space", "e.g."),
+    ],
+)
+def test_a_mistyped_endpoint_gets_a_sensible_suggestion(
+    qtbot: QtBot, store: AccountStore, typed: str, says: str, never: str
+) -> None:
+    dialog = _dialog(qtbot, store)
+    _choose_kind(dialog, AccountKind.COMPATIBLE)
+    form = dialog.account_form
+    for field, value in {"name_edit": "MinIO", "endpoint_edit": typed, "key_id_edit": "k",
+                         "secret_edit": "s"}.items():  # fmt: skip
+        getattr(form, field).setText(value)
+    assert not dialog.save()
+    text = dialog.message_label.text()
+    assert says in text and never not in text
+
+
 def test_removing_asks_first_then_deletes_the_account_and_its_secret(
     qtbot: QtBot,
     store: AccountStore,

@@ -52,7 +52,7 @@ def test_locked_settings_are_greyed_out_with_the_reason_and_the_rest_saves(
     assert "set by your organisation" in dialog.note_label.text()
     assert "concurrency" in dialog.note_label.text()  # the ignored hand edit
 
-    dialog.fields["bandwidth_limit"].setValue(512)  # type: ignore[attr-defined]
+    dialog.fields["bandwidth_limit"].setText("512")  # type: ignore[attr-defined]
     conflict = dialog.fields["conflict"]
     conflict.setCurrentIndex(conflict.findData(ConflictPolicy.RENAME))  # type: ignore[attr-defined]
     with qtbot.waitSignal(dialog.saved):
@@ -73,7 +73,7 @@ def test_a_value_over_the_organisations_limit_is_explained_and_nothing_is_writte
     monkeypatch.setenv("S3DESK_MANAGED_CONFIG", str(path))
     dialog = SettingsDialog(SettingsStore())
     qtbot.addWidget(dialog)
-    dialog.fields["bandwidth_limit"].setValue(2048)  # type: ignore[attr-defined]
+    dialog.fields["bandwidth_limit"].setText("2048")  # type: ignore[attr-defined]
     assert not dialog.save()
     assert "limit" in dialog.error_label.text()
     assert not _settings_file().exists()
@@ -131,3 +131,76 @@ def test_turning_off_follow_the_system_keeps_the_window_light(
             assert dialog.save()
     finally:
         QApplication.setPalette(QPalette())
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown_back"),
+    [
+        ("20M", 20 * 1024 * 1024, "20 MiB/s"),
+        ("10 MiB/s", 10 * 1024 * 1024, "10 MiB/s"),
+        ("1.5 MB/s", 1536 * 1024, "1.5 MiB/s"),
+        ("500K", 500 * 1024, "500 KiB/s"),
+        ("10", 10 * 1024, "10 KiB/s"),  # a number alone: KiB/s, as the field always read it
+        ("", 0, ""),  # unlimited
+    ],
+)
+def test_the_bandwidth_limit_takes_what_the_command_line_takes_and_shows_it_back(
+    qtbot: QtBot, typed: str, stored: int, shown_back: str
+) -> None:
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    field = dialog.fields["bandwidth_limit"]
+    field.setText(typed)  # type: ignore[attr-defined]
+    field.editingFinished.emit()  # type: ignore[attr-defined]
+    assert field.text() == shown_back  # type: ignore[attr-defined]
+    with qtbot.waitSignal(dialog.saved):
+        assert dialog.save()
+    assert SettingsStore().effective().bandwidth_limit == stored
+    again = SettingsDialog(SettingsStore())
+    qtbot.addWidget(again)
+    assert again.fields["bandwidth_limit"].text() == shown_back  # type: ignore[attr-defined]
+
+
+def test_a_bandwidth_limit_that_is_no_rate_is_explained_and_nothing_written(
+    qtbot: QtBot,
+) -> None:
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    dialog.fields["bandwidth_limit"].setText("fast")  # type: ignore[attr-defined]
+    assert not dialog.save()
+    text = dialog.error_label.text()
+    assert "Bandwidth limit" in text and "fast" in text and "10 MiB/s" in text
+    assert not _settings_file().exists()
+
+
+def test_notes_and_errors_name_settings_as_the_dialog_labels_them(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "managed.toml"
+    path.write_text(
+        '[settings]\nbandwidth_limit = "5M"\n[locked]\nsettings = ["bandwidth_limit"]\n'
+        "[limits]\nmax_concurrency = 6\n"
+    )
+    monkeypatch.setenv("S3DESK_MANAGED_CONFIG", str(path))
+    _settings_file().write_text("version = 2\nbandwidth_limit = 5243904\n")
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    note = dialog.note_label.text()
+    assert "Bandwidth limit (bandwidth_limit) is set by your organisation" in note
+    assert "(5121 KiB/s) is ignored" in note and "5243904" not in note
+    assert dialog.fields["bandwidth_limit"].text() == "5 MiB/s"  # type: ignore[attr-defined]
+
+    dialog.fields["concurrency"].setValue(8)  # type: ignore[attr-defined]
+    assert not dialog.save()
+    assert dialog.error_label.text() == (
+        "Parallel requests can be at most 6 (a limit set by your organisation)"
+    )
+
+
+def test_a_value_the_core_refuses_is_named_by_its_label(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    dialog.fields["kms_key_id"].setText("clé")  # type: ignore[attr-defined]
+    assert not dialog.save()
+    assert dialog.error_label.text().startswith("KMS key may hold only printable ASCII")
+    assert not _settings_file().exists()

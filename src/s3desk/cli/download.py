@@ -18,6 +18,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
+from s3desk.cli.flags import add_transfer_arguments
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
 from s3desk.core.bucket.browse import iter_pages
 from s3desk.core.compliance.audit import AuditLog
@@ -29,6 +30,8 @@ from s3desk.core.transfer.download.plan import DownloadPlan, plan_download
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+    from s3desk.core.config.settings import Settings
 
 
 class _NothingThere(Exception):
@@ -45,18 +48,17 @@ def add_download_arguments(parser: argparse.ArgumentParser) -> None:
         "destination", metavar="DEST_DIR", help="local folder they go to (made if missing)"
     )
     add_storage_arguments(parser)
-    parser.add_argument(
-        "--concurrency", type=int, help="parallel requests (default: the settings', 10)"
-    )
-    parser.add_argument(
-        "--retries", type=int, default=7, help="retries per request on network or server errors"
-    )
+    # --concurrency and --bwlimit default to the settings (_settings).
+    add_transfer_arguments(parser, "download")
     parser.add_argument(
         "--if-exists",
         choices=[p.value for p in ConflictPolicy if p is not ConflictPolicy.ASK],
         default="skip",
-        help="when a local file with the name exists: skip the object (default), overwrite "
-        "the file, or rename: keep both, saving the download as 'name (1).ext'",
+        help="when a local file with the name exists: skip the object, overwrite the file, "
+        "or rename: keep both, saving the download as 'name (1).ext'. The default is skip: "
+        "a local file may hold changes of its own and is lost for good once replaced, and "
+        "running the same download again fetches only what is missing (upload overwrites "
+        "instead, as 'aws s3 cp' does)",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
@@ -73,17 +75,18 @@ def parse_source(url: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _concurrency(flag: int | None) -> int | str:
-    """The settings' concurrency, or the flag's within the organisation's locks and limits;
-    a message instead when the flag is refused."""
+def _settings(args: argparse.Namespace) -> Settings | str:
+    """The settings with --concurrency and --bwlimit over them, within the organisation's
+    locks and limits; a message instead when a flag is refused."""
     from s3desk.core.config.managed import ManagedConfigError
     from s3desk.core.config.settings import SettingLocked, SettingsFileError
     from s3desk.core.config.settings_store import SettingsStore, apply_cli_overrides
 
+    flags = {"concurrency": args.concurrency, "bandwidth_limit": args.bwlimit}
     try:
         store = SettingsStore()
-        given = {"concurrency": flag} if flag is not None else {}
-        return apply_cli_overrides(store.effective(), given, store.managed).concurrency
+        given = {name: value for name, value in flags.items() if value is not None}
+        return apply_cli_overrides(store.effective(), given, store.managed)
     except (SettingLocked, ValueError, SettingsFileError, ManagedConfigError) as exc:
         return str(exc)
 
@@ -99,11 +102,11 @@ def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except AccountProblem as exc:
         print(f"s3desk: {exc}", file=sys.stderr)
         return 1
-    concurrency = _concurrency(args.concurrency)
-    if isinstance(concurrency, str):
-        print(f"s3desk: {concurrency}", file=sys.stderr)
+    settings = _settings(args)
+    if isinstance(settings, str):
+        print(f"s3desk: {settings}", file=sys.stderr)
         return 2
-    args.concurrency = concurrency
+    args.concurrency, args.bwlimit = settings.concurrency, settings.bandwidth_limit
     if args.concurrency < 1 or args.retries < 0:
         print("s3desk: --concurrency must be at least 1, --retries at least 0", file=sys.stderr)
         return 2
@@ -142,7 +145,11 @@ def _download(
     for refused_key, why in refused:
         print(f"s3desk: cannot save '{refused_key}' in {dest}: {why}", file=sys.stderr)
     os.makedirs(dest, exist_ok=True)
-    config = EngineConfig(concurrency=args.concurrency, max_attempts=args.retries + 1)
+    config = EngineConfig(
+        concurrency=args.concurrency,
+        bandwidth_limit=float(args.bwlimit),
+        max_attempts=args.retries + 1,
+    )
     # Every download goes to the audit log, as the app's do.
     engine = DownloadEngine(endpoint, config, audit=AuditLog())
     conflict = ConflictPolicy(args.if_exists)

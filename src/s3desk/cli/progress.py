@@ -111,6 +111,7 @@ class ProgressPrinter:
         self._started = time.monotonic()
         self._seen: set[int] = set()
         self.failed: list[JobView] = []
+        self._first_with_error: dict[str, str] = {}  # error -> the first file that failed so
 
     def after_stop(self) -> str:
         """What becomes of unfinished transfers when the command is stopped in order."""
@@ -130,10 +131,14 @@ class ProgressPrinter:
                         f"resuming {job.source}: {human_size(job.bytes_done)} of "
                         f"{human_size(job.size)} were uploaded before"
                     )
-            if job.state in (JobState.FAILED, JobState.SKIPPED):
-                if job.state is JobState.FAILED:
-                    self.failed.append(job)
-                self._print(f"{job.state.value.upper()}: {job.source}: {job.error}")
+            if job.state is JobState.FAILED:
+                self.failed.append(job)
+                # An error every file meets (no credentials, no such bucket) is said once.
+                first = self._first_with_error.setdefault(str(job.error), job.source)
+                error = job.error if first == job.source else f"the same error as {first}"
+                self._print(f"FAILED: {job.source}: {error}")
+            elif job.state is JobState.SKIPPED:
+                self._print(f"SKIPPED: {job.source}: {job.error}")
             elif job.state is JobState.DONE and not self._quiet:
                 # A download's target is the local file; an upload's is the object.
                 where = job.target or f"s3://{job.bucket}/{job.key}"

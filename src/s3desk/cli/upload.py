@@ -18,6 +18,7 @@ import sys
 from typing import TextIO
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
+from s3desk.cli.flags import add_transfer_arguments
 from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
 from s3desk.core.compliance import content_types
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
@@ -32,27 +33,24 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("destination", metavar="s3://BUCKET/PREFIX/", help="where they go")
     add_storage_arguments(parser)
     # --concurrency, --bwlimit and --if-exists default to the settings (_settings_for).
-    parser.add_argument(
-        "--concurrency", type=int, help="parallel requests (default: the settings', 10)"
-    )
-    parser.add_argument(
-        "--retries", type=int, default=7, help="retries per request on network or server errors"
-    )
-    parser.add_argument(
-        "--bwlimit", type=_rate, metavar="RATE",
-        help="bandwidth limit for all uploads together, e.g. 500K or 20M (bytes per second; "
-        "default: the settings', none)",
-    )  # fmt: skip
+    add_transfer_arguments(parser, "upload")
     parser.add_argument(
         "--if-exists",
         choices=[p.value for p in ConflictPolicy if p is not ConflictPolicy.ASK],
-        help="when an object with the name exists: overwrite it (default, unless the "
-        "settings say otherwise), skip the file, or rename: keep both, as 'name (1).ext'",
+        help="when an object with the name exists: overwrite it, skip the file, or rename: "
+        "keep both, as 'name (1).ext'. The default, unless the settings say otherwise, is "
+        "overwrite, as 'aws s3 cp' does: running the same upload again brings changed files "
+        "up to date (download skips instead: a local file replaced is lost for good)",
     )
     parser.add_argument(
         "--content-type", type=_content_type, metavar="TYPE",
         help="store every file with this Content-Type, e.g. 'text/plain; charset=utf-8' "
         "(default: from each file's name, the account's table, or its first bytes)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="upload to the local demo storage instead: a rehearsal that needs no account "
+        "(any bucket name; everything is gone when the command ends)",
     )  # fmt: skip
     parser.add_argument("--quiet", "-q", action="store_true", help="print only failures")
 
@@ -77,14 +75,6 @@ def _content_type(text: str) -> str:
         return content_types.check(text)
     except content_types.InvalidContentType as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _rate(text: str) -> float:
-    multiplier = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:].upper(), 1)
-    try:
-        return float(text[:-1] if multiplier > 1 else text) * multiplier
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a rate: {text!r} (try 500K or 20M)") from None
 
 
 def _settings_for(args: argparse.Namespace) -> EngineConfig | int:
@@ -129,6 +119,8 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     configured = _settings_for(args)
     if isinstance(configured, int):
         return configured
+    if args.demo:
+        return _upload_to_demo(args, out, configured)
     try:
         dest = Destination.parse(args.destination)
         endpoint = endpoint_from(args)
@@ -156,6 +148,36 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
     finally:
         if journal is not None:
             journal.close()  # lets go of this run's claims; unfinished entries stay
+
+
+def _upload_to_demo(args: argparse.Namespace, out: TextIO, config: EngineConfig) -> int:
+    """The upload into the local demo storage, started for this command alone (its bucket
+    is the destination's); no journal, as nothing is left to resume once it ends."""
+    from s3desk.core.storage.demo import DemoStorage, demo_available
+
+    if args.account or args.endpoint_url or args.profile:
+        print("s3desk: --demo says where to upload already; drop --account, --endpoint-url "
+              "and --profile", file=sys.stderr)  # fmt: skip
+        return 2
+    if not demo_available():
+        print("s3desk: the local demo storage is not part of this installation (it needs "
+              "moto: pip install 's3desk[demo]')", file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        dest = Destination.parse(args.destination)
+    except ValueError as exc:
+        print(f"s3desk: {exc}", file=sys.stderr)
+        return 2
+    with DemoStorage(buckets=(dest.bucket,)) as endpoint, SigTerm() as sigterm:
+        try:
+            code = _upload(args, out, _with_account(config, endpoint), endpoint, None, dest,
+                           sigterm)  # fmt: skip
+        except (ValueError, AccountProblem) as exc:
+            print(f"s3desk: {exc}", file=sys.stderr)
+            return 1
+    if not args.quiet:
+        out.write("(the local demo storage is gone now, with what was uploaded to it)\n")
+    return code
 
 
 def _upload(

@@ -8,6 +8,8 @@ managed configuration (managed.py) reads its preset accounts with ``account_from
 
 from __future__ import annotations
 
+import difflib
+import re
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
@@ -96,13 +98,48 @@ def _url_problems(url: str) -> list[str]:
     if not url:
         return ["Enter the service's endpoint URL, e.g. https://s3.example.com"]
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return [f"The endpoint URL needs http:// or https:// in front, e.g. https://{url}"]
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return _scheme_problems(url)
     if not parts.hostname:
         return ["The endpoint URL has no host name"]
+    if any(ch.isspace() for ch in parts.netloc):
+        return [_space_problem(parts.netloc)]
     if parts.query or parts.fragment:
         return ["The endpoint URL must not contain '?' or '#'"]
     return []
+
+
+# What was typed where http:// or https:// belongs: "htps//", "https:/", "ftp://".
+_TYPED_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*)(://?|:?//?)(.*)", re.IGNORECASE)
+
+
+def _scheme_problems(url: str) -> list[str]:
+    """For a URL without http:// or https:// in front: what is wrong, and the URL it was
+    most likely meant to be, when that one would be usable."""
+    typed = _TYPED_SCHEME.fullmatch(url)
+    scheme, rest = "https", url
+    problem = "The endpoint URL needs http:// or https:// in front"
+    if typed:
+        start = typed[1] + typed[2]
+        close = difflib.get_close_matches(typed[1].lower(), ["https", "http"], n=1, cutoff=0.6)
+        if close:  # a typing slip: "htps//", "https:/"
+            scheme, rest = close[0], typed[3]
+            problem = f"The endpoint URL starts with '{start}', not https:// or http://"
+        elif typed[2] == "://":
+            return [f"The endpoint URL must start with https:// or http://, not '{start}'"]
+    netloc = urlsplit(f"{scheme}://{rest}").netloc
+    if any(ch.isspace() for ch in netloc):  # no guess then: a dot or a dash left out?
+        return [problem, _space_problem(netloc)]
+    if rest != url:  # a slip corrected
+        return [f"{problem}: did you mean {scheme}://{rest}?"]
+    return [f"{problem}, e.g. {scheme}://{rest}"]
+
+
+def _space_problem(netloc: str) -> str:
+    host, _, port = netloc.rpartition("@")[2].rpartition(":")
+    if not (host and port.isdigit()):
+        host = netloc.rpartition("@")[2]
+    return f"The host name '{host}' contains a space; host names have none"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,8 +27,9 @@ from s3desk.core.config.accounts import Account, AccountsFileError, Preset, acco
 from s3desk.core.config.engine_config import MAX_CONCURRENCY
 from s3desk.core.config.file_format import version_problem
 from s3desk.core.config.settings import coerce, lock_names, parse_size
+from s3desk.core.phrases import phrase, template
 from s3desk.core.storage import checksums
-from s3desk.core.units import human_rate
+from s3desk.core.units import exact_rate
 
 ENV_VAR = "S3DESK_MANAGED_CONFIG"
 MANAGED_VERSION = 1
@@ -62,7 +63,7 @@ def managed_path(platform: str | None = None) -> Path:
     return Path("/etc/s3desk/managed.toml")
 
 
-_BY_ORGANISATION = "a limit set by your organisation"
+_AT_MOST = template("can be at most {limit} (a limit set by your organisation)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +75,12 @@ class Limits:
 
     def problem(self, name: str, value: Any) -> str:
         """What is wrong with ``value`` for setting ``name`` under these limits, worded to
-        follow the setting's name ("can be at most 16 (…)"); empty when it is within."""
+        follow the setting's label ("can be at most 16 (…)"); empty when it is within."""
         concurrency, bandwidth = self.max_concurrency, self.max_bandwidth
         if name == "concurrency" and concurrency is not None and value > concurrency:
-            return f"can be at most {concurrency} ({_BY_ORGANISATION})"
+            return phrase(_AT_MOST, limit=str(concurrency))
         if name == "bandwidth_limit" and bandwidth is not None and not 0 < value <= bandwidth:
-            return (
-                f"can be at most {human_rate(bandwidth)} "
-                f"({bandwidth} bytes per second; {_BY_ORGANISATION})"
-            )
+            return phrase(_AT_MOST, limit=exact_rate(bandwidth))
         return ""
 
     def clamp(self, name: str, value: Any) -> Any:
@@ -231,7 +229,7 @@ class _Reader:
         bandwidth = table.get("max_bandwidth")
         if bandwidth is not None:
             try:
-                bandwidth = parse_size(bandwidth)
+                bandwidth = parse_size(bandwidth, rate=True)
                 if bandwidth <= 0:
                     raise ValueError(f"must be more than 0, not {table['max_bandwidth']!r}")
             except ValueError as exc:

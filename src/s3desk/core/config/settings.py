@@ -22,8 +22,9 @@ import tomli_w
 from s3desk.core.compliance.content_types import check_table
 from s3desk.core.compliance.upload_options import STORAGE_CLASSES, UploadOptions
 from s3desk.core.config.engine_config import MAX_CONCURRENCY, ConflictPolicy, EngineConfig
-from s3desk.core.phrases import phrase
+from s3desk.core.phrases import Phrase, phrase, template
 from s3desk.core.storage.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
+from s3desk.core.units import exact_rate, exact_size, parse_amount
 
 SETTINGS_VERSION = 2
 LOCK_REASON = phrase("Set by your organisation")
@@ -91,6 +92,51 @@ CLI_FLAGS: dict[str, str] = {
 }
 
 
+# What the settings dialog calls a setting, so that messages about it use the same words;
+# settings without a label of their own there go by their name in settings.toml.
+LABELS: dict[str, str] = {
+    "concurrency": template("Parallel requests"),
+    "part_size": template("Part size for large files"),
+    "bandwidth_limit": template("Bandwidth limit"),
+    "conflict": template("When a name is taken"),
+    "encryption": template("Server-side encryption"),
+    "kms_key_id": template("KMS key"),
+    "storage_class": template("Storage class"),
+}
+
+
+def label(name: str) -> str:
+    """Setting ``name`` as the settings dialog names it."""
+    return phrase(LABELS[name]) if name in LABELS else name
+
+
+def labelled(note: str) -> str:
+    """A note about settings.toml (SettingsStore.notes) for the settings dialog: the setting
+    it names by its key in the file named as the dialog labels it, with the key after it."""
+    if not isinstance(note, Phrase):
+        return note
+    key = note.values.get("setting")
+    if not isinstance(key, str) or key not in LABELS:
+        return note
+    named = phrase("{setting} ({key})", setting=label(key), key=key)
+    return Phrase(note.template, {**note.values, "setting": named})
+
+
+def value_text(name: str, value: object) -> str:
+    """A value of setting ``name`` as a person reads it: "5 MiB/s", "unlimited", "8 MiB";
+    exact, so that it can be typed back."""
+    if name in ("bandwidth_limit", "part_size") and not isinstance(value, bool):
+        try:
+            size = parse_size(value, rate=True)
+        except ValueError:
+            return repr(value)
+        if name == "part_size":
+            return exact_size(size)
+        return exact_rate(size) if size else phrase("unlimited")
+    plain = to_plain(value)
+    return plain if isinstance(plain, str) else repr(plain)
+
+
 class SettingsFileError(Exception):
     """settings.toml cannot be read or written; the message says which file and why."""
 
@@ -103,7 +149,11 @@ class SettingLocked(Exception):
         self.name = name
         self.flag = flag
         super().__init__(
-            message or f"{name} is set by your organisation and cannot be changed here"
+            message
+            or phrase(
+                "{setting} is set by your organisation and cannot be changed here",
+                setting=label(name),
+            )
         )
 
 
@@ -132,13 +182,9 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", re.IGNORECASE)
-_UNIT = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
-
-
-def parse_size(value: object) -> int:
+def parse_size(value: object, *, rate: bool = False) -> int:
     """Bytes from an int, a float (rounded down) or a string like "500K", "20M", "8 MiB"
-    (binary units). Raises ValueError."""
+    (binary units; with ``rate``, also "10 MiB/s"). Raises ValueError."""
     if isinstance(value, bool):
         raise ValueError(f"must be a number of bytes, not {value!r}")
     if isinstance(value, int):
@@ -146,9 +192,13 @@ def parse_size(value: object) -> int:
     if isinstance(value, float) and math.isfinite(value):
         return int(value)
     if isinstance(value, str):
-        match = _SIZE.fullmatch(value)
-        if match:
-            return int(float(match[1]) * _UNIT[match[2].upper()])
+        try:
+            return parse_amount(value, rate=rate)
+        except ValueError:
+            pass
+    if rate:
+        raise ValueError(f'must be bytes per second such as 1048576, "1M" or "1 MiB/s", not '
+                         f"{value!r}")  # fmt: skip
     raise ValueError(f'must be a number of bytes such as 8388608 or "8M", not {value!r}')
 
 
@@ -161,9 +211,9 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
     return check
 
 
-def _size(low: int, high: int, what: str) -> Callable[[object], int]:
+def _size(low: int, high: int, what: str, *, rate: bool = False) -> Callable[[object], int]:
     def check(value: object) -> int:
-        size = parse_size(value)
+        size = parse_size(value, rate=rate)
         if not low <= size <= high:
             raise ValueError(f"must be {what}, not {value!r}")
         return size
@@ -285,7 +335,7 @@ def _rules(value: object) -> dict[str, Any]:
 _CHECKS: dict[str, Callable[[object], Any]] = {
     "concurrency": _whole(1, MAX_CONCURRENCY),
     "part_size": _size(MIN_PART_SIZE, MAX_PART_SIZE, "from 5 MiB to 5 GiB (S3's limits)"),
-    "bandwidth_limit": _size(0, 2**53, "0 (unlimited) or more bytes per second"),
+    "bandwidth_limit": _size(0, 2**53, "0 (unlimited) or more bytes per second", rate=True),
     "conflict": _conflict,
     "notifications": _flag,
     "theme_follows_system": _flag,

@@ -41,10 +41,13 @@ from s3desk.core.config.settings import (
     SettingsFileError,
     coerce,
     engine_config,
+    label,
     to_plain,
     unattended_conflict,
+    value_text,
 )
 from s3desk.core.paths import config_dir
+from s3desk.core.phrases import phrase
 from s3desk.core.storage.parts import MiB
 
 if TYPE_CHECKING:
@@ -86,13 +89,21 @@ class SettingsStore:
                 continue
             if self.is_locked(name):
                 notes.append(
-                    f"{self.path.name}: {name} is set by your organisation; "
-                    f"the value there ({raw!r}) is ignored"
-                )
+                    phrase(
+                        "{file}: {setting} is set by your organisation; the value there "
+                        "({value}) is ignored",
+                        file=self.path.name, setting=name, value=value_text(name, value),
+                    )
+                )  # fmt: skip
                 continue
             limit = self.managed.limits.problem(name, value)
             if limit:
-                notes.append(f"{self.path.name}: {name} {limit}; using the limit")
+                notes.append(
+                    phrase(
+                        "{file}: {setting} {limit}; using the limit",
+                        file=self.path.name, setting=name, limit=limit,
+                    )
+                )  # fmt: skip
                 value = self.managed.limits.clamp(name, value)
             values[name] = value
         for note in notes:
@@ -125,7 +136,7 @@ class SettingsStore:
         checked = coerce(name, value)
         limit = self.managed.limits.problem(name, checked)
         if limit:
-            raise ValueError(f"{name} {limit}")
+            raise ValueError(phrase("{setting} {limit}", setting=label(name), limit=limit))
         self._values[name] = checked
 
     def reset(self, name: str) -> None:
@@ -256,11 +267,10 @@ def apply_cli_overrides(
         _known(name)
         flag = CLI_FLAGS.get(name, "--" + name.replace("_", "-"))
         if name in managed.locked:
-            shown = to_plain(getattr(settings, name))
+            shown = value_text(name, getattr(settings, name))
             raise SettingLocked(
                 name,
-                f"{flag} cannot be used: your organisation has set {name} to {shown!r} "
-                "and locked it",
+                f"{flag} cannot be used: your organisation has set it to {shown} and locked it",
                 flag,
             )
         try:
@@ -269,7 +279,7 @@ def apply_cli_overrides(
             raise ValueError(f"{flag}: {exc}") from None
         limit = managed.limits.problem(name, checked)
         if limit:
-            raise ValueError(f"{flag}: {name} {limit}")
+            raise ValueError(f"{flag} {limit}")
         changes[name] = checked
     return replace(settings, **changes)
 

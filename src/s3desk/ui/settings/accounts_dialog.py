@@ -43,6 +43,7 @@ class AccountsDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self._test_task: asyncio.Future[None] | None = None
+        self._keyring_problem: str | None = None  # None: not asked yet; "": it works
         self.setObjectName("accountsDialog")
         self.setWindowTitle(self.tr("Accounts"))
         self.resize(860, 580)
@@ -108,7 +109,16 @@ class AccountsDialog(QDialog):
         self.title_label.setObjectName("accountTitle")
         column.addWidget(self.title_label)
         self.account_form = AccountForm(aws_profiles())
+        self.account_form.kind_box.currentIndexChanged.connect(self._update_keyring_note)
         column.addWidget(self.account_form)
+
+        # Said as soon as a kind that needs a secret is in the form, not first after Save.
+        self.keyring_label = QLabel()
+        self.keyring_label.setObjectName("keyringNote")
+        self.keyring_label.setWordWrap(True)
+        self.keyring_label.setProperty("state", "error")
+        self.keyring_label.setVisible(False)
+        column.addWidget(self.keyring_label)
 
         self.message_label = QLabel()
         self.message_label.setObjectName("accountMessage")
@@ -229,10 +239,26 @@ class AccountsDialog(QDialog):
             f"<b>{_escape(account.name)}</b>" if account else self.tr("<b>New account</b>")
         )
         self.account_form.load(account)
+        self._update_keyring_note()
         self._show_message("")
         self.verdict_label.setVisible(False)
         self.remove_button.setEnabled(account is not None)
         self.default_button.setEnabled(account is not None)
+
+    def _update_keyring_note(self) -> None:
+        """Say that secrets cannot be kept here while the form's kind needs one. The
+        keyring is asked once, when such a kind is first shown."""
+        if not self.account_form.kind().has_secret:
+            self.keyring_label.setVisible(False)
+            return
+        if self._keyring_problem is None:
+            try:
+                self.store.secrets.check()
+                self._keyring_problem = ""
+            except SecretStoreError as exc:
+                self._keyring_problem = _error_text(exc)
+        self.keyring_label.setText(self._keyring_problem)
+        self.keyring_label.setVisible(bool(self._keyring_problem))
 
     # ------------------------------------------------------------------ saving
 

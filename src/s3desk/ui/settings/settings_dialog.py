@@ -25,9 +25,17 @@ from PySide6.QtWidgets import (
 
 from s3desk.core.compliance.upload_options import STORAGE_CLASSES
 from s3desk.core.config.engine_config import ConflictPolicy
-from s3desk.core.config.settings import Encryption, SettingLocked, SettingsFileError
+from s3desk.core.config.settings import (
+    Encryption,
+    SettingLocked,
+    SettingsFileError,
+    label,
+    labelled,
+)
 from s3desk.core.config.settings_store import SettingsStore
+from s3desk.core.phrases import Phrase
 from s3desk.core.storage.parts import MAX_PART_SIZE, MIN_PART_SIZE, MiB
+from s3desk.core.units import exact_rate, parse_amount
 from s3desk.ui.common.core_phrases import shown
 
 KiB = 1024
@@ -83,31 +91,32 @@ class SettingsDialog(QDialog):
         self._section(self.tr("Transfers"))
         concurrency = QSpinBox()
         concurrency.setRange(1, 256)
-        self._add("concurrency", self.tr("Parallel requests"), concurrency)
+        self._add("concurrency", shown(label("concurrency")), concurrency)
         part = QSpinBox()
         part.setRange(MIN_PART_SIZE // MiB, MAX_PART_SIZE // MiB)
         part.setSuffix(self.tr(" MiB"))
-        self._add("part_size", self.tr("Part size for large files"), part)
-        bandwidth = QSpinBox()
-        bandwidth.setRange(0, 10_000_000)
-        bandwidth.setSuffix(self.tr(" KiB/s"))
-        bandwidth.setSpecialValueText(self.tr("Unlimited"))
-        self._add("bandwidth_limit", self.tr("Bandwidth limit"), bandwidth)
-        self._add("conflict", self.tr("When a name is taken"), _combo(_translated(_CONFLICTS)))
+        self._add("part_size", shown(label("part_size")), part)
+        # Typed as the command line's --bwlimit takes it ("20M", "10 MiB/s"); a number
+        # alone is KiB/s, as this field has always read it, and is shown back with its unit.
+        bandwidth = QLineEdit()
+        bandwidth.setPlaceholderText(self.tr("Unlimited"))
+        bandwidth.editingFinished.connect(self._tidy_bandwidth)
+        self._add("bandwidth_limit", shown(label("bandwidth_limit")), bandwidth)
+        self._add("conflict", shown(label("conflict")), _combo(_translated(_CONFLICTS)))
         self._section(self.tr("Feedback"))
         self._add("notifications", "", QCheckBox(self.tr("Notify me when a batch finishes")))
         self._add("theme_follows_system", "", QCheckBox(self.tr("Light or dark as the system is")))
         self._section(self.tr("Every upload"))
         encryptions = _combo(_translated(_ENCRYPTIONS))
-        self._add("encryption", self.tr("Server-side encryption"), encryptions)
+        self._add("encryption", shown(label("encryption")), encryptions)
         kms = QLineEdit()
         kms.setPlaceholderText(self.tr("key id, alias or ARN; empty: the aws/s3 key"))
-        self._add("kms_key_id", self.tr("KMS key"), kms)
+        self._add("kms_key_id", shown(label("kms_key_id")), kms)
         self._add(
             "require_encryption", "", QCheckBox(self.tr("Refuse uploads that are not encrypted"))
         )
         classes = [(c, c or self.tr("The bucket's default")) for c in STORAGE_CLASSES]
-        self._add("storage_class", self.tr("Storage class"), _combo(classes))
+        self._add("storage_class", shown(label("storage_class")), _combo(classes))
         self._add("cache_control", self.tr("Cache-Control"), QLineEdit())
         self._add("content_disposition", self.tr("Content-Disposition"), QLineEdit())
 
@@ -131,8 +140,10 @@ class SettingsDialog(QDialog):
             reason = self.store.lock_reason(name)
             field.setEnabled(not reason)
             field.setToolTip(shown(reason))
+        if not self.store.is_locked("bandwidth_limit"):
+            self.fields["bandwidth_limit"].setToolTip(self._bandwidth_hint())
         locked = [n for n in self.fields if self.store.is_locked(n)]
-        notes = list(self.store.notes)
+        notes = [shown(labelled(note)) for note in self.store.notes]
         if locked:
             notes.insert(0, self.tr("Greyed-out settings are set by your organisation."))
         notes.append(
@@ -151,18 +162,74 @@ class SettingsDialog(QDialog):
             for name, field in self.fields.items():
                 if self.store.is_locked(name):
                     continue
-                value = _stored(name, _get(field))
+                value = self._stored(name, _get(field))
                 if value != getattr(current, name):
-                    self.store.set(name, value)
+                    self._set(name, value)
             self.store.save()
         except (SettingLocked, ValueError, SettingsFileError) as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(_message(exc))
             self.error_label.setVisible(True)
             return False
         self.error_label.setVisible(False)
         self.saved.emit()
         self.accept()
         return True
+
+    def _set(self, name: str, value: Any) -> None:
+        """store.set, its refusal naming the setting as this dialog labels it."""
+        try:
+            self.store.set(name, value)
+        except ValueError as exc:
+            text = _message(exc)
+            if text.startswith(f"{name} "):  # the core's check names the key
+                text = shown(label(name)) + text[len(name) :]
+            raise ValueError(text) from None
+
+    def _stored(self, name: str, value: Any) -> Any:
+        if name == "part_size":
+            return value * MiB
+        if name == "bandwidth_limit":
+            try:
+                return self._bandwidth(value)
+            except ValueError:
+                raise ValueError(
+                    self.tr("%1: “%2” is not a rate. %3")
+                    .replace("%1", shown(label(name)))
+                    .replace("%2", value)
+                    .replace("%3", self._bandwidth_hint())
+                ) from None
+        return value
+
+    def _bandwidth(self, text: str) -> int:
+        """Bytes per second from the bandwidth field; empty (or "Unlimited") is 0."""
+        if not text or text.casefold() in ("0", self.tr("Unlimited").casefold()):
+            return 0
+        return parse_amount(text, bare=KiB, rate=True)
+
+    def _bandwidth_hint(self) -> str:
+        return self.tr(
+            "For example 500K, 20M or 10 MiB/s; a number alone is KiB/s; empty is unlimited."
+        )
+
+    def _tidy_bandwidth(self) -> None:
+        """Show what was typed in the form it is understood in: "10" becomes "10 KiB/s"."""
+        field = self.fields["bandwidth_limit"]
+        assert isinstance(field, QLineEdit)
+        try:
+            value = self._bandwidth(field.text().strip())
+        except ValueError:
+            return  # left as typed: Save says what is wrong with it
+        field.setText(_rate_text(value))
+
+
+def _message(exc: BaseException) -> str:
+    """An error of the core in the user's language (its Phrase, when it carries one)."""
+    first = exc.args[0] if exc.args else ""
+    return shown(first) if isinstance(first, Phrase) else str(exc)
+
+
+def _rate_text(value: int) -> str:
+    return exact_rate(value) if value else ""
 
 
 def _translated(choices: Any) -> list[tuple[Any, str]]:
@@ -183,15 +250,7 @@ def _shown(name: str, value: Any) -> Any:
     if name == "part_size":
         return value // MiB
     if name == "bandwidth_limit":
-        return value // KiB
-    return value
-
-
-def _stored(name: str, value: Any) -> Any:
-    if name == "part_size":
-        return value * MiB
-    if name == "bandwidth_limit":
-        return value * KiB
+        return _rate_text(value)
     return value
 
 
