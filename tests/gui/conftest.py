@@ -51,6 +51,15 @@ class PatientQtBot(QtBot):
         return super().waitActive(widget, timeout=timeout)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def named_as_the_app(qapp: QApplication) -> None:
+    """The application named as ui/app.py names it, so window titles are tested as people
+    see them (they end with it). Set here, not with pytest-qt's qt_qapp_name: the core's
+    suite runs without pytest-qt, where that option would be unknown."""
+    qapp.setApplicationName("s3desk")
+    qapp.setApplicationDisplayName("s3desk")
+
+
 @pytest.fixture
 def qtbot(qapp: QApplication, request: pytest.FixtureRequest) -> QtBot:
     """Replaces pytest-qt's ``qtbot`` (which is only ``QtBot(request)``) for every GUI test."""
