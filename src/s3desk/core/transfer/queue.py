@@ -17,6 +17,7 @@ from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE, DownloadEngine
 from s3desk.core.transfer.download.plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, Totals
+from s3desk.core.transfer import rate
 from s3desk.core.transfer.queue_api import TransferQueue
 from s3desk.core.transfer.scheduler import Update
 from s3desk.core.transfer.upload.engine import UploadEngine
@@ -198,5 +199,5 @@ def add_totals(a: Totals, b: Totals) -> Totals:
         bytes_total=a.bytes_total + b.bytes_total,
         bytes_done=a.bytes_done + b.bytes_done,
         speed=speed,
-        eta=remaining / speed if running and speed > 1.0 else None,
+        eta=rate.eta(remaining, speed) if running else None,
     )

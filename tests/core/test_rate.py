@@ -1,0 +1,112 @@
+"""Speed and ETA: one meter, one definition, for every row and the totals, on a fake clock."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.storage.parts import MiB
+from s3desk.core.transfer.jobs import JobState, JobView, Totals
+from s3desk.core.transfer.rate import RateMeter
+from s3desk.core.transfer.upload.engine import UploadEngine
+from tests.helpers import SendGate
+
+KiB = 1024
+TICK = 0.15  # as often as the window asks for a snapshot
+
+
+def test_the_speed_is_what_moved_in_the_last_window() -> None:
+    meter = RateMeter(window=5.0, settle=1.0)
+    meter.start(0, now=0.0)
+    assert meter.update(1000, now=0.5) == 0.0  # too early to tell
+    assert meter.eta(1000) is None
+    moved = 0
+    for step in range(1, 41):  # 1,000 bytes a second for 10 s, then 3,000 for 10 s
+        moved += 500 if step <= 20 else 1500
+        meter.update(moved, now=step * 0.5)
+        if step == 4:
+            assert meter.rate == pytest.approx(1000)  # measured since the start
+        if step == 25:
+            assert meter.rate == pytest.approx(2000)  # half the window at each speed
+    assert meter.rate == pytest.approx(3000)  # only the last five seconds count
+    assert meter.eta(6000) == pytest.approx(2.0)
+
+
+def test_a_burst_at_the_start_fades_once_the_window_is_past_it() -> None:
+    meter = RateMeter(window=5.0, settle=1.0)
+    meter.start(0, now=0.0)
+    meter.update(500_000, now=0.1)  # buffers fill at once
+    for step in range(1, 101):
+        meter.update(500_000 + step * 10_000, now=0.1 + step * 0.1)  # then 100 kB/s
+    assert meter.rate == pytest.approx(100_000)
+
+
+def test_bytes_taken_back_restart_the_measure() -> None:
+    meter = RateMeter(window=5.0, settle=1.0)
+    meter.start(0, now=0.0)
+    meter.update(2000, now=2.0)
+    meter.update(0, now=2.5)  # a retry took the bytes back
+    meter.update(1500, now=4.0)
+    assert meter.rate == pytest.approx(1000)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _tick(engine: UploadEngine, clock: FakeClock, job_id: int, n: int) -> tuple[JobView, Totals]:
+    """``n`` more bytes counted (as a request body counts them), then one snapshot."""
+    if n:
+        engine._add_progress(engine._jobs[job_id], n)
+    clock.now += TICK
+    update = engine.drain()
+    [row] = [view for view in update.jobs if view.id == job_id] or [engine.job(job_id)]
+    return row, update.totals
+
+
+def test_a_row_and_the_totals_agree_with_one_upload_running(
+    moto_endpoint: S3Endpoint, bucket: str, tmp_path: Path
+) -> None:
+    """After an upload paused and the queue stood idle, the one running upload's speed and
+    time left are the totals' too, from its first moment on."""
+    (tmp_path / "f.bin").write_bytes(os.urandom(4 * MiB))
+    clock = FakeClock()
+    engine = UploadEngine(moto_endpoint, EngineConfig(concurrency=2), clock=clock)
+    gate = SendGate(engine, "PutObject")
+    try:
+        job_id = engine.submit_file(tmp_path / "f.bin", bucket, "f.bin")
+        assert gate.reached.wait(30)
+        for _ in range(20):  # three seconds at 400 KiB/s
+            _tick(engine, clock, job_id, 60 * KiB)
+        assert engine.pause(job_id)
+        gate.remove()
+        held = SendGate(engine, "PutObject")  # the resumed request waits here
+        gate.release.set()
+        assert engine.wait(30)
+        for _ in range(60):  # the queue stands idle for nine seconds
+            _tick(engine, clock, job_id, 0)
+        assert engine.resume(job_id)
+        assert held.reached.wait(30)
+        seen = []
+        for _ in range(50):  # 200 KiB/s from now on
+            row, totals = _tick(engine, clock, job_id, 30 * KiB)
+            assert row.state is JobState.UPLOADING
+            assert row.speed == pytest.approx(totals.speed)
+            assert row.eta == pytest.approx(totals.eta)
+            seen.append(row.speed)
+        assert seen[0] == 0.0  # not told before a second has passed
+        assert seen[-1] == pytest.approx(30 * KiB / TICK)
+        assert engine.totals().speed == pytest.approx(seen[-1])  # as the last snapshot said
+    finally:
+        engine.cancel_all()
+        gate.release.set()
+        held.release.set()
+        engine.shutdown()
