@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState, JobView, Totals
@@ -110,3 +111,27 @@ def test_a_row_and_the_totals_agree_with_one_upload_running(
         gate.release.set()
         held.release.set()
         engine.shutdown()
+
+
+def test_the_totals_count_cancelled_and_skipped_files(
+    moto_endpoint: S3Endpoint, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    s3.put_object(Bucket=bucket, Key="taken.txt", Body=b"there")
+    for name in ("taken.txt", "held.bin"):
+        (tmp_path / name).write_bytes(b"new")
+    config = EngineConfig(conflict=ConflictPolicy.SKIP)
+    engine = UploadEngine(moto_endpoint, config)
+    gate = SendGate(engine, "PutObject")
+    try:
+        engine.submit_file(tmp_path / "taken.txt", bucket, "taken.txt")
+        held = engine.submit_file(tmp_path / "held.bin", bucket, "held.bin")
+        assert gate.reached.wait(30)
+        assert engine.cancel(held)
+        gate.release.set()
+        assert engine.wait(30)
+        totals = engine.totals()
+    finally:
+        gate.release.set()
+        engine.shutdown()
+    assert (totals.files_total, totals.files_done, totals.files_failed) == (2, 0, 0)
+    assert (totals.files_cancelled, totals.files_skipped) == (1, 1)

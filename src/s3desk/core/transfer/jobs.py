@@ -155,3 +155,5 @@ class Totals:
     bytes_done: int
     speed: float
     eta: float | None
+    files_cancelled: int = 0
+    files_skipped: int = 0  # the key was taken and the policy (or the user) said skip

@@ -311,6 +311,8 @@ class TransferScheduler(Direction[JobT, UnitT]):
             files_total=sum(c.values()),
             files_done=c[JobState.DONE],
             files_failed=c[JobState.FAILED],
+            files_cancelled=c[JobState.CANCELLED],
+            files_skipped=c[JobState.SKIPPED],
             files_active=active,
             files_paused=c[JobState.PAUSED],
             files_asking=c[JobState.CONFLICT],

@@ -33,6 +33,15 @@ from s3desk.ui.transfers.progress_delegate import ElideMiddleDelegate, ProgressD
 from s3desk.ui.window.actions import WindowActions
 
 _FINISHED_OK = frozenset({JobState.DONE, JobState.SKIPPED, JobState.CANCELLED})
+# What "Pause" and "Retry" act on when no row is selected (pause_all, retry_failed).
+_PAUSED_BY_ALL = frozenset(
+    {JobState.QUEUED, JobState.UPLOADING, JobState.DOWNLOADING, JobState.RETRYING}
+)
+_RETRIED_BY_ALL = frozenset({JobState.FAILED})
+# What they act on in a selection: a job not finished nor paused pauses; a failed or
+# cancelled one is retried.
+_UNPAUSABLE = frozenset({JobState.PAUSED, *(state for state in JobState if state.finished)})
+_RETRIABLE = frozenset({JobState.FAILED, JobState.CANCELLED})
 # Cancelling throws away what a transfer has moved: past this much, the panel asks first
 # (and offers to pause instead).
 CANCEL_ASKS_AFTER = 1 * MiB
@@ -153,13 +162,23 @@ class QueuePanel(QStackedWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def update_actions(self) -> None:
+        """Enable what would act on something: on the selected rows, or else on all."""
         has_rows = self.model.rowCount() > 0
-        selected = bool(self.table.selectionModel().selectedRows()) if has_rows else False
+        jobs = self._selected_jobs() if has_rows else []
+        selected = bool(jobs)
         commands = self.commands
         commands.cancel_action.setEnabled(selected)
-        commands.pause_action.setEnabled(has_rows)
-        commands.resume_action.setEnabled(has_rows)
-        commands.retry_action.setEnabled(has_rows)
+        if selected:
+            states = frozenset(job.state for job in jobs)
+            can_pause = bool(states - _UNPAUSABLE)
+            can_retry = bool(states & _RETRIABLE)
+        else:
+            states = self.model.states()
+            can_pause = bool(states & _PAUSED_BY_ALL)
+            can_retry = bool(states & _RETRIED_BY_ALL)
+        commands.pause_action.setEnabled(can_pause)
+        commands.resume_action.setEnabled(JobState.PAUSED in states)
+        commands.retry_action.setEnabled(can_retry)
         commands.clear_action.setEnabled(has_rows)
         commands.copy_url_action.setEnabled(selected)
         commands.content_type_action.setEnabled(selected)
