@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QRect
+from dataclasses import replace
+
+from PySide6.QtCore import QItemSelectionModel, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QMainWindow, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
@@ -109,3 +111,31 @@ def test_the_summary_counts_cancelled_and_skipped_files(window: MainWindow) -> N
     assert window.totals_text(totals).split(" · ")[:4] == [
         "9 of 12 files done", "1 failed", "1 cancelled", "1 skipped",
     ]  # fmt: skip
+
+
+def test_the_status_is_shown_whole_when_the_window_is_wide(qtbot: QtBot) -> None:
+    reason = "Cannot read the file: permission denied"
+    window, panel, _actions = _panel(qtbot, _job(1, JobState.UPLOADING, done=10))
+    panel.show_rows()
+    window.resize(1100, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    panel.model.apply([_job(1, JobState.FAILED, done=10, error=reason)])
+
+    status = panel.model.index(0, TransferModel.STATUS)
+    text = f"Failed — {reason}"
+    assert status.data() == text
+    assert status.data(Qt.ItemDataRole.ToolTipRole) == text  # whole, however narrow
+    table = panel.table
+    need = table.fontMetrics().horizontalAdvance(text) + 6  # and the cell's margins
+    qtbot.waitUntil(lambda: table.columnWidth(TransferModel.STATUS) >= need)
+    # The destination gave the room, and the table still fits the window.
+    assert table.horizontalHeader().length() <= table.viewport().width()
+
+
+def test_a_status_note_keeps_its_reason_in_the_tooltip(qapp: QApplication) -> None:
+    model = TransferModel()
+    job = _job(1, JobState.RETRYING, error="Connection reset")
+    model.apply([replace(job, note="Retrying (2 of 5)")])
+    tooltip = model.index(0, TransferModel.STATUS).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.splitlines() == ["Retrying (2 of 5)", "Connection reset"]

@@ -230,8 +230,11 @@ class TransferModel(QAbstractTableModel):
 
 
 def _tooltip(job: JobView, column: int) -> str | None:
-    if column == TransferModel.STATUS and job.error:
-        return shown(job.error)
+    if column == TransferModel.STATUS:
+        # All of it, however narrow the column: and the reason, when a note stands first.
+        text = status_text(job)
+        reason = shown(job.error) if job.error else ""
+        return f"{text}\n{reason}" if reason and reason not in text else text
     if column == TransferModel.TYPE and job.content_type_editable:
         return QCoreApplication.translate(
             "TransferModel", "Stored as {type}; double-click or press F2 to change it"

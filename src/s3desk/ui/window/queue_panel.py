@@ -23,6 +23,7 @@ from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.core.transfer.queue_api import TransferQueue
+from s3desk.ui.common.columns import ColumnFitter
 from s3desk.ui.common.names import name_list
 from s3desk.ui.common.units import human_size
 from s3desk.ui.transfers.content_type_delegate import ContentTypeDelegate, type_choices
@@ -114,16 +115,19 @@ class QueuePanel(QStackedWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         widths = {
             TransferModel.NAME: 200,
-            TransferModel.DESTINATION: 260,
             TransferModel.SIZE: 80,
             TransferModel.TYPE: 130,
             TransferModel.PROGRESS: 130,
             TransferModel.SPEED: 90,
+            TransferModel.STATUS: 200,
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             table.setColumnWidth(column, width)
-        header.setSectionResizeMode(TransferModel.STATUS, QHeaderView.ResizeMode.Stretch)
+        # The destination takes the room left (cut in the middle, its tooltip whole); the
+        # status is as wide as what it says, up to half the table.
+        header.setSectionResizeMode(TransferModel.DESTINATION, QHeaderView.ResizeMode.Stretch)
+        self.status_fitter = ColumnFitter(table, [TransferModel.STATUS], share=0.5)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.selectionModel().selectionChanged.connect(self.update_actions)
