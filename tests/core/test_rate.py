@@ -23,27 +23,33 @@ TICK = 0.15  # as often as the window asks for a snapshot
 def test_the_speed_is_what_moved_in_the_last_window() -> None:
     meter = RateMeter(window=5.0, settle=1.0)
     meter.start(0, now=0.0)
-    assert meter.update(1000, now=0.5) == 0.0  # too early to tell
+    assert meter.update(500, now=0.5) == 0.0  # the first bytes: measured from here on
     assert meter.eta(1000) is None
-    moved = 0
-    for step in range(1, 41):  # 1,000 bytes a second for 10 s, then 3,000 for 10 s
+    moved = 500
+    for step in range(2, 41):  # 1,000 bytes a second for 10 s, then 3,000 for 10 s
         moved += 500 if step <= 20 else 1500
         meter.update(moved, now=step * 0.5)
+        if step == 2:
+            assert meter.rate == 0.0  # too early to tell
         if step == 4:
-            assert meter.rate == pytest.approx(1000)  # measured since the start
+            assert meter.rate == pytest.approx(1000)  # measured since the first bytes
         if step == 25:
             assert meter.rate == pytest.approx(2000)  # half the window at each speed
     assert meter.rate == pytest.approx(3000)  # only the last five seconds count
     assert meter.eta(6000) == pytest.approx(2.0)
 
 
-def test_a_burst_at_the_start_fades_once_the_window_is_past_it() -> None:
+def test_a_burst_at_the_start_is_not_taken_for_the_speed() -> None:
     meter = RateMeter(window=5.0, settle=1.0)
     meter.start(0, now=0.0)
-    meter.update(500_000, now=0.1)  # buffers fill at once
-    for step in range(1, 101):
-        meter.update(500_000 + step * 10_000, now=0.1 + step * 0.1)  # then 100 kB/s
-    assert meter.rate == pytest.approx(100_000)
+    meter.update(0, now=0.1)  # the request is on its way
+    meter.update(1_500_000, now=0.2)  # a throttle's allowance and the buffers, at once
+    rates = []
+    for step in range(1, 31):
+        meter.update(1_500_000 + step * 10_000, now=0.2 + step * 0.1)  # then 100 kB/s
+        rates.append(meter.rate)
+    assert rates[:9] == [0.0] * 9  # not told before a second of it
+    assert rates[9:] == pytest.approx([100_000] * 21)
 
 
 def test_bytes_taken_back_restart_the_measure() -> None:
@@ -51,8 +57,9 @@ def test_bytes_taken_back_restart_the_measure() -> None:
     meter.start(0, now=0.0)
     meter.update(2000, now=2.0)
     meter.update(0, now=2.5)  # a retry took the bytes back
-    meter.update(1500, now=4.0)
-    assert meter.rate == pytest.approx(1000)
+    meter.update(500, now=3.0)
+    meter.update(2000, now=4.5)
+    assert meter.rate == pytest.approx(1000)  # as moved since the retry's first bytes
 
 
 class FakeClock:

@@ -2,9 +2,10 @@
 
 The speed is the bytes counted during the last ``window`` seconds divided by those seconds,
 or, for a meter started less than ``window`` seconds ago, by the time since it started. It
-is not told before the meter has watched for ``settle`` seconds: the first moments of a
-transfer (a throttle's burst, buffers filling) say little about the rest. The ETA is what
-is left divided by that speed. A row and the totals sampled at the same moments, with one
+is measured from the first sample that saw bytes move, and told only once it has watched
+them move for ``settle`` seconds: what the first moments of a transfer count (a throttle's
+burst allowance, buffers filling at once) says little about the rest. The ETA is what is
+left divided by that speed. A row and the totals sampled at the same moments, with one
 job moving, give the same speed and, with the same bytes left, the same ETA.
 """
 
@@ -22,12 +23,13 @@ class RateMeter:
     The clock is the caller's (monotonic seconds), so tests can drive it without sleeping.
     """
 
-    __slots__ = ("_rate", "_samples", "settle", "window")
+    __slots__ = ("_moving", "_rate", "_samples", "settle", "window")
 
     def __init__(self, window: float = WINDOW_SECONDS, settle: float = SETTLE_SECONDS) -> None:
         self.window = window
         self.settle = min(settle, window)
         self._samples: deque[tuple[float, int]] = deque()
+        self._moving = False
         self._rate = 0.0
 
     @property
@@ -38,6 +40,7 @@ class RateMeter:
         """Watch from ``now`` on, forgetting what came before."""
         self._samples.clear()
         self._samples.append((now, total_bytes))
+        self._moving = False
         self._rate = 0.0
 
     def stop(self) -> None:
@@ -55,6 +58,11 @@ class RateMeter:
             return self._rate
         if total_bytes < samples[-1][1]:
             self.start(total_bytes, now)  # bytes taken back (a retry): measure from here
+            return self._rate
+        if not self._moving:
+            if total_bytes > samples[0][1]:
+                self.start(total_bytes, now)  # the first bytes seen: measured from here
+                self._moving = True
             return self._rate
         if now == samples[-1][0]:
             samples.pop()
