@@ -1157,11 +1157,19 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{n} cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{n} failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{n} paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} skipped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -254,3 +254,32 @@ def test_a_hundred_thousand_entries_load_off_the_ui_thread(
     # Filtering runs on the UI thread (its speed is measured by bench/history.py).
     view.filter_edit.setText("file-0424")
     assert _keys(view)[0] == "projects/424/file-042499.dat" and view.model.rowCount() == 100
+
+
+def test_short_fields_are_shown_whole_when_the_window_is_wide(
+    qtbot: QtBot, tmp_path: Path, event_loop_qt: asyncio.AbstractEventLoop
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    log.write_text(
+        _line(T0, action="upload-abort", account="Local demo storage", bucket="demo",
+              key="big300.bin", result="abandoned", error="The upload was given up")
+    )  # fmt: skip
+    view = HistoryView(AuditLog(log))
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_MS):
+        view.reload()
+    view.resize(1100, 400)
+    view.show()
+    qtbot.waitExposed(view)
+
+    table, metrics = view.table, view.table.fontMetrics()
+    for column, text in (
+        (HistoryModel.ACCOUNT, "Local demo storage"),
+        (HistoryModel.ACTION, "upload aborted (service)"),
+    ):
+        assert view.model.index(0, column).data() == text
+        need = metrics.horizontalAdvance(text) + 6  # and the cell's margins
+        qtbot.waitUntil(lambda c=column, n=need: table.columnWidth(c) >= n)  # type: ignore[misc]
+    # Narrower, the tooltip has every field whole.
+    tooltip = view.model.index(0, HistoryModel.ACCOUNT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Account: Local demo storage" in tooltip.splitlines()

@@ -300,7 +300,7 @@ def test_every_text_of_the_window_and_dialogs_is_translated(
 
     # Texts made outside the widgets' methods, in the modules' own contexts; the totals
     # line part by part (each is a message of its own).
-    busy = Totals(4, 1, 1, 1, 1, 1, 4096, 1024, 512.0, 6.0)
+    busy = Totals(4, 1, 1, 1, 1, 1, 4096, 1024, 512.0, 6.0, 1, 1)
     for where, text in (
         ("expiry_words", expiry_words(7 * 86400)),
         ("download_summary", download_summary(DownloadPlan(), "/tmp")),

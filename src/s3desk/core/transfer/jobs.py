@@ -123,7 +123,7 @@ class JobView:
     state: JobState
     error: str
     note: str
-    speed: float  # bytes per second, moving average
+    speed: float  # bytes per second over the last seconds (rate.py)
     eta: float | None  # seconds, when it can be estimated
     # Downloads: ``source`` is the object's s3:// URL and ``target`` the local file.
     target: str = ""
@@ -155,3 +155,5 @@ class Totals:
     bytes_done: int
     speed: float
     eta: float | None
+    files_cancelled: int = 0
+    files_skipped: int = 0  # the key was taken and the policy (or the user) said skip

@@ -14,6 +14,7 @@ from typing import Any
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.transfer import rate
 from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE, DownloadEngine
 from s3desk.core.transfer.download.plan import DownloadItem
 from s3desk.core.transfer.jobs import Destination, Totals
@@ -192,11 +193,13 @@ def add_totals(a: Totals, b: Totals) -> Totals:
         files_total=a.files_total + b.files_total,
         files_done=a.files_done + b.files_done,
         files_failed=a.files_failed + b.files_failed,
+        files_cancelled=a.files_cancelled + b.files_cancelled,
+        files_skipped=a.files_skipped + b.files_skipped,
         files_active=a.files_active + b.files_active,
         files_paused=a.files_paused + b.files_paused,
         files_asking=a.files_asking + b.files_asking,
         bytes_total=a.bytes_total + b.bytes_total,
         bytes_done=a.bytes_done + b.bytes_done,
         speed=speed,
-        eta=remaining / speed if running and speed > 1.0 else None,
+        eta=rate.eta(remaining, speed) if running else None,
     )

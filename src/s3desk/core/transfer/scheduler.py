@@ -108,6 +108,9 @@ class TransferScheduler(Direction[JobT, UnitT]):
         self._counts = dict.fromkeys(JobState, 0)
         self._bytes_total = 0
         self._bytes_done = 0
+        # Bytes moved so far, for the totals' meter: unlike ``_bytes_done`` it keeps what
+        # cancelled or failed jobs moved, so their leaving is not read as bytes going back.
+        self._bytes_moved = 0
         self._busy_units = 0  # units being worked on right now
         self._workers: list[threading.Thread] = []
         self._closed = False
@@ -241,8 +244,10 @@ class TransferScheduler(Direction[JobT, UnitT]):
             return Update(views, self._totals(now), self._blocked, self._warning)
 
     def totals(self) -> Totals:
+        """The totals as of the last ``drain()``'s speed: the meters are sampled only there,
+        so rows and totals are measured at the same moments."""
         with self._cond:
-            return self._totals(self._clock())
+            return self._totals(None)
 
     def job(self, job_id: int) -> JobView:
         with self._cond:
@@ -290,16 +295,24 @@ class TransferScheduler(Direction[JobT, UnitT]):
             eta = meter.eta(job.size - job.bytes_done)
         return self._describe(job, speed, eta)
 
-    def _totals(self, now: float) -> Totals:
+    def _totals(self, now: float | None) -> Totals:
+        """The counts and bytes, and the speed: sampled at ``now``, or as last sampled."""
         c = self._counts
-        speed = self._total_meter.update(self._bytes_done, now)
+        meter = self._total_meter
+        if self._idle():
+            meter.stop()  # the next busy spell is measured from its own start
+        elif now is not None and meter.started:
+            meter.update(self._bytes_moved, now)
+        speed = meter.rate
         active = c[self.working] + c[JobState.RETRYING]
         unfinished = c[JobState.QUEUED] + active
-        eta = self._total_meter.eta(self._bytes_total - self._bytes_done) if unfinished else None
+        eta = meter.eta(self._bytes_total - self._bytes_done) if unfinished else None
         return Totals(
             files_total=sum(c.values()),
             files_done=c[JobState.DONE],
             files_failed=c[JobState.FAILED],
+            files_cancelled=c[JobState.CANCELLED],
+            files_skipped=c[JobState.SKIPPED],
             files_active=active,
             files_paused=c[JobState.PAUSED],
             files_asking=c[JobState.CONFLICT],
@@ -493,8 +506,15 @@ class TransferScheduler(Direction[JobT, UnitT]):
     # ----------------------------------------------------------------- bookkeeping (locked)
 
     def _start_active(self, job: JobT) -> None:
+        """(Locked) The job begins to move: its meter starts now, and so does the totals'
+        unless other jobs keep it going."""
         self._set_state(job, self.working)
-        self._meters.setdefault(job.id, RateMeter())
+        now = self._clock()
+        if job.id not in self._meters:
+            meter = self._meters[job.id] = RateMeter()
+            meter.start(job.bytes_done, now)
+        if not self._total_meter.started:
+            self._total_meter.start(self._bytes_moved, now)
 
     def _stop_work(self, job: JobT) -> None:
         """Interrupt whatever the job has in flight (bodies stop at their next read)."""
@@ -509,6 +529,7 @@ class TransferScheduler(Direction[JobT, UnitT]):
                 return
             job.bytes_done += n
             self._bytes_done += n
+            self._bytes_moved += n
             self._dirty[job.id] = job
 
     def _set_state(self, job: JobT, state: JobState) -> None:
@@ -528,6 +549,7 @@ class TransferScheduler(Direction[JobT, UnitT]):
         if state is JobState.DONE and job.bytes_done != job.size:
             # Small bodies may finish between progress steps; count them fully.
             self._bytes_done += job.size - job.bytes_done
+            self._bytes_moved += max(0, job.size - job.bytes_done)
             job.bytes_done = job.size
         elif state is not JobState.DONE and not job.state.finished:
             # Jobs that will not arrive leave the totals; the row keeps how far it got.

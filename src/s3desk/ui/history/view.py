@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.compliance.audit import AuditLog, export_csv
+from s3desk.ui.common.columns import ColumnFitter
 from s3desk.ui.history.model import (
     KNOWN_ACTIONS,
     HistoryModel,
@@ -158,6 +159,7 @@ class HistoryView(QWidget):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(HistoryModel.DETAILS, QHeaderView.ResizeMode.Stretch)
+        m = HistoryModel
         widths = (
             (HistoryModel.TIME, 150),
             (HistoryModel.ACTION, 120),
@@ -169,6 +171,10 @@ class HistoryView(QWidget):
         )
         for column, width in widths:
             table.setColumnWidth(column, width)
+        # Short fields whole where there is room (an account's name, an action's label);
+        # the bucket and key, cut in the middle, and the details give way.
+        short = (m.TIME, m.ACTION, m.RESULT, m.ACCOUNT, m.SIZE, m.USER)
+        self.column_fitter = ColumnFitter(table, short, share=0.2)
         table.setItemDelegateForColumn(HistoryModel.DETAILS, ElideRightDelegate(table))
         return table
 

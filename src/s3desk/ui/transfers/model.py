@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -78,6 +79,7 @@ class TransferModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[JobView] = []
         self._row_of: dict[int, int] = {}
+        self._states: Counter[JobState] = Counter()  # rows in each state
         self._icons: dict[bool, QIcon] = {}  # download? -> arrow
 
     # -- feeding -----------------------------------------------------------------------
@@ -91,6 +93,8 @@ class TransferModel(QAbstractTableModel):
         for view in views:
             row = self._row_of.get(view.id)
             if row is not None:
+                self._states[self._rows[row].state] -= 1
+                self._states[view.state] += 1
                 self._rows[row] = view
         if changed_rows:
             first, last = min(changed_rows), max(changed_rows)
@@ -101,6 +105,7 @@ class TransferModel(QAbstractTableModel):
             for offset, view in enumerate(new):
                 self._row_of[view.id] = start + offset
             self._rows.extend(new)
+            self._states.update(view.state for view in new)
             self.endInsertRows()
 
     def remove_finished(self, states: frozenset[JobState]) -> list[int]:
@@ -114,6 +119,7 @@ class TransferModel(QAbstractTableModel):
             ids = [(self._rows[index.row()].id, index.column()) for index in old]
             self._rows = keep
             self._row_of = {v.id: i for i, v in enumerate(keep)}
+            self._states = Counter(v.state for v in keep)
             new = [
                 self.index(self._row_of[job_id], column)
                 if job_id in self._row_of
@@ -132,6 +138,10 @@ class TransferModel(QAbstractTableModel):
 
     def views(self) -> list[JobView]:
         return list(self._rows)
+
+    def states(self) -> frozenset[JobState]:
+        """The states some row is in."""
+        return frozenset(state for state, count in self._states.items() if count > 0)
 
     # -- Qt model interface ------------------------------------------------------------
 
@@ -220,8 +230,11 @@ class TransferModel(QAbstractTableModel):
 
 
 def _tooltip(job: JobView, column: int) -> str | None:
-    if column == TransferModel.STATUS and job.error:
-        return shown(job.error)
+    if column == TransferModel.STATUS:
+        # All of it, however narrow the column: and the reason, when a note stands first.
+        text = status_text(job)
+        reason = shown(job.error) if job.error else ""
+        return f"{text}\n{reason}" if reason and reason not in text else text
     if column == TransferModel.TYPE and job.content_type_editable:
         return QCoreApplication.translate(
             "TransferModel", "Stored as {type}; double-click or press F2 to change it"

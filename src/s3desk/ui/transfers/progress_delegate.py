@@ -39,7 +39,8 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.text = f"{fraction:.0%}"
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        bar.state = option.state
+        # Qt 6 reads the orientation from the state: without it the bar fills bottom-up.
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
         bar.palette = option.palette
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)

@@ -404,6 +404,10 @@ class MainWindow(QMainWindow):
         parts = [self.tr("{done} of %n file(s) done", "", t.files_total).format(done=t.files_done)]
         if t.files_failed:
             parts.append(self.tr("{n} failed").format(n=t.files_failed))
+        if t.files_cancelled:
+            parts.append(self.tr("{n} cancelled").format(n=t.files_cancelled))
+        if t.files_skipped:
+            parts.append(self.tr("{n} skipped").format(n=t.files_skipped))
         if t.files_paused:
             parts.append(self.tr("{n} paused").format(n=t.files_paused))
         if t.files_asking:

@@ -23,6 +23,7 @@ from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.core.transfer.queue_api import TransferQueue
+from s3desk.ui.common.columns import ColumnFitter
 from s3desk.ui.common.names import name_list
 from s3desk.ui.common.units import human_size
 from s3desk.ui.transfers.content_type_delegate import ContentTypeDelegate, type_choices
@@ -33,6 +34,15 @@ from s3desk.ui.transfers.progress_delegate import ElideMiddleDelegate, ProgressD
 from s3desk.ui.window.actions import WindowActions
 
 _FINISHED_OK = frozenset({JobState.DONE, JobState.SKIPPED, JobState.CANCELLED})
+# What "Pause" and "Retry" act on when no row is selected (pause_all, retry_failed).
+_PAUSED_BY_ALL = frozenset(
+    {JobState.QUEUED, JobState.UPLOADING, JobState.DOWNLOADING, JobState.RETRYING}
+)
+_RETRIED_BY_ALL = frozenset({JobState.FAILED})
+# What they act on in a selection: a job not finished nor paused pauses; a failed or
+# cancelled one is retried.
+_UNPAUSABLE = frozenset({JobState.PAUSED, *(state for state in JobState if state.finished)})
+_RETRIABLE = frozenset({JobState.FAILED, JobState.CANCELLED})
 # Cancelling throws away what a transfer has moved: past this much, the panel asks first
 # (and offers to pause instead).
 CANCEL_ASKS_AFTER = 1 * MiB
@@ -105,16 +115,19 @@ class QueuePanel(QStackedWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         widths = {
             TransferModel.NAME: 200,
-            TransferModel.DESTINATION: 260,
             TransferModel.SIZE: 80,
             TransferModel.TYPE: 130,
             TransferModel.PROGRESS: 130,
             TransferModel.SPEED: 90,
+            TransferModel.STATUS: 200,
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             table.setColumnWidth(column, width)
-        header.setSectionResizeMode(TransferModel.STATUS, QHeaderView.ResizeMode.Stretch)
+        # The destination takes the room left (cut in the middle, its tooltip whole); the
+        # status is as wide as what it says, up to half the table.
+        header.setSectionResizeMode(TransferModel.DESTINATION, QHeaderView.ResizeMode.Stretch)
+        self.status_fitter = ColumnFitter(table, [TransferModel.STATUS], share=0.5)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.selectionModel().selectionChanged.connect(self.update_actions)
@@ -153,13 +166,23 @@ class QueuePanel(QStackedWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def update_actions(self) -> None:
+        """Enable what would act on something: on the selected rows, or else on all."""
         has_rows = self.model.rowCount() > 0
-        selected = bool(self.table.selectionModel().selectedRows()) if has_rows else False
+        jobs = self._selected_jobs() if has_rows else []
+        selected = bool(jobs)
         commands = self.commands
         commands.cancel_action.setEnabled(selected)
-        commands.pause_action.setEnabled(has_rows)
-        commands.resume_action.setEnabled(has_rows)
-        commands.retry_action.setEnabled(has_rows)
+        if selected:
+            states = frozenset(job.state for job in jobs)
+            can_pause = bool(states - _UNPAUSABLE)
+            can_retry = bool(states & _RETRIABLE)
+        else:
+            states = self.model.states()
+            can_pause = bool(states & _PAUSED_BY_ALL)
+            can_retry = bool(states & _RETRIED_BY_ALL)
+        commands.pause_action.setEnabled(can_pause)
+        commands.resume_action.setEnabled(JobState.PAUSED in states)
+        commands.retry_action.setEnabled(can_retry)
         commands.clear_action.setEnabled(has_rows)
         commands.copy_url_action.setEnabled(selected)
         commands.content_type_action.setEnabled(selected)
