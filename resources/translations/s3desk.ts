@@ -258,11 +258,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Uploads started here and never finished: their parts take space and cost money until they are removed</source>
+        <source>Versions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Versions</source>
+        <source>{count}: uploads started here and never finished. Their parts take space and cost money until they are removed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

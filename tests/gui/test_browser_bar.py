@@ -87,3 +87,20 @@ def test_back_and_up_only_where_there_is_somewhere_to_go(
     with qtbot.waitSignal(browser.listingDone, timeout=LIST_MS):
         bar.back_button.click()
     assert browser.prefix == "docs/"
+
+
+def test_a_narrow_window_keeps_the_icons_and_the_incomplete_uploads_count(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
+) -> None:
+    bar = window.browser.bar
+    s3.create_multipart_upload(Bucket=bucket, Key="half.bin")
+    _show_browser(qtbot, window)
+    qtbot.waitUntil(lambda: not bar.incomplete_button.isHidden(), timeout=LIST_MS)
+    style = bar.download_button.toolButtonStyle
+    window.resize(1280, 640)
+    qtbot.waitUntil(lambda: style().name == "ToolButtonTextBesideIcon")
+    window.resize(window.minimumSizeHint().width(), 640)
+    qtbot.waitUntil(lambda: style().name == "ToolButtonIconOnly")
+    assert bar.width() <= window.width()  # the texts gave way: the window did not grow
+    assert bar.incomplete_button.text() == "1 incomplete upload"
+    assert bar.incomplete_button.toolButtonStyle().name == "ToolButtonTextBesideIcon"

@@ -2,14 +2,15 @@
 listing is, and the filter. The view connects the buttons and decides when they work.
 
 Going back, up and refreshing are icons everyone knows; the actions on the selection say
-what they do beside their icon. Every button names itself to screen readers and its
-tooltip gives its shortcut. Icons come from the desktop's theme (freedesktop names), with
-Qt's own pictures where the theme has none."""
+what they do beside their icon where the window is wide enough (a narrow one keeps the
+icons; the incomplete uploads keep their count). Every button names itself to screen
+readers and its tooltip gives its shortcut. Icons come from the desktop's theme
+(freedesktop names), with Qt's own pictures where the theme has none."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon, QKeySequence
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,6 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.ui.browser.texts import plural
+
+# Room the folder's path should keep before the texts beside the icons give way.
+LOCATION_ROOM = 160
 
 
 class BrowserBar(QWidget):
@@ -56,18 +60,18 @@ class BrowserBar(QWidget):
         self.incomplete_button = self._tool(
             "dialog-warning", "SP_MessageBoxWarning", self.tr("Incomplete uploads"), text=True
         )
-        self.incomplete_button.setToolTip(
-            self.tr("Uploads started here and never finished: their parts take space and "
-                    "cost money until they are removed")
-        )  # fmt: skip
+        # The texts that give way in a narrow window; the incomplete uploads keep theirs,
+        # a warning sign alone says nothing.
+        self._texted = [
+            self.new_folder_button, self.download_button, self.share_button,
+            self.delete_button, self.stop_button, self.versions_button,
+        ]  # fmt: skip
+        self._with_texts = True
         self.show_incomplete_count(0)
         for button in (self.back_button, self.up_button, self.refresh_button):
             bar.addWidget(button)
         bar.addSpacing(8)
-        for button in (
-            self.new_folder_button, self.download_button, self.share_button,
-            self.delete_button, self.stop_button, self.versions_button, self.incomplete_button,
-        ):  # fmt: skip
+        for button in [*self._texted, self.incomplete_button]:
             bar.addWidget(button)
         self.location_label = QLabel()
         self.location_label.setObjectName("browserLocation")
@@ -93,7 +97,45 @@ class BrowserBar(QWidget):
             plural(count, self.tr("{n} incomplete upload"), self.tr("{n} incomplete uploads"))
         )
         self.incomplete_button.setAccessibleName(self.incomplete_button.text())
+        self.incomplete_button.setToolTip(
+            self.tr("{count}: uploads started here and never finished. Their parts take "
+                    "space and cost money until they are removed.").format(
+                count=self.incomplete_button.text()
+            )
+        )  # fmt: skip
         self.incomplete_button.setVisible(count > 0)
+        self.updateGeometry()
+        self._fit_texts(self.width())
+
+    def minimumSizeHint(self) -> QSize:
+        # With the icons alone: a narrow window drops the texts instead of growing.
+        hint = super().minimumSizeHint()
+        if self._with_texts:
+            hint.setWidth(hint.width() - self._text_room())
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_texts(event.size().width())
+
+    def _fit_texts(self, width: int) -> None:
+        icons_only = self.minimumSizeHint().width()
+        wide = width >= icons_only + self._text_room() + LOCATION_ROOM
+        if wide != self._with_texts:
+            self._with_texts = wide
+            style = Qt.ToolButtonStyle
+            for button in self._texted:
+                button.setToolButtonStyle(
+                    style.ToolButtonTextBesideIcon if wide else style.ToolButtonIconOnly
+                )
+
+    def _text_room(self) -> int:
+        """How much wider the texts beside the icons make the bar."""
+        return sum(
+            button.fontMetrics().horizontalAdvance(button.text()) + 14
+            for button in self._texted
+            if not button.isHidden()
+        )
 
     def _tool(
         self, theme: str, fallback: str, name: str, shortcut: str = "", *, text: bool = False
