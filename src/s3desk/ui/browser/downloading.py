@@ -109,6 +109,10 @@ class Downloading(QObject):
         return downloaded_summary(len(done), sum(job.size for job in done), failed,
                                   self.download_folder, self._refused)  # fmt: skip
 
+    def forget_ended(self) -> None:
+        """Another queue follows, whose jobs are numbered afresh."""
+        self._ended.clear()
+
     def ask_download_conflict(self, plan: DownloadPlan, dest: str) -> ConflictPolicy | None:
         """Local files with these names exist: replace them, keep both, or skip them?"""
         count = len(plan.taken)

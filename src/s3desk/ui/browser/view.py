@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine
 from typing import Any
 
 import shiboken6
@@ -116,6 +116,8 @@ class BrowserView(QWidget):
         self.unavailable = unavailable or self.tr("No storage is set up.")
         self._history.clear()
         self._shown_once = False
+        self._uploads_seen.clear()  # another queue: its jobs are numbered afresh
+        self.downloading.forget_ended()
         self.bucket, self.prefix = "", ""
         self.model.clear()
 
@@ -234,10 +236,10 @@ class BrowserView(QWidget):
         else:
             self.open_location(self.bucket, entry.key)
 
-    def transfers_finished(self, jobs: Iterable[JobView]) -> None:
+    def transfers_finished(self, jobs: list[JobView]) -> None:
         """The transfer queue ran dry (``jobs``: its rows): a download under way has ended,
         and uploads that landed in the folder shown are listed."""
-        downloaded = self.downloading.ended(jobs := list(jobs))
+        downloaded = self.downloading.ended(jobs)
         if self._message_about == "download":
             tip = self.message_label.toolTip()  # the names that could not be saved
             self.say(downloaded)
