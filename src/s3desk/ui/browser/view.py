@@ -268,8 +268,8 @@ class BrowserView(QWidget):
             self.bar.filter_edit.clear()
         if moved:
             self.say("")
+            self.bar.show_incomplete_count(0)  # until this folder's are counted
         self.bar.show_location(f"s3://{bucket}/{prefix}" if bucket else self.tr("Buckets"))
-        self.bar.show_incomplete_count(0)
         self.update_buttons()
         self.locationChanged.emit(bucket, prefix)
         if self.client is None:
