@@ -218,15 +218,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Copy a share link…</source>
+        <source>Copy share link…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Delete the selection… (Delete)</source>
+        <source>Delete…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Download the selection… (Ctrl+D)</source>
+        <source>Download…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -234,7 +234,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Incomplete uploads in this bucket (they take space and cost money)…</source>
+        <source>Incomplete uploads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -242,11 +242,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Refresh (F5)</source>
+        <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Show versions</source>
+        <source>Show the versions of the selected object</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -255,6 +255,22 @@
     </message>
     <message>
         <source>Up one folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count}: uploads started here and never finished. Their parts take space and cost money until they are removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} incomplete upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} incomplete uploads</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -285,6 +301,10 @@
     </message>
     <message>
         <source>; {n} could not be deleted (e.g. {key}: {reason})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; {n} failed (see the Transfers tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -320,7 +340,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Details not available: {error}</source>
+        <source>Downloaded {n} file ({size}) to {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloaded {n} files ({size}) to {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -357,6 +381,10 @@
     </message>
     <message>
         <source>No storage is set up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -574,6 +602,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Files go to {location} (the folder shown in Browse)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Try again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -595,6 +627,13 @@
     </message>
     <message>
         <source>to bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DetailsLine</name>
+    <message>
+        <source>Details not available: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1246,6 +1285,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Made the folder {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>New folder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1611,7 +1654,15 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>This is the current version already; choose an earlier one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versioning is off for this bucket: only the current version is kept, so there is no earlier one to restore.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

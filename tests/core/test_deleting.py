@@ -33,7 +33,11 @@ from s3desk.core.bucket.deleting import (
     delete,
     plan_delete,
 )
-from s3desk.core.bucket.incomplete_uploads import abort_uploads, list_incomplete_uploads
+from s3desk.core.bucket.incomplete_uploads import (
+    abort_uploads,
+    count_incomplete_uploads,
+    list_incomplete_uploads,
+)
 from s3desk.core.bucket.versions import list_versions, restore_version
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.storage.endpoint import S3Endpoint, make_client, make_session
@@ -435,6 +439,7 @@ def test_incomplete_uploads_are_listed_with_their_size_and_aborted(
     # rclone answers NoSuchUpload for a bucket that never had a multipart upload: none.
     assert list_incomplete_uploads(client, new_bucket(client)) == []
     assert list_incomplete_uploads(client, server_bucket) == []
+    assert count_incomplete_uploads(client, new_bucket(client)) == 0
     started = {}
     for key, size in (("big/a.iso", 5 * MiB), ("big/b.iso", 5 * MiB), ("other/c", 1024)):
         upload_id = client.create_multipart_upload(Bucket=server_bucket, Key=key)["UploadId"]
@@ -451,6 +456,8 @@ def test_incomplete_uploads_are_listed_with_their_size_and_aborted(
     # moto reports a fixed date in 2010 as every upload's start: only the type is checked.
     assert all(isinstance(u.started, datetime.datetime) for u in found)
     assert len(list_incomplete_uploads(client, server_bucket)) == 3
+    assert count_incomplete_uploads(client, server_bucket) == 3
+    assert count_incomplete_uploads(client, server_bucket, "big/") == 2
 
     audit = AuditLog(tmp_path / "audit.jsonl")
     assert abort_uploads(client, server_bucket, found, audit=audit, account="Work") == []

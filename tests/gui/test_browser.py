@@ -52,7 +52,7 @@ def test_browsing_buckets_and_folders(
         window.browser.up()
     assert window.browser.prefix == ""
     with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
-        window.browser.up()  # to the list of buckets
+        window.browser.open_location("")  # the list of buckets
     assert bucket + "/" in _names(window)
     with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
         window.browser.back()
@@ -280,3 +280,42 @@ def test_the_incomplete_uploads_of_the_bucket_open_from_the_browser(
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=LIST_MS)
     assert dialog.table.item(0, 0).text() == "half/done.bin"
     dialog.close()
+
+
+def test_versions_where_versioning_is_off_have_nothing_to_restore(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
+) -> None:
+    s3.put_object(Bucket=bucket, Key="plain.txt", Body=b"only one")
+    browser = window.browser
+    box = browser.versions_box
+    _show_browser(qtbot, window)
+    browser.bar.versions_button.setChecked(True)
+    with qtbot.waitSignal(browser.versionsShown, timeout=LIST_MS) as shown:
+        _select(qtbot, window, "plain.txt")
+    assert shown.args[0] == 1
+    assert box.versions_table.item(0, 0).text() == ""  # not S3's "null"
+    assert box.note_label.isVisibleTo(box)
+    assert box.note_label.text().startswith("Versioning is off for this bucket")
+    box.versions_table.selectRow(0)
+    assert not box.restore_button.isEnabled()
+
+
+def test_restore_works_only_on_an_earlier_version(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
+) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"one", b"two"):
+        s3.put_object(Bucket=bucket, Key="plan.txt", Body=body)
+    browser = window.browser
+    box = browser.versions_box
+    _show_browser(qtbot, window)
+    browser.bar.versions_button.setChecked(True)
+    with qtbot.waitSignal(browser.versionsShown, timeout=LIST_MS):
+        _select(qtbot, window, "plan.txt")
+    assert not box.note_label.isVisibleTo(box)
+    assert box.versions_table.item(0, 0).text() not in ("", "null")
+    assert not box.restore_button.isEnabled()  # nothing chosen
+    box.versions_table.selectRow(0)
+    assert not box.restore_button.isEnabled()  # the current one
+    box.versions_table.selectRow(1)
+    assert box.restore_button.isEnabled()

@@ -80,7 +80,8 @@ def test_a_folder_and_a_big_file_download_with_progress_rows(
     for key in ("docs/a.txt", "docs/deep/b.txt", "docs/émoji 😀.txt"):
         assert (download_to / key).read_bytes() == key.encode()
     assert not (download_to / "other").exists()
-    assert window.browser.message_label.text().startswith("Downloading 4 files (11.0 MiB)")
+    message = window.browser.message_label.text()  # the download has ended: it says so
+    assert message == f"Downloaded 4 files (11.0 MiB) to {download_to}.", message
     rows = _rows(window)
     assert {(name, state) for name, _, state in rows} == {
         ("big.bin", JobState.DONE), ("a.txt", JobState.DONE), ("b.txt", JobState.DONE),
@@ -194,7 +195,7 @@ def test_a_key_that_cannot_be_a_local_file_is_named_and_the_rest_downloads(
     with qtbot.waitSignal(window.bridge.idle, timeout=WAIT_MS):
         window.browser.downloading.download_selected()
     assert window.browser.message_label.text() == (
-        f"Downloading 1 file (2 B) to {download_to}; 1 object cannot be saved under its "
+        f"Downloaded 1 file (2 B) to {download_to}; 1 object cannot be saved under its "
         "name here (see the tooltip)."
     )
     assert "set/../evil.txt" in window.browser.message_label.toolTip()

@@ -44,19 +44,8 @@ def list_incomplete_uploads(client: S3Client, bucket: str, prefix: str = "") -> 
     bytes their parts hold so far (storage that is billed but shows in no listing)."""
     from botocore.exceptions import ClientError
 
-    uploads: list[MultipartUploadTypeDef] = []
-    try:
-        for page in client.get_paginator("list_multipart_uploads").paginate(
-            Bucket=bucket, Prefix=prefix
-        ):
-            uploads += page.get("Uploads", [])
-    except ClientError as exc:
-        # rclone answers NoSuchUpload for a bucket that never had a multipart upload.
-        if has_code(exc, "NoSuchUpload"):
-            return []
-        raise
     found: list[Incomplete] = []
-    for upload in uploads:
+    for upload in _started_uploads(client, bucket, prefix):
         size = parts = 0
         try:
             for listed in client.get_paginator("list_parts").paginate(
@@ -73,6 +62,29 @@ def list_incomplete_uploads(client: S3Client, bucket: str, prefix: str = "") -> 
             Incomplete(upload["Key"], upload["UploadId"], upload.get("Initiated"), size, parts)
         )
     return found
+
+
+def count_incomplete_uploads(client: S3Client, bucket: str, prefix: str = "") -> int:
+    """How many multipart uploads under ``prefix`` were started and never completed or
+    aborted: their listing only, without the sizes of their parts."""
+    return len(_started_uploads(client, bucket, prefix))
+
+
+def _started_uploads(client: S3Client, bucket: str, prefix: str) -> list[MultipartUploadTypeDef]:
+    from botocore.exceptions import ClientError
+
+    uploads: list[MultipartUploadTypeDef] = []
+    try:
+        for page in client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=bucket, Prefix=prefix
+        ):
+            uploads += page.get("Uploads", [])
+    except ClientError as exc:
+        # rclone answers NoSuchUpload for a bucket that never had a multipart upload.
+        if has_code(exc, "NoSuchUpload"):
+            return []
+        raise
+    return uploads
 
 
 def abort_uploads(

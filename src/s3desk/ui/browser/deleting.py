@@ -55,7 +55,7 @@ class Deleting(QObject):
         self.busy = True
         self._stop.clear()
         view.update_buttons()
-        view.message_label.setText(self.tr("Counting what will be deleted…"))
+        view.say(self.tr("Counting what will be deleted…"))
         try:
             client = await loop.run_in_executor(None, client_of)
             plan = await loop.run_in_executor(
@@ -64,7 +64,7 @@ class Deleting(QObject):
             if not shiboken6.isValid(view):
                 return
             if plan.count == 0 or not self.confirm_delete(bucket, entries, plan, all_versions):
-                view.message_label.setText(self.tr("Nothing was deleted."))
+                view.say(self.tr("Nothing was deleted."))
                 return
             view.bar.stop_button.setVisible(True)
             progress: list[tuple[int, int]] = []
@@ -86,7 +86,7 @@ class Deleting(QObject):
                 view.update_buttons()
         if not shiboken6.isValid(view):
             return
-        view.message_label.setText(delete_summary(result))
+        view.say(delete_summary(result))
         view.message_label.setToolTip(
             "\n".join(f"{f.key}: {f.message or f.code}" for f in result.failed[:50])
         )

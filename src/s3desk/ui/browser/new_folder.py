@@ -45,6 +45,7 @@ class NewFolder(QObject):
             view.fail(message)
             return
         if shiboken6.isValid(view):
+            view.say(self.tr("Made the folder {name}").format(name=name))
             view.folderCreated.emit(key)
             if (bucket, prefix) == (view.bucket, view.prefix):
                 view.refresh()

@@ -71,5 +71,5 @@ class ShareLinks(QObject):
         text = self.tr("Share link copied to the clipboard, valid for {time}.").format(
             time=expiry_words(link.expires_in)
         )
-        view.message_label.setText(f"{text} {link.note}".strip())
+        view.say(f"{text} {link.note}".strip())
         view.shareLinkMade.emit(link.url)

@@ -70,18 +70,43 @@ def download_summary(plan: DownloadPlan, dest: str) -> str:
         size=human_size(plan.total_size),
         folder=dest,
     )
-    if plan.refused:
-        text += plural(
-            len(plan.refused),
-            translate(
-                "BrowserView", "; {n} object cannot be saved under its name here (see the tooltip)"
-            ),
-            translate(
-                "BrowserView",
-                "; {n} objects cannot be saved under their name here (see the tooltip)",
-            ),
+    return text + refused_note(plan) + "."
+
+
+def refused_note(plan: DownloadPlan) -> str:
+    """What of the selection cannot be saved here, to follow a summary ("" if nothing)."""
+    translate = QCoreApplication.translate
+    if not plan.refused:
+        return ""
+    return plural(
+        len(plan.refused),
+        translate(
+            "BrowserView", "; {n} object cannot be saved under its name here (see the tooltip)"
+        ),
+        translate(
+            "BrowserView",
+            "; {n} objects cannot be saved under their name here (see the tooltip)",
+        ),
+    )
+
+
+def downloaded_summary(done: int, size: int, failed: int, dest: str, note: str = "") -> str:
+    """ "Downloaded 4 files (11.0 MiB) to /home/me/Downloads; 1 failed (see Transfers)"."""
+    translate = QCoreApplication.translate
+    if not done and not failed:
+        return translate("BrowserView", "Nothing was downloaded") + note + "."
+    text = plural(
+        done,
+        translate("BrowserView", "Downloaded {n} file ({size}) to {folder}"),
+        translate("BrowserView", "Downloaded {n} files ({size}) to {folder}"),
+        size=human_size(size),
+        folder=dest,
+    )
+    if failed:
+        text += translate("BrowserView", "; {n} failed (see the Transfers tab)").format(
+            n=f"{failed:,}"
         )
-    return text + "."
+    return text + note + "."
 
 
 def delete_summary(result: DeleteResult) -> str:

@@ -1,5 +1,8 @@
 """The selected object's versions, shown under the listing while "Show versions" is on, and
-making an older one the current one again."""
+making an older one the current one again.
+
+Where versioning is off, S3 lists the one version an object has with the id "null": the
+panel says that versioning is off instead, and there is nothing to restore."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -23,6 +27,9 @@ from s3desk.core.bucket.versions import Version, list_versions, restore_version
 from s3desk.ui.common.core_phrases import describe_error
 from s3desk.ui.common.units import human_size
 
+# The id S3 gives a version stored while versioning was off.
+UNVERSIONED = "null"
+
 if TYPE_CHECKING:
     from s3desk.ui.browser.view import BrowserView
 
@@ -33,6 +40,11 @@ class VersionsPanel(QWidget):
         self.view = view
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        self.note_label = QLabel()
+        self.note_label.setObjectName("versionsNote")
+        self.note_label.setWordWrap(True)
+        self.note_label.setVisible(False)
+        box.addWidget(self.note_label)
         self.versions_table = QTableWidget(0, 4)
         self.versions_table.setHorizontalHeaderLabels(
             [self.tr("Version"), self.tr("Modified"), self.tr("Size"), ""]
@@ -57,6 +69,8 @@ class VersionsPanel(QWidget):
             self.tr("Make the chosen version the current one again; the others stay")
         )
         self.restore_button.clicked.connect(self.restore_selected_version)
+        self.restore_button.setEnabled(False)
+        self.versions_table.itemSelectionChanged.connect(self._update_restore)
         row.addWidget(self.restore_button)
         box.addLayout(row)
         self.setVisible(False)
@@ -75,7 +89,10 @@ class VersionsPanel(QWidget):
             )
         except Exception as exc:
             view.fail(
-                self.tr("Versions not available: {error}").format(error=describe_error(exc, bucket))
+                self.tr("Versions not available: {error}").format(
+                    error=describe_error(exc, bucket)
+                ),
+                about="selection",
             )
             return
         if not shiboken6.isValid(self) or view.selected_object() != entry:
@@ -95,13 +112,28 @@ class VersionsPanel(QWidget):
             if version.is_latest:
                 label = (label + ", " if label else "") + self.tr("current")
             size = "" if version.is_delete_marker else human_size(version.size)
-            for column, text in enumerate((version.version_id, when, size, label)):
+            shown_id = "" if version.version_id == UNVERSIONED else version.version_id
+            for column, text in enumerate((shown_id, when, size, label)):
                 table.setItem(row, column, QTableWidgetItem(text))
+        unversioned = all(version.version_id == UNVERSIONED for version in versions)
+        self.note_label.setText(
+            self.tr("Versioning is off for this bucket: only the current version is kept, "
+                    "so there is no earlier one to restore.")
+        )  # fmt: skip
+        self.note_label.setVisible(unversioned)
         ids = [version.version_id for version in versions]
         if chosen is not None and chosen.key == entry.key and chosen.version_id in ids:
             table.selectRow(ids.index(chosen.version_id))  # the version chosen, where it is now
+        self._update_restore()
         self.setVisible(True)
         view.versionsShown.emit(len(versions))
+
+    def _update_restore(self) -> None:
+        """Restore works on a version that is neither the current one nor a delete marker."""
+        chosen = self._chosen_version()
+        self.restore_button.setEnabled(
+            chosen is not None and not chosen.is_latest and not chosen.is_delete_marker
+        )
 
     def _chosen_version(self) -> Version | None:
         rows = {index.row() for index in self.versions_table.selectionModel().selectedRows()}
@@ -116,6 +148,9 @@ class VersionsPanel(QWidget):
             return
         if version.is_delete_marker:
             view.fail(self.tr("A delete marker has no content to restore; choose a version."))
+            return
+        if version.is_latest:
+            view.fail(self.tr("This is the current version already; choose an earlier one."))
             return
         view.keep(self._restore(view.bucket, entry, version.version_id))
 
@@ -136,13 +171,15 @@ class VersionsPanel(QWidget):
             view.fail(
                 self.tr("Restore failed: {error}").format(
                     error=describe_error(exc, bucket, entry.key)
-                )
+                ),
+                about="selection",
             )
             return
         if not shiboken6.isValid(self):
             return
-        view.message_label.setText(
-            self.tr("Restored an earlier version of {name}").format(name=entry.name)
+        view.say(
+            self.tr("Restored an earlier version of {name}").format(name=entry.name),
+            about="selection",
         )
         view.versionRestored.emit(new_id)
         if view.selected_object() == entry:

@@ -4,7 +4,7 @@ The first page shows as soon as it arrives; the rest stream in behind it while t
 already scroll, sort and filter. Every request runs in the executor of the qasync loop; the
 UI thread only ever adds a page to the model. What can be done to the selection lives in
 parts of its own (``deleting``, ``downloading``, ``share_link``, ``new_folder``,
-``versions``), which the view's bar, shortcuts and context menu reach.
+``versions``, ``details``), which the view's bar, shortcuts and context menu reach.
 """
 
 from __future__ import annotations
@@ -36,15 +36,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from s3desk.core.bucket.browse import Entry, details
+from s3desk.core.bucket.browse import Entry
+from s3desk.core.bucket.incomplete_uploads import count_incomplete_uploads
 from s3desk.core.compliance.audit import AuditLog
+from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.ui.browser.deleting import Deleting
+from s3desk.ui.browser.details import DetailsLine
 from s3desk.ui.browser.downloading import Downloading
 from s3desk.ui.browser.listing import ClientProvider, pages
 from s3desk.ui.browser.model import BrowserModel
 from s3desk.ui.browser.new_folder import NewFolder
 from s3desk.ui.browser.share_link import ShareLinks
-from s3desk.ui.browser.texts import details_text, plural
+from s3desk.ui.browser.texts import plural
 from s3desk.ui.browser.toolbar import BrowserBar
 from s3desk.ui.browser.versions import VersionsPanel
 from s3desk.ui.common.core_phrases import describe_error
@@ -84,13 +87,18 @@ class BrowserView(QWidget):
         self.prefix = ""
         self._history: list[tuple[str, str]] = []
         self._task: asyncio.Future[None] | None = None
-        self._details_task: asyncio.Future[None] | None = None
         self._actions: set[asyncio.Future[None]] = set()
         self._generation = 0
         # Keys selected before a refresh, selected again as their rows come back.
         self._reselect: set[str] = set()
         self._reselecting = False
         self._selected_keys: list[str] = []
+        self._shown_once = False  # the first folder shown has nothing to go back to
+        # What the message on the right is about, which says when it goes stale: "" (the
+        # last action: kept until the next one or another folder), "selection" (the object
+        # selected then) or "download" (a download under way).
+        self._message_about = ""
+        self._uploads_seen: set[int] = set()  # finished uploads the listing has taken in
         self.account = ""  # named in the audit log
         self.audit = AuditLog()
         self.model = BrowserModel(self)
@@ -107,6 +115,9 @@ class BrowserView(QWidget):
         self.client = client
         self.unavailable = unavailable or self.tr("No storage is set up.")
         self._history.clear()
+        self._shown_once = False
+        self._uploads_seen.clear()  # another queue: its jobs are numbered afresh
+        self.downloading.forget_ended()
         self.bucket, self.prefix = "", ""
         self.model.clear()
 
@@ -122,11 +133,7 @@ class BrowserView(QWidget):
         self.table = self._build_table()
         layout.addWidget(self.table, 1)
 
-        self.details_label = QLabel()
-        self.details_label.setObjectName("browserDetails")
-        self.details_label.setWordWrap(True)
-        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details_label.setVisible(False)
+        self.details_label = DetailsLine(self)
         layout.addWidget(self.details_label)
         self.versions_box = VersionsPanel(self)
         layout.addWidget(self.versions_box)
@@ -144,6 +151,7 @@ class BrowserView(QWidget):
         footer.addWidget(self.message_label, 1)
         layout.addLayout(footer)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
+        QShortcut(QKeySequence("Alt+Left"), self, self.back)
         QShortcut(QKeySequence("Backspace"), self.table, self.up)
         QShortcut(
             QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.deleting.delete_selected
@@ -200,11 +208,9 @@ class BrowserView(QWidget):
 
     # ------------------------------------------------------------------ navigation
 
-    # ------------------------------------------------------------------ navigation
-
     def open_location(self, bucket: str, prefix: str = "") -> None:
         """Show ``bucket``/``prefix`` ("" bucket: the list of buckets)."""
-        if (bucket, prefix) != (self.bucket, self.prefix):
+        if (bucket, prefix) != (self.bucket, self.prefix) and self._shown_once:
             self._history.append((self.bucket, self.prefix))
         self._show(bucket, prefix)
 
@@ -213,11 +219,10 @@ class BrowserView(QWidget):
             self._show(*self._history.pop())
 
     def up(self) -> None:
+        """To the folder above; the bucket's top level is as far up as it goes."""
         if self.prefix:
             parent = self.prefix.rstrip("/").rpartition("/")[0]
             self.open_location(self.bucket, parent + "/" if parent else "")
-        elif self.bucket:
-            self.open_location("", "")
 
     def refresh(self) -> None:
         self._show(self.bucket, self.prefix)
@@ -231,20 +236,40 @@ class BrowserView(QWidget):
         else:
             self.open_location(self.bucket, entry.key)
 
-    def _show(self, bucket: str, prefix: str) -> None:
+    def transfers_finished(self, jobs: list[JobView]) -> None:
+        """The transfer queue ran dry (``jobs``: its rows): a download under way has ended,
+        and uploads that landed in the folder shown are listed."""
+        downloaded = self.downloading.ended(jobs)
+        if self._message_about == "download":
+            tip = self.message_label.toolTip()  # the names that could not be saved
+            self.say(downloaded)
+            self.message_label.setToolTip(tip)
+        landed = False
+        for job in jobs:
+            if job.target or job.state is not JobState.DONE or job.id in self._uploads_seen:
+                continue  # a download, unfinished, or already taken in
+            self._uploads_seen.add(job.id)
+            landed |= job.bucket == self.bucket and job.key.startswith(self.prefix)
+        if landed and self.bucket:
+            self._show(self.bucket, self.prefix, keep_filter=True)
+
+    def _show(self, bucket: str, prefix: str, *, keep_filter: bool = False) -> None:
         moved = (bucket, prefix) != (self.bucket, self.prefix)  # not a refresh
         keep = set() if moved else {e.key for e in self.selected_entries()} | self._reselect
         self.bucket, self.prefix = bucket, prefix
+        self._shown_once = True
         self._generation += 1
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self.model.clear()
+        self._show_selection()  # the reset selects nothing and says nothing about it
         self._reselect = keep
-        self.bar.filter_edit.clear()
+        if not keep_filter:
+            self.bar.filter_edit.clear()
         if moved:
-            self.message_label.clear()
-        where = f"s3://{bucket}/{prefix}" if bucket else self.tr("Buckets")
-        self.bar.location_label.setText(where)
+            self.say("")
+            self.bar.show_incomplete_count(0)  # until this folder's are counted
+        self.bar.show_location(f"s3://{bucket}/{prefix}" if bucket else self.tr("Buckets"))
         self.update_buttons()
         self.locationChanged.emit(bucket, prefix)
         if self.client is None:
@@ -252,11 +277,13 @@ class BrowserView(QWidget):
             return
         self.status_label.setText(self.tr("Loading…"))
         self._task = asyncio.ensure_future(self._load(self._generation, bucket, prefix))
+        if bucket:
+            self.keep(self._count_incomplete(self._generation, bucket, prefix))
 
     def update_buttons(self) -> None:
         bar, has_bucket, entries = self.bar, bool(self.bucket), bool(self.selected_entries())
         bar.back_button.setEnabled(bool(self._history))
-        bar.up_button.setEnabled(has_bucket)
+        bar.up_button.setEnabled(bool(self.prefix))
         bar.new_folder_button.setEnabled(has_bucket)
         bar.incomplete_button.setEnabled(has_bucket and self.client is not None)
         bar.share_button.setEnabled(self.selected_object() is not None)
@@ -299,6 +326,8 @@ class BrowserView(QWidget):
     def _selection_changed(self) -> None:
         if not self._reselecting:
             self._reselect.clear()  # the person chose: nothing more comes back by itself
+        if self._message_about == "selection":
+            self.say("")
         self._show_selection()
 
     def _layout_changed(self) -> None:
@@ -310,33 +339,11 @@ class BrowserView(QWidget):
         self._selected_keys = [e.key for e in self.selected_entries()]
         self.update_buttons()
         entry = self.selected_object()
+        self.details_label.show_for(entry)
         if entry is None:
-            self.details_label.setVisible(False)
             self.versions_box.setVisible(False)
-            return
-        if self.bar.versions_button.isChecked():
+        elif self.bar.versions_button.isChecked():
             self.keep(self.versions_box.show_versions(self.bucket, entry))
-        if self._details_task is not None and not self._details_task.done():
-            self._details_task.cancel()
-        self._details_task = asyncio.ensure_future(self._show_details(self.bucket, entry))
-
-    async def _show_details(self, bucket: str, entry: Entry) -> None:
-        assert self.client is not None
-        loop = asyncio.get_running_loop()
-        client_of = self.client
-        try:
-            info = await loop.run_in_executor(None, lambda: details(client_of(), bucket, entry.key))
-        except Exception as exc:
-            text = self.tr("Details not available: {error}").format(
-                error=describe_error(exc, bucket, entry.key)
-            )
-        else:
-            text = details_text(info)
-        if not shiboken6.isValid(self) or self.selected_object() != entry:
-            return
-        self.details_label.setText(text)
-        self.details_label.setVisible(True)
-        self.detailsShown.emit(entry.key)
 
     # ------------------------------------------------------------------ incomplete uploads
 
@@ -352,7 +359,20 @@ class BrowserView(QWidget):
             self.client, self.bucket, self.prefix, audit=self.audit, account=self.account,
             parent=self,
         )  # fmt: skip
+        self.incomplete_dialog.listed.connect(self.bar.show_incomplete_count)
         self.incomplete_dialog.show()
+
+    async def _count_incomplete(self, generation: int, bucket: str, prefix: str) -> None:
+        assert self.client is not None
+        client_of = self.client
+        try:
+            count = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: count_incomplete_uploads(client_of(), bucket, prefix)
+            )
+        except Exception:
+            return  # listing them may be forbidden: the button stays away
+        if shiboken6.isValid(self) and generation == self._generation:
+            self.bar.show_incomplete_count(count)
 
     def _versions_toggled(self) -> None:
         entry = self.selected_object()
@@ -387,10 +407,17 @@ class BrowserView(QWidget):
         self._actions.add(task)
         task.add_done_callback(self._actions.discard)
 
-    def fail(self, message: str) -> None:
+    def say(self, message: str, about: str = "") -> None:
+        """Show what the last action did (``about``: when it goes stale, see
+        ``_message_about``); "" clears it."""
+        self.message_label.setText(message)
+        self.message_label.setToolTip("")
+        self._message_about = about
+
+    def fail(self, message: str, about: str = "") -> None:
         """What the user asked for failed: say so, and tell whoever listens."""
         if shiboken6.isValid(self):
-            self.message_label.setText(message)
+            self.say(message, about)
             self.actionFailed.emit(message)
 
     # ------------------------------------------------------------------ loading

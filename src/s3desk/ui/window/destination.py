@@ -43,6 +43,8 @@ class DestinationBox(QFrame):
         self._setup_hint = setup_hint
         # An organisation's upload service chooses where files go (set_upload_service).
         self._service = False
+        # The folder shown in Browse while that tab is open: files added then go there.
+        self._browsed: Destination | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 10, 12, 10)
         outer.setSpacing(6)
@@ -189,6 +191,12 @@ class DestinationBox(QFrame):
             field.setEnabled(not service)
         self._update_preview()
 
+    def show_browsed(self, browsed: Destination | None) -> None:
+        """Files added go to ``browsed`` (the folder shown in Browse), not to the bucket and
+        folder chosen here; None: to those again."""
+        self._browsed = browsed
+        self._update_preview()
+
     def _update_preview(self) -> None:
         dest = self.destination()
         if self._service:
@@ -196,6 +204,14 @@ class DestinationBox(QFrame):
                 self.tr("Files go to your organisation's upload folder; its upload service "
                         "checks them and chooses their names.")
             )  # fmt: skip
+            return
+        if self._browsed is not None:
+            prefix = self._browsed.prefix.strip("/")
+            self.destination_preview.setText(
+                self.tr("Files go to {location} (the folder shown in Browse)").format(
+                    location=f"s3://{self._browsed.bucket}/{prefix + '/' if prefix else ''}…"
+                )
+            )
             return
         if not dest.bucket:
             self.destination_preview.setText(self.tr("Choose a bucket to upload to."))

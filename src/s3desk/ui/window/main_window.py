@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setAccessibleName(self.tr("Views"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.browser.downloadRequested.connect(self.start_downloads)
+        self.browser.locationChanged.connect(self._show_where_files_go)
         return self.tabs
 
     def _set_size(self) -> None:
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
             bridge.totalsChanged.connect(self.notifier.show_progress)
             bridge.problemChanged.connect(self.destination_box.show_problem)
             bridge.idle.connect(self.notifier.batch_finished)
+            bridge.idle.connect(lambda _totals: self.browser.transfers_finished(self.model.views()))
 
     # ------------------------------------------------------------------ settings, diagnostics
 
@@ -295,6 +297,18 @@ class MainWindow(QMainWindow):
         if self.tabs.widget(index) is self.browser and self.browser.model.rowCount() == 0:
             bucket = self.destination().bucket
             self.browser.open_location(bucket, self.destination().prefix if bucket else "")
+        self._show_where_files_go()
+
+    def _upload_destination(self) -> Destination:
+        """Where files added now go: the folder shown while Browse is open, else the
+        destination chosen above."""
+        if self.tabs.currentWidget() is self.browser and self.browser.bucket:
+            return Destination(self.browser.bucket, self.browser.prefix)
+        return self.destination()
+
+    def _show_where_files_go(self) -> None:
+        browsing = self.tabs.currentWidget() is self.browser and bool(self.browser.bucket)
+        self.destination_box.show_browsed(self._upload_destination() if browsing else None)
 
     def start(self) -> None:
         """Begin the window's background work; needs a running asyncio (qasync) loop."""
@@ -333,9 +347,7 @@ class MainWindow(QMainWindow):
         chosen = [str(p) for p in paths]
         if self.transfers is None or self.bridge is None or not chosen:
             return False
-        dest = self.destination()
-        if self.tabs.currentWidget() is self.browser and self.browser.bucket:
-            dest = Destination(self.browser.bucket, self.browser.prefix)
+        dest = self._upload_destination()
         if not dest.bucket and not self.uses_upload_service:
             self.statusBar().showMessage(self.tr("Choose a bucket first, then add files."), 8000)
             self.destination_box.bucket_box.setFocus()
