@@ -69,8 +69,9 @@ def test_tab_visits_the_controls_in_reading_order_and_comes_round(
         for _ in range(12):
             visited.append(_name(_focused()))
             qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
-        # The toolbar's enabled buttons after the table, then round to the top again (the
-        # toolbar is above the destination: the same order, read from the window's top).
+        # The toolbar's enabled buttons after the table (with one upload running, Resume and
+        # Retry have nothing to act on), then round to the top again (the toolbar is above
+        # the destination: the same order, read from the window's top).
         assert visited == [
             "QComboBox:Destination bucket",
             "QLineEdit:Destination folder",
@@ -79,11 +80,11 @@ def test_tab_visits_the_controls_in_reading_order_and_comes_round(
             "QToolButton:Add files",
             "QToolButton:Add folder",
             "QToolButton:Pause",
-            "QToolButton:Resume",
-            "QToolButton:Retry",
             "QToolButton:Clear finished",
             "QToolButton:Accounts",
             "QComboBox:Destination bucket",
+            "QLineEdit:Destination folder",
+            "QTabBar:Views",
         ]
         # Shift+Tab goes back the same way.
         window.queue.table.setFocus()
@@ -119,7 +120,9 @@ def test_tab_from_the_start_visits_every_enabled_control_and_each_has_a_name(
         buttons = {
             bar.widgetForAction(a) for a in bar.actions() if not a.isSeparator() and a.isEnabled()
         }
-        assert len(buttons) == 8 and buttons <= stops
+        # Add files, Add folder, Pause, Cancel, Clear finished, Accounts: Resume and Retry
+        # have nothing to act on while the one upload runs.
+        assert len(buttons) == 6 and buttons <= stops
         visited: set[QWidget] = set()
         for _ in range(2 * len(stops)):
             visited.add(_focused())
