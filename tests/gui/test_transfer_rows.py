@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.transfer.jobs import JobState, JobView, Totals
+from s3desk.ui.common.columns import STRETCH_KEEPS
 from s3desk.ui.transfers.model import TransferModel
 from s3desk.ui.transfers.progress_delegate import ProgressDelegate
 from s3desk.ui.window.actions import WindowActions
@@ -131,6 +132,24 @@ def test_the_status_is_shown_whole_when_the_window_is_wide(qtbot: QtBot) -> None
     qtbot.waitUntil(lambda: table.columnWidth(TransferModel.STATUS) >= need)
     # The destination gave the room, and the table still fits the window.
     assert table.horizontalHeader().length() <= table.viewport().width()
+
+
+def test_a_long_status_does_not_push_the_table_into_a_scroll_bar(qtbot: QtBot) -> None:
+    reason = "The bucket 'archive-2019' does not exist in this account's region " * 3
+    window, panel, _actions = _panel(qtbot, _job(1, JobState.UPLOADING, done=10))
+    panel.show_rows()
+    window.resize(1100, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    table = panel.table
+    before = table.columnWidth(TransferModel.STATUS)
+    panel.model.apply([_job(1, JobState.FAILED, done=10, error=reason)])
+    qtbot.waitUntil(lambda: table.columnWidth(TransferModel.STATUS) > before)
+    # As wide as the others leave, the destination keeping enough to be read; the rest of
+    # the text is in the tooltip.
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    assert table.columnWidth(TransferModel.DESTINATION) >= STRETCH_KEEPS
+    assert table.horizontalScrollBar().maximum() == 0
 
 
 def test_a_status_note_keeps_its_reason_in_the_tooltip(qapp: QApplication) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 # Rows measured per fitting, the visible ones first: a long table is never measured whole.
 MEASURED_ROWS = 200
+# What a stretching column (a destination, cut in the middle) keeps when a column fitted
+# ``in_view`` grows.
+STRETCH_KEEPS = 160
 
 
 class ColumnFitter(QObject):
@@ -19,10 +22,15 @@ class ColumnFitter(QObject):
     columns beside it jump; when rows go, the filter changes or the view is resized, each
     column is fitted afresh."""
 
-    def __init__(self, table: QTableView, columns: Iterable[int], share: float) -> None:
+    def __init__(
+        self, table: QTableView, columns: Iterable[int], share: float, *, in_view: bool = False
+    ) -> None:
         super().__init__(table)
         self.table = table
         self.share = share
+        # Never wider than the view leaves, so the table needs no horizontal scroll bar (the
+        # Transfers table, read at a glance); a log (History) may scroll instead.
+        self.in_view = in_view
         header = table.horizontalHeader()
         header.setResizeContentsPrecision(MEASURED_ROWS)
         self._least = {column: header.sectionSize(column) for column in columns}
@@ -56,12 +64,26 @@ class ColumnFitter(QObject):
         if not self._fitting:
             self._least.pop(column, None)  # the user chose its width: leave it so
 
+    def _room(self, column: int) -> int:
+        """The view's width less what the other columns take (a stretching one its least)."""
+        header = self.table.horizontalHeader()
+        taken = 0
+        for other in range(header.count()):
+            if other == column or header.isSectionHidden(other):
+                continue
+            if header.sectionResizeMode(other) == QHeaderView.ResizeMode.Stretch:
+                taken += max(header.minimumSectionSize(), STRETCH_KEEPS)
+            else:
+                taken += header.sectionSize(other)
+        return self.table.viewport().width() - taken
+
     def fit(self) -> None:
         table, header = self.table, self.table.horizontalHeader()
-        most = int(table.viewport().width() * self.share)
+        share = int(table.viewport().width() * self.share)
         self._fitting = True
         try:
             for column, least in self._least.items():
+                most = min(share, self._room(column)) if self.in_view else share
                 wanted = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
                 width = max(least, min(wanted, most))
                 if self._grow_only:

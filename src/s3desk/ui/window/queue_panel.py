@@ -125,9 +125,9 @@ class QueuePanel(QStackedWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             table.setColumnWidth(column, width)
         # The destination takes the room left (cut in the middle, its tooltip whole); the
-        # status is as wide as what it says, up to half the table.
+        # status is as wide as what it says, up to half the table and what the others leave.
         header.setSectionResizeMode(TransferModel.DESTINATION, QHeaderView.ResizeMode.Stretch)
-        self.status_fitter = ColumnFitter(table, [TransferModel.STATUS], share=0.5)
+        self.status_fitter = ColumnFitter(table, [TransferModel.STATUS], share=0.5, in_view=True)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.selectionModel().selectionChanged.connect(self.update_actions)
