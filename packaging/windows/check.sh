@@ -31,10 +31,14 @@ PY=$PY packaging/windows/build-msi.sh "$payload" "$work/s3desk-$version.msi" >/d
 if command -v msiinfo >/dev/null; then
   files=$(msiinfo export "$work/s3desk-$version.msi" File | tail -n +4 | wc -l)
   [ "$files" -eq 6 ] || { echo "the MSI holds $files files, not 6" >&2; exit 1; }
-  msiinfo export "$work/s3desk-$version.msi" Shortcut | grep -q '\[INSTALLDIR\]s3desk.exe' \
+  # Tables read whole first: with pipefail, "msiinfo … | grep -q" fails whenever grep has
+  # found its line and left before msiinfo finished writing (SIGPIPE).
+  shortcuts=$(msiinfo export "$work/s3desk-$version.msi" Shortcut)
+  grep -q '\[INSTALLDIR\]s3desk.exe' <<<"$shortcuts" \
     || { echo "the MSI has no Start menu entry for s3desk.exe" >&2; exit 1; }
-  msiinfo export "$work/s3desk-$version.msi" Property | grep -q "^ProductVersion	$version4" \
-    || msiinfo export "$work/s3desk-$version.msi" Property | grep -q "^ProductVersion	${version4%.*}" \
+  properties=$(msiinfo export "$work/s3desk-$version.msi" Property)
+  grep -q "^ProductVersion	$version4" <<<"$properties" \
+    || grep -q "^ProductVersion	${version4%.*}" <<<"$properties" \
     || { echo "the MSI's ProductVersion is not $version" >&2; exit 1; }
 fi
 echo "ok: $work/s3desk-$version.msi"
