@@ -66,7 +66,7 @@ _RETRYABLE = (JobState.FAILED, JobState.CANCELLED)
 class TransferScheduler(Direction[JobT, UnitT]):
     """The scheduler both engines share; what differs, a direction adds (``Direction``).
 
-    Longer than most classes here (about 470 lines, many of them docstrings): all of it is
+    Longer than most classes here (about 500 lines, many of them docstrings): all of it is
     one state machine over the state below, changed under one lock; the job and unit types
     and the hooks stand apart in ``direction.py``."""
 
