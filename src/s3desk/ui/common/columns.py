@@ -12,6 +12,9 @@ MEASURED_ROWS = 200
 # What a stretching column (a destination, cut in the middle) keeps when a column fitted
 # ``in_view`` grows.
 STRETCH_KEEPS = 160
+# While rows change (a snapshot every 150 ms), fitting waits this long: measuring up to
+# MEASURED_ROWS rows on every snapshot doubled the UI thread's worst delays while uploading.
+GROW_EVERY_MS = 1000
 
 
 class ColumnFitter(QObject):
@@ -40,6 +43,10 @@ class ColumnFitter(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)  # once per turn of the event loop, however many changes
         self._timer.timeout.connect(self.fit)
+        self._grow_timer = QTimer(self)
+        self._grow_timer.setSingleShot(True)
+        self._grow_timer.setInterval(GROW_EVERY_MS)
+        self._grow_timer.timeout.connect(self.fit)
         header.sectionResized.connect(self._resized)
         model = table.model()
         model.rowsInserted.connect(self._changed)
@@ -54,7 +61,8 @@ class ColumnFitter(QObject):
         return False
 
     def _changed(self, *_: object) -> None:
-        self._timer.start()
+        if not self._grow_timer.isActive():  # not restarted: at most once a period
+            self._grow_timer.start()
 
     def _refit(self, *_: object) -> None:
         self._grow_only = False
