@@ -12,6 +12,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="s3desk",
         description="Upload files to Amazon S3 and S3-compatible storage.",
+        epilog=_desktop_options(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # the epilog is laid out
     )
     parser.add_argument("--version", action="version", version=f"s3desk {__version__}")
     parser.add_argument(
@@ -64,13 +66,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_gui_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_gui_arguments(parser: argparse._ActionsContainer) -> None:
     parser.add_argument(
         "--demo", action="store_true", help="use the local demo storage even if AWS is set up"
     )
     parser.add_argument("--account", help="start on this account (default: the default one)")
-    parser.add_argument("--endpoint-url", help="S3-compatible service to use instead of AWS")
+    parser.add_argument(
+        "--endpoint-url", metavar="URL", help="S3-compatible service to use instead of AWS"
+    )
     parser.add_argument("--bucket", help="bucket to show as the destination")
+
+
+def _desktop_options() -> str:
+    """The desktop app's options for ``s3desk --help``: "s3desk --demo" opens the app, so
+    they belong on its first page, not only under "s3desk gui --help". Laid out by argparse
+    from the same definitions, so the two never differ."""
+    listing = argparse.ArgumentParser(prog="s3desk", usage=argparse.SUPPRESS, add_help=False)
+    _add_gui_arguments(listing.add_argument_group("desktop app (s3desk without a COMMAND, or gui)"))
+    return (
+        listing.format_help().strip("\n")
+        + "\n\n's3desk COMMAND --help' lists a command's options: upload and download\n"
+        "take --account, --endpoint-url, --profile and --region too, and upload\n"
+        "takes --demo, a rehearsal on the local demo storage."
+    )
 
 
 _TOP_LEVEL = frozenset(

@@ -158,10 +158,9 @@ class ProgressPrinter:
         if self._line_shown:
             self._out.write("\n")
         elapsed = time.monotonic() - self._started
-        skipped = totals.files_total - totals.files_done - totals.files_failed
         summary = (
             f"{totals.files_done} {self.verb}ed, {totals.files_failed} failed"
-            + (f", {skipped} skipped" if skipped else "")
+            + "".join(f", {n} {what}" for what, n in _other_ends(totals) if n)
             + f"; {human_size(totals.bytes_done)} in {human_duration(elapsed)}"
         )
         self._out.write(summary + "\n")
@@ -170,6 +169,17 @@ class ProgressPrinter:
             print(f"s3desk: {len(self.failed)} file(s) failed to {self.verb}", file=sys.stderr)
             return 1
         return 0
+
+
+def _other_ends(t: Totals) -> list[tuple[str, int]]:
+    """How the files neither done nor failed ended, each counted once: a cancelled file was
+    not skipped, and one still unfinished (stopped, say) is neither."""
+    ended = t.files_done + t.files_failed + t.files_cancelled + t.files_skipped
+    return [
+        ("cancelled", t.files_cancelled),
+        ("skipped", t.files_skipped),
+        ("not finished", max(0, t.files_total - ended)),
+    ]
 
 
 def _summary(t: Totals) -> str:
