@@ -46,7 +46,9 @@ def _mnemonic(text: str) -> str:
 
 def test_the_menu_bar_holds_the_standard_menus_with_mnemonics(window: MainWindow) -> None:
     titles = [menu.title() for menu in window.menus.menus]
-    assert [t.replace("&", "") for t in titles] == ["File", "Edit", "View", "Transfers", "Help"]
+    assert [t.replace("&", "") for t in titles] == [
+        "File", "Edit", "View", "Transfers", "Window", "Help",
+    ]  # fmt: skip
     letters = [_mnemonic(t) for t in titles]
     assert all(letters) and len(set(letters)) == len(letters)
     shown = {a.text().replace("&", "") for _, a in _menu_actions(window)}
@@ -141,6 +143,38 @@ def test_shortcuts_open_settings_accounts_and_the_tabs(qtbot: QtBot, window: Mai
     assert window.menus.view_actions[2] is not None and window.menus.view_actions[2].isChecked()
     window.menus.view_actions[0].trigger()
     assert window.tabs.currentWidget() is window.queue
+
+
+def test_the_window_menu_minimizes_goes_full_screen_and_shows_the_tabs(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    menus = window.menus
+    items = [a for a in menus.window_menu.actions() if not a.isSeparator()]
+    assert [a.text().replace("&", "") for a in items] == [
+        "Minimize", "Full screen", "Transfers", "Browse", "History",
+    ]  # fmt: skip
+    assert menus.minimize_action.shortcut() == QKeySequence("Ctrl+M")
+    standard = QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)
+    assert menus.full_screen_action.shortcuts() == (standard or [QKeySequence("F11")])
+    # The tabs are the View menu's actions, with their Ctrl+1, 2, 3: defined once.
+    assert items[2:] == menus.view_actions
+    assert [a.shortcut().toString() for a in items[2:]] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    first_key = menus.full_screen_action.shortcuts()[0]
+    qtbot.keySequence(window, first_key)
+    qtbot.waitUntil(window.isFullScreen)
+    menus.window_menu.aboutToShow.emit()
+    assert menus.full_screen_action.isChecked()
+    menus.full_screen_action.trigger()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    assert not menus.full_screen_action.isChecked()
+
+    items[4].trigger()
+    assert window.tabs.currentWidget() is window.history
+    qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.isMinimized)
 
 
 def test_help_menu_about_documentation_and_problem_report(

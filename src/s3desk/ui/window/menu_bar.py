@@ -1,5 +1,6 @@
-"""The menu bar: every command of the window in the standard menus, with its shortcut, and
-the Help menu's About, documentation and problem report.
+"""The menu bar: every command of the window in the standard menus, with its shortcut; the
+Window menu's minimize, full screen and tabs; the Help menu's About, documentation and
+problem report.
 
 Settings, About and Quit carry their menu roles: on macOS Qt moves them to the application
 menu, where people look for them.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -69,12 +70,14 @@ class MenuBar(QObject):
             commands.retry_action, None, commands.content_type_action, None,
             commands.clear_action,
         ])  # fmt: skip
+        self.window_menu = self._menu(bar, self.tr("&Window"), self._window_actions())
+        self.window_menu.aboutToShow.connect(self._show_full_screen)
         self.help_menu = self._menu(bar, self.tr("&Help"), [
             commands.docs_action, commands.report_action, commands.diagnostics_action, None,
             commands.about_action,
         ])  # fmt: skip
         self.menus = [self.file_menu, self.edit_menu, self.view_menu, self.transfers_menu,
-                      self.help_menu]  # fmt: skip
+                      self.window_menu, self.help_menu]  # fmt: skip
 
     @staticmethod
     def _menu(bar: QMenuBar, title: str, actions: list[QAction | None]) -> QMenu:
@@ -102,6 +105,35 @@ class MenuBar(QObject):
             actions.append(action)
         self._tabs.currentChanged.connect(self._show_tab)
         return actions
+
+    def _window_actions(self) -> list[QAction | None]:
+        """Minimize (Ctrl+M, Cmd+M on macOS), full screen (the platform's key, F11 where Qt
+        knows none), and the tabs: the View menu's own actions, so their shortcuts are not
+        defined twice."""
+        window = self._window
+        self.minimize_action = QAction(self.tr("&Minimize"), window)
+        self.minimize_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.minimize_action.triggered.connect(window.showMinimized)
+        self.full_screen_action = QAction(self.tr("&Full screen"), window)
+        self.full_screen_action.setCheckable(True)
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)
+        self.full_screen_action.setShortcuts(keys or [QKeySequence("F11")])
+        self.full_screen_action.triggered.connect(self.set_full_screen)
+        for action in (self.minimize_action, self.full_screen_action):
+            action.setMenuRole(QAction.MenuRole.NoRole)
+            action.setShortcutVisibleInContextMenu(True)
+            window.addAction(action)  # the shortcuts work with the menus closed
+        return [self.minimize_action, self.full_screen_action, None, *self.view_actions]
+
+    def set_full_screen(self, on: bool) -> None:
+        state = self._window.windowState()
+        full = Qt.WindowState.WindowFullScreen
+        self._window.setWindowState(state | full if on else state & ~full)
+        self.full_screen_action.setChecked(on)
+
+    def _show_full_screen(self) -> None:
+        """The check mark as the window is: it may have left full screen by other means."""
+        self.full_screen_action.setChecked(self._window.isFullScreen())
 
     def _show_tab(self, index: int) -> None:
         action = self.view_actions[index] if 0 <= index < len(self.view_actions) else None
