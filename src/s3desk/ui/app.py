@@ -134,13 +134,15 @@ class Storage:
     account: Account | None = None
     problem: str = ""
     store: AccountStore | None = None  # None when accounts.toml cannot be read
+    welcome: bool = False  # a first start with nothing to upload with: the window greets
 
 
 def choose_storage(
     demo: bool, endpoint_url: str | None, account_name: str | None = None
 ) -> Storage:
-    """An explicit endpoint or account, else the default account, else AWS if it is set up,
-    else the demo storage if installed."""
+    """An explicit endpoint or account, else the default account, else nothing on a first
+    start (the window's welcome offers the choice), else AWS if it is set up, else the demo
+    storage if installed."""
     try:
         store: AccountStore | None = AccountStore()
     except AccountsFileError as exc:
@@ -158,6 +160,10 @@ def choose_storage(
         except (SecretStoreError, KeyError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             return Storage(problem=str(message), store=store)
+        from s3desk.ui.window.welcome import welcome_needed
+
+        if welcome_needed(store):  # the welcome offers the demo storage: it starts if chosen
+            return Storage(store=store, welcome=True)
     if demo or (not aws_configured() and demo_available()):
         storage = DemoStorage()
         return Storage(storage.start(), storage, store=store)
@@ -251,6 +257,10 @@ def run_gui(
         account_store=storage.store,
     )  # fmt: skip
     switcher = connect_accounts(window, storage, make_engine)
+    if storage.welcome:
+        from s3desk.ui.window.welcome import offer_welcome
+
+        offer_welcome(window, switcher)
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

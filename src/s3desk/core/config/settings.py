@@ -63,6 +63,8 @@ class Settings:
     audit_prefix: str = ""
     # The upload rules table, read by rules.py (UploadRules.from_dict); opaque here.
     rules: dict[str, Any] = field(default_factory=dict)
+    # The first-start welcome was answered (an account added, or the demo storage tried).
+    welcome_done: bool = False
 
     def __post_init__(self) -> None:
         # Checked, and in normal form: "skip" becomes ConflictPolicy.SKIP, "20M" 20971520,
@@ -351,6 +353,7 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "audit_bucket": _bucket,
     "audit_prefix": _prefix,
     "rules": _rules,
+    "welcome_done": _flag,
 }
 assert set(_CHECKS) == set(SETTING_NAMES), "every setting needs a check"
 DEFAULTS = Settings()
