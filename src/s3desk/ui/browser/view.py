@@ -179,6 +179,7 @@ class BrowserView(QWidget):
         self.table = table
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Objects in this folder"))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(
             BrowserModel.NAME, Qt.SortOrder.AscendingOrder

@@ -146,6 +146,7 @@ class HistoryView(QWidget):
         table = QTableView()
         table.setModel(self.model)
         table.setAccessibleName(self.tr("Audit log entries, newest first"))
+        table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
