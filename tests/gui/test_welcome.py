@@ -63,11 +63,19 @@ def test_a_first_start_starts_on_nothing_and_shows_the_welcome(
     assert [_name(b) for b in (panel.add_button, panel.demo_button, panel.close_button)] == [
         "Add an account", "Try the local demo storage", "Not now",
     ]  # fmt: skip
+    # Nothing is in use yet: the account box says so rather than showing the demo storage,
+    # and the window's note names no package to install for it.
+    box = window.destination_box
+    assert box.account_box.currentIndex() == -1 and box.account_box.placeholderText()
+    assert "Local demo storage" in box.storage_label.text()
+    assert "install" not in box.storage_label.text()
     # Enter takes the first offer: it has the focus, and it is the default.
     assert window.focusWidget() is panel.add_button and panel.add_button.isDefault()
 
 
-@pytest.mark.parametrize("setup", ["account", "aws", "managed endpoint", "endpoint url"])
+@pytest.mark.parametrize(
+    "setup", ["account", "aws", "managed endpoint", "accounts locked", "endpoint url"]
+)
 def test_no_welcome_when_there_is_something_to_upload_with(
     setup: str,
     no_aws: None,
@@ -84,6 +92,8 @@ def test_no_welcome_when_there_is_something_to_upload_with(
     elif setup == "managed endpoint":
         managed = private_data_dir / "no-managed.toml"  # where the suite points at
         managed.write_text('[[endpoints]]\nname = "Company"\nendpoint_url = "https://s3.c.test"\n')
+    elif setup == "accounts locked":
+        (private_data_dir / "no-managed.toml").write_text("[locked]\naccounts = true\n")
     else:
         endpoint_url = "http://127.0.0.1:9"
     storage = choose_storage(demo=False, endpoint_url=endpoint_url)
@@ -158,6 +168,10 @@ def test_try_the_demo_storage_starts_it_and_uploads_go_there(
         assert drop_files(window.queue.drop_hint, [tmp_path / "hello.txt"])
     assert read_object(window.engine.client, "demo", "hello.txt") == b"hello"
     assert not welcome_needed(storage.store)
+    # The next start: no welcome, and straight onto the demo storage as before it existed.
+    again = choose_storage(demo=False, endpoint_url=None)
+    storages.append(again)
+    assert not again.welcome and again.demo is not None
 
 
 def test_not_now_and_esc_put_it_away_until_the_next_start(
@@ -183,6 +197,9 @@ def test_not_now_and_esc_put_it_away_until_the_next_start(
         assert window.dialogs.accounts_dialog is not None
         window.dialogs.accounts_dialog.close()
         assert welcome_needed(store)  # not answered: shown again next time
+    again = choose_storage(demo=False, endpoint_url=None)
+    storages.append(again)
+    assert again.welcome and again.demo is None
 
 
 def test_without_the_demo_storage_installed_only_accounts_are_offered(

@@ -108,6 +108,7 @@ class DestinationBox(QFrame):
         row.addWidget(self.account_label)
         self.account_box = QComboBox()
         self.account_box.setAccessibleName(self.tr("Account"))
+        self.account_box.setPlaceholderText(self.tr("Choose…"))  # while none is in use
         self.account_box.setMinimumWidth(180)
         self.account_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.account_box.activated.connect(
@@ -118,6 +119,10 @@ class DestinationBox(QFrame):
         self.account_box.setVisible(False)
 
     # ------------------------------------------------------------------ storage and account
+
+    def set_setup_hint(self, hint: str) -> None:
+        """What to set up, said while there is no storage (shown by ``show_storage``)."""
+        self._setup_hint = hint
 
     def show_storage(self, endpoint: S3Endpoint | None) -> None:
         """The storage's name, note and address; without one, what to set up."""
@@ -148,9 +153,8 @@ class DestinationBox(QFrame):
         self.account_box.setVisible(visible)
 
     def show_account(self, key: str) -> None:
-        index = self.account_box.findData(key)
-        if index >= 0:
-            self.account_box.setCurrentIndex(index)
+        """The entry ``key``; none (the placeholder) when that is not in the box."""
+        self.account_box.setCurrentIndex(self.account_box.findData(key))
 
     def current_account(self) -> str:
         return str(self.account_box.currentData() or "")

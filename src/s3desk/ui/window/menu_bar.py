@@ -118,14 +118,17 @@ class MenuBar(QObject):
         self.full_screen_action.setCheckable(True)
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)
         self.full_screen_action.setShortcuts(keys or [QKeySequence("F11")])
-        self.full_screen_action.triggered.connect(self.set_full_screen)
+        self.full_screen_action.triggered.connect(self.toggle_full_screen)
         for action in (self.minimize_action, self.full_screen_action):
             action.setMenuRole(QAction.MenuRole.NoRole)
             action.setShortcutVisibleInContextMenu(True)
             window.addAction(action)  # the shortcuts work with the menus closed
         return [self.minimize_action, self.full_screen_action, None, *self.view_actions]
 
-    def set_full_screen(self, on: bool) -> None:
+    def toggle_full_screen(self) -> None:
+        """In or out of full screen as the window is now, whatever the check mark says: the
+        window manager may have changed it meanwhile."""
+        on = not self._window.isFullScreen()
         state = self._window.windowState()
         full = Qt.WindowState.WindowFullScreen
         self._window.setWindowState(state | full if on else state & ~full)

@@ -23,12 +23,15 @@ log = logging.getLogger(__name__)
 
 def welcome_needed(store: AccountStore | None) -> bool:
     """A first start: no account (the organisation's included), no endpoint the organisation
-    offers, no AWS credentials in the environment or profiles, and the welcome never
-    answered. Unreadable settings count as answered: better no welcome than one each time."""
+    offers nor a lock on adding accounts, no AWS credentials in the environment or profiles,
+    and the welcome never answered. Unreadable settings count as answered: better no
+    welcome than one on every start."""
     from s3desk.core.config.settings_store import SettingsStore
 
-    if store is None or store.accounts() or store.managed.endpoints or aws_configured():
+    if store is None or store.accounts() or aws_configured():
         return False
+    if store.managed.endpoints or store.managed.accounts_locked:
+        return False  # the organisation says where files go, or lets nobody add accounts
     try:
         return not SettingsStore().effective().welcome_done
     except Exception as exc:  # a broken settings file: the window says so elsewhere
@@ -76,6 +79,13 @@ class WelcomePanel(QFrame):
         self.text.setWordWrap(True)
         layout.addWidget(self.text)
         self.setAccessibleName(self.tr("Welcome"))
+        # What the window says while there is no storage: the demo storage is in the account
+        # box, not yet started, so there is nothing to install for it.
+        self.setup_hint = (
+            self.tr("Add an account (Accounts…), or choose Local demo storage under Upload "
+                    "with to try s3desk.")
+            if demo_offered else ""
+        )  # fmt: skip
         self.setAccessibleDescription(self.text.text())
 
         buttons = QHBoxLayout()
@@ -117,6 +127,9 @@ def offer_welcome(window: MainWindow, switcher: StorageSwitcher) -> WelcomePanel
     layout = parent.layout() if parent is not None else None
     assert isinstance(layout, QBoxLayout)  # the destination sits in the central column
     layout.insertWidget(layout.indexOf(box), panel)
+    if panel.setup_hint:
+        box.set_setup_hint(panel.setup_hint)
+        box.show_storage(window.endpoint)
 
     def add_account() -> None:
         remember_welcome_answered()
