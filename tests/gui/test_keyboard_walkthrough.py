@@ -227,8 +227,9 @@ def _back_to_the_window(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(window.isActiveWindow)
 
 
-def test_a_shortcut_shown_in_a_menu_is_the_one_that_works(active: MainWindow) -> None:
-    """No two commands share a key (Qt would run neither)."""
+def test_no_two_commands_share_a_key(active: MainWindow) -> None:
+    """Qt runs neither of two commands that share a key: every window-wide key is one
+    command's, the Window menu's included."""
     seen: dict[str, str] = {}
     for action in active.findChildren(QAction):
         if action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:
