@@ -18,6 +18,9 @@ from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.compliance.audit import CSV_COLUMNS, AuditLog, csv_row
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.transfer.upload.engine import UploadEngine
 from s3desk.ui.history.model import FAILED_COLOUR, EntryRole, HistoryModel
 from s3desk.ui.history.view import HistoryView
 
@@ -283,3 +286,73 @@ def test_short_fields_are_shown_whole_when_the_window_is_wide(
     # Narrower, the tooltip has every field whole.
     tooltip = view.model.index(0, HistoryModel.ACCOUNT).data(Qt.ItemDataRole.ToolTipRole)
     assert "Account: Local demo storage" in tooltip.splitlines()
+
+
+def _load(qtbot: QtBot, audit: AuditLog) -> HistoryView:
+    view = HistoryView(audit)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_MS):
+        view.reload()
+    return view
+
+
+def test_every_entry_of_a_kept_both_upload_shows_the_key_stored(
+    qtbot: QtBot,
+    tmp_path: Path,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+) -> None:
+    s3.put_object(Bucket=bucket, Key="big300.bin", Body=b"older")
+    (tmp_path / "big300.bin").write_bytes(b"newer")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.RENAME), audit=audit)
+    try:
+        engine.submit_file(tmp_path / "big300.bin", bucket, "big300.bin")
+        assert engine.wait(30)
+    finally:
+        engine.shutdown()
+    view = _load(qtbot, audit)
+
+    assert _column(view, HistoryModel.ACTION)[::-1] == [
+        "upload queued", "upload renamed", "upload",
+    ]  # fmt: skip
+    assert _column(view, HistoryModel.LOCATION) == [f"{bucket}/big300 (1).bin"] * 3
+    assert _column(view, HistoryModel.DETAILS) == ["renamed from big300.bin"] * 3
+    queued = view.model.index(2, HistoryModel.LOCATION).data(Qt.ItemDataRole.ToolTipRole)
+    assert queued.splitlines()[:2] == ["Stored as: big300 (1).bin", "Key: big300.bin"]
+    view.filter_edit.setText("big300 (1)")  # the key stored finds the whole upload
+    assert view.model.rowCount() == 3
+
+
+def test_an_upload_stopped_by_quitting_reads_interrupted_and_a_cancel_cancelled(
+    qtbot: QtBot, tmp_path: Path, event_loop_qt: asyncio.AbstractEventLoop
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    at = [T0 + datetime.timedelta(minutes=m) for m in range(6)]
+    common = dict(account="Work", bucket="docs", size=9)
+    log.write_text(
+        _line(at[0], action="upload-start", key="a.bin", path="/a.bin", result="queued", **common)
+        + _line(at[1], action="upload-renamed", key="a (1).bin", renamed_from="a.bin",
+                path="/a.bin", result="ok", **common)
+        + _line(at[2], action="upload", key="a (1).bin", renamed_from="a.bin", path="/a.bin",
+                result="interrupted", resumes=True, note="Stopped when s3desk quit", **common)
+        + _line(at[3], action="upload-start", key="b.bin", path="/b.bin", result="queued",
+                **common)
+        + _line(at[4], action="upload", key="b.bin", path="/b.bin", result="cancelled", **common)
+        # the next start: the interrupted upload went on and finished (no new start entry)
+        + _line(at[5], action="upload", key="a (1).bin", path="/a.bin", result="ok", **common)
+    )  # fmt: skip
+    view = _load(qtbot, AuditLog(log))
+    rows = list(zip(_column(view, HistoryModel.RESULT), _column(view, HistoryModel.LOCATION),
+                    _column(view, HistoryModel.DETAILS), strict=True))  # fmt: skip
+    assert rows == [
+        ("ok", "docs/a (1).bin", "renamed from a.bin"),
+        ("cancelled", "docs/b.bin", ""),
+        ("queued", "docs/b.bin", ""),
+        ("interrupted", "docs/a (1).bin",
+         "Stopped when s3desk quit; resumes at the next start — renamed from a.bin"),
+        ("ok", "docs/a (1).bin", "renamed from a.bin"),
+        ("queued", "docs/a (1).bin", "renamed from a.bin"),
+    ]  # fmt: skip

@@ -84,6 +84,8 @@ class HistoryView(QWidget):
             "abort-upload": self.tr("abort upload"),
             "upload-abort": self.tr("upload aborted (service)"),
             "upload-start": self.tr("upload queued"),
+            "upload-renamed": self.tr("upload renamed"),
+            "create-folder": self.tr("new folder"),
             "account-added": self.tr("account added"),
             "account-changed": self.tr("account changed"),
             "account-removed": self.tr("account removed"),
@@ -94,6 +96,7 @@ class HistoryView(QWidget):
             "failed": self.tr("failed"),
             "rejected": self.tr("rejected"),
             "abandoned": self.tr("abandoned"),
+            "interrupted": self.tr("interrupted"),
         }
 
     # ------------------------------------------------------------------ construction
