@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -260,6 +260,14 @@ class HistoryModel(QAbstractTableModel):
 
     def all_rows(self) -> list[HistoryRow]:
         return self._all
+
+    def shown_since(self, timestamp: float) -> Iterator[dict[str, Any]]:
+        """The entries shown written at ``timestamp`` or later: the newest rows only, not
+        the whole log (rows are newest first)."""
+        for row in self._shown:
+            if row.timestamp < timestamp:
+                return
+            yield row.entry
 
     def shown_entries(self) -> list[dict[str, Any]]:
         """The entries shown, in the order shown."""
