@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QImage, QPalette
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QHelpEvent, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.compliance.audit import CSV_COLUMNS, AuditLog, csv_row
@@ -388,6 +389,14 @@ def test_the_chart_paints_a_taller_bar_for_a_bigger_day(qtbot: QtBot) -> None:
     assert _bar_pixels(image, chart, 0, False) > small  # 3000 downloaded beside 1000 up
     assert _bar_pixels(image, chart, 2, True) == _bar_pixels(image, chart, 2, False) == 0
     assert big <= chart.height() - 2 * chart.fontMetrics().height()  # room for the text
+
+    # Pointing at a day shows its numbers.
+    chart.show()
+    qtbot.waitExposed(chart)
+    point = chart.bar_rect(1, True).center().toPoint()
+    QApplication.sendEvent(chart, QHelpEvent(QEvent.Type.ToolTip, point, chart.mapToGlobal(point)))
+    assert QToolTip.text() == chart.day_text(chart.totals()[1])
+    assert QToolTip.text().endswith(": 3.9 KiB uploaded, 0 B downloaded")
 
     assert chart.accessibleName() == "Bytes uploaded and downloaded per day"
     description = chart.accessibleDescription()
