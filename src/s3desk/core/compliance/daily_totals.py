@@ -3,6 +3,7 @@ draws. Days are local calendar days; only transfers that happened (result "ok") 
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ def daily_totals(
     if days <= 0:
         return []
     first_day = last_day - datetime.timedelta(days=days - 1)
+    # Where each day starts and the last one ends, as timestamps: a day found by bisection,
+    # not by converting every entry's time to local time (the UI thread runs this).
+    starts = [first_moment(first_day + datetime.timedelta(days=n)).timestamp()
+              for n in range(days + 1)]  # fmt: skip
     uploaded = [0] * days
     downloaded = [0] * days
     for entry in entries:
@@ -44,7 +49,7 @@ def daily_totals(
         when = entry_time(entry)
         if when is None:
             continue
-        index = (when.astimezone().date() - first_day).days
+        index = bisect.bisect_right(starts, when.timestamp()) - 1
         if not 0 <= index < days:
             continue
         if action == "upload":
