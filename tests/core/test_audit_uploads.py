@@ -13,13 +13,14 @@ from typing import Any
 from s3desk.core.compliance.audit import AuditLog, audit_path
 from s3desk.core.config.account_store import AccountStore
 from s3desk.core.config.accounts import Account, AccountKind
-from s3desk.core.config.engine_config import EngineConfig
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.config.secrets import SecretStore
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.engine_process import EngineProcess
 from s3desk.core.transfer.jobs import Destination
 from s3desk.core.transfer.upload.engine import UploadEngine
-from tests.helpers import wait_for
+from s3desk.core.transfer.upload.journal import Journal
+from tests.helpers import SendGate, read_object, wait_for
 from tests.memory_keyring import MemoryKeyring
 
 
@@ -117,3 +118,61 @@ def test_entries_are_also_copied_to_the_audit_bucket_when_set(
     assert all(o["Key"].startswith("s3desk/") for o in listed)
     assert sorted(c["action"] for c in copies) == sorted(e["action"] for e in local)
     assert {c["time"] for c in copies} == {e["time"] for e in local}
+
+
+def test_keep_both_audits_the_key_the_object_is_stored_under(
+    moto_endpoint: S3Endpoint, bucket: str, s3: Any, tmp_path: Path
+) -> None:
+    s3.put_object(Bucket=bucket, Key="in/big300.bin", Body=b"older")
+    (tmp_path / "big300.bin").write_bytes(b"newer bytes")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.RENAME), audit=audit)
+    try:
+        engine.submit_paths([str(tmp_path / "big300.bin")], Destination(bucket, "in/"))
+        assert engine.wait(30)
+    finally:
+        engine.shutdown()
+    entries = [(e["action"], e["key"], e.get("renamed_from"), e["result"])
+               for e in audit.entries()]  # fmt: skip
+    assert entries == [
+        ("upload-start", "in/big300.bin", None, "queued"),
+        ("upload-renamed", "in/big300 (1).bin", "in/big300.bin", "ok"),
+        ("upload", "in/big300 (1).bin", "in/big300.bin", "ok"),
+    ]
+    assert read_object(s3, bucket, "in/big300 (1).bin") == b"newer bytes"
+
+
+def test_quitting_mid_upload_is_audited_as_interrupted_and_a_cancel_as_cancelled(
+    moto_endpoint: S3Endpoint, bucket: str, s3: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "quit.txt").write_text("goes on at the next start")
+    (tmp_path / "cancel.txt").write_text("cancelled by the user")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    journal = Journal(tmp_path / "journal.sqlite3")
+    config = EngineConfig(concurrency=1)
+    try:
+        first = UploadEngine(moto_endpoint, config, journal=journal, audit=audit)
+        gate = SendGate(first, "PutObject")  # holds the first file on its way
+        first.submit_file(tmp_path / "quit.txt", bucket, "quit.txt")
+        assert gate.reached.wait(30)
+        cancelled = first.submit_file(tmp_path / "cancel.txt", bucket, "cancel.txt")
+        assert first.cancel(cancelled)
+        first.shutdown(cancel=False, timeout=0)  # as quitting the app does
+        gate.remove()
+        outcomes = {e["key"]: e for e in audit.entries() if e["action"] == "upload"}
+        assert outcomes["cancel.txt"]["result"] == "cancelled"
+        quit_entry = outcomes["quit.txt"]
+        assert (quit_entry["result"], quit_entry["resumes"]) == ("interrupted", True)
+        assert "next start" in quit_entry["note"]
+
+        second = UploadEngine(moto_endpoint, config, journal=journal, audit=audit)
+        try:
+            assert second.restore() == 1  # and it does go on
+            assert second.wait(30)
+        finally:
+            second.shutdown()
+    finally:
+        journal.close()
+    finals = [(e["key"], e["result"]) for e in audit.entries() if e["action"] == "upload"]
+    assert finals[-1] == ("quit.txt", "ok")
+    assert read_object(s3, bucket, "quit.txt") == b"goes on at the next start"

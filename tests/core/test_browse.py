@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 import pytest
+from botocore.exceptions import ClientError
 
 from s3desk.core.bucket.browse import (
     MAX_SHARE_SECONDS,
@@ -433,3 +434,26 @@ def test_share_link_refuses_a_client_that_does_not_sign_with_sigv4(
     with pytest.raises(ValueError, match="SigV4"):
         share_link(sigv2, "b", "k", 3600, audit=audit)
     assert list(audit.entries()) == []
+
+
+def test_create_folder_is_audited_made_refused_or_failed(
+    s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    assert create_folder(s3, bucket, "docs/", "Invoices", audit=audit, account="Work")
+    with pytest.raises(ValueError):
+        create_folder(s3, bucket, "docs/", "a/b", audit=audit, account="Work")
+    with pytest.raises(ValueError):
+        create_folder(s3, bucket, "", "\udcff", audit=audit, account="Work")
+    with pytest.raises(ClientError):
+        create_folder(s3, f"{bucket}-gone", "", "x", audit=audit, account="Work")
+    entries = list(audit.entries())
+    assert [(e["action"], e["account"], e["bucket"], e["key"], e["result"]) for e in entries] == [
+        ("create-folder", "Work", bucket, "docs/Invoices/", "ok"),
+        ("create-folder", "Work", bucket, "docs/a/b/", "refused"),
+        ("create-folder", "Work", bucket, "\\udcff/", "refused"),
+        ("create-folder", "Work", f"{bucket}-gone", "x/", "failed"),
+    ]  # fmt: skip
+    assert entries[0]["user"] and "error" not in entries[0]
+    assert "cannot contain '/'" in entries[1]["error"]
+    assert entries[3]["error"].startswith("NoSuchBucket")

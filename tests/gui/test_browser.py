@@ -142,6 +142,33 @@ def test_new_folder_and_a_refused_name(
     assert "/" in failed.args[0] and "Traceback" not in failed.args[0]
 
 
+def test_making_a_folder_is_in_the_history_made_or_failed(
+    qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, event_loop_qt: Any
+) -> None:
+    from s3desk.ui.history.model import HistoryModel
+    from s3desk.ui.history.view import HistoryView
+
+    _show_browser(qtbot, window)
+    with qtbot.waitSignal(window.browser.listingDone, timeout=LIST_MS):
+        window.browser.new_folder.create_folder_named("Invoices 2026")
+    with qtbot.waitSignal(window.browser.actionFailed, timeout=LIST_MS):
+        window.browser.new_folder.create_folder_named("a/b")
+    history = HistoryView(window.browser.audit, window)  # the History tab reads this log
+    with qtbot.waitSignal(history.loaded, timeout=LIST_MS):
+        history.reload()
+    model = history.model
+    rows = [
+        [model.index(r, c).data() for c in (model.ACTION, model.RESULT, model.LOCATION)]
+        + [model.index(r, HistoryModel.ACCOUNT).data()]
+        for r in range(model.rowCount())
+    ]
+    assert rows == [
+        ["new folder", "refused", f"{bucket}/a/b/", window.browser.account],
+        ["new folder", "ok", f"{bucket}/Invoices 2026/", window.browser.account],
+    ]
+    assert window.browser.account  # the account is named
+
+
 def test_share_link_is_copied_fetchable_and_audited(
     qtbot: QtBot, window: MainWindow, s3: Any, bucket: str, private_data_dir: Path
 ) -> None:

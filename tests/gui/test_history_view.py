@@ -14,10 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QHelpEvent, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.compliance.audit import CSV_COLUMNS, AuditLog, csv_row
+from s3desk.core.compliance.daily_totals import DayTotal
+from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
+from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.ui.history.chart import DOWNLOAD_COLOUR, UPLOAD_COLOUR, DailyChart
 from s3desk.ui.history.model import FAILED_COLOUR, EntryRole, HistoryModel
 from s3desk.ui.history.view import HistoryView
 
@@ -283,3 +290,144 @@ def test_short_fields_are_shown_whole_when_the_window_is_wide(
     # Narrower, the tooltip has every field whole.
     tooltip = view.model.index(0, HistoryModel.ACCOUNT).data(Qt.ItemDataRole.ToolTipRole)
     assert "Account: Local demo storage" in tooltip.splitlines()
+
+
+def _load(qtbot: QtBot, audit: AuditLog) -> HistoryView:
+    view = HistoryView(audit)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_MS):
+        view.reload()
+    return view
+
+
+def test_every_entry_of_a_kept_both_upload_shows_the_key_stored(
+    qtbot: QtBot,
+    tmp_path: Path,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    moto_endpoint: S3Endpoint,
+    s3: Any,
+    bucket: str,
+) -> None:
+    s3.put_object(Bucket=bucket, Key="big300.bin", Body=b"older")
+    (tmp_path / "big300.bin").write_bytes(b"newer")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    engine = UploadEngine(moto_endpoint, EngineConfig(conflict=ConflictPolicy.RENAME), audit=audit)
+    try:
+        engine.submit_file(tmp_path / "big300.bin", bucket, "big300.bin")
+        assert engine.wait(30)
+    finally:
+        engine.shutdown()
+    view = _load(qtbot, audit)
+
+    assert _column(view, HistoryModel.ACTION)[::-1] == [
+        "upload queued", "upload renamed", "upload",
+    ]  # fmt: skip
+    assert _column(view, HistoryModel.LOCATION) == [f"{bucket}/big300 (1).bin"] * 3
+    assert _column(view, HistoryModel.DETAILS) == ["renamed from big300.bin"] * 3
+    queued = view.model.index(2, HistoryModel.LOCATION).data(Qt.ItemDataRole.ToolTipRole)
+    assert queued.splitlines()[:2] == ["Stored as: big300 (1).bin", "Key: big300.bin"]
+    view.filter_edit.setText("big300 (1)")  # the key stored finds the whole upload
+    assert view.model.rowCount() == 3
+
+
+def test_an_upload_stopped_by_quitting_reads_interrupted_and_a_cancel_cancelled(
+    qtbot: QtBot, tmp_path: Path, event_loop_qt: asyncio.AbstractEventLoop
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    at = [T0 + datetime.timedelta(minutes=m) for m in range(6)]
+    common = dict(account="Work", bucket="docs", size=9)
+    log.write_text(
+        _line(at[0], action="upload-start", key="a.bin", path="/a.bin", result="queued", **common)
+        + _line(at[1], action="upload-renamed", key="a (1).bin", renamed_from="a.bin",
+                path="/a.bin", result="ok", **common)
+        + _line(at[2], action="upload", key="a (1).bin", renamed_from="a.bin", path="/a.bin",
+                result="interrupted", resumes=True, note="Stopped when s3desk quit", **common)
+        + _line(at[3], action="upload-start", key="b.bin", path="/b.bin", result="queued",
+                **common)
+        + _line(at[4], action="upload", key="b.bin", path="/b.bin", result="cancelled", **common)
+        # the next start: the interrupted upload went on and finished (no new start entry)
+        + _line(at[5], action="upload", key="a (1).bin", path="/a.bin", result="ok", **common)
+    )  # fmt: skip
+    view = _load(qtbot, AuditLog(log))
+    rows = list(zip(_column(view, HistoryModel.RESULT), _column(view, HistoryModel.LOCATION),
+                    _column(view, HistoryModel.DETAILS), strict=True))  # fmt: skip
+    assert rows == [
+        ("ok", "docs/a (1).bin", "renamed from a.bin"),
+        ("cancelled", "docs/b.bin", ""),
+        ("queued", "docs/b.bin", ""),
+        ("interrupted", "docs/a (1).bin",
+         "Stopped when s3desk quit; resumes at the next start — renamed from a.bin"),
+        ("ok", "docs/a (1).bin", "renamed from a.bin"),
+        ("queued", "docs/a (1).bin", "renamed from a.bin"),
+    ]  # fmt: skip
+
+
+def _bar_pixels(image: QImage, chart: DailyChart, index: int, upload: bool) -> int:
+    """How many pixels tall the bar of day ``index`` is painted, counted in the image."""
+    colour = (UPLOAD_COLOUR if upload else DOWNLOAD_COLOUR).rgb()
+    x = int(chart.bar_rect(index, upload).center().x())
+    return sum(image.pixel(x, y) == colour for y in range(image.height()))
+
+
+def test_the_chart_paints_a_taller_bar_for_a_bigger_day(qtbot: QtBot) -> None:
+    chart = DailyChart()
+    qtbot.addWidget(chart)
+    days = [datetime.date(2025, 3, d) for d in (1, 2, 3)]
+    chart.set_totals([
+        DayTotal(days[0], uploaded=1000, downloaded=3000),
+        DayTotal(days[1], uploaded=4000),
+        DayTotal(days[2]),
+    ])  # fmt: skip
+    chart.resize(420, chart.height())
+    image = QImage(chart.size(), QImage.Format.Format_RGB32)
+    image.fill(chart.palette().color(QPalette.ColorRole.Window))
+    chart.render(image)
+
+    small, big = _bar_pixels(image, chart, 0, True), _bar_pixels(image, chart, 1, True)
+    assert 0 < small < big
+    assert abs(big - 4 * small) <= 2  # heights in proportion to the bytes
+    assert _bar_pixels(image, chart, 0, False) > small  # 3000 downloaded beside 1000 up
+    assert _bar_pixels(image, chart, 2, True) == _bar_pixels(image, chart, 2, False) == 0
+    assert big <= chart.height() - 2 * chart.fontMetrics().height()  # room for the text
+
+    # Pointing at a day shows its numbers.
+    chart.show()
+    qtbot.waitExposed(chart)
+    point = chart.bar_rect(1, True).center().toPoint()
+    QApplication.sendEvent(chart, QHelpEvent(QEvent.Type.ToolTip, point, chart.mapToGlobal(point)))
+    assert QToolTip.text() == chart.day_text(chart.totals()[1])
+    assert QToolTip.text().endswith(": 3.9 KiB uploaded, 0 B downloaded")
+
+    assert chart.accessibleName() == "Bytes uploaded and downloaded per day"
+    description = chart.accessibleDescription()
+    assert "4.9 KiB uploaded" in description and "2.9 KiB downloaded" in description
+    assert chart.day_text(chart.totals()[1]) in description
+
+
+def test_the_chart_shows_the_days_of_the_entries_shown_and_reads_by_keyboard(
+    qtbot: QtBot, tmp_path: Path, event_loop_qt: asyncio.AbstractEventLoop
+) -> None:
+    view = HistoryView(_write_log(tmp_path / "audit.jsonl"))
+    qtbot.addWidget(view)
+    view.today = lambda: datetime.date(2025, 3, 2)
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_MS):
+        view.reload()
+    totals = view.chart.totals()
+    assert len(totals) == 14 and totals[-1].day == datetime.date(2025, 3, 2)
+    # T0 is midday UTC: 1 March here too. The upload (2 KiB) and the download (10 B).
+    assert [(t.uploaded, t.downloaded) for t in totals[-2:]] == [(2048, 10), (0, 0)]
+
+    view.action_box.setCurrentIndex(view.action_box.findText("download"))  # it follows
+    assert [(t.uploaded, t.downloaded) for t in view.chart.totals()[-2:]] == [(0, 10), (0, 0)]
+    view.filter_edit.setText("no such thing")
+    assert not any(t.uploaded or t.downloaded for t in view.chart.totals())
+
+    assert view.chart.focusPolicy() & Qt.FocusPolicy.TabFocus
+    view.show()
+    view.chart.setFocus()
+    qtbot.waitUntil(view.chart.hasFocus)
+    view.filter_edit.clear()
+    view.action_box.setCurrentIndex(0)
+    qtbot.keyClick(view.chart, Qt.Key.Key_Left)
+    assert view.chart.current_text() == view.chart.day_text(view.chart.totals()[-2])
+    assert "2.0 KiB uploaded, 10 B downloaded" in view.chart.current_text()

@@ -105,4 +105,8 @@ def test_sigterm_quits_the_busy_window_in_order(
     assert kept.parts, "the parts sent before are still recorded"
     lines = audit_path().read_bytes().split(b"\n")
     assert lines[-1] == b""
-    assert [json.loads(line)["action"] for line in lines[:-1]] == ["upload-start"]
+    entries = [json.loads(line) for line in lines[:-1]]
+    assert [(e["action"], e["result"]) for e in entries] == [
+        ("upload-start", "queued"), ("upload", "interrupted"),  # goes on next time
+    ]  # fmt: skip
+    assert entries[1]["resumes"] is True

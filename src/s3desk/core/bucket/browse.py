@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from s3desk.core.compliance.audit import AuditLog
-from s3desk.core.storage.errors import rejects_flexible_checksums
+from s3desk.core.storage.errors import error_outcome, rejects_flexible_checksums
 from s3desk.core.storage.keys import MAX_KEY_BYTES
 from s3desk.core.units import human_duration
 
@@ -244,20 +244,46 @@ def check_folder_name(name: str) -> None:
         raise ValueError("The folder name contains characters that cannot be stored")
 
 
-def create_folder(client: S3Client, bucket: str, prefix: str, name: str) -> str:
+def create_folder(
+    client: S3Client,
+    bucket: str,
+    prefix: str,
+    name: str,
+    *,
+    audit: AuditLog | None = None,
+    account: str = "",
+) -> str:
     """Create the folder ``name`` inside ``prefix`` as S3 consoles do, with a zero-byte
-    ``prefix/name/`` marker object; returns its key."""
-    check_folder_name(name)
+    ``prefix/name/`` marker object; returns its key. ``audit`` records the outcome as
+    "create-folder": made, refused (a name that cannot be a folder's) or failed (why)."""
     # A typed name in NFC, as uploads name files, so files dropped in later land in this
     # folder. The prefix is an existing key and is kept exactly (it may be NFD).
     key = _folder_prefix(prefix) + unicodedata.normalize("NFC", name) + "/"
-    size = len(key.encode("utf-8"))
-    if size > MAX_KEY_BYTES:
-        raise ValueError(
-            f"The folder's full name would be {size:,} bytes long; S3 allows at most "
-            f"{MAX_KEY_BYTES:,}. Choose a shorter name"
-        )
-    client.put_object(Bucket=bucket, Key=key, Body=b"")
+    try:
+        check_folder_name(name)
+        size = len(key.encode("utf-8", "surrogatepass"))
+        if size > MAX_KEY_BYTES:
+            raise ValueError(
+                f"The folder's full name would be {size:,} bytes long; S3 allows at most "
+                f"{MAX_KEY_BYTES:,}. Choose a shorter name"
+            )
+        client.put_object(Bucket=bucket, Key=key, Body=b"")
+    except Exception as exc:
+        if audit is not None:
+            if isinstance(exc, ValueError):
+                result, error = "refused", str(exc)
+            else:
+                code, message = error_outcome(exc, bucket)
+                result, error = "failed", f"{code}: {message}"
+            # A name that cannot be stored cannot be written as it is either.
+            logged = key.encode("utf-8", "backslashreplace").decode("utf-8")
+            audit.append(
+                "create-folder", account=account, bucket=bucket, key=logged, result=result,
+                error=error,
+            )  # fmt: skip
+        raise
+    if audit is not None:
+        audit.append("create-folder", account=account, bucket=bucket, key=key, result="ok")
     return key
 
 

@@ -1,5 +1,10 @@
 """The audit log: one JSON object per line, appended and flushed to disk per entry, for
-every upload, download, delete, permanent delete, restore and share link.
+every upload, download, delete, permanent delete, restore, share link and new folder.
+
+An upload writes "upload-start" (queued, under the key asked for), "upload-renamed" when it
+is to be stored under another key (keep both; ``renamed_from`` names the key asked for),
+then "upload" with its outcome: ok, failed, cancelled (by the user), or interrupted (s3desk
+quit while it was on its way; ``resumes`` says whether it goes on at the next start).
 
 Entries say who (``user``, the OS user), when (``time``, UTC, ISO 8601), what (``action``),
 where (``account``, ``bucket``, ``key``, ``version_id``), how much (``size``,

@@ -99,6 +99,9 @@ class UploadJob:
     # failed), and the name the numbering starts from.
     lost_races: int = 0
     base_key: str = ""
+    # The key asked for, once the object is to be stored under another (keep both, or a
+    # service that chose the name); "" while it is the job's own.
+    requested_key: str = ""
     # What the service reported for the stored object, for the audit log.
     etag: str = ""
     checksum: str = ""

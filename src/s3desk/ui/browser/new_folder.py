@@ -35,10 +35,14 @@ class NewFolder(QObject):
         view = self.view
         assert view.client is not None
         client_of = view.client
+        audit, account = view.audit, view.account  # the worker must not hold the widget
         loop = asyncio.get_running_loop()
         try:
             key = await loop.run_in_executor(
-                None, lambda: create_folder(client_of(), bucket, prefix, name)
+                None,
+                lambda: create_folder(
+                    client_of(), bucket, prefix, name, audit=audit, account=account
+                ),
             )
         except Exception as exc:
             message = str(exc) if isinstance(exc, ValueError) else describe_error(exc, bucket)

@@ -5,7 +5,8 @@ them newest first, filtered by text and action."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -23,7 +24,7 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 # log are listed after them under their own names.
 KNOWN_ACTIONS = (
     "upload", "download", "delete", "delete-version", "restore-version", "share-link",
-    "abort-upload", "upload-abort",
+    "create-folder", "abort-upload", "upload-abort",
 )  # fmt: skip
 
 # Files of the log as (name, size, mtime): a different answer means there is more to show.
@@ -33,13 +34,72 @@ Signature = tuple[tuple[str, int, int], ...]
 class HistoryRow:
     """One entry, with what the table needs prepared off the UI thread."""
 
-    __slots__ = ("entry", "failed", "haystack", "timestamp")
+    __slots__ = ("entry", "failed", "haystack", "renamed_from", "stored_key", "timestamp")
 
     def __init__(self, entry: dict[str, Any], timestamp: float, haystack: str) -> None:
         self.entry = entry
         self.timestamp = timestamp  # for sorting; -inf without a readable time
         self.haystack = haystack
         self.failed = is_failure(entry)
+        # For an upload stored under another key than the one asked for (keep both): the
+        # key it is stored under and the one asked for, on every entry of that upload.
+        self.stored_key: str = str(entry.get("key", ""))
+        self.renamed_from: str = str(entry.get("renamed_from") or "")
+
+
+class _Upload:
+    """The entries of one upload, from "queued" to its outcome, and its keys."""
+
+    __slots__ = ("asked", "key", "rows")
+
+    def __init__(self, asked: str, row: HistoryRow) -> None:
+        self.asked = self.key = asked
+        self.rows = [row]
+
+
+def link_uploads(rows: Iterable[HistoryRow]) -> None:
+    """Give every entry of an upload that was stored under another key (keep both, or a
+    service that chose the name) that key and the one asked for. ``rows`` oldest first.
+
+    An upload writes "upload-start" with the key asked for, "upload-renamed" when another
+    key is chosen, then "upload" with its outcome ("interrupted" when quitting stopped it:
+    it goes on at the next start). Entries are tied to an upload by account, local file and
+    key, the earliest upload waiting first; older logs without "upload-renamed" simply show
+    each entry's own key."""
+    waiting: dict[tuple[Any, Any, str], deque[_Upload]] = {}
+    renamed: list[_Upload] = []
+
+    def take(account: Any, path: Any, key: str) -> _Upload | None:
+        queue = waiting.get((account, path, key))
+        return queue.popleft() if queue else None
+
+    for row in rows:
+        entry = row.entry
+        action, key = entry.get("action"), str(entry.get("key", ""))
+        account, path = entry.get("account"), entry.get("path")
+        if action == "upload-start":
+            waiting.setdefault((account, path, key), deque()).append(_Upload(key, row))
+        elif action == "upload-renamed":
+            asked = str(entry.get("renamed_from") or "")
+            upload = take(account, path, asked)
+            if upload is None:  # its start is in a file archived away
+                upload = _Upload(asked, row)
+            else:
+                upload.rows.append(row)
+            upload.key = key
+            renamed.append(upload)
+            waiting.setdefault((account, path, key), deque()).append(upload)
+        elif action == "upload":
+            upload = take(account, path, key)
+            if upload is None:
+                continue
+            upload.rows.append(row)
+            if entry.get("result") == "interrupted":  # goes on at the next start
+                waiting.setdefault((account, path, key), deque()).appendleft(upload)
+    for upload in renamed:
+        for row in upload.rows:
+            row.stored_key, row.renamed_from = upload.key, upload.asked
+            row.haystack += "\n" + upload.key.casefold()
 
 
 def prepare_rows(
@@ -56,6 +116,7 @@ def prepare_rows(
         if any(extra):
             haystack += "\n" + "\n".join(extra).casefold()
         rows.append(HistoryRow(entry, when.timestamp() if when else float("-inf"), haystack))
+    link_uploads(rows)
     # Newest first; entries written in the same millisecond keep the log's order, reversed.
     rows.reverse()
     rows.sort(key=lambda row: row.timestamp, reverse=True)
@@ -121,6 +182,9 @@ class HistoryModel(QAbstractTableModel):
             "result": self.tr("Result"),
             "expires_in": self.tr("Link valid for (seconds)"),
             "upload_id": self.tr("Upload id"),
+            "renamed_from": self.tr("Renamed from"),
+            "note": self.tr("Note"),
+            "resumes": self.tr("Goes on at the next start"),
         }
 
     # -- feeding and filtering ---------------------------------------------------------
@@ -197,6 +261,14 @@ class HistoryModel(QAbstractTableModel):
     def all_rows(self) -> list[HistoryRow]:
         return self._all
 
+    def shown_since(self, timestamp: float) -> Iterator[dict[str, Any]]:
+        """The entries shown written at ``timestamp`` or later: the newest rows only, not
+        the whole log (rows are newest first)."""
+        for row in self._shown:
+            if row.timestamp < timestamp:
+                return
+            yield row.entry
+
     def shown_entries(self) -> list[dict[str, Any]]:
         """The entries shown, in the order shown."""
         return [row.entry for row in self._shown]
@@ -225,7 +297,7 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._failed_brush if row.failed else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row.entry)
+            return self._tooltip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == self.SIZE:
             return int(_RIGHT)
         if role == EntryRole:
@@ -248,7 +320,7 @@ class HistoryModel(QAbstractTableModel):
         if column == self.ACCOUNT:
             return str(entry.get("account", ""))
         if column == self.LOCATION:
-            bucket, key = entry.get("bucket"), entry.get("key")
+            bucket, key = entry.get("bucket"), row.stored_key if "key" in entry else None
             if bucket and key is not None:
                 return f"{bucket}/{key}"
             return str(bucket or key or "")
@@ -258,11 +330,28 @@ class HistoryModel(QAbstractTableModel):
         if column == self.USER:
             return str(entry.get("user", ""))
         if column == self.DETAILS:  # why it failed or was refused, without hovering
-            return str(entry.get("error", ""))
+            return " — ".join(self._details(row))
         return ""
 
-    def _tooltip(self, entry: Mapping[str, Any]) -> str:
+    def _details(self, row: HistoryRow) -> list[str]:
+        entry, details = row.entry, []
+        if entry.get("error"):
+            details.append(str(entry["error"]))
+        if entry.get("result") == "interrupted":
+            if entry.get("resumes"):
+                details.append(self.tr("Stopped when s3desk quit; resumes at the next start"))
+            else:
+                details.append(self.tr("Stopped when s3desk quit"))
+        if row.renamed_from and row.renamed_from != row.stored_key:
+            details.append(self.tr("renamed from {key}").format(key=row.renamed_from))
+        return details
+
+    def _tooltip(self, row: HistoryRow) -> str:
         # Every field as written, the error first: the table shows only some of them.
+        entry = row.entry
         first = ("error", "key", "version_id", "time")
         keys = [k for k in first if k in entry] + [k for k in entry if k not in first]
-        return "\n".join(f"{self._field_names.get(k, k)}: {entry[k]}" for k in keys)
+        lines = [f"{self._field_names.get(k, k)}: {entry[k]}" for k in keys]
+        if row.stored_key != entry.get("key", row.stored_key):
+            lines.insert(0, self.tr("Stored as: {key}").format(key=row.stored_key))
+        return "\n".join(lines)

@@ -39,7 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from s3desk.core.compliance.audit import AuditLog, export_csv
+from s3desk.core.compliance.daily_totals import daily_totals, first_moment
 from s3desk.ui.common.columns import ColumnFitter
+from s3desk.ui.history.chart import DailyChart
 from s3desk.ui.history.model import (
     KNOWN_ACTIONS,
     HistoryModel,
@@ -48,6 +50,8 @@ from s3desk.ui.history.model import (
     log_signature,
 )
 from s3desk.ui.transfers.progress_delegate import ElideRightDelegate
+
+CHART_DAYS = 14
 
 
 class HistoryView(QWidget):
@@ -64,6 +68,8 @@ class HistoryView(QWidget):
         self.audit = audit if audit is not None else AuditLog()
         # Asks where to write the CSV ("" to give up); tests replace it.
         self.choose_export_path: Callable[[], str] = self._ask_export_path
+        # The last day the chart shows; tests replace it.
+        self.today: Callable[[], datetime.date] = datetime.date.today
         self._generation = 0
         self._task: asyncio.Future[None] | None = None
         self._export_task: asyncio.Future[None] | None = None
@@ -84,6 +90,8 @@ class HistoryView(QWidget):
             "abort-upload": self.tr("abort upload"),
             "upload-abort": self.tr("upload aborted (service)"),
             "upload-start": self.tr("upload queued"),
+            "upload-renamed": self.tr("upload renamed"),
+            "create-folder": self.tr("new folder"),
             "account-added": self.tr("account added"),
             "account-changed": self.tr("account changed"),
             "account-removed": self.tr("account removed"),
@@ -94,6 +102,7 @@ class HistoryView(QWidget):
             "failed": self.tr("failed"),
             "rejected": self.tr("rejected"),
             "abandoned": self.tr("abandoned"),
+            "interrupted": self.tr("interrupted"),
         }
 
     # ------------------------------------------------------------------ construction
@@ -123,6 +132,9 @@ class HistoryView(QWidget):
         self.export_button.clicked.connect(self.export_shown)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
+
+        self.chart = DailyChart()  # the entries shown: it follows the filters
+        layout.addWidget(self.chart)
 
         self.table = self._build_table()
         layout.addWidget(self.table, 1)
@@ -244,6 +256,13 @@ class HistoryView(QWidget):
     def _apply_filter(self) -> None:
         self.model.set_filter(self.filter_edit.text(), self.chosen_actions())
         self._update_status()
+        self._update_chart()
+
+    def _update_chart(self) -> None:
+        last = self.today()
+        first = last - datetime.timedelta(days=CHART_DAYS - 1)
+        recent = self.model.shown_since(first_moment(first).timestamp())
+        self.chart.set_totals(daily_totals(recent, last, CHART_DAYS))
 
     def chosen_actions(self) -> tuple[str, ...] | None:
         """The actions the action filter lets through; None for all."""

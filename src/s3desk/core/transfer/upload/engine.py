@@ -453,6 +453,28 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
     def _record_state(self, job_id: int, state: str) -> None:
         self._journal.call("set_state", job_id, state)
 
+    def _closing(self) -> None:
+        """Shutting down without cancelling (quitting): the uploads cut off on their way
+        are interrupted, not cancelled. Each gets an audit entry saying so; with a journal
+        they go on at the next start. Uploads that had not started stay queued (their
+        "queued" entry still says what they are), paused ones stay paused; files another
+        process uploads are its own."""
+        if self.audit is None:
+            return
+        resumes = self.journal is not None
+        for job in self._jobs.values():
+            started = job.state.active or job.bytes_done > 0 or job.upload_id is not None
+            if job.state.finished or job.state is JobState.PAUSED or not started:
+                continue
+            if self._recovery.is_held(job.id):
+                continue
+            self.audit.put(
+                "upload", account=self.endpoint.label, bucket=job.bucket, key=job.key,
+                size=job.size, path=job.source, result="interrupted", resumes=resumes,
+                note=_RESUMES_NOTE if resumes else _LOST_NOTE,
+                renamed_from=job.requested_key or None,
+            )  # fmt: skip
+
     def _release(self) -> None:
         self._flush_forgotten(counted=False)
         # What is left unfinished is another engine's to take up, even in this process.
@@ -596,7 +618,8 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
                 job.etag, job.checksum = decision.etag, decision.checksum
                 self._finish(job, JobState.DONE, "", note=SENT_BEFORE)
             elif decision.verdict is Verdict.FREE:
-                job.key, job.key_checked = decision.key, True
+                self._rename(job, job.bucket, decision.key)
+                job.key_checked = True
                 self._set_state(job, JobState.QUEUED)
                 self._queue.appendleft(job)
                 self._cond.notify()
@@ -634,7 +657,7 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
             self._journal.call("set_key", job.id, start.key)
         if (start.bucket, start.key) != (job.bucket, job.key):
             with self._cond:
-                job.bucket, job.key = start.bucket, start.key
+                self._rename(job, start.bucket, start.key)
                 self._dirty[job.id] = job
         if start.upload_id is None:
             if starting:
@@ -924,18 +947,36 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         if not job.state.finished:
             self._finish(job, JobState.DONE, "")
 
+    def _rename(self, job: UploadJob, bucket: str, key: str) -> None:
+        """(Locked) The object is to be stored under ``key`` in ``bucket``: the audit log
+        says so when that is not the key asked for, so the History can show the key stored
+        for every entry of the upload."""
+        if (bucket, key) == (job.bucket, job.key):
+            return
+        job.requested_key = job.requested_key or job.key
+        job.bucket, job.key = bucket, key
+        if self.audit is not None:
+            self.audit.put(
+                "upload-renamed", account=self.endpoint.label, bucket=bucket, key=key,
+                renamed_from=job.requested_key, size=job.size, path=job.source, result="ok",
+            )  # fmt: skip
+
     def _record_finish(self, job: UploadJob, state: JobState, error: str, note: str) -> None:
         if self.audit is not None and state is not JobState.SKIPPED:
             self.audit.put(
                 "upload", account=self.endpoint.label, bucket=job.bucket, key=job.key,
                 size=job.size, etag=job.etag or None, checksum=job.checksum or None,
                 path=job.source, result=_AUDIT_RESULTS[state], error=error or None,
-                note=note or None,
+                note=note or None, renamed_from=job.requested_key or None,
             )  # fmt: skip
         if state is JobState.CANCELLED and job.upload_id is None:
             # A multipart job leaves the journal once its abort is done.
             self._journal.forget(job.id)
 
+
+# The audit log's words for an upload stopped by quitting (the History shows its own).
+_RESUMES_NOTE = "Stopped when s3desk quit; it goes on at the next start"
+_LOST_NOTE = "Stopped when s3desk quit; it does not go on (no journal keeps it)"
 
 _AUDIT_RESULTS = {
     JobState.DONE: "ok", JobState.FAILED: "failed", JobState.CANCELLED: "cancelled",
