@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from s3desk.core.bucket.object_info import VERSIONS_COUNTED, object_info
+from s3desk.core.bucket.object_info import VERSIONS_COUNTED, is_denied, object_info
 from s3desk.core.storage.endpoint import S3Endpoint, make_client
+from s3desk.core.storage.errors import describe_error
 from tests.faultproxy import FaultProxy, Rule
 
 
@@ -108,7 +109,13 @@ def test_a_refused_head_raises_for_the_caller_to_word(
 
     s3.put_object(Bucket=bucket, Key="k.txt", Body=b"abc")
     head_refused = Rule("HEAD", "k.txt", "forbidden", times=10)
-    with _refusing(moto_endpoint, head_refused) as (client, _), pytest.raises(ClientError):
+    with (
+        _refusing(moto_endpoint, head_refused) as (client, _),
+        pytest.raises(ClientError) as refused,
+    ):
         object_info(client, bucket, "k.txt")
-    with pytest.raises(ClientError):
+    assert is_denied(refused.value)
+    with pytest.raises(ClientError) as missing:
         object_info(s3, bucket, "gone.txt")
+    assert not is_denied(missing.value)
+    assert describe_error(missing.value, bucket, "gone.txt") == f"'{bucket}/gone.txt' was not found"

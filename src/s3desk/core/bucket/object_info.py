@@ -38,6 +38,12 @@ class Unavailable:
         return self.code in _DENIED_CODES
 
 
+def is_denied(exc: BaseException) -> bool:
+    """``exc`` says the credentials may not make the request (HeadObject's answer has no
+    body, so its code is the status: "403")."""
+    return error_outcome(exc, "")[0] in _DENIED_CODES
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectInfo:
     bucket: str
