@@ -108,6 +108,8 @@ def test_a_folder_and_a_selection_of_several(
     panel = _panel(window)
     assert panel.values() == {"Name": "docs", "Path": f"s3://{bucket}/docs/", "Kind": "Folder"}
     assert not panel.busy()  # a folder is described without asking the server
+    menu = [a.text() for a in window.browser.commands.context_menu().actions()]
+    assert "Download…" in menu and "Versions" not in menu  # versions are an object's
 
     _select_many(window, ["docs/", "one.bin", "two.bin"])
     assert panel.title_label.text() == "3 items selected"

@@ -98,7 +98,7 @@ class BrowserActions(QObject):
             menu.addAction(self.download)
         if self.share.isEnabled():
             menu.addAction(self.share)
-        if view.bucket and view.selected_entries():
+        if view.selected_object() is not None:  # the versions shown are an object's
             menu.addAction(self.versions)
         menu.addAction(self.info)
         if self.delete.isEnabled():
