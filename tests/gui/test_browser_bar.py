@@ -24,9 +24,9 @@ def test_every_action_is_named_with_its_shortcut(qtbot: QtBot, window: MainWindo
         (bar.back_button, "Back", "Back (Alt+Left)"),
         (bar.up_button, "Up one folder", "Up one folder (Backspace)"),
         (bar.refresh_button, "Refresh", "Refresh (F5)"),
-        (bar.new_folder_button, "New folder", "New folder…"),
+        (bar.new_folder_button, "New folder", "New folder… (Ctrl+Shift+N)"),
         (bar.download_button, "Download", "Download… (Ctrl+D)"),
-        (bar.share_button, "Copy share link", "Copy share link…"),
+        (bar.share_button, "Copy share link", "Copy share link… (Ctrl+K)"),
         (bar.delete_button, "Delete", "Delete… (Del)"),
     ]
     for button, name, tip in expected:

@@ -1,5 +1,5 @@
 """The Browse tab stays true to what is there: uploads into the folder shown appear in it,
-the header says where files added now go, messages and the details line never describe
+the header says where files added now go, messages and the info panel never describe
 what is over or no longer selected, and the download dialog opens on a folder that exists."""
 
 from __future__ import annotations
@@ -86,23 +86,26 @@ def test_a_failed_restore_is_not_said_once_another_object_is_chosen(
     assert browser.message_label.text() == ""
 
 
-def test_the_details_line_describes_only_the_object_selected(
+def test_the_info_panel_describes_only_the_object_selected(
     qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
 ) -> None:
     for key in ("a.txt", "b.txt", "docs/c.txt"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")
     browser = window.browser
+    panel = browser.info_panel
     _show_browser(qtbot, window)
     with qtbot.waitSignal(browser.detailsShown, timeout=LIST_MS):
         _select(qtbot, window, "a.txt")
-    assert "a.txt" in browser.details_label.text()
+    assert panel.values()["Path"] == f"s3://{bucket}/a.txt"
     with qtbot.waitSignal(browser.detailsShown, timeout=LIST_MS) as shown:
         _select(qtbot, window, "b.txt")
-        assert not browser.details_label.isVisibleTo(browser)  # a.txt's went at once
-    assert shown.args == ["b.txt"] and "b.txt" in browser.details_label.text()
+        # a.txt's details went at once: what the listing knows of b.txt until its own come
+        assert panel.values()["Path"] == f"s3://{bucket}/b.txt"
+        assert "ETag" not in panel.values()
+    assert shown.args == ["b.txt"] and panel.values()["ETag"]
     with qtbot.waitSignal(browser.listingDone, timeout=LIST_MS):
         browser.open_location(bucket, "docs/")
-    assert not browser.details_label.isVisibleTo(browser)
+    assert panel.values() == {} and panel.title_label.text() == "Nothing selected"
 
 
 def test_the_download_dialog_opens_on_a_folder_that_exists(

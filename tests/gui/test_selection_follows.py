@@ -203,7 +203,7 @@ def test_filtering_keeps_the_selection_on_its_object_or_drops_it(
     window.browser.bar.filter_edit.setText("medium")  # photo.jpg is hidden: it is not selected
     assert _selected(window) == []
     assert not window.browser.bar.delete_button.isEnabled()
-    assert not window.browser.details_label.isVisible()
+    assert window.browser.info_panel.values() == {}  # nothing described
 
 
 def test_refreshing_keeps_the_selection_on_its_objects(

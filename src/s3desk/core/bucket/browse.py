@@ -21,7 +21,11 @@ from s3desk.core.units import human_duration
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import HeadObjectRequestTypeDef, ListObjectsV2RequestTypeDef
+    from mypy_boto3_s3.type_defs import (
+        HeadObjectOutputTypeDef,
+        HeadObjectRequestTypeDef,
+        ListObjectsV2RequestTypeDef,
+    )
 
 # ListObjectsV2 returns at most this many entries (folders and objects together) per request.
 MAX_PAGE_SIZE = 1000
@@ -183,18 +187,29 @@ def details(
 ) -> ObjectDetails:
     """One object's properties, its stored checksum included, from one HeadObject (two where
     the service refuses the checksum request)."""
+    return details_from_head(key, head_with_checksum(client, bucket, key, version_id))
+
+
+def head_with_checksum(
+    client: S3Client, bucket: str, key: str, version_id: str | None = None
+) -> HeadObjectOutputTypeDef:
+    """HeadObject's answer for ``key``, with its stored checksum where the service gives it."""
     params: HeadObjectRequestTypeDef = {"Bucket": bucket, "Key": key, "ChecksumMode": "ENABLED"}
     if version_id:
         params["VersionId"] = version_id
     try:
-        head = client.head_object(**params)
+        return client.head_object(**params)
     except Exception as exc:
         # Services that refuse S3's checksum headers (what the md5 checksum mode is for)
         # can still show everything else.
         if not _may_refuse_checksum_mode(exc):
             raise
         del params["ChecksumMode"]
-        head = client.head_object(**params)
+        return client.head_object(**params)
+
+
+def details_from_head(key: str, head: HeadObjectOutputTypeDef) -> ObjectDetails:
+    """``key``'s properties as HeadObject gave them."""
     algorithm, checksum = next(
         ((name, str(head.get(f))) for name, f in _CHECKSUM_FIELDS if head.get(f)), ("", "")
     )

@@ -1,14 +1,10 @@
-"""The Browse tab's texts made outside its widgets: an object's details line, how long a
-share link is valid, and what a download or a delete did. They keep the context
-"BrowserView" in the catalogue."""
+"""The Browse tab's texts made outside its widgets: how long a share link is valid, and
+what a download or a delete did. They keep the context "BrowserView" in the catalogue."""
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QCoreApplication
 
-from s3desk.core.bucket.browse import ObjectDetails
 from s3desk.core.bucket.deleting import DeleteResult
 from s3desk.core.transfer.download.plan import DownloadPlan
 from s3desk.ui.common.units import human_duration, human_size
@@ -18,29 +14,6 @@ def plural(count: int, one: str, many: str, **fields: str) -> str:
     """``one`` or ``many`` (translated templates with ``{n}``) for ``count``: the English
     source stays grammatical without a translation installed."""
     return (one if count == 1 else many).format(n=f"{count:,}", **fields)
-
-
-def details_text(info: ObjectDetails) -> str:
-    """One paragraph for the details line under the table."""
-    translate = QCoreApplication.translate
-    parts = [f"<b>{info.key}</b>", human_size(info.size)]
-    if info.modified:
-        parts.append(info.modified.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
-    if info.content_type:
-        parts.append(info.content_type)
-    parts.append(translate("BrowserView", "ETag {etag}").format(etag=info.etag))
-    if info.checksum:
-        parts.append(f"{info.checksum_algorithm} {info.checksum}")
-    encryption = info.encryption or translate("BrowserView", "none reported")
-    parts.append(translate("BrowserView", "encryption: {type}").format(type=encryption))
-    if info.kms_key_id:
-        parts.append(translate("BrowserView", "KMS key {id}").format(id=info.kms_key_id))
-    parts.append(info.storage_class)
-    if info.version_id:
-        parts.append(translate("BrowserView", "version {id}").format(id=info.version_id))
-    if info.metadata:
-        parts.append(", ".join(f"{k}: {v}" for k, v in sorted(info.metadata.items())))
-    return " · ".join(html.escape(p) if not p.startswith("<b>") else p for p in parts)
 
 
 def expiry_words(seconds: int) -> str:

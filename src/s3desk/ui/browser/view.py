@@ -4,7 +4,8 @@ The first page shows as soon as it arrives; the rest stream in behind it while t
 already scroll, sort and filter. Every request runs in the executor of the qasync loop; the
 UI thread only ever adds a page to the model. What can be done to the selection lives in
 parts of its own (``deleting``, ``downloading``, ``share_link``, ``new_folder``,
-``versions``, ``details``), which the view's bar, shortcuts and context menu reach.
+``versions``), which the view's bar and ``actions`` (shortcuts, context menu) reach; the
+info panel beside the list (``info_panel``) describes the selection.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QPoint,
     Qt,
     Signal,
 )
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMenu,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,9 +40,10 @@ from s3desk.core.bucket.browse import Entry
 from s3desk.core.bucket.incomplete_uploads import count_incomplete_uploads
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.transfer.jobs import JobState, JobView
+from s3desk.ui.browser.actions import BrowserActions
 from s3desk.ui.browser.deleting import Deleting
-from s3desk.ui.browser.details import DetailsLine
 from s3desk.ui.browser.downloading import Downloading
+from s3desk.ui.browser.info_panel import InfoPanel
 from s3desk.ui.browser.listing import ClientProvider, pages
 from s3desk.ui.browser.model import BrowserModel
 from s3desk.ui.browser.new_folder import NewFolder
@@ -113,6 +114,7 @@ class BrowserView(QWidget):
         """Another account: start again from its list of buckets. Without a client,
         ``unavailable`` says why there is nothing to browse."""
         self.client = client
+        self.info_panel.client = client
         self.unavailable = unavailable or self.tr("No storage is set up.")
         self._history.clear()
         self._shown_once = False
@@ -130,11 +132,21 @@ class BrowserView(QWidget):
         self._connect_bar(self.bar)
         layout.addWidget(self.bar)
 
+        # The list, and the details of its selection beside it.
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
         self.table = self._build_table()
-        layout.addWidget(self.table, 1)
-
-        self.details_label = DetailsLine(self)
-        layout.addWidget(self.details_label)
+        self.splitter.addWidget(self.table)
+        self.info_panel = InfoPanel()
+        self.info_panel.client = self.client
+        self.info_panel.detailsShown.connect(self.detailsShown)
+        self.info_panel.pathCopied.connect(
+            lambda path: self.say(self.tr("Copied {path}").format(path=path), "selection")
+        )
+        self.splitter.addWidget(self.info_panel)
+        self.splitter.setStretchFactor(0, 1)  # a wider window widens the list
+        self.splitter.setStretchFactor(1, 0)
+        layout.addWidget(self.splitter, 1)
         self.versions_box = VersionsPanel(self)
         layout.addWidget(self.versions_box)
 
@@ -150,15 +162,14 @@ class BrowserView(QWidget):
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         footer.addWidget(self.message_label, 1)
         layout.addLayout(footer)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Alt+Left"), self, self.back)
         QShortcut(QKeySequence("Backspace"), self.table, self.up)
-        QShortcut(
-            QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.deleting.delete_selected
-        )
-        QShortcut(QKeySequence("Ctrl+D"), self.table, self.downloading.download_selected)
+        self.commands = BrowserActions(self)
+        # Checkable, Ctrl+I: the window's View menu lists it.
+        self.info_action = self.commands.info
+        self.info_action.toggled.connect(self.show_info_panel)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.customContextMenuRequested.connect(self.commands.show_context_menu)
         self.update_buttons()
 
     def _connect_bar(self, bar: BrowserBar) -> None:
@@ -185,6 +196,7 @@ class BrowserView(QWidget):
             BrowserModel.NAME, Qt.SortOrder.AscendingOrder
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the info panel
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
@@ -290,6 +302,7 @@ class BrowserView(QWidget):
         bar.share_button.setEnabled(self.selected_object() is not None)
         bar.download_button.setEnabled(has_bucket and entries)
         bar.delete_button.setEnabled(has_bucket and entries and not self.deleting.busy)
+        self.commands.update()
 
     # ------------------------------------------------------------------ selection
 
@@ -340,7 +353,8 @@ class BrowserView(QWidget):
         self._selected_keys = [e.key for e in self.selected_entries()]
         self.update_buttons()
         entry = self.selected_object()
-        self.details_label.show_for(entry)
+        if self.info_panel.isVisibleTo(self):
+            self.info_panel.show_selection(self.bucket, self.selected_entries())
         if entry is None:
             self.versions_box.setVisible(False)
         elif self.bar.versions_button.isChecked():
@@ -375,6 +389,16 @@ class BrowserView(QWidget):
         if shiboken6.isValid(self) and generation == self._generation:
             self.bar.show_incomplete_count(count)
 
+    def show_info_panel(self, shown: bool) -> None:
+        """Show or hide the info panel; shown, it describes the selection of now."""
+        self.info_panel.setVisible(shown)
+        if self.info_action.isChecked() != shown:
+            self.info_action.setChecked(shown)
+        if shown:
+            self.info_panel.show_selection(self.bucket, self.selected_entries())
+        else:
+            self.info_panel.stop()
+
     def _versions_toggled(self) -> None:
         entry = self.selected_object()
         if not self.bar.versions_button.isChecked():
@@ -383,24 +407,6 @@ class BrowserView(QWidget):
             self.keep(self.versions_box.show_versions(self.bucket, entry))
 
     # ------------------------------------------------------------------ actions
-
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self)
-        menu.addAction(self.tr("Refresh"), self.refresh)
-        if self.bucket:
-            menu.addAction(self.tr("New folder…"), self.new_folder.ask_new_folder)
-        if self.bucket and self.selected_entries():
-            menu.addAction(self.tr("Download…"), self.downloading.download_selected)
-        if self.selected_object() is not None:
-            menu.addAction(self.tr("Copy share link…"), self.share_links.ask_share_link)
-        if self.bucket and self.selected_entries():
-            menu.addSeparator()
-            menu.addAction(self.tr("Delete…"), self.deleting.delete_selected)
-            menu.addAction(
-                self.tr("Delete permanently (all versions)…"),
-                self.deleting.delete_selected_permanently,
-            )
-        menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def keep(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run ``coroutine`` on the loop, holding a reference until it is done."""

@@ -64,7 +64,11 @@ class MenuBar(QObject):
         self.edit_menu = self._menu(bar, self.tr("&Edit"), [
             commands.copy_url_action, self.select_all_action,
         ])  # fmt: skip
-        self.view_menu = self._menu(bar, self.tr("&View"), self.view_actions)
+        # Then the panels a tab can show or hide (the Browse tab's info panel).
+        panels = [getattr(tabs.widget(i), "info_action", None) for i in range(tabs.count())]
+        self.view_menu = self._menu(bar, self.tr("&View"), [
+            *self.view_actions, None, *(a for a in panels if isinstance(a, QAction)),
+        ])  # fmt: skip
         self.transfers_menu = self._menu(bar, self.tr("&Transfers"), [
             commands.pause_action, commands.resume_action, commands.cancel_action,
             commands.retry_action, None, commands.content_type_action, None,
