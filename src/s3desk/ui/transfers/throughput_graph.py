@@ -30,6 +30,7 @@ from s3desk.core.transfer.throughput_history import HISTORY_SECONDS, Sample, Thr
 from s3desk.ui.common.units import human_rate
 
 REPAINT_MS = 500
+_MARGIN = 4
 # Blue and orange stay apart for the common kinds of colour blindness; each pair keeps a
 # contrast of at least 3:1 with the background it is used on.
 _ON_LIGHT = (QColor("#1f5fbf"), QColor("#b34700"))
@@ -127,54 +128,64 @@ class ThroughputGraph(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        text_colour = palette.color(QPalette.ColorRole.WindowText)
-        muted = palette.color(QPalette.ColorRole.PlaceholderText)
-        upload_colour, download_colour = series_colours(palette)
-        metrics = self.fontMetrics()
-        line = metrics.height()
-        margin = 4
-        # The legend: a swatch, the direction, its speed now and its peak.
+        colours = series_colours(self.palette())
+        line, width = self.fontMetrics().height(), self.width() - 2 * _MARGIN
+        self._draw_legend(painter, QRectF(_MARGIN, _MARGIN, width, line), colours)
+        top = _MARGIN + line + 4
+        plot = QRectF(_MARGIN, top, width, self.height() - top - _MARGIN)
+        self._draw_plot(painter, plot, colours)
+        painter.end()
+
+    def _draw_legend(self, painter: QPainter, row: QRectF, colours: tuple[QColor, QColor]) -> None:
+        """Per direction a swatch, its name, its speed now and its peak; the span at the right."""
+        palette, metrics = self.palette(), self.fontMetrics()
         now, peak = self.history.current, self.history.peak
-        x = margin
-        for colour, label, rate, top in (
-            (upload_colour, self.tr("Upload"), now.upload, peak.upload),
-            (download_colour, self.tr("Download"), now.download, peak.download),
+        baseline = row.top() + metrics.ascent()
+        x = row.left()
+        for colour, direction, rate, top in (
+            (colours[0], self.tr("Upload"), now.upload, peak.upload),
+            (colours[1], self.tr("Download"), now.download, peak.download),
         ):
-            painter.fillRect(QRectF(x, margin + line / 2 - 4, 10, 8), colour)
+            painter.fillRect(QRectF(x, row.center().y() - 4, 10, 8), colour)
             x += 14
             words = self.tr("{direction} {rate} (peak {peak})").format(
-                direction=label, rate=human_rate(rate), peak=human_rate(top)
+                direction=direction, rate=human_rate(rate), peak=human_rate(top)
             )
-            painter.setPen(text_colour)
-            painter.drawText(QPointF(x, margin + metrics.ascent()), words)
+            painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+            painter.drawText(QPointF(x, baseline), words)
             x += metrics.horizontalAdvance(words) + 16
-        # The plot, under the legend, with its scale at the top right.
-        scale = nice_scale(self.history.highest_shown())
-        scale_words = human_rate(scale)
-        plot = QRectF(
-            margin,
-            margin + line + 4,
-            self.width() - 2 * margin,
-            self.height() - 2 * margin - line - 4,
-        )
+        span = self.tr("last {minutes} minutes").format(minutes=HISTORY_SECONDS // 60)
+        if x + metrics.horizontalAdvance(span) <= row.right():  # only where there is room
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(row, int(right), span)
+
+    def _draw_plot(self, painter: QPainter, plot: QRectF, colours: tuple[QColor, QColor]) -> None:
+        """Both series, the upload's over the download's, under a scale with round numbers."""
+        palette = self.palette()
         base = palette.color(QPalette.ColorRole.Base)
+        muted = palette.color(QPalette.ColorRole.PlaceholderText)
         painter.fillRect(plot, base)
         painter.setPen(QPen(muted, 1, Qt.PenStyle.DotLine))
         painter.drawLine(plot.topLeft(), plot.topRight())
         middle = plot.center().y()
         painter.drawLine(QPointF(plot.left(), middle), QPointF(plot.right(), middle))
+        scale = nice_scale(self.history.highest_shown())
         samples = self.history.samples()
-        self._draw_series(painter, plot, samples, scale, download_colour, lambda s: s.download)
-        self._draw_series(painter, plot, samples, scale, upload_colour, lambda s: s.upload)
+        self._draw_series(painter, plot, samples, scale, colours[1], lambda s: s.download)
+        self._draw_series(painter, plot, samples, scale, colours[0], lambda s: s.upload)
         # The scale over the oldest seconds, on a patch of background: the newest stay clear.
-        label_width = metrics.horizontalAdvance(scale_words) + 6
-        scale_box = QRectF(plot.left() + 1, plot.top() + 1, label_width, line)
-        painter.fillRect(scale_box, base)
+        words = human_rate(scale)
+        box = QRectF(
+            plot.left() + 1,
+            plot.top() + 1,
+            self.fontMetrics().horizontalAdvance(words) + 6,
+            self.fontMetrics().height(),
+        )
+        painter.fillRect(box, base)
         painter.setPen(muted)
-        painter.drawText(scale_box, int(Qt.AlignmentFlag.AlignCenter), scale_words)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), words)
         painter.drawRect(plot)
-        painter.end()
 
     @staticmethod
     def _draw_series(
