@@ -103,7 +103,10 @@ def test_downloads_through_the_child_process_share_the_queue_with_uploads(
     uploads = {v.key: v for v in seen.values() if v.id < DOWNLOAD_ID_BASE}
     assert {k: v.state for k, v in downloads.items()} == dict.fromkeys(objects, JobState.DONE)
     assert {k: v.state for k, v in uploads.items()} == {"put/up.txt": JobState.DONE}
-    assert remote.totals().files_done == 3
+    totals = remote.totals()
+    assert totals.files_done == 3
+    # Each direction's bytes, apart, for the window's speed graph.
+    assert (totals.bytes_uploaded, totals.bytes_downloaded) == (2, 5 + 11 * MiB)
     for key, data in objects.items():
         assert (tmp_path / "down" / key).read_bytes() == data
     assert read_object(s3, bucket, "put/up.txt") == b"up"

@@ -83,3 +83,19 @@ def test_resolve_conflicts_takes_any_iterable_of_ids_and_counts_the_answered(
     wait_for(lambda: _collect(transfers, seen), timeout=30, what="the upload")
     assert seen[job.id].state is JobState.DONE
     assert read_object(s3, bucket, "report.pdf") == b"mine"
+
+
+def test_totals_count_the_bytes_each_direction_moved(
+    transfers: Transfers, s3: Any, bucket: str, tmp_path: Path
+) -> None:
+    """The throughput graph draws uploads and downloads apart from these two counters."""
+    s3.put_object(Bucket=bucket, Key="get/down.bin", Body=os.urandom(30_000))
+    upload = tmp_path / "up.bin"
+    upload.write_bytes(os.urandom(50_000))
+    transfers.submit_paths([str(upload)], Destination(bucket, "put/"))
+    plan = plan_download(s3, bucket, [("get/", 0, "", None)], "", str(tmp_path / "down"))
+    transfers.submit_downloads(iter(plan.items), folders=iter(plan.folders))
+    seen: dict[int, JobView] = {}
+    wait_for(lambda: _collect(transfers, seen), timeout=60, what="both transfers")
+    totals = transfers.totals()
+    assert (totals.bytes_uploaded, totals.bytes_downloaded) == (50_000, 30_000)

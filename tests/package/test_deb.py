@@ -138,6 +138,9 @@ def test_the_files_are_where_desktops_look_for_them(installed: Path, app: Path) 
     assert (installed / "usr/share/doc/s3desk/copyright").is_file()
     # The English plural forms ("1 file", "2 files"), which every language falls back on.
     assert (installed / "opt/s3desk/_internal/s3desk/resources/translations/s3desk_en.qm").is_file()
+    # The window's own icons, for desktops without an icon theme.
+    icons = installed / "opt/s3desk/_internal/s3desk/resources/icons"
+    assert (icons / "edit-delete.svg").read_bytes().startswith(b"<svg")
 
 
 def test_what_the_app_does_not_use_is_left_out(installed: Path) -> None:

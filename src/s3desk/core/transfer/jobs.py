@@ -160,3 +160,7 @@ class Totals:
     eta: float | None
     files_cancelled: int = 0
     files_skipped: int = 0  # the key was taken and the policy (or the user) said skip
+    # Bytes moved by each direction since its engine started, what failed or was cancelled
+    # included (fewer when a retry takes bytes back): the throughput graph's source.
+    bytes_uploaded: int = 0
+    bytes_downloaded: int = 0

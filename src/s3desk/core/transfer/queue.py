@@ -202,4 +202,6 @@ def add_totals(a: Totals, b: Totals) -> Totals:
         bytes_done=a.bytes_done + b.bytes_done,
         speed=speed,
         eta=rate.eta(remaining, speed) if running else None,
+        bytes_uploaded=a.bytes_uploaded + b.bytes_uploaded,
+        bytes_downloaded=a.bytes_downloaded + b.bytes_downloaded,
     )

@@ -307,6 +307,7 @@ class TransferScheduler(Direction[JobT, UnitT]):
         active = c[self.working] + c[JobState.RETRYING]
         unfinished = c[JobState.QUEUED] + active
         eta = meter.eta(self._bytes_total - self._bytes_done) if unfinished else None
+        uploads = self.working is JobState.UPLOADING
         return Totals(
             files_total=sum(c.values()),
             files_done=c[JobState.DONE],
@@ -320,6 +321,8 @@ class TransferScheduler(Direction[JobT, UnitT]):
             bytes_done=self._bytes_done,
             speed=speed,
             eta=eta,
+            bytes_uploaded=self._bytes_moved if uploads else 0,
+            bytes_downloaded=0 if uploads else self._bytes_moved,
         )
 
     # ----------------------------------------------------------------- stopping

@@ -22,9 +22,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core.bucket.browse import Entry
+from s3desk.ui.common.icons import icon
 from s3desk.ui.common.units import human_size
 
 Index = QModelIndex | QPersistentModelIndex
@@ -47,11 +47,7 @@ class BrowserModel(QAbstractTableModel):
         self._filter = ""
         self._sort_column = self.NAME
         self._descending = False
-        style = QApplication.style()
-        self._icons = {
-            True: style.standardIcon(QStyle.StandardPixmap.SP_DirIcon),
-            False: style.standardIcon(QStyle.StandardPixmap.SP_FileIcon),
-        }
+        self._icons = {True: icon("folder"), False: icon("text-x-generic")}
 
     # -- feeding -----------------------------------------------------------------------
 

@@ -5,23 +5,23 @@ Going back, up and refreshing are icons everyone knows; the actions on the selec
 what they do beside their icon where the window is wide enough (a narrow one keeps the
 icons; the incomplete uploads keep their count). Every button names itself to screen
 readers and its tooltip gives its shortcut. Icons come from the desktop's theme
-(freedesktop names), with Qt's own pictures where the theme has none."""
+(freedesktop names), with s3desk's own drawings where the theme has none."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QKeySequence, QResizeEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QSizePolicy,
-    QStyle,
     QToolButton,
     QWidget,
 )
 
 from s3desk.ui.browser.texts import plural
+from s3desk.ui.common.icons import icon
 
 # Room the folder's path should keep before the texts beside the icons give way.
 LOCATION_ROOM = 160
@@ -32,33 +32,22 @@ class BrowserBar(QWidget):
         super().__init__(parent)
         bar = QHBoxLayout(self)
         bar.setContentsMargins(0, 0, 0, 0)
-        self.back_button = self._tool("go-previous", "SP_ArrowBack", self.tr("Back"), "Alt+Left")
-        self.up_button = self._tool("go-up", "SP_ArrowUp", self.tr("Up one folder"), "Backspace")
-        self.refresh_button = self._tool("view-refresh", "SP_BrowserReload", self.tr("Refresh"),
-                                         "F5")  # fmt: skip
-        self.new_folder_button = self._tool(
-            "folder-new", "SP_FileDialogNewFolder", self.tr("New folder…"), text=True
-        )
+        self.back_button = self._tool("go-previous", self.tr("Back"), "Alt+Left")
+        self.up_button = self._tool("go-up", self.tr("Up one folder"), "Backspace")
+        self.refresh_button = self._tool("view-refresh", self.tr("Refresh"), "F5")
+        self.new_folder_button = self._tool("folder-new", self.tr("New folder…"), text=True)
         self.download_button = self._tool(
-            "document-save-as", "SP_DialogSaveButton", self.tr("Download…"), "Ctrl+D", text=True
+            "document-save", self.tr("Download…"), "Ctrl+D", text=True
         )
-        self.share_button = self._tool(
-            "emblem-shared", "SP_FileLinkIcon", self.tr("Copy share link…"), text=True
-        )
-        self.delete_button = self._tool(
-            "edit-delete", "SP_TrashIcon", self.tr("Delete…"), "Delete", text=True
-        )
-        self.stop_button = self._tool(
-            "process-stop", "SP_BrowserStop", self.tr("Stop deleting"), text=True
-        )
+        self.share_button = self._tool("insert-link", self.tr("Copy share link…"), text=True)
+        self.delete_button = self._tool("edit-delete", self.tr("Delete…"), "Delete", text=True)
+        self.stop_button = self._tool("process-stop", self.tr("Stop deleting"), text=True)
         self.stop_button.setVisible(False)
-        self.versions_button = self._tool(
-            "document-open-recent", "SP_FileDialogDetailedView", self.tr("Versions"), text=True
-        )
+        self.versions_button = self._tool("document-open-recent", self.tr("Versions"), text=True)
         self.versions_button.setCheckable(True)
         self.versions_button.setToolTip(self.tr("Show the versions of the selected object"))
         self.incomplete_button = self._tool(
-            "dialog-warning", "SP_MessageBoxWarning", self.tr("Incomplete uploads"), text=True
+            "dialog-warning", self.tr("Incomplete uploads"), text=True
         )
         # The texts that give way in a narrow window; the incomplete uploads keep theirs,
         # a warning sign alone says nothing.
@@ -138,13 +127,12 @@ class BrowserBar(QWidget):
         )
 
     def _tool(
-        self, theme: str, fallback: str, name: str, shortcut: str = "", *, text: bool = False
+        self, icon_name: str, name: str, shortcut: str = "", *, text: bool = False
     ) -> QToolButton:
         """A button named ``name`` (for its text, screen readers and tooltip, which adds the
-        shortcut), showing the theme's icon ``theme`` or Qt's ``fallback`` picture."""
+        shortcut), showing the icon ``icon_name`` (a freedesktop name: ``icons.icon``)."""
         button = QToolButton()
-        standard = self.style().standardIcon(getattr(QStyle.StandardPixmap, fallback))
-        button.setIcon(QIcon.fromTheme(theme, standard))
+        button.setIcon(icon(icon_name))
         button.setText(name)
         button.setAccessibleName(name.rstrip("…"))
         keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStyle, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from s3desk.ui.common.icons import icon
 
 
 class DropHint(QWidget):
@@ -14,10 +16,10 @@ class DropHint(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
 
-        icon = QLabel()
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon).pixmap(64))
-        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(icon)
+        self._picture = QLabel()
+        self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._draw_picture()
+        layout.addWidget(self._picture)
 
         title = QLabel(self.tr("Drop files here"))
         title.setObjectName("dropTitle")
@@ -35,6 +37,15 @@ class DropHint(QWidget):
         layout.addWidget(hint)
         layout.addStretch(2)
         self.set_highlighted(False)
+
+    def _draw_picture(self) -> None:
+        size, scale = QSize(64, 64), self.devicePixelRatioF()
+        self._picture.setPixmap(icon("folder-open").pixmap(size, scale))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._draw_picture()  # in the new text colour (a light or dark palette)
 
     def set_highlighted(self, on: bool) -> None:
         """Show that a drag over the window would be accepted."""

@@ -15,11 +15,11 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
 
 from s3desk.core.compliance import content_types
 from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.ui.common.core_phrases import shown
+from s3desk.ui.common.icons import icon
 from s3desk.ui.common.units import human_duration, human_rate, human_size
 
 Index = QModelIndex | QPersistentModelIndex
@@ -203,10 +203,7 @@ class TransferModel(QAbstractTableModel):
 
     def _direction_icon(self, download: bool) -> QIcon:
         if download not in self._icons:
-            pixmap = (
-                QStyle.StandardPixmap.SP_ArrowDown if download else QStyle.StandardPixmap.SP_ArrowUp
-            )
-            self._icons[download] = QApplication.style().standardIcon(pixmap)
+            self._icons[download] = icon("go-down" if download else "go-up")
         return self._icons[download]
 
     def _display(self, job: JobView, column: int) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import QMainWindow, QStyle, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
+
+from s3desk.ui.common.icons import icon
 
 
 def preferences_keys() -> list[QKeySequence]:
@@ -27,12 +29,10 @@ class WindowActions(QObject):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         # The actions belong to the window: their shortcuts work wherever the focus is in it.
-        icon = window.style().standardIcon
-        sp = QStyle.StandardPixmap
-        self.add_files_action = QAction(icon(sp.SP_FileIcon), self.tr("&Add files…"), window)
+        self.add_files_action = QAction(icon("list-add"), self.tr("&Add files…"), window)
         self.add_files_action.setShortcut(QKeySequence.StandardKey.Open)
         self.add_files_action.setToolTip(self.tr("Choose files to upload"))
-        self.add_folder_action = QAction(icon(sp.SP_DirIcon), self.tr("Add f&older…"), window)
+        self.add_folder_action = QAction(icon("folder-new"), self.tr("Add f&older…"), window)
         self.add_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.add_folder_action.setToolTip(self.tr("Choose a folder to upload, with its contents"))
         self._queue_actions(window)
@@ -41,25 +41,21 @@ class WindowActions(QObject):
 
     def _queue_actions(self, window: QMainWindow) -> None:
         """What acts on the rows of the Transfers tab."""
-        icon = window.style().standardIcon
-        sp = QStyle.StandardPixmap
-        self.pause_action = QAction(icon(sp.SP_MediaPause), self.tr("&Pause"), window)
+        self.pause_action = QAction(icon("media-playback-pause"), self.tr("&Pause"), window)
         self.pause_action.setShortcut(QKeySequence("Ctrl+P"))
         self.pause_action.setToolTip(self.tr("Pause the selected transfers, or all"))
-        self.resume_action = QAction(icon(sp.SP_MediaPlay), self.tr("&Resume"), window)
+        self.resume_action = QAction(icon("media-playback-start"), self.tr("&Resume"), window)
         self.resume_action.setShortcut(QKeySequence("Ctrl+R"))
         self.resume_action.setToolTip(self.tr("Resume the selected transfers, or all"))
-        self.cancel_action = QAction(icon(sp.SP_DialogCancelButton), self.tr("&Cancel"), window)
+        self.cancel_action = QAction(icon("process-stop"), self.tr("&Cancel"), window)
         self.cancel_action.setToolTip(self.tr("Cancel the selected transfers"))
         # Delete only while the transfers table has the focus: in the browser it deletes.
         self.cancel_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.retry_action = QAction(icon(sp.SP_BrowserReload), self.tr("Re&try"), window)
+        self.retry_action = QAction(icon("view-refresh"), self.tr("Re&try"), window)
         self.retry_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.retry_action.setToolTip(self.tr("Retry the selected transfers, or all failed ones"))
-        self.clear_action = QAction(
-            icon(sp.SP_DialogResetButton), self.tr("C&lear finished"), window
-        )
+        self.clear_action = QAction(icon("edit-clear"), self.tr("C&lear finished"), window)
         self.clear_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.clear_action.setToolTip(self.tr("Remove finished transfers from the list"))
         self.copy_url_action = QAction(self.tr("Copy S3 &URL"), window)
@@ -73,9 +69,7 @@ class WindowActions(QObject):
 
     def _app_actions(self, window: QMainWindow) -> None:
         """Accounts, settings, help and quitting."""
-        icon = window.style().standardIcon
-        sp = QStyle.StandardPixmap
-        self.accounts_action = QAction(icon(sp.SP_DriveNetIcon), self.tr("A&ccounts…"), window)
+        self.accounts_action = QAction(icon("network-server"), self.tr("A&ccounts…"), window)
         self.accounts_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.accounts_action.setToolTip(self.tr("Add, edit and test storage accounts"))
         self.diagnostics_action = QAction(self.tr("Copy diagnostic &info"), window)

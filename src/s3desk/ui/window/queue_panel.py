@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from s3desk.core.compliance import content_types
 from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.storage.parts import MiB
-from s3desk.core.transfer.jobs import JobState, JobView
+from s3desk.core.transfer.jobs import JobState, JobView, Totals
 from s3desk.core.transfer.queue_api import TransferQueue
 from s3desk.ui.common.columns import ColumnFitter
 from s3desk.ui.common.names import name_list
@@ -31,6 +31,7 @@ from s3desk.ui.transfers.drop_hint import DropHint
 from s3desk.ui.transfers.engine_bridge import EngineBridge
 from s3desk.ui.transfers.model import JobIdRole, TransferModel
 from s3desk.ui.transfers.progress_delegate import ElideMiddleDelegate, ProgressDelegate
+from s3desk.ui.transfers.throughput_graph import ThroughputGraph
 from s3desk.ui.window.actions import WindowActions
 
 _FINISHED_OK = frozenset({JobState.DONE, JobState.SKIPPED, JobState.CANCELLED})
@@ -69,6 +70,7 @@ class QueuePanel(QStackedWidget):
         self.table = self._build_table()
         self.addWidget(self.drop_hint)
         self.addWidget(self.table)
+        self._build_graph()
         commands.pause_action.triggered.connect(self.pause_selected)
         commands.resume_action.triggered.connect(self.resume_selected)
         commands.cancel_action.triggered.connect(self.cancel_selected)
@@ -85,9 +87,44 @@ class QueuePanel(QStackedWidget):
         self.transfers = transfers
         if self.bridge is None:
             self.bridge = EngineBridge(transfers, self.model, self)
+            self.bridge.totalsChanged.connect(self._record_speed)
             return self.bridge
         self.bridge.set_engine(transfers)
         return None
+
+    def _build_graph(self) -> None:
+        """The speed graph, a strip under the table once something has moved; the pages
+        above it keep the room it leaves (``graph_action`` shows or hides it)."""
+        self.graph = ThroughputGraph(self)
+        self.graph.hide()
+        self.graph_action = QAction(self.tr("Transfer speed &graph"), self)
+        self.graph_action.setCheckable(True)
+        self.graph_action.setChecked(True)
+        self.graph_action.setToolTip(
+            self.tr("Show the upload and download speed of the last minutes")
+        )
+        self.graph_action.toggled.connect(self._place_graph)
+        self.currentChanged.connect(self._place_graph)
+
+    def _record_speed(self, totals: Totals) -> None:
+        self.graph.record(totals)
+        if not self.graph.isVisible():
+            self._place_graph()
+
+    def _place_graph(self) -> None:
+        shown = (
+            self.graph_action.isChecked()
+            and self.graph.history.ever_moved
+            and self.currentWidget() is self.table
+        )
+        height = self.graph.sizeHint().height() if shown else 0
+        self.setContentsMargins(0, 0, 0, height)
+        self.graph.setGeometry(0, self.height() - height, self.width(), height)
+        self.graph.setVisible(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_graph()
 
     def _build_table(self) -> QTableView:
         table = QTableView()
