@@ -65,7 +65,12 @@ class MenuBar(QObject):
             commands.copy_url_action, self.select_all_action,
         ])  # fmt: skip
         # Then the panels a tab can show or hide (the Browse tab's info panel).
-        panels = [getattr(tabs.widget(i), "info_action", None) for i in range(tabs.count())]
+        # The tabs' own panels that can be shown or hidden (the speed graph, the info panel).
+        panels = [
+            getattr(tabs.widget(i), name, None)
+            for i in range(tabs.count())
+            for name in ("graph_action", "info_action")
+        ]
         self.view_menu = self._menu(bar, self.tr("&View"), [
             *self.view_actions, None, *(a for a in panels if isinstance(a, QAction)),
         ])  # fmt: skip
