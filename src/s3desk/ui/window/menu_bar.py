@@ -63,7 +63,9 @@ class MenuBar(QObject):
         self.edit_menu = self._menu(bar, self.tr("&Edit"), [
             commands.copy_url_action, self.select_all_action,
         ])  # fmt: skip
-        self.view_menu = self._menu(bar, self.tr("&View"), self.view_actions)
+        self.view_menu = self._menu(bar, self.tr("&View"), [
+            *self.view_actions, None, commands.show_sidebar_action, commands.favourite_action,
+        ])  # fmt: skip
         self.transfers_menu = self._menu(bar, self.tr("&Transfers"), [
             commands.pause_action, commands.resume_action, commands.cancel_action,
             commands.retry_action, None, commands.content_type_action, None,
