@@ -113,7 +113,7 @@ def test_the_accounts_are_listed_and_the_one_in_use_marked(
     event_loop_qt: Any,
 ) -> None:
     first = _moto_account(store, moto_endpoint, "Team moto")
-    _moto_account(store, moto_endpoint, "Archive")
+    second = _moto_account(store, moto_endpoint, "Archive")
     window = _window_with_accounts(qtbot, store, first, engines)
     box = window.destination_box.account_box
     qtbot.waitUntil(lambda: _top_rows(window) == [box.itemText(i) for i in range(box.count())])
@@ -128,7 +128,11 @@ def test_the_accounts_are_listed_and_the_one_in_use_marked(
     assert current.data(description) == "current account" and not other.data(description)
     assert other.data(Qt.ItemDataRole.AccessibleTextRole) == "Archive"
 
-    # Accounts added in the Accounts dialog appear; the account in use follows the box.
+    # A change in the Accounts dialog (new credentials perhaps) lists the buckets again.
+    _expand(qtbot, window, 1)
+    with qtbot.waitSignal(sidebar.bucketsListed, check_params_cb=lambda key: key == second.id):
+        window.accountsChanged.emit()
+    # Accounts added there appear; the account in use follows the box.
     _moto_account(store, moto_endpoint, "Later")
     window.accountsChanged.emit()
     qtbot.waitUntil(lambda: "Later" in _top_rows(window))
@@ -191,11 +195,18 @@ def test_another_account_lists_with_its_own_credentials_and_a_failure_says_why(
     assert _children(failed)[0].data(KIND) == "note"
 
     # Opening the other account's bucket switches to that account first.
+    tree = window.sidebar.tree
+    tree.setCurrentIndex(_bucket_row(other, target))
     with qtbot.waitSignal(window.browser.listingDone):
-        window.sidebar.tree.activated.emit(_bucket_row(other, target))
+        tree.activated.emit(tree.currentIndex())
     assert window.engine is engines[-1] and len(engines) == 2
     assert window.destination_box.account_box.currentText() == "Team rclone"
     assert window.tabs.currentWidget() is window.browser and window.browser.bucket == target
+    # The tree marks the account now in use; the cursor comes back to the bucket opened.
+    qtbot.waitUntil(lambda: window.sidebar.model.item(1).font().bold())
+    qtbot.waitUntil(lambda: tree.currentIndex().data(BUCKET) == target)
+    assert tree.currentIndex().parent().data() == "Team rclone"
+    assert tree.isExpanded(tree.currentIndex().parent())
 
 
 def test_opening_a_bucket_shows_it_in_browse_where_drops_go(

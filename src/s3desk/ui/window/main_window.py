@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(self, account_store, self.accountChosen.emit, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.sidebar)
         self.sidebar.follow(self.commands.show_sidebar_action, self.commands.favourite_action)
+        self.accountsChanged.connect(self.sidebar.reload)
 
     def _set_size(self) -> None:
         self.resize(1100, 640)

@@ -170,6 +170,24 @@ class PlacesModel(QStandardItemModel):
         first = account.child(0)
         return first if first is not None and first.data(KIND) == FAVOURITES_ROW else None
 
+    def find(self, key: str, kind: str, bucket: str, prefix: str) -> QModelIndex:
+        """The row of account ``key`` that stands for that (invalid if there is none)."""
+        account = self.account_item(key)
+        if account is None:
+            return QModelIndex()
+        if kind == ACCOUNT_ROW:
+            return account.index()
+        group = self._favourites_group(account)
+        rows = [account.child(row) for row in range(account.rowCount())]
+        if group is not None:
+            rows += [group.child(row) for row in range(group.rowCount())]
+        for item in rows:
+            if item is None or item.data(KIND) != kind or kind == NOTE_ROW:
+                continue
+            if (str(item.data(BUCKET) or ""), str(item.data(PREFIX) or "")) == (bucket, prefix):
+                return item.index()
+        return QModelIndex()
+
     @staticmethod
     def favourite_at(index: Index) -> Favourite | None:
         if index.data(KIND) != FAVOURITE_ROW:

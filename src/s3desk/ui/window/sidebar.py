@@ -121,6 +121,9 @@ class Sidebar(QDockWidget):
         self._listings: set[asyncio.Future[None]] = set()
         self._shown: tuple[list[tuple[str, str]], str] | None = None
         self._favourite_action: QAction | None = None  # the window's, given in follow()
+        # (account, bucket) of the bucket row the cursor was on when the tree was filled
+        # again: it goes back there once that account's buckets are listed.
+        self._cursor_bucket: tuple[str, str] | None = None
         self.model = PlacesModel(self)
         self.model.itemChanged.connect(self._renamed)
         self.tree = self._build_tree()
@@ -184,25 +187,51 @@ class Sidebar(QDockWidget):
         endpoint = self._host.endpoint
         return chosen or (endpoint.account_id if endpoint and endpoint.account_id else ENVIRONMENT)
 
+    def reload(self) -> None:
+        """The accounts were changed (their credentials perhaps): list the buckets again."""
+        self._shown = None
+        self._refresh_timer.start()  # once the account box has been filled again
+
     def refresh(self) -> None:
         """Show the accounts again after they or the one in use changed; those expanded stay
-        so, their buckets listed again."""
+        so, their buckets listed again, and the cursor stays on its row."""
         entries, current = self.entries(), self.current_key()
         if self._shown == (entries, current):
             return
         self._shown = (entries, current)
-        expanded = [
-            key for row, key in enumerate(self.model.account_keys())
-            if self.tree.isExpanded(self.model.index(row, 0))
-        ]  # fmt: skip
+        keys = self.model.account_keys()
+        expanded = [k for k in keys if self._is_expanded(self.model.account_item(k))]
+        groups = [k for k in keys if self._is_expanded(self.model.favourites_group(k))]
+        cursor = self.tree.currentIndex()
+        place = (cursor.data(ACCOUNT), cursor.data(KIND), cursor.data(BUCKET), cursor.data(PREFIX))
         self._generation += 1
         self.model.set_accounts(entries, current)
         for key, _ in entries:
             self._show_favourites(key)
+        for key in groups:
+            group = self.model.favourites_group(key)
+            if group is not None:
+                self.tree.expand(group.index())
         for key in expanded:
             item = self.model.account_item(key)
             if item is not None:
                 self.tree.expand(item.index())
+        self._put_cursor(*place)
+
+    def _is_expanded(self, item: QStandardItem | None) -> bool:
+        return item is not None and self.tree.isExpanded(item.index())
+
+    def _put_cursor(self, key: object, kind: object, bucket: object, prefix: object) -> None:
+        """Back on the row it was on before the tree was filled again; for a bucket, on its
+        account until the buckets are listed again."""
+        self._cursor_bucket = None
+        account = self.model.account_item(str(key)) if key is not None else None
+        if account is None:
+            return
+        found = self.model.find(str(key), str(kind), str(bucket or ""), str(prefix or ""))
+        self.tree.setCurrentIndex(found if found.isValid() else account.index())
+        if kind == BUCKET_ROW and not found.isValid():
+            self._cursor_bucket = (str(key), str(bucket))
 
     def _expanded(self, index: QModelIndex) -> None:
         if index.data(KIND) == ACCOUNT_ROW and not index.data(LISTED):
@@ -253,6 +282,12 @@ class Sidebar(QDockWidget):
             return
         if shiboken6.isValid(self) and generation == self._generation:
             self.model.show_buckets(key, names)
+            account = self.model.account_item(key)
+            if self._cursor_bucket is not None and self._cursor_bucket[0] == key and account:
+                found = self.model.find(key, BUCKET_ROW, self._cursor_bucket[1], "")
+                if found.isValid() and self.tree.currentIndex() == account.index():
+                    self.tree.setCurrentIndex(found)  # the cursor has not moved since
+                self._cursor_bucket = None
             self.bucketsListed.emit(key)
 
     # ------------------------------------------------------------------ opening
