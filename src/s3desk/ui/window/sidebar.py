@@ -97,8 +97,6 @@ class PlacesTree(QTreeView):
 class Sidebar(QDockWidget):
     # An account's buckets are shown, or why they are not (its key).
     bucketsListed = Signal(str)
-    # A bucket or favourite was opened in Browse: (bucket, prefix).
-    placeOpened = Signal(str, str)
 
     def __init__(
         self,
@@ -313,7 +311,6 @@ class Sidebar(QDockWidget):
         # Showing Browse may open the destination first; the place opened replaces it.
         host.tabs.setCurrentWidget(host.browser)
         host.browser.open_location(bucket, prefix)
-        self.placeOpened.emit(bucket, prefix)
         return True
 
     # ------------------------------------------------------------------ favourites
