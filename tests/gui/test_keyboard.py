@@ -70,8 +70,9 @@ def test_tab_visits_the_controls_in_reading_order_and_comes_round(
             visited.append(_name(_focused()))
             qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
         # The toolbar's enabled buttons after the table (with one upload running, Resume and
-        # Retry have nothing to act on), then round to the top again (the toolbar is above
-        # the destination: the same order, read from the window's top).
+        # Retry have nothing to act on), the sidebar on the left, then round to the top again
+        # (the toolbar is above the sidebar and the destination: the same order, read from
+        # the window's top).
         assert visited == [
             "QComboBox:Destination bucket",
             "QLineEdit:Destination folder",
@@ -82,9 +83,9 @@ def test_tab_visits_the_controls_in_reading_order_and_comes_round(
             "QToolButton:Pause",
             "QToolButton:Clear finished",
             "QToolButton:Accounts",
+            "PlacesTree:Accounts, buckets and favourites",
             "QComboBox:Destination bucket",
             "QLineEdit:Destination folder",
-            "QTabBar:Views",
         ]
         # Shift+Tab goes back the same way.
         window.queue.table.setFocus()

@@ -37,6 +37,7 @@ class WindowActions(QObject):
         self.add_folder_action.setToolTip(self.tr("Choose a folder to upload, with its contents"))
         self._queue_actions(window)
         self._app_actions(window)
+        self._sidebar_actions(window)
         self._finish(window)
 
     def _queue_actions(self, window: QMainWindow) -> None:
@@ -90,6 +91,22 @@ class WindowActions(QObject):
         self.report_action.setToolTip(
             self.tr("Copy the diagnostic info to paste into a problem report")
         )
+
+    def _sidebar_actions(self, window: QMainWindow) -> None:
+        """Showing the sidebar of accounts, buckets and favourites, and adding to it."""
+        self.show_sidebar_action = QAction(self.tr("Show &sidebar"), window)
+        self.show_sidebar_action.setCheckable(True)
+        self.show_sidebar_action.setChecked(True)
+        self.show_sidebar_action.setShortcut(QKeySequence("F9"))
+        self.show_sidebar_action.setToolTip(self.tr("Show or hide the accounts, buckets and "
+                                                    "favourites beside the tabs"))  # fmt: skip
+        # Not Ctrl+D: in Browse that downloads the selection.
+        self.favourite_action = QAction(self.tr("Add to &favourites"), window)
+        self.favourite_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.favourite_action.setToolTip(
+            self.tr("Keep the folder shown in Browse in the sidebar's favourites")
+        )
+        self.favourite_action.setEnabled(False)  # until Browse shows a bucket
 
     def _finish(self, window: QMainWindow) -> None:
         for action in self.all_actions():

@@ -1,8 +1,8 @@
 """The main window: the destination, the Transfers, Browse and History tabs, and the totals.
 
 It is put together from its parts (``actions``, ``destination``, ``conflict_bar``,
-``queue_panel``, ``leaving``) and holds the engine: it wires the engine's bridge to them and
-hands them a new engine when another account is chosen.
+``queue_panel``, ``leaving``, ``sidebar``) and holds the engine: it wires the engine's bridge
+to them and hands them a new engine when another account is chosen.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from s3desk.ui.window.leaving import LeavingQuestions
 from s3desk.ui.window.menu_bar import MenuBar
 from s3desk.ui.window.notifier import Notifier
 from s3desk.ui.window.queue_panel import QueuePanel
+from s3desk.ui.window.sidebar import Sidebar
 from s3desk.ui.window.taskbar import TaskbarProgress
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class MainWindow(QMainWindow):
         self.conflict_bar = ConflictBar()
         self.conflict_bar.chosen.connect(self.queue.resolve_conflicts)
         layout.addWidget(self.conflict_bar)
-        layout.addWidget(self._build_tabs(engine), 1)
+        layout.addWidget(self._build_tabs(engine, account_store), 1)
         self.setCentralWidget(central)
         self._build_status_bar()
         self._build_menus()
@@ -145,9 +146,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ construction
 
-    def _build_tabs(self, engine: Engine | None) -> QTabWidget:
+    def _build_tabs(self, engine: Engine | None, account_store: AccountStore | None) -> QTabWidget:
         # Uploads and the bucket browser share the window; drops go to the browser's
-        # folder while it is shown.
+        # folder while it is shown. The sidebar of places beside them opens folders in it.
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.queue, self.tr("Transfers"))
@@ -161,7 +162,15 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.browser.downloadRequested.connect(self.start_downloads)
         self.browser.locationChanged.connect(self._show_where_files_go)
+        self._build_sidebar(account_store)
         return self.tabs
+
+    def _build_sidebar(self, account_store: AccountStore | None) -> None:
+        """Accounts, their buckets and favourites on the left; F9 hides and shows them."""
+        self.sidebar = Sidebar(self, account_store, self.accountChosen.emit, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.sidebar)
+        self.sidebar.follow(self.commands.show_sidebar_action, self.commands.favourite_action)
+        self.accountsChanged.connect(self.sidebar.reload)
 
     def _set_size(self) -> None:
         self.resize(1100, 640)

@@ -64,15 +64,16 @@ class MenuBar(QObject):
         self.edit_menu = self._menu(bar, self.tr("&Edit"), [
             commands.copy_url_action, self.select_all_action,
         ])  # fmt: skip
-        # Then the panels a tab can show or hide (the Browse tab's info panel).
-        # The tabs' own panels that can be shown or hidden (the speed graph, the info panel).
+        # Then the panels the window and its tabs can show or hide (the sidebar, the speed
+        # graph, the info panel).
         panels = [
             getattr(tabs.widget(i), name, None)
             for i in range(tabs.count())
             for name in ("graph_action", "info_action")
         ]
         self.view_menu = self._menu(bar, self.tr("&View"), [
-            *self.view_actions, None, *(a for a in panels if isinstance(a, QAction)),
+            *self.view_actions, None, commands.show_sidebar_action,
+            *(a for a in panels if isinstance(a, QAction)), None, commands.favourite_action,
         ])  # fmt: skip
         self.transfers_menu = self._menu(bar, self.tr("&Transfers"), [
             commands.pause_action, commands.resume_action, commands.cancel_action,
