@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QStyle
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.settings import Appearance
@@ -199,3 +199,37 @@ def test_the_demo_storage_note_is_a_dark_box_in_dark_mode(qtbot: QtBot, window: 
     values = [_lightness(image, x, y) for x in range(image.width()) for y in range(image.height())]
     assert sorted(values)[len(values) // 2] < 80, "a light box is left in dark mode"
     assert max(values) > 150, "no light text on the note"
+
+
+@pytest.mark.parametrize("scheme", [LIGHT, DARK])
+def test_text_inside_the_destination_panel_reads(scheme: str) -> None:
+    """The destination panel has a background of its own; its preview line and labels are
+    drawn on it."""
+    colours = palette(scheme)
+    panel = dict(_rules(style_sheet(scheme)))["#destination"]["background"]
+    for role in (Role.WindowText, Role.PlaceholderText):
+        ratio = contrast(colours.color(role), _colour(panel, colours))
+        assert ratio >= BODY_TEXT, f"{scheme}: {role.name} on the panel is {ratio:.2f}"
+
+
+def _picture_lightness(icon: QIcon) -> float:
+    image = icon.pixmap(32).toImage()
+    opaque = [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() > 128
+    ]
+    assert opaque
+    return sum(c.lightness() for c in opaque) / len(opaque)
+
+
+def test_grey_pictures_are_light_in_dark_and_coloured_ones_kept(qapp: QApplication) -> None:
+    """Fusion's arrows and pause sign are dark grey: on a dark window they are drawn light."""
+    arrow, folder = QStyle.StandardPixmap.SP_ArrowUp, QStyle.StandardPixmap.SP_DirIcon
+    apply_theme(qapp, Appearance.LIGHT)
+    assert _picture_lightness(qapp.style().standardIcon(arrow)) < 110
+    light_folder = qapp.style().standardIcon(folder).pixmap(32).toImage()
+    apply_theme(qapp, Appearance.DARK)
+    assert _picture_lightness(qapp.style().standardIcon(arrow)) > 150
+    assert qapp.style().standardIcon(folder).pixmap(32).toImage() == light_folder

@@ -15,9 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
 
 from s3desk.core.config.settings import Appearance
 from s3desk.core.resources import resource_text
@@ -29,6 +36,7 @@ Group = QPalette.ColorGroup
 # The style sheet's colour roles in each scheme.
 SHEET_COLOURS: dict[str, dict[str, str]] = {
     LIGHT: {
+        "panel-background": "palette(base)",
         "notice-background": "#fff4d6",
         "notice-border": "#e8c766",
         "notice-text": "#5c4400",
@@ -42,6 +50,7 @@ SHEET_COLOURS: dict[str, dict[str, str]] = {
         "drop-background": "#eaf2fd",
     },
     DARK: {
+        "panel-background": "#33363b",
         "notice-background": "#3a3018",
         "notice-border": "#8a6d1f",
         "notice-text": "#f6d783",
@@ -82,9 +91,9 @@ _PALETTES: dict[str, dict[Role, tuple[str, str]]] = {
         Role.ToolTipText: ("#1f1f1f", "#1f1f1f"),
     },
     DARK: {
-        Role.Window: ("#26282b", "#26282b"),
+        Role.Window: ("#2a2c30", "#2a2c30"),
         Role.WindowText: ("#e8eaed", "#7d8289"),
-        Role.Base: ("#1b1c1f", "#222326"),
+        Role.Base: ("#1a1b1e", "#222326"),
         Role.AlternateBase: ("#222428", "#222326"),
         Role.Text: ("#e8eaed", "#7d8289"),
         Role.PlaceholderText: ("#a3a8af", "#6b7077"),
@@ -160,10 +169,62 @@ def apply_theme(app: QApplication, choice: Appearance | str) -> str:
         scheme = DARK if _state.choice is Appearance.DARK else LIGHT
         # Where the platform lets apps choose, title bars and native dialogs follow.
         hints.setColorScheme(Qt.ColorScheme.Dark if scheme == DARK else Qt.ColorScheme.Light)
-    app.setStyle(QStyleFactory.create("Fusion"))
+    app.setStyle(LightPictures("Fusion") if scheme == DARK else QStyleFactory.create("Fusion"))
     app.setPalette(palette(scheme))
     app.setStyleSheet(style_sheet(scheme))
     return scheme
+
+
+class LightPictures(QProxyStyle):
+    """A style whose grey pictures (arrows, pause, close) are drawn light: Fusion's own are
+    dark grey, made for light windows, and all but vanish on a dark one. Coloured pictures
+    (folders, a red cross) stay as they are."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self._icons: dict[QStyle.StandardPixmap, QIcon] = {}
+
+    def standardIcon(
+        self,
+        standardIcon: QStyle.StandardPixmap,  # noqa: N803 (Qt's name, passed by keyword too)
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+    ) -> QIcon:
+        if standardIcon not in self._icons:
+            icon = super().standardIcon(standardIcon, option, widget)
+            self._icons[standardIcon] = _lightened(icon)
+        return self._icons[standardIcon]
+
+
+_ICON_SIZES = (16, 22, 24, 32, 48, 64, 128)
+
+
+def _lightened(icon: QIcon) -> QIcon:
+    """``icon`` with its pictures inverted where they are grey and dark; else ``icon``."""
+    sizes = {QSize(n, n) for n in _ICON_SIZES} | set(icon.availableSizes())
+    light = QIcon()
+    for size in sorted(sizes, key=lambda s: s.width()):
+        image = icon.pixmap(size).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+        if image.isNull():
+            continue
+        if not _grey_and_dark(image):
+            return icon
+        image.invertPixels(QImage.InvertMode.InvertRgb)  # the alpha channel stays
+        light.addPixmap(QPixmap.fromImage(image))
+    return light if not light.isNull() else icon
+
+
+def _grey_and_dark(image: QImage) -> bool:
+    step = max(1, image.width() // 32)
+    seen = [
+        image.pixelColor(x, y)
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    ]
+    opaque = [c for c in seen if c.alpha() > 128]
+    if not opaque or any(c.hsvSaturation() > 60 for c in opaque):
+        return False
+    return sum(c.lightness() for c in opaque) / len(opaque) < 110
 
 
 def current_scheme(app: QApplication) -> str:
