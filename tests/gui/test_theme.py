@@ -13,7 +13,16 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.settings import Appearance
 from s3desk.core.resources import resource_text
-from s3desk.ui.common.theme import DARK, LIGHT, apply_theme, current_scheme, palette, style_sheet
+from s3desk.ui.common.theme import (
+    DARK,
+    LIGHT,
+    STATE_COLOURS,
+    apply_theme,
+    current_scheme,
+    palette,
+    state_colour,
+    style_sheet,
+)
 from s3desk.ui.window.main_window import MainWindow
 
 Role = QPalette.ColorRole
@@ -233,3 +242,19 @@ def test_grey_pictures_are_light_in_dark_and_coloured_ones_kept(qapp: QApplicati
     apply_theme(qapp, Appearance.DARK)
     assert _picture_lightness(qapp.style().standardIcon(arrow)) > 150
     assert qapp.style().standardIcon(folder).pixmap(32).toImage() == light_folder
+
+
+@pytest.mark.parametrize("scheme", [LIGHT, DARK])
+def test_row_state_colours_read_on_the_tables_rows(scheme: str) -> None:
+    colours = palette(scheme)
+    for state, colour in STATE_COLOURS[scheme].items():
+        for row in (Role.Base, Role.AlternateBase):
+            ratio = contrast(QColor(colour), colours.color(row))
+            assert ratio >= BODY_TEXT, f"{scheme}: {state} on {row.name} is {ratio:.2f}"
+
+
+def test_a_row_state_colour_follows_the_scheme_in_effect(qapp: QApplication) -> None:
+    apply_theme(qapp, Appearance.DARK)
+    assert state_colour("failed") == QColor(STATE_COLOURS[DARK]["failed"])
+    apply_theme(qapp, Appearance.LIGHT)
+    assert state_colour("failed") == QColor(STATE_COLOURS[LIGHT]["failed"])

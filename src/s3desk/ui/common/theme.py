@@ -65,6 +65,25 @@ SHEET_COLOURS: dict[str, dict[str, str]] = {
     },
 }
 
+# Text colours of the tables' rows by state, on the base colour: the Transfers and History
+# models colour a failed or finished row with state_colour("failed"), ...
+STATE_COLOURS: dict[str, dict[str, str]] = {
+    LIGHT: {
+        "failed": "#b3261e",
+        "done": "#1b6e3a",
+        "cancelled": "#6b6b6b",
+        "waiting": "#8a5a00",  # skipped, retrying
+        "paused": "#44546a",
+    },
+    DARK: {
+        "failed": "#ff8a80",
+        "done": "#7fd49a",
+        "cancelled": "#a0a4aa",
+        "waiting": "#f0b65a",
+        "paused": "#a8b8cc",
+    },
+}
+
 # Palette colours: role -> (active and inactive, disabled).
 _PALETTES: dict[str, dict[Role, tuple[str, str]]] = {
     LIGHT: {
@@ -225,6 +244,14 @@ def _grey_and_dark(image: QImage) -> bool:
     if not opaque or any(c.hsvSaturation() > 60 for c in opaque):
         return False
     return sum(c.lightness() for c in opaque) / len(opaque) < 110
+
+
+def state_colour(state: str) -> QColor:
+    """The text colour of a row in ``state`` (a key of STATE_COLOURS) in the scheme the
+    application is drawn in now."""
+    app = QApplication.instance()
+    scheme = current_scheme(app) if isinstance(app, QApplication) else LIGHT
+    return QColor(STATE_COLOURS[scheme][state])
 
 
 def current_scheme(app: QApplication) -> str:
