@@ -258,3 +258,18 @@ def test_a_row_state_colour_follows_the_scheme_in_effect(qapp: QApplication) -> 
     assert state_colour("failed") == QColor(STATE_COLOURS[DARK]["failed"])
     apply_theme(qapp, Appearance.LIGHT)
     assert state_colour("failed") == QColor(STATE_COLOURS[LIGHT]["failed"])
+
+
+def test_system_is_dark_where_the_platform_says_it_is(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The platform's colour scheme hint, where it gives one: dark there is our dark look
+    when the platform's own style draws only light (as the offscreen one does)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QStyleHints
+
+    assert apply_theme(qapp, Appearance.SYSTEM) == LIGHT  # offscreen gives no hint
+    monkeypatch.setattr(QStyleHints, "colorScheme", lambda _hints: Qt.ColorScheme.Dark)
+    assert apply_theme(qapp, Appearance.SYSTEM) == DARK
+    assert current_scheme(qapp) == DARK
+    assert qapp.styleSheet() == style_sheet(DARK)
