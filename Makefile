@@ -121,6 +121,7 @@ screenshots: system-deps $(STAMP)
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshot_accounts.py docs/screenshots
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshot_incomplete.py docs/screenshots
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshot_compliance.py docs/screenshots
+	xvfb-run -a -s "-screen 0 2560x1600x24" $(PY) tools/screenshot_views.py docs/screenshots
 
 # Benchmarks (not part of the test suite): s3desk against s5cmd, rclone, aws cli and boto3
 # on a local rclone server; see bench/README.md. BENCH_ARGS passes options through.

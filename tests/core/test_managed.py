@@ -24,6 +24,7 @@ from s3desk.core.config.secrets import SecretStore
 from s3desk.core.config.settings import (
     LOCK_REASON,
     SETTING_NAMES,
+    Appearance,
     Encryption,
     SettingLocked,
     Settings,
@@ -175,7 +176,7 @@ def test_notes_and_refusals_speak_as_the_settings_dialog_does(tmp_path: Path) ->
     )
     store = _settings(tmp_path, managed, "version = 2\nbandwidth_limit = 5243904\n"
                       "concurrency = 8\n")  # fmt: skip
-    # The notes name a setting by its key in the file; the dialog adds its label.
+    # The notes name a setting by its key in the file; the dialog names it by its label.
     assert store.notes == [
         "settings.toml: bandwidth_limit is set by your organisation; "
         "the value there (5121 KiB/s) is ignored",
@@ -183,9 +184,9 @@ def test_notes_and_refusals_speak_as_the_settings_dialog_does(tmp_path: Path) ->
         "your organisation); using the limit",
     ]
     assert [labelled(note) for note in store.notes] == [
-        "settings.toml: Bandwidth limit (bandwidth_limit) is set by your organisation; "
+        "settings.toml: Bandwidth limit is set by your organisation; "
         "the value there (5121 KiB/s) is ignored",
-        "settings.toml: Parallel requests (concurrency) can be at most 6 (a limit set by "
+        "settings.toml: Parallel requests can be at most 6 (a limit set by "
         "your organisation); using the limit",
     ]
     with pytest.raises(ValueError) as refused:
@@ -201,6 +202,20 @@ def test_notes_and_refusals_speak_as_the_settings_dialog_does(tmp_path: Path) ->
     )
     with pytest.raises(SettingLocked, match="set it to 5 MiB/s and locked it"):
         apply_cli_overrides(store.effective(), {"bandwidth_limit": "1M"}, managed)
+
+
+def test_the_old_theme_switch_presets_and_locks_the_appearance(tmp_path: Path) -> None:
+    managed = _managed(
+        tmp_path,
+        '[settings]\ntheme_follows_system = false\n[locked]\nsettings = ["theme_follows_system"]\n',
+    )
+    assert managed.settings == {"appearance": Appearance.LIGHT}
+    assert managed.locked == {"appearance"}
+    store = _settings(tmp_path, managed, 'version = 2\nappearance = "dark"\n')
+    assert store.effective().appearance is Appearance.LIGHT
+    assert store.is_locked("appearance")
+    dark = _managed(tmp_path, '[settings]\nappearance = "dark"\n')
+    assert dark.settings == {"appearance": Appearance.DARK}
 
 
 def test_command_line_overrides(tmp_path: Path) -> None:

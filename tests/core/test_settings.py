@@ -16,6 +16,7 @@ from s3desk.core.config.managed import ManagedConfig
 from s3desk.core.config.settings import (
     SETTING_NAMES,
     SETTINGS_VERSION,
+    Appearance,
     Encryption,
     Settings,
     SettingsFileError,
@@ -48,7 +49,7 @@ def test_defaults_without_a_file(path: Path) -> None:
     assert settings == Settings()
     assert (settings.concurrency, settings.part_size, settings.bandwidth_limit) == (10, 8 * MiB, 0)
     assert settings.conflict is ConflictPolicy.ASK
-    assert settings.notifications and settings.theme_follows_system
+    assert settings.notifications and settings.appearance is Appearance.SYSTEM
     assert settings.encryption is Encryption.NONE and not settings.require_encryption
     assert (settings.kms_key_id, settings.storage_class, settings.audit_bucket) == ("", "", "")
     assert (settings.metadata, settings.tags, settings.rules) == ({}, {}, {})
@@ -80,7 +81,7 @@ def test_round_trip_keeps_only_what_the_user_chose(path: Path) -> None:
 
     data = tomllib.loads(path.read_text())
     assert data["version"] == SETTINGS_VERSION
-    assert "theme_follows_system" not in data and "cache_control" not in data
+    assert "appearance" not in data and "cache_control" not in data
     assert data["part_size"] == 16 * MiB and data["conflict"] == "rename"
 
     again = _store(path).effective()
@@ -89,7 +90,7 @@ def test_round_trip_keeps_only_what_the_user_chose(path: Path) -> None:
     assert again.conflict is ConflictPolicy.RENAME and again.encryption is Encryption.SSE_KMS
     assert again.storage_class == "STANDARD_IA"
     assert again.rules == {"max_size": "5G", "deny": {"extensions": [".exe", ".bat"]}}
-    assert not again.notifications and again.theme_follows_system
+    assert not again.notifications and again.appearance is Appearance.SYSTEM
 
 
 def test_settings_are_frozen_and_their_tables_are_copies(path: Path) -> None:
@@ -161,7 +162,7 @@ def test_a_version_1_file_is_migrated(path: Path) -> None:
     settings = store.effective()
     assert settings.bandwidth_limit == 2048 * 1024
     assert settings.part_size == 16 * MiB
-    assert settings.theme_follows_system is False
+    assert settings.appearance is Appearance.DARK
     assert (settings.concurrency, settings.conflict) == (6, ConflictPolicy.SKIP)
     assert store.notes == []
     assert "bandwidth_kib" in path.read_text()  # reading alone does not rewrite the file
@@ -170,7 +171,7 @@ def test_a_version_1_file_is_migrated(path: Path) -> None:
     data = tomllib.loads(path.read_text())
     assert data == {
         "version": 2, "concurrency": 6, "bandwidth_limit": 2097152,
-        "part_size": 16 * MiB, "theme_follows_system": False, "conflict": "skip",
+        "part_size": 16 * MiB, "appearance": "dark", "conflict": "skip",
     }  # fmt: skip
     assert _store(path).effective() == settings
 
@@ -178,7 +179,37 @@ def test_a_version_1_file_is_migrated(path: Path) -> None:
 def test_a_file_without_a_version_is_version_1(path: Path) -> None:
     path.write_text('bandwidth_kib = 100\ntheme = "system"\n')
     settings = _store(path).effective()
-    assert settings.bandwidth_limit == 102400 and settings.theme_follows_system
+    assert settings.bandwidth_limit == 102400 and settings.appearance is Appearance.SYSTEM
+
+
+@pytest.mark.parametrize(
+    ("line", "appearance"),
+    [("theme_follows_system = true", Appearance.SYSTEM),
+     ("theme_follows_system = false", Appearance.LIGHT),  # the app's own style was light
+     ('theme_follows_system = false\nappearance = "dark"', Appearance.DARK)],
+)  # fmt: skip
+def test_the_old_theme_switch_is_read_as_the_appearance(
+    path: Path, line: str, appearance: Appearance
+) -> None:
+    path.write_text(f"version = 2\n{line}\n")
+    store = _store(path)
+    assert store.effective().appearance is appearance and store.notes == []
+    store.save()
+    data = tomllib.loads(path.read_text())
+    assert "theme_follows_system" not in data
+    assert data.get("appearance", "system") == appearance.value
+
+
+def test_the_appearance_takes_its_three_values(path: Path) -> None:
+    path.write_text('version = 2\nappearance = "Dark"\n')
+    assert _store(path).effective().appearance is Appearance.DARK
+    path.write_text('version = 2\nappearance = "dim"\n')
+    store = _store(path)
+    assert store.effective().appearance is Appearance.SYSTEM
+    assert store.notes == [
+        "settings.toml: appearance must be one of system, light, dark, not 'dim'; "
+        "using the default instead"
+    ]
 
 
 def test_a_newer_file_is_refused_and_never_overwritten(path: Path) -> None:

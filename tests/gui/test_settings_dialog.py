@@ -11,6 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.engine_config import ConflictPolicy
+from s3desk.core.config.settings import SETTING_NAMES, Appearance
 from s3desk.core.config.settings_store import SettingsStore
 from s3desk.ui.settings.settings_dialog import SettingsDialog
 from s3desk.ui.window.main_window import MainWindow
@@ -50,7 +51,7 @@ def test_locked_settings_are_greyed_out_with_the_reason_and_the_rest_saves(
     assert concurrency.toolTip() == "Set by your organisation"
     assert concurrency.value() == 4  # type: ignore[attr-defined]
     assert "set by your organisation" in dialog.note_label.text()
-    assert "concurrency" in dialog.note_label.text()  # the ignored hand edit
+    assert "Parallel requests is set by" in dialog.note_label.text()  # the ignored hand edit
 
     dialog.fields["bandwidth_limit"].setText("512")  # type: ignore[attr-defined]
     conflict = dialog.fields["conflict"]
@@ -109,28 +110,44 @@ def test_transfer_settings_reach_the_running_engine_at_once(
     )  # fmt: skip
 
 
-def test_turning_off_follow_the_system_keeps_the_window_light(
-    qtbot: QtBot, window: MainWindow
-) -> None:
-    from PySide6.QtGui import QColor, QPalette
+def test_the_appearance_applies_at_once_when_saved(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QApplication
 
-    dark = QPalette(QColor("#202124"))  # as a dark desktop would give it
-    QApplication.setPalette(dark)
+    def choose(appearance: Appearance) -> None:
+        dialog = window.dialogs.open_settings()
+        assert dialog is not None
+        box = dialog.fields["appearance"]
+        assert box.accessibleName() == "Appearance"
+        box.setCurrentIndex(box.findData(appearance))  # type: ignore[attr-defined]
+        with qtbot.waitSignal(dialog.saved):
+            assert dialog.save()
+
+    def window_lightness() -> int:
+        return QApplication.palette().color(QPalette.ColorRole.Window).lightness()
+
     try:
-        dialog = window.dialogs.open_settings()
-        assert dialog is not None
-        dialog.fields["theme_follows_system"].setChecked(False)  # type: ignore[attr-defined]
-        with qtbot.waitSignal(dialog.saved):
-            assert dialog.save()
-        assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 200
-        dialog = window.dialogs.open_settings()
-        assert dialog is not None
-        dialog.fields["theme_follows_system"].setChecked(True)  # type: ignore[attr-defined]
-        with qtbot.waitSignal(dialog.saved):
-            assert dialog.save()
+        choose(Appearance.DARK)
+        assert window_lightness() < 60
+        assert tomllib.loads(_settings_file().read_text())["appearance"] == "dark"
+        choose(Appearance.LIGHT)
+        assert window_lightness() > 200
     finally:
-        QApplication.setPalette(QPalette())
+        choose(Appearance.SYSTEM)
+
+
+def test_an_appearance_the_organisation_set_is_locked(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "managed.toml"
+    path.write_text('[settings]\nappearance = "dark"\n[locked]\nsettings = ["appearance"]\n')
+    monkeypatch.setenv("S3DESK_MANAGED_CONFIG", str(path))
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    box = dialog.fields["appearance"]
+    assert not box.isEnabled() and box.toolTip() == "Set by your organisation"
+    assert box.currentData() == Appearance.DARK  # type: ignore[attr-defined]
+    assert box.currentText() == "Dark"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -186,7 +203,7 @@ def test_notes_and_errors_name_settings_as_the_dialog_labels_them(
     dialog = SettingsDialog(SettingsStore())
     qtbot.addWidget(dialog)
     note = dialog.note_label.text()
-    assert "Bandwidth limit (bandwidth_limit) is set by your organisation" in note
+    assert "Bandwidth limit is set by your organisation" in note
     assert "(5121 KiB/s) is ignored" in note and "5243904" not in note
     assert dialog.fields["bandwidth_limit"].text() == "5 MiB/s"  # type: ignore[attr-defined]
 
@@ -195,6 +212,44 @@ def test_notes_and_errors_name_settings_as_the_dialog_labels_them(
     assert dialog.error_label.text() == (
         "Parallel requests can be at most 6 (a limit set by your organisation)"
     )
+
+
+def test_notes_about_the_file_never_show_its_keys_or_raw_bytes(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "managed.toml"
+    path.write_text(
+        '[settings]\nappearance = "light"\n[locked]\nsettings = ["appearance"]\n'
+        "[limits]\nmax_concurrency = 6\n"
+    )
+    monkeypatch.setenv("S3DESK_MANAGED_CONFIG", str(path))
+    _settings_file().write_text(
+        "version = 2\npart_size = 1024\nconcurrency = 8\nnotifications = 3\n"
+        'appearance = "dark"\ncache_control = "né"\n'
+    )
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    lines = dialog.note_label.text().splitlines()
+    assert (
+        "settings.toml: Appearance is set by your organisation; the value there (dark) is ignored"
+    ) in lines
+    assert (
+        "settings.toml: Part size for large files must be from 5 MiB to 5 GiB (S3's limits), "
+        "not '1 KiB'; using the default instead"
+    ) in lines
+    assert (
+        "settings.toml: Parallel requests can be at most 6 (a limit set by your "
+        "organisation); using the limit"
+    ) in lines
+    assert (
+        "settings.toml: Notify me when a batch finishes must be true or false, not 3; "
+        "using the default instead"
+    ) in lines
+    assert any(line.startswith("settings.toml: Cache-Control may hold only") for line in lines)
+    text = "\n".join(lines)
+    assert "1024" not in text
+    # Keys are words joined by "_"; one-word keys are caught by the lines above.
+    assert [name for name in SETTING_NAMES if "_" in name and name in text] == []
 
 
 def test_a_value_the_core_refuses_is_named_by_its_label(qtbot: QtBot) -> None:

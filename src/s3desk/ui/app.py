@@ -25,7 +25,7 @@ from s3desk.core.config.aws_setup import NO_STORAGE_HINT, aws_configured
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.config.secrets import SecretStoreError
 from s3desk.core.paths import journal_path
-from s3desk.core.resources import resource_bytes, resource_text
+from s3desk.core.resources import resource_bytes
 from s3desk.core.storage.demo import DEMO_BUCKET, DEMO_LABEL, DemoStorage, demo_available
 from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint
 from s3desk.core.transfer.engine_process import EngineProcess
@@ -51,12 +51,15 @@ def display_problem() -> str | None:
     return None
 
 
-def make_application() -> Any:
-    """The QApplication with s3desk's name, icon, style and the system's language (LANG,
-    LC_ALL, ...), reused by tools and benchmarks."""
+def make_application(appearance: str = "system") -> Any:
+    """The QApplication with s3desk's name, icon, style in ``appearance`` ("system",
+    "light" or "dark") and the system's language (LANG, LC_ALL, ...), reused by tools and
+    benchmarks."""
     from PySide6.QtCore import QLocale
     from PySide6.QtGui import QIcon, QPixmap
     from PySide6.QtWidgets import QApplication
+
+    from s3desk.ui.common.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -66,7 +69,7 @@ def make_application() -> Any:
     icon = QPixmap()
     icon.loadFromData(resource_bytes("s3desk.svg"))
     app.setWindowIcon(QIcon(icon))
-    app.setStyleSheet(resource_text("style.qss"))
+    apply_theme(app, appearance)
     install_translators(app, QLocale.system())
     return app
 
@@ -225,6 +228,17 @@ def transfer_config(endpoint: S3Endpoint, conflict: ConflictPolicy) -> EngineCon
         return EngineConfig(conflict=conflict)
 
 
+def settings_appearance() -> str:
+    """The appearance the settings choose, so the first window is drawn in it; "system"
+    when the settings cannot be read (the window's own reading of them logs why)."""
+    from s3desk.core.config.settings_store import SettingsStore
+
+    try:
+        return SettingsStore().effective().appearance.value
+    except Exception:  # a broken settings file must not keep the app from starting
+        return "system"
+
+
 def run_gui(
     demo: bool = False,
     endpoint_url: str | None = None,
@@ -240,7 +254,7 @@ def run_gui(
 
     from s3desk.ui.window.main_window import MainWindow
 
-    app = make_application()
+    app = make_application(settings_appearance())
     storage = choose_storage(demo, endpoint_url, account)
     endpoint, demo_storage = storage.endpoint, storage.demo
     engine: Engine | None = (

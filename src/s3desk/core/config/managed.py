@@ -26,7 +26,7 @@ from typing import Any
 from s3desk.core.config.accounts import Account, AccountsFileError, Preset, account_from_table
 from s3desk.core.config.engine_config import MAX_CONCURRENCY
 from s3desk.core.config.file_format import version_problem
-from s3desk.core.config.settings import coerce, lock_names, parse_size
+from s3desk.core.config.settings import coerce, current_name, lock_names, parse_size
 from s3desk.core.phrases import phrase, template
 from s3desk.core.storage import checksums
 from s3desk.core.units import exact_rate
@@ -191,7 +191,10 @@ class _Reader:
 
     def presets(self, table: dict[str, Any]) -> dict[str, Any]:
         presets: dict[str, Any] = {}
-        for name, value in table.items():
+        for old_name, old_value in table.items():
+            name, value = current_name(old_name, old_value)
+            if name in table and name != old_name:
+                continue  # the setting under its own name wins over its old name
             try:
                 presets[name] = coerce(name, value)
             except ValueError as exc:

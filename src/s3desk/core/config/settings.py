@@ -38,6 +38,14 @@ class Encryption(StrEnum):
     SSE_KMS = "SSE-KMS"  # a KMS key: ``kms_key_id``, or the account's aws/s3 key when empty
 
 
+class Appearance(StrEnum):
+    """Light or dark: as the system is, or always one of them."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting with its default. Values are checked on construction (ValueError)."""
@@ -47,7 +55,7 @@ class Settings:
     bandwidth_limit: int = 0  # bytes per second, uploads and downloads each; 0 = unlimited
     conflict: ConflictPolicy = ConflictPolicy.ASK  # when an object with the name exists
     notifications: bool = True  # a desktop notification when a batch finishes
-    theme_follows_system: bool = True  # light or dark as the system is
+    appearance: Appearance = Appearance.SYSTEM  # light or dark
     # Options of every upload, which the organisation may preset and lock.
     encryption: Encryption = Encryption.NONE
     kms_key_id: str = ""  # for SSE-KMS: key id, alias or ARN; empty = the aws/s3 key
@@ -79,6 +87,25 @@ class Settings:
 
 SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 
+# Settings that had another name and form, still read from settings.toml and the managed
+# configuration: each old name with the setting it became and how its value carries over.
+RENAMED: dict[str, tuple[str, Callable[[object], object]]] = {
+    # true: as the system is; false: the app's own style, which was light.
+    "theme_follows_system": (
+        "appearance",
+        lambda v: (Appearance.SYSTEM if v else Appearance.LIGHT) if isinstance(v, bool) else v,
+    ),
+}
+
+
+def current_name(name: str, value: object) -> tuple[str, object]:
+    """A setting read under an old name (RENAMED) as it is now; others as they are."""
+    if name in RENAMED:
+        new, convert = RENAMED[name]
+        return new, convert(value)
+    return name, value
+
+
 # Locking the first name locks the others with it: choosing another KMS key, or another
 # prefix in the audit bucket, would undo the lock.
 LOCK_GROUPS: dict[str, tuple[str, ...]] = {
@@ -101,9 +128,14 @@ LABELS: dict[str, str] = {
     "part_size": template("Part size for large files"),
     "bandwidth_limit": template("Bandwidth limit"),
     "conflict": template("When a name is taken"),
+    "notifications": template("Notify me when a batch finishes"),
+    "appearance": template("Appearance"),
     "encryption": template("Server-side encryption"),
     "kms_key_id": template("KMS key"),
     "storage_class": template("Storage class"),
+    "require_encryption": template("Refuse uploads that are not encrypted"),
+    "cache_control": template("Cache-Control"),
+    "content_disposition": template("Content-Disposition"),
 }
 
 
@@ -114,14 +146,14 @@ def label(name: str) -> str:
 
 def labelled(note: str) -> str:
     """A note about settings.toml (SettingsStore.notes) for the settings dialog: the setting
-    it names by its key in the file named as the dialog labels it, with the key after it."""
+    it names by its key in the file named as the dialog labels it, the key left out (the
+    dialog speaks of its fields, not of the file's keys)."""
     if not isinstance(note, Phrase):
         return note
     key = note.values.get("setting")
     if not isinstance(key, str) or key not in LABELS:
         return note
-    named = phrase("{setting} ({key})", setting=label(key), key=key)
-    return Phrase(note.template, {**note.values, "setting": named})
+    return Phrase(note.template, {**note.values, "setting": label(key)})
 
 
 def value_text(name: str, value: object) -> str:
@@ -217,7 +249,9 @@ def _size(low: int, high: int, what: str, *, rate: bool = False) -> Callable[[ob
     def check(value: object) -> int:
         size = parse_size(value, rate=rate)
         if not low <= size <= high:
-            raise ValueError(f"must be {what}, not {value!r}")
+            # In the units a person reads: "not 1 KiB", not "not 1024".
+            shown = value if isinstance(value, str) else (exact_rate if rate else exact_size)(size)
+            raise ValueError(f"must be {what}, not {shown!r}")
         return size
 
     return check
@@ -236,6 +270,14 @@ def _conflict(value: object) -> ConflictPolicy:
     if isinstance(value, str) and value.strip().lower() in choices:
         return ConflictPolicy(value.strip().lower())
     raise ValueError(f"must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _appearance(value: object) -> Appearance:
+    for choice in Appearance:
+        if isinstance(value, str) and value.strip().casefold() == choice.value:
+            return choice
+    choices = ", ".join(a.value for a in Appearance)
+    raise ValueError(f"must be one of {choices}, not {value!r}")
 
 
 def _encryption(value: object) -> Encryption:
@@ -340,7 +382,7 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "bandwidth_limit": _size(0, 2**53, "0 (unlimited) or more bytes per second", rate=True),
     "conflict": _conflict,
     "notifications": _flag,
-    "theme_follows_system": _flag,
+    "appearance": _appearance,
     "encryption": _encryption,
     "kms_key_id": _header_text,
     "require_encryption": _flag,
@@ -363,7 +405,8 @@ def lock_names(names: Iterable[str]) -> frozenset[str]:
     """The settings that locking ``names`` locks: "*" is all of them, and a group's first
     name brings the rest (LOCK_GROUPS). Raises ValueError for a name that is no setting."""
     locked: set[str] = set()
-    for name in names:
+    for given in names:
+        name, _ = current_name(given, None)
         if name == "*":
             locked.update(SETTING_NAMES)
         elif name in _CHECKS:

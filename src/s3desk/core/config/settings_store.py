@@ -40,6 +40,7 @@ from s3desk.core.config.settings import (
     Settings,
     SettingsFileError,
     coerce,
+    current_name,
     engine_config,
     label,
     to_plain,
@@ -78,14 +79,23 @@ class SettingsStore:
         data = _read(self.path)
         notes: list[str] = []
         values: dict[str, Any] = {}
-        for name, raw in data.items():
+        for old_name, old_raw in data.items():
+            name, raw = current_name(old_name, old_raw)
+            if name in data and name != old_name:
+                continue  # the setting under its own name wins over its old name
             if name not in SETTING_NAMES:
                 notes.append(f"{self.path.name}: unknown setting '{name}' is ignored")
                 continue
             try:
                 value = coerce(name, raw)
             except ValueError as exc:
-                notes.append(f"{self.path.name}: {exc}; using the default instead")
+                notes.append(
+                    phrase(
+                        "{file}: {setting} {problem}; using the default instead",
+                        file=self.path.name, setting=name,
+                        problem=str(exc).removeprefix(f"{name} "),
+                    )
+                )  # fmt: skip
                 continue
             if self.is_locked(name):
                 notes.append(
@@ -217,7 +227,8 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 
     ``bandwidth_kib`` (KiB per second, 0 = unlimited) became ``bandwidth_limit`` in bytes
     per second; ``part_size_mib`` became ``part_size`` in bytes; ``theme`` ("system",
-    "light" or "dark") became ``theme_follows_system`` (the app's own style when false)."""
+    "light" or "dark") became ``appearance`` (named ``theme_follows_system``, true or
+    false, in some version-2 files: RENAMED in settings.py reads it)."""
     data = dict(data)
     if "bandwidth_kib" in data:
         kib = data.pop("bandwidth_kib")
@@ -225,7 +236,7 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     if "part_size_mib" in data:
         data["part_size"] = _scaled(data.pop("part_size_mib"), MiB)
     if "theme" in data:
-        data["theme_follows_system"] = data.pop("theme") == "system"
+        data["appearance"] = data.pop("theme")
     return data
 
 

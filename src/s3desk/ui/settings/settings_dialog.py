@@ -1,4 +1,4 @@
-"""Preferences: transfers, conflicts, notifications, appearance and what every upload
+"""Preferences: transfers, conflicts, notifications, light or dark, and what every upload
 carries. Settings the organisation locked are shown, greyed out, with the reason.
 
 All reading and writing goes through the core's SettingsStore, which also refuses a locked
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from s3desk.core.compliance.upload_options import STORAGE_CLASSES
 from s3desk.core.config.engine_config import ConflictPolicy
 from s3desk.core.config.settings import (
+    Appearance,
     Encryption,
     SettingLocked,
     SettingsFileError,
@@ -45,6 +46,11 @@ _CONFLICTS = (
     (ConflictPolicy.RENAME, QT_TRANSLATE_NOOP("SettingsDialog", "Keep both (name (1).ext)")),
     (ConflictPolicy.SKIP, QT_TRANSLATE_NOOP("SettingsDialog", "Skip the file")),
     (ConflictPolicy.OVERWRITE, QT_TRANSLATE_NOOP("SettingsDialog", "Replace the object")),
+)
+_APPEARANCES = (
+    (Appearance.SYSTEM, QT_TRANSLATE_NOOP("SettingsDialog", "As the system is")),
+    (Appearance.LIGHT, QT_TRANSLATE_NOOP("SettingsDialog", "Light")),
+    (Appearance.DARK, QT_TRANSLATE_NOOP("SettingsDialog", "Dark")),
 )
 _ENCRYPTIONS = (
     (Encryption.NONE, QT_TRANSLATE_NOOP("SettingsDialog", "None (the bucket's default)")),
@@ -103,22 +109,20 @@ class SettingsDialog(QDialog):
         bandwidth.editingFinished.connect(self._tidy_bandwidth)
         self._add("bandwidth_limit", shown(label("bandwidth_limit")), bandwidth)
         self._add("conflict", shown(label("conflict")), _combo(_translated(_CONFLICTS)))
-        self._section(self.tr("Feedback"))
-        self._add("notifications", "", QCheckBox(self.tr("Notify me when a batch finishes")))
-        self._add("theme_follows_system", "", QCheckBox(self.tr("Light or dark as the system is")))
+        self._section(self.tr("Notifications and appearance"))
+        self._add("notifications", "", QCheckBox(shown(label("notifications"))))
+        self._add("appearance", shown(label("appearance")), _combo(_translated(_APPEARANCES)))
         self._section(self.tr("Every upload"))
         encryptions = _combo(_translated(_ENCRYPTIONS))
         self._add("encryption", shown(label("encryption")), encryptions)
         kms = QLineEdit()
         kms.setPlaceholderText(self.tr("key id, alias or ARN; empty: the aws/s3 key"))
         self._add("kms_key_id", shown(label("kms_key_id")), kms)
-        self._add(
-            "require_encryption", "", QCheckBox(self.tr("Refuse uploads that are not encrypted"))
-        )
+        self._add("require_encryption", "", QCheckBox(shown(label("require_encryption"))))
         classes = [(c, c or self.tr("The bucket's default")) for c in STORAGE_CLASSES]
         self._add("storage_class", shown(label("storage_class")), _combo(classes))
-        self._add("cache_control", self.tr("Cache-Control"), QLineEdit())
-        self._add("content_disposition", self.tr("Content-Disposition"), QLineEdit())
+        self._add("cache_control", shown(label("cache_control")), QLineEdit())
+        self._add("content_disposition", shown(label("content_disposition")), QLineEdit())
 
     def _section(self, title: str) -> None:
         label = QLabel(f"<b>{title}</b>")
@@ -148,8 +152,8 @@ class SettingsDialog(QDialog):
             notes.insert(0, self.tr("Greyed-out settings are set by your organisation."))
         notes.append(
             self.tr(
-                "Transfer and feedback settings apply at once (a new part size to "
-                "uploads not yet started). The options of every upload apply after "
+                "Transfer, notification and appearance settings apply at once (a new part "
+                "size to uploads not yet started). The options of every upload apply after "
                 "s3desk restarts or another account is chosen."
             )
         )

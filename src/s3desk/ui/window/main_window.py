@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QUrl, Signal, qVersion
+from PySide6.QtCore import QUrl, Signal, qVersion
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QGuiApplication,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -41,6 +42,7 @@ from s3desk.core.transfer.jobs import Destination, JobState, JobView, Totals
 from s3desk.core.transfer.queue_api import TransferQueue
 from s3desk.ui.browser.view import BrowserView
 from s3desk.ui.common.core_phrases import describe_error
+from s3desk.ui.common.theme import apply_theme
 from s3desk.ui.common.units import human_duration, human_rate, human_size
 from s3desk.ui.history.view import HistoryView
 from s3desk.ui.transfers.engine_bridge import EngineBridge
@@ -219,7 +221,9 @@ class MainWindow(QMainWindow):
             log.warning("settings not applied: %s", exc)
             return
         self.notifier.enabled = settings.notifications
-        apply_theme(settings.theme_follows_system)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.appearance)
         if engine_too and self.transfers is not None:
             self.transfers.set_bandwidth_limit(float(settings.bandwidth_limit))
             self.transfers.reconfigure(
@@ -497,21 +501,6 @@ def window_title(what: str = "") -> str:
     Qt adds the name itself on some platforms (X11, Windows) unless the title ends with it."""
     name = QGuiApplication.applicationDisplayName()
     return f"{what} — {name}" if what else name  # notr
-
-
-def apply_theme(follow_system: bool) -> None:
-    """Light or dark as the system is, or always light. The style sheet draws with palette
-    colours, so both schemes stay readable."""
-    from PySide6.QtGui import QPalette
-    from PySide6.QtWidgets import QApplication
-
-    hints = QGuiApplication.styleHints()
-    if follow_system:
-        hints.unsetColorScheme()
-        QApplication.setPalette(QPalette())  # the platform's, light or dark
-    else:
-        hints.setColorScheme(Qt.ColorScheme.Light)  # where the platform lets apps choose
-        QApplication.setPalette(QApplication.style().standardPalette())
 
 
 def _client_of(engine: Engine) -> Callable[[], Any]:
