@@ -212,6 +212,45 @@
     </message>
 </context>
 <context>
+    <name>BrowserActions</name>
+    <message>
+        <source>Copy share link…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete permanently (all versions)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show info panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show or hide the details of the selection beside the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>BrowserBar</name>
     <message>
         <source>Back</source>
@@ -320,11 +359,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Copy share link…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete permanently (all versions)…</source>
+        <source>Copied {path}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -333,10 +368,6 @@
     </message>
     <message>
         <source>Deleted {n} objects</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -356,27 +387,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Download…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>ETag {etag}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>KMS key {id}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Loading… {n} so far</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>New folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -389,22 +404,6 @@
     </message>
     <message>
         <source>Objects in this folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>encryption: {type}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>none reported</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>version {id}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -475,6 +474,41 @@
     <name>ContentTypeDelegate</name>
     <message>
         <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DailyChart</name>
+    <message>
+        <source>Bytes uploaded and downloaded per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From {first} to {last}: {up} uploaded, {down} downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No days to show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Point at a day, or use the arrow keys, for its numbers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bytes per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{day}: {up} uploaded, {down} downloaded</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -586,6 +620,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Destination bucket</source>
         <translation type="unfinished"></translation>
     </message>
@@ -627,13 +665,6 @@
     </message>
     <message>
         <source>to bucket</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>DetailsLine</name>
-    <message>
-        <source>Details not available: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -729,6 +760,10 @@ Folders keep their structure under the destination folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Goes on at the next start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Key</source>
         <translation type="unfinished"></translation>
     </message>
@@ -741,6 +776,14 @@ Folders keep their structure under the destination folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Renamed from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Result</source>
         <translation type="unfinished"></translation>
     </message>
@@ -750,6 +793,18 @@ Folders keep their structure under the destination folder.</source>
     </message>
     <message>
         <source>Size (bytes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped when s3desk quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped when s3desk quit; resumes at the next start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored as: {key}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -770,6 +825,10 @@ Folders keep their structure under the destination folder.</source>
     </message>
     <message>
         <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>renamed from {key}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -892,6 +951,14 @@ Folders keep their structure under the destination folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>new folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>ok</source>
         <translation type="unfinished"></translation>
     </message>
@@ -925,6 +992,10 @@ Folders keep their structure under the destination folder.</source>
     </message>
     <message>
         <source>upload queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>upload renamed</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1046,6 +1117,216 @@ Folders keep their structure under the destination folder.</source>
     </message>
     <message>
         <source>{uploads}, {size} in all</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InfoField</name>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select all</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InfoPanel</name>
+    <message>
+        <source>Access denied to tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cache-Control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checksum</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checksum algorithm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Content type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Content-Disposition</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copies the s3:// path of the selection to the clipboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details not available: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ETag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Encryption</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KMS key ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last modified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading details…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Metadata {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not available: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a file or folder to see its details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Selection details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storage class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tag {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total size of the files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User metadata</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>access denied (these credentials may not read it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none reported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>versioning off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} (versioning suspended)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} byte</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} item selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} items selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} or more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{size} ({bytes} bytes)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1231,7 +1512,15 @@ Type the bucket name instead.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>&amp;Full screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Minimize</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1240,6 +1529,10 @@ Type the bucket name instead.</source>
     </message>
     <message>
         <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Window</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1323,6 +1616,37 @@ Free software under the MIT licence.</source>
     </message>
 </context>
 <context>
+    <name>PlacesModel</name>
+    <message>
+        <source>Bucket {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourite {name}, {where}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing buckets…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No buckets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>current account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} (the account in use)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QueuePanel</name>
     <message numerus="yes">
         <source>%n upload(s) already started keep their content type.</source>
@@ -1368,11 +1692,19 @@ Free software under the MIT licence.</source>
         <source>Pause instead to keep what was sent: a paused transfer goes on from where it stopped when you resume it.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Show the upload and download speed of the last minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>Store %n selected upload(s) as:</source>
         <translation type="unfinished">
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Transfer speed &amp;graph</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Transfers</source>
@@ -1402,23 +1734,19 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>As the system is</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Ask me</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cache-Control</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Content-Disposition</source>
+        <source>Dark</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Every upload</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Feedback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1434,7 +1762,7 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Light or dark as the system is</source>
+        <source>Light</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1442,11 +1770,7 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Notify me when a batch finishes</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Refuse uploads that are not encrypted</source>
+        <source>Notifications and appearance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1474,7 +1798,7 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Transfer and feedback settings apply at once (a new part size to uploads not yet started). The options of every upload apply after s3desk restarts or another account is chosen.</source>
+        <source>Transfer, notification and appearance settings apply at once (a new part size to uploads not yet started). The options of every upload apply after s3desk restarts or another account is chosen.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1514,6 +1838,89 @@ Free software under the MIT licence.</source>
     </message>
 </context>
 <context>
+    <name>Sidebar</name>
+    <message>
+        <source>&amp;List buckets again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove from favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Use this account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts, buckets and favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added {place} to favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not list buckets: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourites could not be read: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing buckets…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No storage is set up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not added to favourites: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not removed from favourites: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not renamed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Places</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Places: accounts, buckets and favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed s3://{place} from favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch to this account to see its buckets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account uploads through your organisation&apos;s upload service: it has no buckets to show.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{place} is a favourite already</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StorageSwitcher</name>
     <message>
         <source>Starting the local demo storage…</source>
@@ -1533,6 +1940,33 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>Uploads or downloads are still running. Wait for them, or pause or cancel them, before switching accounts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ThroughputGraph</name>
+    <message>
+        <source>Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfer speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload: {upload} now, peak {upload_peak}. Download: {download} now, peak {download_peak}. Over the last {minutes} minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>last {minutes} minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{direction} {rate} (peak {peak})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1679,6 +2113,57 @@ Free software under the MIT licence.</source>
     </message>
 </context>
 <context>
+    <name>WelcomePanel</name>
+    <message>
+        <source>&lt;b&gt;Welcome to s3desk&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add an account (Accounts…), or choose Local demo storage under Upload with to try s3desk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add an account…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files you add go to the bucket and folder shown below, in the storage of the account chosen there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Accounts to add the storage you upload to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put this away (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To start, add the account you upload with, or try s3desk on the local demo storage: it keeps files in memory on this computer until s3desk quits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To start, add the account you upload with.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try the local demo storage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload to a storage on this computer that is cleared when s3desk quits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>WindowActions</name>
     <message>
         <source>&amp;About s3desk</source>
@@ -1725,6 +2210,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Add to &amp;favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Add, edit and test storage accounts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1761,6 +2250,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Keep the folder shown in Browse in the sidebar&apos;s favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1786,6 +2279,14 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>Set content t&amp;ype…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show &amp;sidebar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show or hide the accounts, buckets and favourites beside the tabs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1836,6 +2337,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Appearance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Bandwidth limit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1864,6 +2369,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Cache-Control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Cannot reach the storage service ({endpoint}). Check the network</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1889,6 +2398,10 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>Cannot write to &apos;{folder}&apos;: permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Content-Disposition</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1932,6 +2445,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Notify me when a batch finishes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Organisation upload service (no AWS keys)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1941,6 +2458,10 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>Part size for large files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refuse uploads that are not encrypted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2156,15 +2677,15 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{file}: {setting} {problem}; using the default instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{label} ({where})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{problem}; uploads will not resume after a crash</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{setting} ({key})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
