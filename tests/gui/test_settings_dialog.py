@@ -225,7 +225,7 @@ def test_notes_about_the_file_never_show_its_keys_or_raw_bytes(
     monkeypatch.setenv("S3DESK_MANAGED_CONFIG", str(path))
     _settings_file().write_text(
         "version = 2\npart_size = 1024\nconcurrency = 8\nnotifications = 3\n"
-        'appearance = "dark"\ncache_control = "né"\n'
+        'appearance = "dark"\ncache_control = "né"\naudit_bucket = "s3://logs"\n'
     )
     dialog = SettingsDialog(SettingsStore())
     qtbot.addWidget(dialog)
@@ -246,6 +246,7 @@ def test_notes_about_the_file_never_show_its_keys_or_raw_bytes(
         "using the default instead"
     ) in lines
     assert any(line.startswith("settings.toml: Cache-Control may hold only") for line in lines)
+    assert any(line.startswith("settings.toml: Audit log bucket is a bucket's") for line in lines)
     text = "\n".join(lines)
     assert "1024" not in text
     # Keys are words joined by "_"; one-word keys are caught by the lines above.

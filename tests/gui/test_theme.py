@@ -3,8 +3,11 @@ contrast of at least 4.5 on its background, and the window really is drawn dark.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QColor, QIcon, QImage, QPalette
@@ -13,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.settings import Appearance
 from s3desk.core.resources import resource_text
+from s3desk.core.transfer.upload.engine import UploadEngine
 from s3desk.ui.common.theme import (
     DARK,
     LIGHT,
@@ -273,3 +277,17 @@ def test_system_is_dark_where_the_platform_says_it_is(
     assert apply_theme(qapp, Appearance.SYSTEM) == DARK
     assert current_scheme(qapp) == DARK
     assert qapp.styleSheet() == style_sheet(DARK)
+
+
+def test_the_window_starts_in_the_appearance_the_settings_choose(
+    qapp: QApplication, window_for: Callable[[Any], MainWindow], engine: UploadEngine
+) -> None:
+    from s3desk.ui.app import settings_appearance
+
+    settings = Path(os.environ["S3DESK_CONFIG_DIR"]) / "settings.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('version = 2\nappearance = "dark"\n')
+    assert settings_appearance() == "dark"  # what the app starts with
+    window_for(engine)
+    assert current_scheme(qapp) == DARK
+    assert qapp.palette().color(Role.Window) == palette(DARK).color(Role.Window)

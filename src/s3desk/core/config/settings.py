@@ -121,8 +121,8 @@ CLI_FLAGS: dict[str, str] = {
 }
 
 
-# What the settings dialog calls a setting, so that messages about it use the same words;
-# settings without a label of their own there go by their name in settings.toml.
+# What the settings dialog calls a setting, so that messages about it use the same words
+# and never the setting's key in settings.toml.
 LABELS: dict[str, str] = {
     "concurrency": template("Parallel requests"),
     "part_size": template("Part size for large files"),
@@ -136,7 +136,16 @@ LABELS: dict[str, str] = {
     "require_encryption": template("Refuse uploads that are not encrypted"),
     "cache_control": template("Cache-Control"),
     "content_disposition": template("Content-Disposition"),
+    # Not in the dialog (settings.toml and the managed configuration set them), named as
+    # a person would look for them.
+    "metadata": template("Metadata of every upload"),
+    "tags": template("Tags of every upload"),
+    "content_types": template("Content types by extension"),
+    "audit_bucket": template("Audit log bucket"),
+    "audit_prefix": template("Audit log folder"),
+    "rules": template("Upload rules"),
 }
+assert set(LABELS) == set(SETTING_NAMES), "every setting needs a label"
 
 
 def label(name: str) -> str:

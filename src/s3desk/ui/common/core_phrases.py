@@ -56,6 +56,12 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("core", "Refuse uploads that are not encrypted"),
     QT_TRANSLATE_NOOP("core", "Cache-Control"),
     QT_TRANSLATE_NOOP("core", "Content-Disposition"),
+    QT_TRANSLATE_NOOP("core", "Metadata of every upload"),
+    QT_TRANSLATE_NOOP("core", "Tags of every upload"),
+    QT_TRANSLATE_NOOP("core", "Content types by extension"),
+    QT_TRANSLATE_NOOP("core", "Audit log bucket"),
+    QT_TRANSLATE_NOOP("core", "Audit log folder"),
+    QT_TRANSLATE_NOOP("core", "Upload rules"),
     QT_TRANSLATE_NOOP("core", "unlimited"),
     QT_TRANSLATE_NOOP("core", "can be at most {limit} (a limit set by your organisation)"),
     QT_TRANSLATE_NOOP(

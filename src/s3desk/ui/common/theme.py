@@ -174,8 +174,7 @@ def apply_theme(app: QApplication, choice: Appearance | str) -> str:
         _state.watching = True
     if _state.choice is Appearance.SYSTEM:
         hints.unsetColorScheme()
-        platform = QStyleFactory.create(_state.platform_style)
-        app.setStyle(platform)
+        app.setStyle(QStyleFactory.create(_state.platform_style) or QStyleFactory.create("Fusion"))
         app.setPalette(QPalette())  # the platform's
         shown_dark = _is_dark(app.palette())
         if hints.colorScheme() == Qt.ColorScheme.Dark and not shown_dark:
