@@ -2341,6 +2341,14 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Audit log bucket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit log folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Bandwidth limit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2401,6 +2409,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Content types by extension</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Content-Disposition</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2434,6 +2446,10 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>Local demo storage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Metadata of every upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2490,6 +2506,10 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>Storage class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags of every upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2610,6 +2630,10 @@ Free software under the MIT licence.</source>
     </message>
     <message>
         <source>Unexpected error: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload rules</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
