@@ -2637,6 +2637,10 @@ Free software under the MIT licence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Welcome on first start answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>When a name is taken</source>
         <translation type="unfinished"></translation>
     </message>

@@ -144,6 +144,7 @@ LABELS: dict[str, str] = {
     "audit_bucket": template("Audit log bucket"),
     "audit_prefix": template("Audit log folder"),
     "rules": template("Upload rules"),
+    "welcome_done": template("Welcome on first start answered"),
 }
 assert set(LABELS) == set(SETTING_NAMES), "every setting needs a label"
 

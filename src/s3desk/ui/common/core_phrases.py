@@ -62,6 +62,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("core", "Audit log bucket"),
     QT_TRANSLATE_NOOP("core", "Audit log folder"),
     QT_TRANSLATE_NOOP("core", "Upload rules"),
+    QT_TRANSLATE_NOOP("core", "Welcome on first start answered"),
     QT_TRANSLATE_NOOP("core", "unlimited"),
     QT_TRANSLATE_NOOP("core", "can be at most {limit} (a limit set by your organisation)"),
     QT_TRANSLATE_NOOP(
