@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QApplication, QMainWindow, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QMainWindow, QStyle, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.transfer.jobs import JobState, JobView, Totals
@@ -158,3 +158,35 @@ def test_a_status_note_keeps_its_reason_in_the_tooltip(qapp: QApplication) -> No
     model.apply([replace(job, note="Retrying (2 of 5)")])
     tooltip = model.index(0, TransferModel.STATUS).data(Qt.ItemDataRole.ToolTipRole)
     assert tooltip.splitlines() == ["Retrying (2 of 5)", "Connection reset"]
+
+
+def test_at_the_default_size_beside_the_sidebar_every_column_reads(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """The window as it opens, the sidebar shown: the destination keeps room for its bucket,
+    a cut and the file's name, and no column's title is cut."""
+    assert window.sidebar.isVisible()
+    names = ["launch-film.mov", "interview raw.mp4", "summary.docx"]
+    window.model.apply(
+        [
+            replace(
+                _job(i, JobState.UPLOADING, done=10),
+                bucket="demo",
+                key=f"projects/apollo/{name}",
+                source=f"/data/{name}",
+            )
+            for i, name in enumerate(names, start=1)
+        ]
+    )
+    window.queue.show_rows()
+    table, header = window.queue.table, window.queue.table.horizontalHeader()
+    qtbot.waitUntil(table.isVisible)
+
+    # The bucket, the cut and the name of the longest file, with the cell's margins.
+    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+    shown = table.fontMetrics().horizontalAdvance(f"s3://demo/…/{max(names, key=len)}")
+    assert table.columnWidth(TransferModel.DESTINATION) >= shown + margin
+    for column in range(header.count()):
+        title = window.model.headerData(column, Qt.Orientation.Horizontal)
+        assert header.sectionSize(column) >= header.sectionSizeHint(column), title
+    assert header.length() <= table.viewport().width()  # all in view, no scroll bar

@@ -150,13 +150,15 @@ class QueuePanel(QStackedWidget):
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Together they leave the destination room for its bucket and a file's name in the
+        # window as it opens beside the sidebar; a long type is cut, its tooltip whole.
         widths = {
-            TransferModel.NAME: 200,
-            TransferModel.SIZE: 80,
-            TransferModel.TYPE: 130,
-            TransferModel.PROGRESS: 130,
-            TransferModel.SPEED: 90,
-            TransferModel.STATUS: 200,
+            TransferModel.NAME: 160,
+            TransferModel.SIZE: 72,
+            TransferModel.TYPE: 110,
+            TransferModel.PROGRESS: 110,
+            TransferModel.SPEED: 84,
+            TransferModel.STATUS: 130,  # grows with what it says (status_fitter)
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
