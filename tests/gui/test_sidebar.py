@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtGui import QKeySequence, QScreen
+from PySide6.QtWidgets import QApplication, QLineEdit, QStyle
 from pytestqt.qtbot import QtBot
 
 from s3desk.core.bucket.buckets import list_bucket_names_at
@@ -389,3 +389,31 @@ def test_keyboard_alone_opens_a_bucket(
     assert window.tabs.currentWidget() is window.browser
     assert window.browser.bucket == bucket
     assert window.browser.model.entry_at(0).key == "only.txt"
+
+
+WIDTH_WITHOUT_SIDEBAR = 1100  # the window's width as it opened before it had a sidebar
+
+
+@pytest.mark.parametrize("screen_width", [1920, 1280])
+def test_the_sidebar_opens_narrow_beside_a_main_area_as_wide_as_before_where_there_is_room(
+    qtbot: QtBot,
+    window_for: Callable[[Any], MainWindow],
+    engine: UploadEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    screen_width: int,
+) -> None:
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _s: QRect(0, 0, screen_width, 1000))
+    window = window_for(engine)
+    with qtbot.waitExposed(window):
+        window.show()
+    sidebar = window.sidebar
+    assert 180 <= sidebar.width() <= 220, "room for an account's name, not much more"
+    separator = window.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+    if screen_width == 1920:
+        assert window.centralWidget().width() >= WIDTH_WITHOUT_SIDEBAR - separator
+    else:  # no wider than before on a small screen: the sidebar takes its room
+        assert window.width() == WIDTH_WITHOUT_SIDEBAR
+
+    # The person can make it wider, as for a long account name.
+    window.resizeDocks([sidebar], [320], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: sidebar.width() == 320)

@@ -57,7 +57,7 @@ from s3desk.ui.window.leaving import LeavingQuestions
 from s3desk.ui.window.menu_bar import MenuBar
 from s3desk.ui.window.notifier import Notifier
 from s3desk.ui.window.queue_panel import QueuePanel
-from s3desk.ui.window.sidebar import Sidebar
+from s3desk.ui.window.sidebar import SIDEBAR_WIDTH, Sidebar
 from s3desk.ui.window.taskbar import TaskbarProgress
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,12 @@ class MainWindow(QMainWindow):
         self.accountsChanged.connect(self.sidebar.reload)
 
     def _set_size(self) -> None:
-        self.resize(1100, 640)
+        # The sidebar is added beside the main area: where the screen has the room, the
+        # window is wider by it, so the tables keep the width they have without it.
+        width = 1100
+        if self.screen().availableGeometry().width() >= width + SIDEBAR_WIDTH + 100:
+            width += SIDEBAR_WIDTH
+        self.resize(width, 640)
         # Only the height: the width is what the destination row's fields need at least.
         self.setMinimumHeight(440)
 

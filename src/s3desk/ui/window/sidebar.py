@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 import shiboken6
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QStandardItem
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,9 @@ from s3desk.ui.window.places_model import (
 # The account box's key for storage that is not an account (the environment's AWS
 # credentials, an --endpoint-url): favourites of the window without accounts go under it.
 ENVIRONMENT = "environment"
+# The sidebar's width as the window opens: an account's name of two or three words beside its
+# icon; the user can drag it wider.
+SIDEBAR_WIDTH = 200
 
 Lister = Callable[[], list[str]]
 
@@ -76,6 +79,10 @@ class PlacesTree(QTreeView):
     focus, not the Browse tab's (which deletes objects with it)."""
 
     removeRequested = Signal(QModelIndex)
+
+    def sizeHint(self) -> QSize:
+        # The dock opens at its content's hint: a tree's own is wider than a list of names needs.
+        return QSize(SIDEBAR_WIDTH, super().sizeHint().height())
 
     def event(self, event: QEvent) -> bool:
         if (
