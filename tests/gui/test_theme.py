@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.settings import Appearance
 from s3desk.core.resources import resource_text
+from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.upload.engine import UploadEngine
 from s3desk.ui.common.theme import (
     DARK,
@@ -212,6 +213,33 @@ def test_the_demo_storage_note_is_a_dark_box_in_dark_mode(qtbot: QtBot, window: 
     values = [_lightness(image, x, y) for x in range(image.width()) for y in range(image.height())]
     assert sorted(values)[len(values) // 2] < 80, "a light box is left in dark mode"
     assert max(values) > 150, "no light text on the note"
+
+
+def _address_colour(window: MainWindow) -> QColor:
+    """The colour the storage line writes the storage's address in."""
+    found = re.search(r"color:\s*(#[0-9a-fA-F]{3,6})", window.destination_box.storage_label.text())
+    assert found, "the address has a colour of its own"
+    return QColor(found[1])
+
+
+def test_the_storage_address_reads_on_the_demo_note_in_either_appearance(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """The address after the storage's name is quieter, yet reads on the demo note's box and
+    on the panel; it follows an appearance changed while the window is open."""
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    demo = S3Endpoint(label="Local demo storage", endpoint_url="http://127.0.0.1:9000",
+                      note="cleared when the app quits")  # fmt: skip
+    window.destination_box.show_storage(demo)
+    for choice, scheme in ((Appearance.DARK, DARK), (Appearance.LIGHT, LIGHT)):
+        apply_theme(qapp, choice)
+        colours, sheet = palette(scheme), dict(_rules(style_sheet(scheme)))
+        address = _address_colour(window)
+        for box in ('#storageLabel[demo="true"]', "#destination"):
+            background = _colour(sheet[box]["background"], colours)
+            ratio = contrast(address, background)
+            assert ratio >= BODY_TEXT, f"{scheme}: the address on {box} reads at {ratio:.2f}"
 
 
 @pytest.mark.parametrize("scheme", [LIGHT, DARK])

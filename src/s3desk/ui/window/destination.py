@@ -3,8 +3,10 @@ uploads are waiting when they are."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -41,6 +43,7 @@ class DestinationBox(QFrame):
         super().__init__(parent)
         self.setObjectName("destination")
         self._setup_hint = setup_hint
+        self._endpoint: S3Endpoint | None = None  # the storage shown (show_storage)
         # An organisation's upload service chooses where files go (set_upload_service).
         self._service = False
         # The folder shown in Browse while that tab is open: files added then go there.
@@ -126,21 +129,35 @@ class DestinationBox(QFrame):
 
     def show_storage(self, endpoint: S3Endpoint | None) -> None:
         """The storage's name, note and address; without one, what to set up."""
+        self._endpoint = endpoint
+        self._write_storage()
         if endpoint is None:
-            self.storage_label.setText(
-                self.tr("<b>No storage is set up.</b> {hint}").format(hint=self._setup_hint)
-            )
             self.storage_label.setProperty("warning", "true")
         else:
-            note = f" — {shown(endpoint.note)}" if endpoint.note else ""
-            address = endpoint.upload_service_url or endpoint.endpoint_url
-            where = f" · {address}" if address else ""
-            self.storage_label.setText(
-                f"<b>{shown(endpoint.label)}</b>{note}<span style='color:#666'>{where}</span>"
-            )
             self.storage_label.setProperty("demo", "true" if endpoint.note else "false")
         self.storage_label.style().unpolish(self.storage_label)
         self.storage_label.style().polish(self.storage_label)
+
+    def _write_storage(self) -> None:
+        endpoint = self._endpoint
+        if endpoint is None:
+            text = self.tr("<b>No storage is set up.</b> {hint}").format(hint=self._setup_hint)
+        else:
+            note = f" — {shown(endpoint.note)}" if endpoint.note else ""
+            address = endpoint.upload_service_url or endpoint.endpoint_url
+            # Quieter than the name, in the palette's colour for secondary text: it reads on
+            # the demo note's box and the panel in light and dark (and is written again when
+            # the appearance changes).
+            dim = QApplication.palette().color(QPalette.ColorRole.PlaceholderText).name()
+            where = f"<span style='color:{dim}'> · {address}</span>" if address else ""
+            text = f"<b>{shown(endpoint.label)}</b>{note}{where}"
+        if text != self.storage_label.text():
+            self.storage_label.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            self._write_storage()
 
     def set_account_choices(self, choices: list[tuple[str, str]], current: str) -> None:
         """Fill the account box with (key, label) pairs and select ``current``."""
