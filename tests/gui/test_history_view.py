@@ -24,8 +24,9 @@ from s3desk.core.compliance.daily_totals import DayTotal
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.transfer.upload.engine import UploadEngine
+from s3desk.ui.common.theme import state_colour
 from s3desk.ui.history.chart import DOWNLOAD_COLOUR, UPLOAD_COLOUR, DailyChart
-from s3desk.ui.history.model import FAILED_COLOUR, EntryRole, HistoryModel
+from s3desk.ui.history.model import EntryRole, HistoryModel
 from s3desk.ui.history.view import HistoryView
 
 LOAD_MS = 60_000
@@ -175,7 +176,7 @@ def test_a_failed_entry_is_red(view: HistoryView) -> None:
     failed_row = _keys(view).index("old/report.txt")
     for column in range(model.columnCount()):
         brush = model.index(failed_row, column).data(Qt.ItemDataRole.ForegroundRole)
-        assert brush.color() == FAILED_COLOUR
+        assert brush.color() == state_colour("failed")
         assert brush.color().red() > 2 * max(brush.color().green(), brush.color().blue())
     for row in range(model.rowCount()):
         if row != failed_row:

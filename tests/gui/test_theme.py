@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QStyle
 from pytestqt.qtbot import QtBot
@@ -319,3 +320,45 @@ def test_the_window_starts_in_the_appearance_the_settings_choose(
     window_for(engine)
     assert current_scheme(qapp) == DARK
     assert qapp.palette().color(Role.Window) == palette(DARK).color(Role.Window)
+
+
+def test_failed_and_done_rows_read_after_the_appearance_changes(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """The Transfers status and a failed History entry take their colour from the
+    appearance in effect: switched while the window is open, they read on the new rows."""
+    from s3desk.core.transfer.jobs import JobState, JobView
+    from s3desk.ui.history.model import HistoryModel, HistoryRow
+    from s3desk.ui.transfers.model import TransferModel
+
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    jobs = [
+        JobView(
+            id=n,
+            source=f"/data/f{n}.bin",
+            bucket="b",
+            key=f"f{n}.bin",
+            size=10,
+            bytes_done=10,
+            state=state,
+            error="",
+            note="",
+            speed=0.0,
+            eta=None,
+        )
+        for n, state in enumerate((JobState.FAILED, JobState.DONE), start=1)
+    ]
+    window.model.apply(jobs)
+    history = HistoryModel()
+    failed = {"action": "upload", "result": "failed", "key": "k", "error": "AccessDenied"}
+    history.set_rows([HistoryRow(failed, 0.0, "k")])
+    for choice in (Appearance.DARK, Appearance.LIGHT):
+        apply_theme(qapp, choice)
+        rows = window.queue.table.palette().color(Role.Base)
+        shown = [window.model.index(row, TransferModel.STATUS) for row in range(2)]
+        colours = [index.data(Qt.ItemDataRole.ForegroundRole) for index in shown]
+        colours.append(history.index(0, 0).data(Qt.ItemDataRole.ForegroundRole).color())
+        for colour in colours:
+            ratio = contrast(QColor(colour), rows)
+            assert ratio >= BODY_TEXT, f"{choice.value}: {colour.name()} reads at {ratio:.2f}"

@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from s3desk.core.compliance.audit import AuditLog, entry_time, is_failure, search_text
+from s3desk.ui.common.theme import state_colour
 from s3desk.ui.common.units import human_size
 
 Index = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
-FAILED_COLOUR = QColor("#b3261e")  # as failed transfers
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 # The actions s3desk writes, in the order the action filter lists them; others found in the
@@ -164,7 +164,6 @@ class HistoryModel(QAbstractTableModel):
             self.tr("Time"), self.tr("Action"), self.tr("Result"), self.tr("Account"),
             self.tr("Bucket/key"), self.tr("Size"), self.tr("User"), self.tr("Details"),
         )  # fmt: skip
-        self._failed_brush = QBrush(FAILED_COLOUR)
         # Names of fields in tooltips; other fields show under their own names.
         self._field_names = {
             "error": self.tr("Error"),
@@ -295,7 +294,8 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, index.column())
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._failed_brush if row.failed else None
+            # As failed transfers, in the appearance in effect when the row is painted.
+            return QBrush(state_colour("failed")) if row.failed else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == self.SIZE:

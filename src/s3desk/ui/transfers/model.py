@@ -14,12 +14,13 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QIcon
 
 from s3desk.core.compliance import content_types
 from s3desk.core.transfer.jobs import JobState, JobView
 from s3desk.ui.common.core_phrases import shown
 from s3desk.ui.common.icons import icon
+from s3desk.ui.common.theme import state_colour
 from s3desk.ui.common.units import human_duration, human_rate, human_size
 
 Index = QModelIndex | QPersistentModelIndex
@@ -29,13 +30,15 @@ FractionRole = Qt.ItemDataRole.UserRole + 1
 JobIdRole = Qt.ItemDataRole.UserRole + 2
 StateRole = Qt.ItemDataRole.UserRole + 3
 
+# The status's colour in these states (theme.state_colour's names): read when a row is
+# painted, so it is the appearance's in effect then.
 _STATE_COLOURS = {
-    JobState.FAILED: QColor("#b3261e"),
-    JobState.DONE: QColor("#1b6e3a"),
-    JobState.CANCELLED: QColor("#6b6b6b"),
-    JobState.SKIPPED: QColor("#8a5a00"),
-    JobState.RETRYING: QColor("#8a5a00"),
-    JobState.PAUSED: QColor("#44546a"),
+    JobState.FAILED: "failed",
+    JobState.DONE: "done",
+    JobState.CANCELLED: "cancelled",
+    JobState.SKIPPED: "waiting",
+    JobState.RETRYING: "waiting",
+    JobState.PAUSED: "paused",
 }
 
 # The engine's state names, as the table shows them (translated).
@@ -196,7 +199,8 @@ class TransferModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == self.NAME:
             return self._direction_icon(bool(job.target))
         if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS:
-            return _STATE_COLOURS.get(job.state)
+            colour = _STATE_COLOURS.get(job.state)
+            return state_colour(colour) if colour else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.SIZE, self.SPEED):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
