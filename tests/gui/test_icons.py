@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolBar, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from s3desk.core.config.settings import Appearance
 from s3desk.ui.common.icons import bundled_icon, icon
+from s3desk.ui.common.theme import apply_theme
 from s3desk.ui.window.main_window import MainWindow
 
 UI = Path(__file__).resolve().parents[2] / "src" / "s3desk" / "ui"
@@ -126,3 +128,41 @@ def test_the_drop_hints_picture_follows_a_palette_change(
         palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
         QApplication.setPalette(palette)  # the widgets hear of it in a posted event
         qtbot.waitUntil(lambda text=text: _solid(picture.pixmap().toImage()) == {text})
+
+
+def _icon_area(button: QWidget) -> QImage:
+    """The middle of ``button`` as drawn: where its picture is."""
+    assert isinstance(button, QToolButton)
+    size = button.iconSize()
+    image = button.grab().toImage()
+    top = (image.height() - size.height() * image.devicePixelRatio()) // 2
+    return image.copy(2, int(top), int(size.width() * image.devicePixelRatio()), size.height())
+
+
+@pytest.mark.parametrize("choice", [Appearance.DARK, Appearance.LIGHT])
+def test_a_toolbar_icon_is_drawn_anew_after_the_appearance_changes(
+    qtbot: QtBot, window: MainWindow, qapp: QApplication, choice: Appearance
+) -> None:
+    """Switched while the window is open, without a restart: the icons are drawn in the new
+    text colour (light in dark, dark in light)."""
+    other = Appearance.LIGHT if choice is Appearance.DARK else Appearance.DARK
+    try:
+        apply_theme(qapp, other)
+        toolbar = window.findChild(QToolBar)
+        assert toolbar is not None
+        button = toolbar.widgetForAction(window.commands.add_files_action)
+        assert button is not None and button.isVisible()
+        _icon_area(button)  # drawn once in the other appearance
+        scheme = apply_theme(qapp, choice)
+        text = qapp.palette().color(QPalette.ColorRole.ButtonText).lightness()
+        lightness = [
+            colour.lightness()
+            for image in [_icon_area(button)]
+            for colour in (
+                image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())
+            )
+        ]
+        inked = [value for value in lightness if abs(value - text) < 40]
+        assert len(inked) >= 20, f"{scheme}: the icon is not drawn in the text's colour"
+    finally:
+        apply_theme(qapp, Appearance.SYSTEM)
