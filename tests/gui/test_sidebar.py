@@ -414,6 +414,8 @@ def test_the_sidebar_opens_narrow_beside_a_main_area_as_wide_as_before_where_the
     else:  # no wider than before on a small screen: the sidebar takes its room
         assert window.width() == WIDTH_WITHOUT_SIDEBAR
 
+    # A favourite's place longer than that keeps its bucket and last folder in view.
+    assert sidebar.tree.textElideMode() == Qt.TextElideMode.ElideMiddle
     # The person can make it wider, as for a long account name.
     window.resizeDocks([sidebar], [320], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: sidebar.width() == 320)

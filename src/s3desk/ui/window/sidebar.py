@@ -148,6 +148,8 @@ class Sidebar(QDockWidget):
         tree = PlacesTree()
         tree.setModel(self.model)
         tree.setHeaderHidden(True)
+        # A favourite's place cut in the middle keeps its bucket and its last folder in view.
+        tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         tree.setAccessibleName(self.tr("Accounts, buckets and favourites"))
         tree.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
