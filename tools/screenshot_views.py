@@ -15,6 +15,7 @@ user's own are never read or changed.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import os
 import subprocess
 import sys
@@ -82,10 +83,60 @@ async def browse(scene: Scene) -> Any:
     return window
 
 
+async def sidebar(scene: Scene) -> Any:
+    """The places beside the tabs: the demo storage opened on its buckets, and the folder
+    the batch went to kept as a favourite."""
+    window = scene.window
+    sidebar = window.sidebar
+    window.browser.open_location("demo", "projects/apollo/")
+    await _until(lambda: window.browser.prefix == "projects/apollo/")
+    sidebar.add_browsed()
+    listed: list[str] = []
+    sidebar.bucketsListed.connect(listed.append)
+    model = sidebar.model
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if "demo" in str(index.data()).lower():
+            sidebar.tree.expand(index)
+            await _until(lambda index=index: bool(listed) and model.rowCount(index) > 0)
+            sidebar.tree.setCurrentIndex(index)
+    await _settle()
+    return window
+
+
 async def history(scene: Scene) -> Any:
+    """The log with its chart: bars on the days of the earlier entries and of today's."""
     window = scene.window
     window.tabs.setCurrentWidget(window.history)
-    await _until(lambda: window.history.model.rowCount() > 0)
+    await _until(lambda: window.history.model.rowCount() > len(EARLIER_DAYS))
+    await _settle()
+    return window
+
+
+async def welcome(scene: Scene) -> Any:
+    """A first start: no account yet, the welcome above the destination."""
+    from tests.memory_keyring import MemoryKeyring
+
+    from s3desk.core.config.account_store import AccountStore
+    from s3desk.core.config.secrets import SecretStore
+    from s3desk.ui.app import Storage, connect_accounts
+    from s3desk.ui.window.main_window import MainWindow
+    from s3desk.ui.window.welcome import offer_welcome
+
+    for closer in scene.closers:
+        closer()
+    scene.closers.clear()
+    empty = scene.home / "first-start"
+    empty.mkdir()
+    store = AccountStore(empty / "accounts.toml", SecretStore(backend=MemoryKeyring()))
+    window = MainWindow(None, account_store=store)
+
+    def no_engine(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("the screenshot chooses no storage")
+
+    offer_welcome(window, connect_accounts(window, Storage(store=store, welcome=True), no_engine))
+    window.show()
+    scene.closers.append(lambda: _release(window))
     await _settle()
     return window
 
@@ -139,10 +190,34 @@ async def accounts(scene: Scene) -> Any:
 VIEWS: tuple[View, ...] = (
     View("transfers", transfers),
     View("browse", browse),
+    View("sidebar", sidebar),
     View("history", history),
     View("settings", settings),
     View("accounts", accounts),
+    View("welcome", welcome),
 )
+
+# Days before today with uploads and downloads in the audit log, so the History chart has
+# bars on more than one day: (days ago, action, MiB).
+EARLIER_DAYS = ((1, "upload", 900), (2, "download", 300), (4, "upload", 1200),
+                (4, "download", 500), (6, "upload", 400), (9, "upload", 700))  # fmt: skip
+
+
+def _write_earlier_days() -> None:
+    """Entries on earlier days in the (temporary) audit log the window reads."""
+    from s3desk.core.compliance.audit import AuditLog
+
+    now = datetime.datetime.now(datetime.UTC)
+    AuditLog().append_many(
+        [
+            (action, {
+                "time": (now - datetime.timedelta(days=ago)).isoformat(timespec="milliseconds"),
+                "account": "Local demo storage", "bucket": "demo",
+                "key": f"archive/day-{ago}-{action}.bin", "size": mib * 2**20, "result": "ok",
+            })
+            for ago, action, mib in EARLIER_DAYS
+        ]
+    )  # fmt: skip
 
 
 def main() -> int:
@@ -196,12 +271,12 @@ def _capture(out: Path, scheme: str, scale: int, home: Path) -> None:
         # Few workers, so several rows are visibly in progress at once.
         config = EngineConfig(concurrency=3, conflict=ConflictPolicy.ASK)
         engine = UploadEngine(endpoint, config, audit=AuditLog())
+        _write_earlier_days()
         window = MainWindow(engine, bucket="demo")
         window.destination_box.set_account_choices(
             [("team", "Team archive (B2)"), ("sso", "AWS via SSO"), ("demo", "Local demo storage")],
             "demo",
         )
-        window.resize(1180, 660)
         window.show()
         window.start()
         scene = Scene(window, engine, files, home, [])
