@@ -120,14 +120,17 @@ def test_the_toolbars_show_the_bundled_icons(qtbot: QtBot, window: MainWindow) -
         assert picture == bundled_icon(name).pixmap(QSize(24, 24), 2.0).toImage(), name
 
 
-def test_the_drop_hints_picture_follows_a_palette_change(
-    qtbot: QtBot, window: MainWindow, palette: QPalette
+def test_the_drop_hints_picture_follows_an_appearance_change(
+    qtbot: QtBot, window: MainWindow, qapp: QApplication
 ) -> None:
     picture = window.queue.drop_hint._picture
-    for text in ("#101010", "#f0f0f0"):
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
-        QApplication.setPalette(palette)  # the widgets hear of it in a posted event
-        qtbot.waitUntil(lambda text=text: _solid(picture.pixmap().toImage()) == {text})
+    try:
+        for choice in (Appearance.DARK, Appearance.LIGHT, Appearance.DARK):
+            apply_theme(qapp, choice)
+            text = qapp.palette().color(QPalette.ColorRole.WindowText).name()
+            qtbot.waitUntil(lambda text=text: _solid(picture.pixmap().toImage()) == {text})
+    finally:
+        apply_theme(qapp, Appearance.SYSTEM)
 
 
 def _icon_area(button: QWidget) -> QImage:
