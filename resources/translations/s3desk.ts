@@ -608,6 +608,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>&lt;b&gt;No storage chosen yet.&lt;/b&gt; {hint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&lt;b&gt;No storage is set up.&lt;/b&gt; {hint}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -69,6 +69,9 @@ def test_a_first_start_starts_on_nothing_and_shows_the_welcome(
     assert box.account_box.currentIndex() == -1 and box.account_box.placeholderText()
     assert "Local demo storage" in box.storage_label.text()
     assert "install" not in box.storage_label.text()
+    # Said calmly while the welcome offers the choice, not as a warning beside it.
+    assert "No storage chosen yet" in box.storage_label.text()
+    assert box.storage_label.property("warning") == "false"
     # Enter takes the first offer: it has the focus, and it is the default.
     assert window.focusWidget() is panel.add_button and panel.add_button.isDefault()
 
@@ -192,6 +195,10 @@ def test_not_now_and_esc_put_it_away_until_the_next_start(
             qtbot.keyClick(panel.add_button, key)
         assert not panel.isVisible()
         assert window.dialogs.accounts_dialog is None  # nothing else happened
+        # Put away without a choice: no storage is a warning again.
+        label = window.destination_box.storage_label
+        assert "No storage is set up" in label.text()
+        assert label.property("warning") == "true"
         # The window goes on as without the welcome: Accounts… opens.
         window.commands.accounts_action.trigger()
         assert window.dialogs.accounts_dialog is not None

@@ -43,6 +43,8 @@ class DestinationBox(QFrame):
         super().__init__(parent)
         self.setObjectName("destination")
         self._setup_hint = setup_hint
+        # While the first-start welcome offers the choice, no storage is not yet a problem.
+        self._first_start = False
         self._endpoint: S3Endpoint | None = None  # the storage shown (show_storage)
         # An organisation's upload service chooses where files go (set_upload_service).
         self._service = False
@@ -127,12 +129,19 @@ class DestinationBox(QFrame):
         """What to set up, said while there is no storage (shown by ``show_storage``)."""
         self._setup_hint = hint
 
+    def set_first_start(self, first: bool) -> None:
+        """While the welcome is shown, no storage is said calmly, not as a warning."""
+        self._first_start = first
+        self.show_storage(self._endpoint)
+
     def show_storage(self, endpoint: S3Endpoint | None) -> None:
         """The storage's name, note and address; without one, what to set up."""
         self._endpoint = endpoint
         self._write_storage()
+        self.storage_label.setProperty("warning", "false")
         if endpoint is None:
-            self.storage_label.setProperty("warning", "true")
+            self.storage_label.setProperty("warning", "false" if self._first_start else "true")
+            self.storage_label.setProperty("demo", "false")
         else:
             self.storage_label.setProperty("demo", "true" if endpoint.note else "false")
         self.storage_label.style().unpolish(self.storage_label)
@@ -140,7 +149,9 @@ class DestinationBox(QFrame):
 
     def _write_storage(self) -> None:
         endpoint = self._endpoint
-        if endpoint is None:
+        if endpoint is None and self._first_start:
+            text = self.tr("<b>No storage chosen yet.</b> {hint}").format(hint=self._setup_hint)
+        elif endpoint is None:
             text = self.tr("<b>No storage is set up.</b> {hint}").format(hint=self._setup_hint)
         else:
             note = f" — {shown(endpoint.note)}" if endpoint.note else ""

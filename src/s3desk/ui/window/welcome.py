@@ -54,6 +54,8 @@ def remember_welcome_answered() -> None:
 class WelcomePanel(QFrame):
     addAccountChosen = Signal()
     demoChosen = Signal()
+    # The panel was put away (Not now, Esc, or one of its offers taken).
+    closed = Signal()
 
     def __init__(self, demo_offered: bool) -> None:
         super().__init__()
@@ -101,12 +103,16 @@ class WelcomePanel(QFrame):
         buttons.addStretch(1)
         self.close_button = self._button(self.tr("Not now"), buttons)
         self.close_button.setToolTip(self.tr("Put this away (Esc)"))
-        self.close_button.clicked.connect(self.hide)
+        self.close_button.clicked.connect(self.put_away)
         layout.addLayout(buttons)
         # Enter takes the first offer; Esc puts the panel away, while the focus is in it.
         self.add_button.setDefault(True)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.hide)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.put_away)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def put_away(self) -> None:
+        self.hide()
+        self.closed.emit()
 
     @staticmethod
     def _button(text: str, row: QHBoxLayout) -> QPushButton:
@@ -133,12 +139,12 @@ def offer_welcome(window: MainWindow, switcher: StorageSwitcher) -> WelcomePanel
 
     def add_account() -> None:
         remember_welcome_answered()
-        panel.hide()
+        panel.put_away()
         window.dialogs.open_accounts()
 
     def try_demo() -> None:
         remember_welcome_answered()
-        panel.hide()
+        panel.put_away()
         switcher.choose(DEMO)
 
     def use_first_account() -> None:
@@ -147,10 +153,16 @@ def offer_welcome(window: MainWindow, switcher: StorageSwitcher) -> WelcomePanel
         account = store.default() if store is not None else None
         if account is None:
             return
-        panel.hide()
+        panel.put_away()
         if window.engine is None and switcher.choose(account.id):
             box.show_account(account.id)
 
+    def warn_again() -> None:
+        """Put away: without storage, what to set up is said as a warning again."""
+        box.set_first_start(False)
+
+    panel.closed.connect(warn_again)
+    box.set_first_start(True)
     panel.addAccountChosen.connect(add_account)
     panel.demoChosen.connect(try_demo)
     window.accountsChanged.connect(use_first_account)
