@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -30,7 +31,24 @@ WAIT_MS = 30_000
 
 class PatientQtBot(QtBot):
     """pytest-qt's ``qtbot`` waiting ``WAIT_MS`` by default instead of its 5 seconds (its
-    PEP 8 spellings, ``wait_until`` and so on, are bound to these in ``__init__``)."""
+    PEP 8 spellings, ``wait_until`` and so on, are bound to these in ``__init__``), whose
+    key clicks let go of their modifiers."""
+
+    @staticmethod
+    def keyClick(
+        widget: QWidget,
+        key: Qt.Key | str,
+        modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+        delay: int = -1,
+    ) -> None:
+        QTest.keyClick(widget, key, modifier, delay)
+        if modifier != Qt.KeyboardModifier.NoModifier:
+            _let_go_of_modifiers()
+
+    @staticmethod
+    def keySequence(widget: QWidget, key_sequence: QKeySequence) -> None:
+        QTest.keySequence(widget, key_sequence)
+        _let_go_of_modifiers()
 
     def waitUntil(self, callback: Callable[[], bool | None], *, timeout: int = WAIT_MS) -> None:
         super().waitUntil(callback, timeout=timeout)
@@ -49,6 +67,15 @@ class PatientQtBot(QtBot):
 
     def waitActive(self, widget: QWidget, *, timeout: int = WAIT_MS) -> Any:
         return super().waitActive(widget, timeout=timeout)
+
+
+def _let_go_of_modifiers() -> None:
+    """QTest's click releases Ctrl (or Shift...) with an event that still carries it, and Qt
+    takes the modifiers of the last key event as those held: until the next key or mouse
+    event, Qt would believe Ctrl held, and ``selectRow`` on a row already selected would
+    toggle it off, in this test or the next. A release carrying none lets go of them all."""
+    if QGuiApplication.keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
+        QTest.keyRelease(QWidget(), Qt.Key.Key_Control)
 
 
 @pytest.fixture(scope="session", autouse=True)

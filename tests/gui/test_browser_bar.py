@@ -13,6 +13,10 @@ from pytestqt.qtbot import QtBot
 from s3desk.ui.window.main_window import MainWindow
 from tests.gui.test_browser import LIST_MS, _open_row, _show_browser
 
+# A bar wider than its buttons with their texts, the incomplete uploads' count, the path and
+# the filter need.
+WIDE_BAR = 1200
+
 
 def _picture(button: QToolButton) -> QImage:
     return button.icon().pixmap(16, 16).toImage()
@@ -89,6 +93,22 @@ def test_back_and_up_only_where_there_is_somewhere_to_go(
     assert browser.prefix == "docs/"
 
 
+def test_the_window_as_it_opens_says_what_the_actions_do_beside_the_places(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    bar, browser = window.browser.bar, window.browser
+    _show_browser(qtbot, window)
+    assert window.sidebar.isVisible() and window.sidebar.width() > 0
+    # The bar spans the list and the details beside it: the panel takes none of its width.
+    assert bar.width() >= browser.table.width() + browser.info_panel.width()
+    for button in (bar.new_folder_button, bar.download_button, bar.share_button,
+                   bar.delete_button, bar.versions_button):  # fmt: skip
+        assert button.toolButtonStyle().name == "ToolButtonTextBesideIcon", button.text()
+    # The path and the filter gave way first, within the bar: the filter can still be used.
+    assert bar.width() <= browser.width()
+    assert bar.filter_edit.width() >= bar.filter_edit.minimumWidth() > 0
+
+
 def test_a_narrow_window_keeps_the_icons_and_the_incomplete_uploads_count(
     qtbot: QtBot, window: MainWindow, s3: Any, bucket: str
 ) -> None:
@@ -97,7 +117,9 @@ def test_a_narrow_window_keeps_the_icons_and_the_incomplete_uploads_count(
     _show_browser(qtbot, window)
     qtbot.waitUntil(lambda: not bar.incomplete_button.isHidden(), timeout=LIST_MS)
     style = bar.download_button.toolButtonStyle
-    window.resize(1280, 640)
+    # Wide: the bar itself (whatever the places beside it take) has room for everything.
+    window.resize(window.width() - bar.width() + WIDE_BAR, 640)
+    qtbot.waitUntil(lambda: bar.width() == WIDE_BAR)
     qtbot.waitUntil(lambda: style().name == "ToolButtonTextBesideIcon")
     window.resize(window.minimumSizeHint().width(), 640)
     qtbot.waitUntil(lambda: style().name == "ToolButtonIconOnly")

@@ -3,9 +3,12 @@ listing is, and the filter. The view connects the buttons and decides when they 
 
 Going back, up and refreshing are icons everyone knows; the actions on the selection say
 what they do beside their icon where the window is wide enough (a narrow one keeps the
-icons; the incomplete uploads keep their count). Every button names itself to screen
-readers and its tooltip gives its shortcut. Icons come from the desktop's theme
-(freedesktop names), with s3desk's own drawings where the theme has none."""
+icons; the incomplete uploads keep their count). The texts come before the folder's path
+and the filter's width: the path gives way first (the destination row above the tabs and
+the path's tooltip still say where), then the filter down to a few characters. Every
+button names itself to screen readers and its tooltip gives its shortcut. Icons come from
+the desktop's theme (freedesktop names), with s3desk's own drawings where the theme has
+none."""
 
 from __future__ import annotations
 
@@ -23,8 +26,8 @@ from PySide6.QtWidgets import (
 from s3desk.ui.browser.texts import plural
 from s3desk.ui.common.icons import icon
 
-# Room the folder's path should keep before the texts beside the icons give way.
-LOCATION_ROOM = 160
+# Characters the filter keeps room for when the bar is short of width.
+FILTER_LEAST_CHARS = 12
 
 
 class BrowserBar(QWidget):
@@ -73,6 +76,9 @@ class BrowserBar(QWidget):
         self.filter_edit.setAccessibleName(self.tr("Filter this folder"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMaximumWidth(260)
+        self.filter_edit.setMinimumWidth(
+            self.filter_edit.fontMetrics().averageCharWidth() * FILTER_LEAST_CHARS
+        )
         bar.addWidget(self.filter_edit)
 
     def show_location(self, text: str) -> None:
@@ -109,7 +115,9 @@ class BrowserBar(QWidget):
 
     def _fit_texts(self, width: int) -> None:
         icons_only = self.minimumSizeHint().width()
-        wide = width >= icons_only + self._text_room() + LOCATION_ROOM
+        # The icons alone with the path hidden and the filter at its least: what the texts
+        # need beyond that is all they wait for.
+        wide = width >= icons_only + self._text_room()
         if wide != self._with_texts:
             self._with_texts = wide
             style = Qt.ToolButtonStyle

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 # Rows measured per fitting, the visible ones first: a long table is never measured whole.
 MEASURED_ROWS = 200
@@ -39,6 +39,8 @@ class ColumnFitter(QObject):
         self._least = {column: header.sectionSize(column) for column in columns}
         self._fitting = False
         self._grow_only = True
+        # The table's window while a fitting is due: see _hold_window.
+        self._held_window: QWidget | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)  # once per turn of the event loop, however many changes
@@ -62,11 +64,21 @@ class ColumnFitter(QObject):
 
     def _changed(self, *_: object) -> None:
         if not self._grow_timer.isActive():  # not restarted: at most once a period
+            self._hold_window()
             self._grow_timer.start()
 
     def _refit(self, *_: object) -> None:
         self._grow_only = False
+        self._hold_window()
         self._timer.start()
+
+    def _hold_window(self) -> None:
+        """Measuring runs the model's data() for up to MEASURED_ROWS rows, whose allocations
+        may start a garbage collection. A window that only a reference cycle holds (a view
+        made without a parent, then dropped) would be deleted by it, with this table and its
+        header, in the middle of the measurement. Held from when a fitting is due until it
+        is done, such a window is collected between fittings instead."""
+        self._held_window = self.table.window()
 
     def _resized(self, column: int, _old: int, _new: int) -> None:
         if not self._fitting:
@@ -101,3 +113,5 @@ class ColumnFitter(QObject):
         finally:
             self._fitting = False
             self._grow_only = True
+            if not (self._timer.isActive() or self._grow_timer.isActive()):
+                self._held_window = None

@@ -96,6 +96,11 @@ class MenuBar(QObject):
             if action is None:
                 menu.addSeparator()
             else:
+                # Only Settings, About and Quit go to macOS's application menu: an action a
+                # panel brings (the speed graph's "Transfer speed graph") must not be moved
+                # there for a word in its text.
+                if action.menuRole() == QAction.MenuRole.TextHeuristicRole:
+                    action.setMenuRole(QAction.MenuRole.NoRole)
                 menu.addAction(action)
         return menu
 
