@@ -16,8 +16,6 @@ and removals.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import asdict, replace
@@ -27,7 +25,7 @@ from typing import Any
 import tomli_w
 
 from s3desk.core.config.accounts import Account, AccountsFileError, account_from_table, endpoint_for
-from s3desk.core.config.file_format import version_problem
+from s3desk.core.config.file_format import version_problem, write_privately
 from s3desk.core.config.managed import ManagedConfig, ManagedConfigError
 from s3desk.core.config.secrets import SecretStore, SecretStoreError
 from s3desk.core.paths import config_dir
@@ -209,18 +207,9 @@ class AccountStore:
         document: dict[str, Any] = {"version": FILE_VERSION, "default": default}
         document["accounts"] = [_account_to(a) for a in accounts]
         text = tomli_w.dumps(document)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Write a new file and rename it over the old one: a crash leaves one or the other.
-        handle, temporary = tempfile.mkstemp(prefix=".accounts-", dir=self.path.parent)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, self.path)
+            write_privately(self.path, text)
         except OSError as exc:
-            Path(temporary).unlink(missing_ok=True)
             raise AccountsFileError(f"Cannot write {self.path}: {exc.strerror or exc}") from exc
         self._accounts, self._default = accounts, default
 

@@ -16,8 +16,6 @@ that cannot be read is never written over: the change is refused with the reason
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import Any
 
 import tomli_w
 
-from s3desk.core.config.file_format import version_problem
+from s3desk.core.config.file_format import version_problem, write_privately
 from s3desk.core.paths import config_dir
 
 FILE_VERSION = 1
@@ -138,20 +136,7 @@ def _favourite(path: Path, number: int, entry: object) -> Favourite:
 
 
 def _write_privately(path: Path, text: str) -> None:
-    """Readable by the user alone; a new file renamed over the old, so a crash leaves one or
-    the other."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".favourites-", dir=path.parent)
+        write_privately(path, text)
     except OSError as exc:
-        raise FavouritesFileError(f"Cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
         raise FavouritesFileError(f"Cannot write {path}: {exc.strerror or exc}") from exc

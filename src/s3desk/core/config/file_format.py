@@ -1,6 +1,28 @@
-"""The ``version = N`` line that the settings, accounts and managed files start with."""
+"""What the settings, accounts and favourites files share: the ``version = N`` line they
+start with, and how they are written."""
 
 from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_privately(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable by the user alone: a new file, synced and renamed
+    over the old one, so a crash leaves one or the other. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def version_problem(version: object, newest: int) -> str | None:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -28,7 +26,7 @@ import tomli_w
 
 from s3desk.core.compliance.upload_options import UploadOptions
 from s3desk.core.config.engine_config import EngineConfig
-from s3desk.core.config.file_format import version_problem
+from s3desk.core.config.file_format import version_problem, write_privately
 from s3desk.core.config.managed import ManagedConfig
 from s3desk.core.config.settings import (
     CLI_FLAGS,
@@ -203,19 +201,8 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _write_atomically(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+        write_privately(path, text)
     except OSError as exc:
-        raise SettingsFileError(f"Cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
         raise SettingsFileError(f"Cannot write {path}: {exc.strerror or exc}") from exc
 
 
