@@ -11,7 +11,7 @@ DEPS ?= locked
 LATEST_VENV := .venv-latest
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-core test-gui test-keyring test-latest test-lowest soak lint lock format screenshots bench bench-gui bench-browse bench-download system-deps clean
+.PHONY: run test test-core test-gui test-keyring test-latest test-lowest soak lint lock format screenshots bench bench-upload bench-gui bench-browse bench-download system-deps clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -125,7 +125,14 @@ screenshots: system-deps $(STAMP)
 
 # Benchmarks (not part of the test suite): s3desk against s5cmd, rclone, aws cli and boto3
 # on a local rclone server; see bench/README.md. BENCH_ARGS passes options through.
+# `make bench`: uploads, downloads (and start-up where bench/startup.py is) in one table,
+# bench/results/latest.json, and a chart, bench/results/bench.png; the report before it is
+# kept as bench/results/previous.json, and the table says how s3desk moved since.
 bench: $(STAMP)
+	bench/setup-peers.sh
+	$(PY) bench/report.py $(BENCH_ARGS)
+
+bench-upload: $(STAMP)
 	bench/setup-peers.sh
 	$(PY) bench/upload.py $(BENCH_ARGS)
 
