@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from s3desk.core.phrases import phrase
@@ -99,7 +99,13 @@ def make_session(endpoint: S3Endpoint) -> Session:
     return session
 
 
-def session_region(endpoint: S3Endpoint, session: Session) -> str:
+class ConfigSource(Protocol):
+    """Where configuration variables come from: botocore's session, or a PlainSession."""
+
+    def get_config_variable(self, logical_name: str) -> Any: ...
+
+
+def session_region(endpoint: S3Endpoint, session: ConfigSource) -> str:
     """The region requests are signed for: the endpoint's, the profile's, or us-east-1."""
     return str(endpoint.region or session.get_config_variable("region") or "us-east-1")
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import os
 import ssl
+import sys
 import threading
-import urllib.request
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -39,6 +40,8 @@ from s3desk.core.storage.http1 import ConnectError, ConnectionPool, ConnectTimeo
 if TYPE_CHECKING:
     from botocore.session import Session
     from mypy_boto3_s3 import S3Client
+
+    from s3desk.core.storage.plain_credentials import PlainSession
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()  # of a request without a body
@@ -63,15 +66,16 @@ class _Bucket:
 
 
 class LeanS3:
-    """PutObject, HeadObject and GetObject on ``endpoint`` with ``session``'s credentials.
-    ``client`` is called for a botocore client only where the bucket's URL needs botocore's
-    endpoint rules (AWS, virtual-host addressing), so a run of small files to a path-style
-    service never pays for building one."""
+    """PutObject, HeadObject and GetObject on ``endpoint`` with ``session``'s credentials
+    (botocore's session, or a PlainSession that needs no botocore). ``client`` is called
+    for a botocore client only where the bucket's URL needs botocore's endpoint rules (AWS,
+    virtual-host addressing), so a run of small files to a path-style service never pays
+    for building one."""
 
     def __init__(
         self,
         endpoint: S3Endpoint,
-        session: Session,
+        session: Session | PlainSession,
         client: Callable[[], S3Client],
         *,
         max_connections: int,
@@ -262,16 +266,14 @@ class LeanS3:
 
     def _frozen_credentials(self) -> tuple[str, str, str | None]:
         """The access key, secret key and session token to sign with."""
-        from botocore.exceptions import NoCredentialsError
-
         credentials = self._session.get_credentials()
-        if credentials is None:
-            raise NoCredentialsError
         # Refreshable credentials (SSO, assume-role) renew themselves here when due.
-        frozen = credentials.get_frozen_credentials()
+        frozen = None if credentials is None else credentials.get_frozen_credentials()
         # botocore's types allow a key of None, which none of its credential providers gives.
-        if frozen.access_key is None or frozen.secret_key is None:
-            raise NoCredentialsError
+        if frozen is None or frozen.access_key is None or frozen.secret_key is None:
+            from botocore.exceptions import NoCredentialsError  # only now: a plain session
+
+            raise NoCredentialsError  # has no botocore loaded
         return frozen.access_key, frozen.secret_key, frozen.token
 
     def _authorization(
@@ -432,6 +434,14 @@ def _plain_key(key: str) -> bool:
 
 def _proxied(url: str) -> bool:
     """A proxy from the environment applies: botocore honours it, so let it send."""
+    if sys.platform not in ("darwin", "win32") and not any(
+        name.lower().endswith("_proxy") for name in os.environ
+    ):
+        # getproxies() reads only *_proxy variables here; without any it finds none, and
+        # urllib.request (with http.client and email) need not load.
+        return False
+    import urllib.request
+
     parts = urlsplit(url)
     proxies = urllib.request.getproxies()
     if parts.scheme not in proxies:
@@ -439,7 +449,7 @@ def _proxied(url: str) -> bool:
     return not urllib.request.proxy_bypass(parts.hostname or "")
 
 
-def _ca_bundle(session: Session) -> str:
+def _ca_bundle(session: Session | PlainSession) -> str:
     """The CA bundle botocore would verify against: AWS_CA_BUNDLE or the profile's ca_bundle,
     else its default."""
     from botocore.httpsession import get_cert_path

@@ -1,7 +1,8 @@
 """One transfer engine's ways to S3, each made on first use and shared by its workers: a
 botocore session (credentials, refreshed as they expire), a botocore client on it, and the
 lean sender for the requests made once per file (``lean_s3.py``), which takes its
-credentials from the same session.
+credentials from the same session, or from ``plain_credentials.py`` when the endpoint or
+the environment gives them plainly.
 
 Every request, on either path, calls the engine's request hooks with its operation name
 first. ``reset`` drops everything when the endpoint or its credentials change.
@@ -15,6 +16,7 @@ from typing import Any
 
 from s3desk.core.storage.endpoint import S3Endpoint, make_client, make_session
 from s3desk.core.storage.lean_s3 import LeanS3
+from s3desk.core.storage.plain_credentials import plain_session
 
 
 class Senders:
@@ -78,8 +80,10 @@ class Senders:
         with self._lock:
             if self._lean is None:
                 connect, read = self._timeouts
+                # Keys and region given plainly need no botocore session (nor its import).
+                session = plain_session(self.endpoint, self.session) or self.session()
                 self._lean = LeanS3(
-                    self.endpoint, self.session(), lambda: self.client,
+                    self.endpoint, session, lambda: self.client,
                     max_connections=self._max_connections, connect_timeout=connect,
                     read_timeout=read,
                 )  # fmt: skip
