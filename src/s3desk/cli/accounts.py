@@ -8,9 +8,7 @@ for it without echo.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when an accounts command runs, not for every command line
@@ -95,6 +93,8 @@ def _add(store: AccountStore, args: argparse.Namespace) -> int:
         prefix=args.prefix,
     )  # fmt: skip
     if existing is not None:
+        from dataclasses import replace  # here: 's3desk --help' need not load dataclasses
+
         account = replace(account, id=existing.id)
     secret = None
     if account.kind.has_secret and (existing is None or args.secret_stdin):
@@ -110,6 +110,8 @@ def _read_secret(from_stdin: bool, what: str = "secret access key") -> str:
     if from_stdin:
         secret = sys.stdin.readline().rstrip("\r\n")
     else:
+        import getpass
+
         secret = getpass.getpass(f"{what.capitalize()}: ")
     if not secret:
         raise ValueError(f"No {what} given")

@@ -19,19 +19,17 @@ from typing import TYPE_CHECKING, TextIO
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
 from s3desk.cli.flags import add_transfer_arguments
-from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
-from s3desk.core.bucket.browse import iter_pages
-from s3desk.core.compliance.audit import AuditLog
-from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
-from s3desk.core.storage.endpoint import S3Endpoint, make_client
-from s3desk.core.storage.errors import describe_error, has_code
-from s3desk.core.transfer.download.engine import DownloadEngine
-from s3desk.core.transfer.download.plan import DownloadPlan, plan_download
+from s3desk.core.config.conflict import ConflictPolicy
 
+# The engine, the planner and botocore load when a download runs, not when the parser is
+# built: 's3desk --help' and the other commands never need them.
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
+    from s3desk.cli.progress import SigTerm
     from s3desk.core.config.settings import Settings
+    from s3desk.core.storage.endpoint import S3Endpoint
+    from s3desk.core.transfer.download.plan import DownloadPlan
 
 
 class _NothingThere(Exception):
@@ -92,6 +90,8 @@ def _settings(args: argparse.Namespace) -> Settings | str:
 
 
 def run_download(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from s3desk.cli.progress import SigTerm
+
     out = out or sys.stdout
     try:
         bucket, key = parse_source(args.source)
@@ -127,6 +127,12 @@ def _download(
     dest: str,
     sigterm: SigTerm,
 ) -> int:
+    from s3desk.cli.progress import ProgressPrinter, follow
+    from s3desk.core.compliance.audit import AuditLog
+    from s3desk.core.config.engine_config import EngineConfig
+    from s3desk.core.storage.endpoint import make_client
+    from s3desk.core.transfer.download.engine import DownloadEngine
+
     try:
         # Listing retries through botocore (the engine's client leaves them to the engine).
         client = make_client(endpoint, 1, attempts=args.retries + 1)
@@ -181,6 +187,10 @@ def _download(
 def _plan(client: S3Client, bucket: str, key: str, dest: str) -> DownloadPlan:
     """What downloading ``key`` (an object or a folder) into ``dest`` means: the same
     planner the app uses, given what the app's Browse tab would show selected."""
+    from s3desk.core.bucket.browse import iter_pages
+    from s3desk.core.storage.errors import has_code
+    from s3desk.core.transfer.download.plan import plan_download
+
     forbidden: Exception | None = None
     if key and not key.endswith("/"):
         try:
@@ -226,6 +236,8 @@ def _refused_objects(plan: DownloadPlan) -> list[tuple[str, str]]:
 
 
 def _describe_listing_error(exc: BaseException, bucket: str, key: str) -> str:
+    from s3desk.core.storage.errors import describe_error, has_code
+
     if has_code(exc, "NoSuchBucket"):
         return f"Bucket '{bucket}' does not exist"
     if has_code(exc, "AccessDenied") or has_code(exc, "403"):

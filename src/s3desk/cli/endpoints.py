@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint
+if TYPE_CHECKING:
+    from s3desk.core.storage.endpoint import S3Endpoint
 
 
 def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +21,8 @@ def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def endpoint_from(args: argparse.Namespace, says: str = "where to upload") -> S3Endpoint:
+    from s3desk.core.storage.endpoint import S3Endpoint, custom_endpoint
+
     if args.account and (args.endpoint_url or args.profile):
         raise ValueError(f"--account says {says} already; drop --endpoint-url/--profile")
     if args.account:

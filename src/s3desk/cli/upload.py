@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
 from s3desk.cli.flags import add_transfer_arguments
-from s3desk.cli.progress import ProgressPrinter, SigTerm, follow
-from s3desk.core.compliance import content_types
-from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
-from s3desk.core.storage.endpoint import S3Endpoint
-from s3desk.core.transfer.jobs import Destination
-from s3desk.core.transfer.upload.engine import UploadEngine
-from s3desk.core.transfer.upload.journal import Journal, open_user_journal
+from s3desk.core.config.conflict import ConflictPolicy
+
+# The engine and its modules load when an upload runs, not when the parser is built:
+# 's3desk --help' and the other commands never need them.
+if TYPE_CHECKING:
+    from s3desk.cli.progress import SigTerm
+    from s3desk.core.config.engine_config import EngineConfig
+    from s3desk.core.storage.endpoint import S3Endpoint
+    from s3desk.core.transfer.jobs import Destination
+    from s3desk.core.transfer.upload.journal import Journal
 
 
 def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,12 +60,15 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _with_account(config: EngineConfig, endpoint: S3Endpoint) -> EngineConfig:
     """The upload rules and options of the account (or the settings) on top of ``config``."""
-    from s3desk.core.config.account_store import AccountStore
-    from s3desk.core.config.accounts import AccountsFileError
     from s3desk.core.config.settings_store import SettingsStore, with_account
 
     account = None
     if endpoint.account_id:
+        # Only here: the account store loads the OS keyring, which keys from flags or the
+        # environment do not need.
+        from s3desk.core.config.account_store import AccountStore
+        from s3desk.core.config.accounts import AccountsFileError
+
         try:
             account = AccountStore().find(endpoint.account_id)
         except AccountsFileError as exc:
@@ -71,6 +77,8 @@ def _with_account(config: EngineConfig, endpoint: S3Endpoint) -> EngineConfig:
 
 
 def _content_type(text: str) -> str:
+    from s3desk.core.compliance import content_types
+
     try:
         return content_types.check(text)
     except content_types.InvalidContentType as exc:
@@ -115,6 +123,10 @@ def _settings_for(args: argparse.Namespace) -> EngineConfig | int:
 
 
 def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from s3desk.cli.progress import SigTerm
+    from s3desk.core.transfer.jobs import Destination
+    from s3desk.core.transfer.upload.journal import open_user_journal
+
     out = out or sys.stdout
     configured = _settings_for(args)
     if isinstance(configured, int):
@@ -153,7 +165,9 @@ def run_upload(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def _upload_to_demo(args: argparse.Namespace, out: TextIO, config: EngineConfig) -> int:
     """The upload into the local demo storage, started for this command alone (its bucket
     is the destination's); no journal, as nothing is left to resume once it ends."""
+    from s3desk.cli.progress import SigTerm
     from s3desk.core.storage.demo import DemoStorage, demo_available
+    from s3desk.core.transfer.jobs import Destination
 
     if args.account or args.endpoint_url or args.profile:
         print("s3desk: --demo says where to upload already; drop --account, --endpoint-url "
@@ -189,7 +203,9 @@ def _upload(
     dest: Destination,
     sigterm: SigTerm,
 ) -> int:
+    from s3desk.cli.progress import ProgressPrinter, follow
     from s3desk.core.compliance.audit import AuditLog
+    from s3desk.core.transfer.upload.engine import UploadEngine
 
     engine = UploadEngine(endpoint, config, journal=journal, audit=AuditLog())
     # Running the same command again after a crash goes on from the parts already sent.

@@ -7,24 +7,17 @@ loading an engine, so this module imports nothing that moves bytes.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from s3desk.core.compliance.upload_options import UploadOptions
+from s3desk.core.config.conflict import ConflictPolicy
 from s3desk.core.storage.parts import MiB
 
 if TYPE_CHECKING:  # rules load on their own when a table is given (settings_store.with_account)
     from s3desk.core.compliance.rules import UploadRules
 
-
-class ConflictPolicy(enum.Enum):
-    """What to do when an object with the key already exists."""
-
-    OVERWRITE = "overwrite"
-    SKIP = "skip"
-    RENAME = "rename"  # keep both: upload as "name (1).ext"
-    ASK = "ask"
+__all__ = ["MAX_CONCURRENCY", "ConflictPolicy", "EngineConfig", "pool_size"]
 
 
 MAX_CONCURRENCY = 256  # parallel requests the settings allow
