@@ -11,7 +11,7 @@ DEPS ?= locked
 LATEST_VENV := .venv-latest
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-core test-gui test-keyring test-latest test-lowest soak lint lock format screenshots bench bench-upload bench-gui bench-browse bench-download system-deps clean
+.PHONY: run test test-core test-gui test-keyring test-latest test-lowest soak lint lock format screenshots bench bench-upload bench-gui bench-browse bench-download bench-startup system-deps clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -145,6 +145,12 @@ bench-browse: $(STAMP)
 bench-download: $(STAMP)
 	bench/setup-peers.sh
 	$(PY) bench/download.py $(BENCH_ARGS)
+
+# How long `s3desk --help` and a one-file `s3desk upload` take, start-up included, against
+# s5cmd, `aws s3 cp` and the interpreter's own start-up.
+bench-startup: $(STAMP)
+	bench/setup-peers.sh
+	$(PY) bench/startup.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(LATEST_VENV) $(LOWEST_VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
