@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import s3desk.cli.download as download_cli
+import s3desk.core.transfer.download.engine as download_engine
 from s3desk.cli import build_parser
 from s3desk.core.storage.endpoint import S3Endpoint
 from tests.cli_runner import run_cli
@@ -76,13 +77,14 @@ def _download_config(
 ) -> tuple[int, Any]:
     """Run ``s3desk download`` in this process; what the download engine was given."""
     given: list[Any] = []
-    real = download_cli.DownloadEngine
+    real = download_engine.DownloadEngine
 
     def recording(endpoint: S3Endpoint, config: Any, **kwargs: Any) -> Any:
         given.append(config)
         return real(endpoint, config, **kwargs)
 
-    monkeypatch.setattr(download_cli, "DownloadEngine", recording)
+    # The command imports the engine when it runs: from its module, where this puts it.
+    monkeypatch.setattr(download_engine, "DownloadEngine", recording)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", endpoint.access_key or "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", endpoint.secret_key or "testing")
     args: argparse.Namespace = build_parser().parse_args(
