@@ -4,13 +4,14 @@ start with, and how they are written."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def write_privately(path: Path, text: str) -> None:
     """Write ``text`` to ``path``, readable by the user alone: a new file, synced and renamed
     over the old one, so a crash leaves one or the other. Raises OSError."""
+    import tempfile  # only to write: commands that only read settings start faster
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -117,6 +116,8 @@ class ManagedConfig:
             raise ManagedConfigError(
                 f"Cannot read the managed configuration {path}: {exc.strerror or exc}"
             ) from exc
+        import tomllib  # only once there is a file to read
+
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-import tomli_w
-
 from s3desk.core.compliance.content_types import check_table
 from s3desk.core.compliance.upload_options import STORAGE_CLASSES, UploadOptions
 from s3desk.core.config.engine_config import MAX_CONCURRENCY, ConflictPolicy, EngineConfig
@@ -379,6 +377,8 @@ def _rules(value: object) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ValueError(f"must be a table, not {value!r}")
     table = copy.deepcopy(dict(value))
+    import tomli_w  # only for a rules table: most settings never have one
+
     try:
         tomli_w.dumps({"rules": table})
     except (TypeError, ValueError) as exc:

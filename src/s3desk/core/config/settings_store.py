@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import copy
 import logging
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import tomli_w
 
 from s3desk.core.compliance.upload_options import UploadOptions
 from s3desk.core.config.engine_config import EngineConfig
@@ -168,6 +165,8 @@ class SettingsStore:
         # Scalars first: TOML puts tables (metadata, tags, rules) after them anyway.
         document.update({k: v for k, v in plain.items() if not isinstance(v, dict)})
         document.update({k: v for k, v in plain.items() if isinstance(v, dict)})
+        import tomli_w  # only to write: reading the settings needs no writer
+
         _write_atomically(self.path, tomli_w.dumps(document))
 
 
@@ -188,6 +187,8 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise SettingsFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    import tomllib  # only once there is a file to read
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
