@@ -365,3 +365,34 @@ def test_a_body_read_to_its_end_frees_its_connection_and_an_unread_one_does_not(
             assert proxy.stats()["connections"] == 2
         finally:
             sender.close()
+
+
+@pytest.mark.parametrize(
+    ("proxy_env", "served"),
+    [
+        ({}, True),
+        ({"http_proxy": "http://127.0.0.1:9"}, False),  # botocore would use the proxy
+        ({"HTTP_PROXY": "http://127.0.0.1:9"}, False),
+        ({"http_proxy": "http://127.0.0.1:9", "no_proxy": "127.0.0.1"}, True),
+        ({"https_proxy": "http://127.0.0.1:9"}, True),  # not for plain HTTP
+    ],
+)
+def test_a_proxy_from_the_environment_leaves_the_bucket_to_botocore(
+    rclone_server: Server, rclone_bucket: str, proxy_env: dict[str, str], served: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    for name, value in proxy_env.items():
+        monkeypatch.setenv(name, value)
+    sender = _sender(rclone_server.endpoint)
+    try:
+        if served:
+            sender.put(rclone_bucket, "proxy.txt", b"p", {"content-type": "text/plain"})
+            assert read_object(rclone_server.client, rclone_bucket, "proxy.txt") == b"p"
+        else:
+            with pytest.raises(NotServed):
+                sender.put(rclone_bucket, "proxy.txt", b"p", {"content-type": "text/plain"})
+    finally:
+        sender.close()

@@ -31,7 +31,6 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
-from xml.etree import ElementTree
 
 from s3desk import __version__
 from s3desk.core.storage.endpoint import S3Endpoint, session_region
@@ -407,6 +406,8 @@ _USER_AGENT = f"s3desk/{__version__}"
 def _parse_error(body: bytes) -> dict[str, str]:
     if not body:
         return {}
+    from xml.etree import ElementTree  # only for an error answer
+
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError:
