@@ -89,3 +89,31 @@ def test_an_upload_with_keys_from_the_environment_loads_no_sdk_and_no_keyring(
     assert "s3desk.core.storage.lean_s3" in modules  # the listing is there to read
     assert sorted(set(NOT_FOR_UPLOAD) & modules) == []
     assert "s3desk.core.transfer.download.engine" not in modules
+
+
+# Runs a command as the program (main() reads sys.argv) or as a library call (main(argv)),
+# then says how many objects were frozen out of the garbage collection at exit.
+_FREEZE = """
+import gc, sys
+from s3desk.cli import main
+as_program = sys.argv.pop(1) == "program"
+code = main() if as_program else main(sys.argv[1:])
+print("frozen", gc.get_freeze_count())
+sys.exit(code)
+"""
+
+
+def _frozen_after(how: str) -> int:
+    run = subprocess.run(
+        [sys.executable, "-c", _FREEZE, how, "admin", "policy", "--bucket", "some-bucket"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert '"Version": "2012-10-17"' in run.stdout  # the command did its work first
+    return int(run.stdout.rsplit("frozen", 1)[1])
+
+
+def test_a_command_that_ends_the_process_skips_the_last_collection() -> None:
+    assert _frozen_after("program") > 10_000
+    # Called with arguments (tests, other programs), it leaves the caller's objects alone.
+    assert _frozen_after("library") == 0
