@@ -699,3 +699,71 @@ def test_the_in_order_hash_survives_a_pause_and_starts_over_after_a_cancel(
         assert hashed == [0, 1, 2, 2, 3]
     else:  # the parts were thrown away with their hash: the retry hashes from the start
         assert hashed == [0, 1, 2, 0, 1, 2, 3]
+
+
+def test_parts_next_in_line_are_hashed_as_they_arrive_not_read_back(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one worker every part is the next one the MD5 needs when its GET goes out: each
+    is hashed from the bytes as they arrive, and none is read back from the file (which
+    used to cost a second pass over the whole object, started only once part 1 was in)."""
+    from s3desk.core.transfer.download import engine as engine_module
+
+    read_back: list[int] = []
+    real_hash_range = engine_module.hash_range
+
+    def counting(path: str, start: int, length: int, digest: Any, buffer: bytearray) -> None:
+        read_back.append(start)
+        real_hash_range(path, start, length, digest, buffer)
+
+    monkeypatch.setattr(engine_module, "hash_range", counting)
+    data = os.urandom(20 * MiB)  # four parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=1, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    hashed = _note_hashed(engine)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert engine.wait(60)
+        assert engine.job(job_id).state is JobState.DONE
+    finally:
+        engine.shutdown()
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert hashed == [0, 1, 2, 3]
+    assert read_back == []
+
+
+def test_with_many_workers_parts_are_hashed_in_order_once_each(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts that arrive while another is hashed as it arrives are read back in order
+    afterwards; every part is hashed exactly once, either way."""
+    from s3desk.core.transfer.download import engine as engine_module
+
+    read_back: list[int] = []
+    real_hash_range = engine_module.hash_range
+
+    def counting(path: str, start: int, length: int, digest: Any, buffer: bytearray) -> None:
+        read_back.append(start // (5 * MiB) + 1)
+        real_hash_range(path, start, length, digest, buffer)
+
+    monkeypatch.setattr(engine_module, "hash_range", counting)
+    data = os.urandom(40 * MiB)  # eight parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=4, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert engine.wait(60)
+        view = engine.job(job_id)
+        (job,) = engine._jobs.values()
+        hashed_parts = job.hashed_parts
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert 1 not in read_back  # the first part is always hashed as it arrives
+    assert read_back == sorted(set(read_back))
+    assert hashed_parts == 8

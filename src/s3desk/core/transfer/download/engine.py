@@ -9,10 +9,12 @@ under the real name. A local file is never replaced unless the user chose "repla
 one that appears while downloading is kept and the download is renamed.
 
 Where the ETag is a plain MD5 the bytes are checked against it: a small object's body as it
-arrives, a big one's parts in order while later parts are still downloading (the worker that
-completes the next part in order reads it back from the temporary file and hashes it, and
-every consecutive part already there), so once the last part is in only the comparison is
-left. A mismatch fetches the whole file again (nothing tells which part was wrong).
+arrives, a big one's parts in order while later parts are still downloading: the part the
+hash needs next is hashed as its bytes arrive (from the first byte of the object on), and
+parts that arrived meanwhile are read back from the temporary file and hashed by the unit
+that finished the part before them, so once the last part is in little more than the
+comparison is left. A mismatch fetches the whole file again (nothing tells which part was
+wrong).
 
 GETs go through the lean sender (``lean_s3.py``, as the upload engine's small PUTs do),
 without botocore's per-request cost, which dominates for many small files and is a good part
@@ -305,19 +307,32 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
         if unit.number not in job.done_parts:
             start = (unit.number - 1) * job.part_size
             length = min(job.part_size, item.size - start)
-            body = self._reader.open(item, (start, start + length - 1))
+            with self._cond:
+                # The part next in line for the hash is hashed as it arrives, not read back.
+                base = self._claim_lead(job, unit.number, token)
             try:
-                f = open(job.temp, "r+b")  # noqa: SIM115 - closed below
+                digest = base.copy() if base is not None else None  # undone if this fails
+                body = self._reader.open(item, (start, start + length - 1))
+                try:
+                    f = open(job.temp, "r+b")  # noqa: SIM115 - closed below
+                except BaseException:
+                    body.close()
+                    raise
+                with f:
+                    f.seek(start)
+                    self._read_body(unit, body, f, length, digest=digest)
             except BaseException:
-                body.close()
+                if base is not None:
+                    with self._cond:
+                        if job.checker is token:
+                            job.checker = None
                 raise
-            with f:
-                f.seek(start)
-                self._read_body(unit, body, f, length, digest=None)
             with self._cond:
                 job.done_parts.add(unit.number)
+                if base is not None and job.checker is token and job.hasher is base:
+                    job.hasher, job.hashed_parts = digest, unit.number
                 # In the same locked step: a unit checking now will see this part.
-                claimed = self._claim_check(job, token)
+                claimed = job.checker is token or self._claim_check(job, token)
         else:  # every part arrived before a pause: only the checks remain
             with self._cond:
                 claimed = self._claim_check(job, token)
@@ -386,6 +401,20 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             return False
         job.checker = token
         return True
+
+    def _claim_lead(self, job: DownloadJob, number: int, token: object) -> Any:
+        """(Locked) If part ``number`` is the next one the in-order MD5 needs and no unit is
+        hashing, become the job's checker and return the hash so far (the unit feeds a copy
+        of it as the part arrives); else None. So hashing starts with the first bytes, not
+        once the first part is complete, and no part before the first gap is read back."""
+        if not _checkable(job.item) or not self._claim_check(job, token):
+            return None
+        if job.hasher is None:
+            job.hasher, job.hashed_parts = hashlib.md5(usedforsecurity=False), 0
+        if job.hashed_parts + 1 != number:
+            job.checker = None
+            return None
+        return job.hasher
 
     def _finish_parts(self, unit: _Unit, token: object) -> None:
         """Holding the job's check: hash the parts that are next in order (plain-MD5 ETags),
