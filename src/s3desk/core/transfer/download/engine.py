@@ -54,6 +54,7 @@ from s3desk.core.storage.errors import describe_error, has_code
 from s3desk.core.storage.parts import MiB, choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
 from s3desk.core.transfer.download.files import LocalFiles, Stopped, copy_body, hash_range, remove
+from s3desk.core.transfer.download.listing import LeanLister
 from s3desk.core.transfer.download.plan import DownloadItem, free_path
 from s3desk.core.transfer.download.reader import ObjectChanged, ObjectReader
 from s3desk.core.transfer.jobs import JobState, JobView
@@ -193,6 +194,11 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
     @property
     def client(self) -> Any:
         return self._senders.client
+
+    def lister(self, attempts: int = 3) -> LeanLister:
+        """ListObjectsV2 and HeadObject for planning downloads, on this engine's session and
+        connections: no botocore client of its own where the lean sender serves."""
+        return LeanLister(self._senders, attempts)
 
     # ----------------------------------------------------------------- scheduling hooks
 
