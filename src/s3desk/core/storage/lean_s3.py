@@ -125,13 +125,19 @@ class LeanS3:
             raise self._error(response, "HeadObject", bucket)
         return True
 
-    def head(self, bucket: str, key: str, version_id: str = "") -> dict[str, str]:
-        """HeadObject: the answer's headers (lower-case names); a missing object raises
-        botocore's ClientError with the code "404", as botocore's head_object does."""
-        query = {"versionId": version_id} if version_id else None
+    def head(
+        self, bucket: str, key: str, version_id: str = "", part_number: int = 0
+    ) -> dict[str, str]:
+        """HeadObject (of part ``part_number`` of a multipart object, if given): the
+        answer's headers (lower-case names); a missing object raises botocore's ClientError
+        with the code "404", as botocore's head_object does."""
+        query = {"versionId": version_id} if version_id else {}
+        if part_number:
+            query["partNumber"] = str(part_number)
         response = self._request(
-            "HEAD", "HeadObject", bucket, key, b"", {}, payload_hash=EMPTY_SHA256, query=query
-        )
+            "HEAD", "HeadObject", bucket, key, b"", {}, payload_hash=EMPTY_SHA256,
+            query=query or None,
+        )  # fmt: skip
         if response.status >= 300:
             raise self._error(response, "HeadObject", bucket)
         return response.headers

@@ -13,8 +13,11 @@ arrives, a big one's parts in order while later parts are still downloading: the
 hash needs next is hashed as its bytes arrive (from the first byte of the object on), and
 parts that arrived meanwhile are read back from the temporary file and hashed by the unit
 that finished the part before them, so once the last part is in little more than the
-comparison is left. A mismatch fetches the whole file again (nothing tells which part was
-wrong).
+comparison is left. A multipart ETag is the MD5 of the uploaded parts' MD5s: the engine
+asks for the uploader's part size (HeadObject of parts 1 and N), fetches the same ranges and
+each worker takes its part's MD5 as it arrives, in parallel, nothing read back; where the
+sizes are not told (or do not add up) such an object cannot be checked, as before. A
+mismatch fetches the whole file again (nothing tells which part was wrong).
 
 GETs go through the lean sender (``lean_s3.py``, as the upload engine's small PUTs do),
 without botocore's per-request cost, which dominates for many small files and is a good part
@@ -48,7 +51,7 @@ from typing import Any, BinaryIO, NamedTuple
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig, pool_size
 from s3desk.core.phrases import phrase
-from s3desk.core.storage.checksums import IntegrityError
+from s3desk.core.storage.checksums import IntegrityError, multipart_etag
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.errors import describe_error, has_code
 from s3desk.core.storage.parts import MiB, choose_part_size, part_count
@@ -70,6 +73,7 @@ LEAN_GET_MAX = 1 * MiB
 # How much of a finished part is read back at a time to hash it in order.
 HASH_BLOCK = 1 * MiB
 _PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
+_MULTIPART_ETAG = re.compile(r"^[0-9a-f]{32}-([1-9][0-9]{0,4})$")
 
 
 class _CheckFailed(Exception):
@@ -108,6 +112,11 @@ class DownloadJob:
     hashed_parts: int = 0
     # Held by the one unit that hashes parts or checks and places the file (see _finish_parts).
     checker: object | None = None
+    # Multipart ETags: whether the uploader's part size was asked for (a HeadObject of
+    # parts 1 and N), and once known, each part's MD5 as it arrived, to check the ETag.
+    layout_asked: bool = False
+    by_parts: bool = False
+    part_md5s: dict[int, bytes] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -218,6 +227,8 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             if size < self.config.multipart_threshold:
                 return _Unit(job, 0, job.generation)
             if not job.part_size:
+                if _etag_parts(job.item) and not job.layout_asked:
+                    return _Unit(job, 0, job.generation)  # asks for the parts as uploaded
                 job.part_size = choose_part_size(size, self.config.part_size)
             count = part_count(size, job.part_size)
             job.pending = [n for n in range(1, count + 1) if n not in job.done_parts]
@@ -301,7 +312,10 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
     def _fetch(self, unit: _Unit) -> None:
         job = unit.job
         if not job.part_size:
-            self._fetch_whole(unit)
+            if job.size >= self.config.multipart_threshold and not job.layout_asked:
+                self._ask_layout(unit)
+            else:
+                self._fetch_whole(unit)
             return
         item = job.item
         with self._cond:
@@ -311,39 +325,69 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
                     f.truncate(item.size)
         token = object()
         if unit.number not in job.done_parts:
-            start = (unit.number - 1) * job.part_size
-            length = min(job.part_size, item.size - start)
-            with self._cond:
-                # The part next in line for the hash is hashed as it arrives, not read back.
-                base = self._claim_lead(job, unit.number, token)
-            try:
-                digest = base.copy() if base is not None else None  # undone if this fails
-                body = self._reader.open(item, (start, start + length - 1))
-                try:
-                    f = open(job.temp, "r+b")  # noqa: SIM115 - closed below
-                except BaseException:
-                    body.close()
-                    raise
-                with f:
-                    f.seek(start)
-                    self._read_body(unit, body, f, length, digest=digest)
-            except BaseException:
-                if base is not None:
-                    with self._cond:
-                        if job.checker is token:
-                            job.checker = None
-                raise
-            with self._cond:
-                job.done_parts.add(unit.number)
-                if base is not None and job.checker is token and job.hasher is base:
-                    job.hasher, job.hashed_parts = digest, unit.number
-                # In the same locked step: a unit checking now will see this part.
-                claimed = job.checker is token or self._claim_check(job, token)
+            claimed = self._fetch_part(unit, token)
         else:  # every part arrived before a pause: only the checks remain
             with self._cond:
                 claimed = self._claim_check(job, token)
         if claimed:
             self._finish_parts(unit, token)
+
+    def _fetch_part(self, unit: _Unit, token: object) -> bool:
+        """Write the unit's part at its offset in the temporary file, hashing it as it
+        arrives where that helps the check; True if this unit now holds the job's check."""
+        job, item = unit.job, unit.job.item
+        start = (unit.number - 1) * job.part_size
+        length = min(job.part_size, item.size - start)
+        with self._cond:
+            # The part next in line for the hash is hashed as it arrives, not read back.
+            base = self._claim_lead(job, unit.number, token)
+        try:
+            digest = base.copy() if base is not None else None  # undone if this fails
+            if job.by_parts:  # an uploaded part: its own MD5, whatever arrives when
+                digest = hashlib.md5(usedforsecurity=False)
+            body = self._reader.open(item, (start, start + length - 1))
+            try:
+                f = open(job.temp, "r+b")  # noqa: SIM115 - closed below
+            except BaseException:
+                body.close()
+                raise
+            with f:
+                f.seek(start)
+                self._read_body(unit, body, f, length, digest=digest)
+        except BaseException:
+            if base is not None:
+                with self._cond:
+                    if job.checker is token:
+                        job.checker = None
+            raise
+        with self._cond:
+            job.done_parts.add(unit.number)
+            if job.by_parts and digest is not None:
+                job.part_md5s[unit.number] = digest.digest()
+            if base is not None and job.checker is token and job.hasher is base:
+                job.hasher, job.hashed_parts = digest, unit.number
+            # In the same locked step: a unit checking now will see this part.
+            return job.checker is token or self._claim_check(job, token)
+
+    def _ask_layout(self, unit: _Unit) -> None:
+        """Find the part size a multipart object was uploaded with, so that its parts come
+        in the same ranges and their MD5s, taken in parallel as they arrive, give its ETag.
+        Then the job goes back to the front of the queue to be fetched in parts."""
+        job = unit.job
+        try:
+            size = self._reader.part_size(job.item, _etag_parts(job.item))
+        except Exception as exc:  # the ETag cannot be checked; the GETs say what is wrong
+            log.info("no part sizes for s3://%s/%s: %r", job.bucket, job.key, exc)
+            size = None
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                raise Stopped
+            job.layout_asked = True
+            if size is not None and not job.part_size:
+                job.part_size, job.by_parts = size, True
+            self._set_state(job, JobState.QUEUED)
+            self._queue.appendleft(job)
+            self._cond.notify()
 
     def _fetch_whole(self, unit: _Unit) -> None:
         """An object in one GET: a small one read into memory, a bigger one streamed."""
@@ -473,6 +517,9 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
                     job.hashed_parts = number
         try:
             if checkable and hasher.hexdigest() != item.etag:
+                self._start_over(current)
+                return
+            if job.by_parts and _parts_etag(job, count) != item.etag.lower():
                 self._start_over(current)
                 return
             self._place(current, check_size=True)
@@ -609,8 +656,21 @@ _LOCAL_EXISTS = phrase("A local file with this name exists")
 
 def _checkable(item: DownloadItem) -> bool:
     """A plain MD5 ETag: the object was stored in one request without KMS or customer keys.
-    (A multipart ETag is an MD5 of part MD5s, which needs the uploader's part size.)"""
+    (A multipart ETag is an MD5 of part MD5s, checked part by part: see ``_ask_layout``.)"""
     return bool(_PLAIN_MD5.match(item.etag))
+
+
+def _etag_parts(item: DownloadItem) -> int:
+    """The number of parts a multipart ETag ("md5-N") names; 0 for any other ETag."""
+    match = _MULTIPART_ETAG.match(item.etag.lower())
+    return int(match.group(1)) if match else 0
+
+
+def _parts_etag(job: DownloadJob, count: int) -> str:
+    """The multipart ETag of the parts' MD5s as they arrived ("" if one is missing)."""
+    if len(job.part_md5s) != count or count != _etag_parts(job.item):
+        return ""
+    return multipart_etag([job.part_md5s[n] for n in range(1, count + 1)])
 
 
 def _stale(unit: _Unit) -> Callable[[], bool]:
@@ -627,6 +687,7 @@ def _reset_hash(job: DownloadJob) -> None:
     job.hasher = None
     job.hashed_parts = 0
     job.checker = None
+    job.part_md5s.clear()
 
 
 def describe_download_error(exc: BaseException, item: DownloadItem) -> str:
