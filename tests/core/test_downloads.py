@@ -846,3 +846,32 @@ def test_a_corrupted_part_of_a_multipart_object_is_caught_and_fetched_again(
     assert (tmp_path / "big.bin").read_bytes() == data
     assert requests.count("GetObject") == 6  # three parts, then all three again
     assert os.listdir(tmp_path) == ["big.bin"]
+
+
+def test_a_paused_multipart_object_keeps_its_checked_parts_and_asks_for_sizes_once(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    data = os.urandom(13 * MiB)
+    _put_multipart(s3, bucket, "big.bin", data, 5 * MiB)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    one = EngineConfig(concurrency=1, multipart_threshold=5 * MiB, part_size=8 * MiB)
+    engine = _engine(moto_endpoint, one)
+    requests = _count_gets(engine)
+    gate = SendGate(engine, "GetObject", let_through=1)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert gate.reached.wait(10)  # part 1 is in, the request for part 2 is held
+        assert engine.pause(job_id)
+        gate.remove()
+        assert engine.wait(30)
+        (job,) = engine._jobs.values()
+        kept = dict(job.part_md5s)
+        assert engine.resume(job_id)
+        assert engine.wait(30)
+        view = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert list(kept) == [1]
+    assert requests.count("HeadObject") == 2  # parts 1 and 3, once
