@@ -875,3 +875,55 @@ def test_a_paused_multipart_object_keeps_its_checked_parts_and_asks_for_sizes_on
     assert (tmp_path / "big.bin").read_bytes() == data
     assert list(kept) == [1]
     assert requests.count("HeadObject") == 2  # parts 1 and 3, once
+
+
+def test_parts_wait_while_the_in_order_hash_lags_behind_them(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where parts arrive faster than the MD5 takes them, no more are asked for until it
+    catches up: the hash, which decides when the file is done, keeps its core."""
+    import threading
+
+    from s3desk.core.transfer.download import engine as engine_module
+
+    held = threading.Event()
+    real_lags = engine_module._hash_lags
+
+    def lags(job: Any) -> bool:
+        if real_lags(job):
+            held.set()
+            return True
+        return False
+
+    real_hash_range = engine_module.hash_range
+
+    def slow_hash(path: str, start: int, length: int, digest: Any, buffer: bytearray) -> None:
+        held.wait(30)  # the hash stays behind until a part was held back for it
+        real_hash_range(path, start, length, digest, buffer)
+
+    monkeypatch.setattr(engine_module, "_hash_lags", lags)
+    monkeypatch.setattr(engine_module, "hash_range", slow_hash)
+    data = os.urandom(40 * MiB)  # eight parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=4, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    lag_at_send: list[int] = []
+
+    def hook(operation: str) -> None:
+        if operation == "GetObject":
+            (job,) = engine._jobs.values()
+            lag_at_send.append(len(job.done_parts) - job.hashed_parts)
+
+    engine.request_hooks.append(hook)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert engine.wait(60)
+        view = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert held.is_set()
+    assert len(lag_at_send) == 8
+    assert max(lag_at_send) <= engine_module.HASH_BACKLOG

@@ -13,7 +13,9 @@ arrives, a big one's parts in order while later parts are still downloading: the
 hash needs next is hashed as its bytes arrive (from the first byte of the object on), and
 parts that arrived meanwhile are read back from the temporary file and hashed by the unit
 that finished the part before them, so once the last part is in little more than the
-comparison is left. A multipart ETag is the MD5 of the uploaded parts' MD5s: the engine
+comparison is left. Where parts arrive faster than the hash takes them (a fast link, few
+cores), a job's further parts wait while the hash lags ``HASH_BACKLOG`` parts behind: the
+hash alone decides when the file is done, and keeps a core. A multipart ETag is the MD5 of the uploaded parts' MD5s: the engine
 asks for the uploader's part size (HeadObject of parts 1 and N), fetches the same ranges and
 each worker takes its part's MD5 as it arrives, in parallel, nothing read back; where the
 sizes are not told (or do not add up) such an object cannot be checked, as before. A
@@ -72,6 +74,8 @@ DOWNLOAD_ID_BASE = 1 << 48
 LEAN_GET_MAX = 1 * MiB
 # How much of a finished part is read back at a time to hash it in order.
 HASH_BLOCK = 1 * MiB
+# Arrived parts the in-order MD5 may lag behind before a job's further parts wait for it.
+HASH_BACKLOG = 3
 _PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
 _MULTIPART_ETAG = re.compile(r"^[0-9a-f]{32}-([1-9][0-9]{0,4})$")
 
@@ -240,6 +244,24 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             return self._next_part()
         return None
 
+    def _next_part(self) -> _Unit | None:
+        """The scheduler's choice, except that a job whose MD5 lags its arrived parts by
+        ``HASH_BACKLOG`` parts gets no more for now (other jobs do): where the network
+        outruns the hash (a fast link, few cores) the hash, which alone decides when the
+        file is done, keeps a core instead of sharing it with workers fetching parts that
+        would wait for it anyway. Where the hash keeps up, nothing is held back."""
+        held: list[DownloadJob] = []
+        unit = None
+        while self._multipart:
+            job = self._multipart[0]
+            if job.state.active and job.pending and _hash_lags(job):
+                held.append(self._multipart.popleft())
+                continue
+            unit = super()._next_part()
+            break
+        self._multipart.extendleft(reversed(held))
+        return unit
+
     def _part_unit(self, job: DownloadJob, number: int) -> _Unit:
         return _Unit(job, number, job.generation)
 
@@ -366,6 +388,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
                 job.part_md5s[unit.number] = digest.digest()
             if base is not None and job.checker is token and job.hasher is base:
                 job.hasher, job.hashed_parts = digest, unit.number
+                self._cond.notify()  # a part held back for the hash may go now
             # In the same locked step: a unit checking now will see this part.
             return job.checker is token or self._claim_check(job, token)
 
@@ -515,6 +538,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             with self._cond:
                 if job.hasher is hasher:  # not thrown away meanwhile
                     job.hashed_parts = number
+                    self._cond.notify()  # a part held back for the hash may go now
         try:
             if checkable and hasher.hexdigest() != item.etag:
                 self._start_over(current)
@@ -658,6 +682,14 @@ def _checkable(item: DownloadItem) -> bool:
     """A plain MD5 ETag: the object was stored in one request without KMS or customer keys.
     (A multipart ETag is an MD5 of part MD5s, checked part by part: see ``_ask_layout``.)"""
     return bool(_PLAIN_MD5.match(item.etag))
+
+
+def _hash_lags(job: DownloadJob) -> bool:
+    """(Locked) The in-order MD5 is ``HASH_BACKLOG`` parts or more behind the parts that
+    arrived, and the next part to hand out is not the one it waits for."""
+    if job.hasher is None or job.pending[0] == job.hashed_parts + 1:
+        return False
+    return len(job.done_parts) - job.hashed_parts >= HASH_BACKLOG
 
 
 def _etag_parts(item: DownloadItem) -> int:
