@@ -13,6 +13,7 @@ import pytest
 
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE, DownloadEngine
 from s3desk.core.transfer.download.plan import DownloadItem, UnsafeKey, local_path, plan_download
@@ -927,3 +928,28 @@ def test_parts_wait_while_the_in_order_hash_lags_behind_them(
     assert held.is_set()
     assert len(lag_at_send) == 8
     assert max(lag_at_send) <= engine_module.HASH_BACKLOG
+
+
+def test_parts_wait_for_a_lagging_hash_only_while_a_unit_is_hashing(tmp_path: Path) -> None:
+    """After a pause and resume nobody hashes until a part arrives: holding parts back then
+    would leave the job waiting for ever (white box: the scheduler's choice of the next
+    part, with the job as a resume leaves it)."""
+    import hashlib as md5s
+
+    from s3desk.core.transfer.download.engine import DownloadJob
+
+    item = DownloadItem("b", "big.bin", 40 * MiB, "0" * 32, str(tmp_path / "big.bin"))
+    engine = _engine(S3Endpoint(label="unused", endpoint_url="http://127.0.0.1:9"))
+    job = DownloadJob(DOWNLOAD_ID_BASE, item, ConflictPolicy.RENAME, JobState.DOWNLOADING)
+    job.part_size, job.hasher, job.hashed_parts = 5 * MiB, md5s.md5(), 2
+    job.done_parts, job.pending = {1, 2, 3, 4, 5, 6}, [7, 8]
+    try:
+        with engine._cond:
+            engine._multipart.append(job)
+            job.checker = object()  # a unit is hashing part 3: part 7 waits for it
+            assert engine._next_part() is None
+            job.checker = None  # nobody is: part 7 goes, and its arrival hashes 3 to 6
+            unit = engine._next_part()
+    finally:
+        engine.shutdown()
+    assert unit is not None and unit.number == 7

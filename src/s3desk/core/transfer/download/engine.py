@@ -685,9 +685,11 @@ def _checkable(item: DownloadItem) -> bool:
 
 
 def _hash_lags(job: DownloadJob) -> bool:
-    """(Locked) The in-order MD5 is ``HASH_BACKLOG`` parts or more behind the parts that
-    arrived, and the next part to hand out is not the one it waits for."""
-    if job.hasher is None or job.pending[0] == job.hashed_parts + 1:
+    """(Locked) A unit is hashing the job's parts in order (it wakes a waiting worker
+    after each part), ``HASH_BACKLOG`` or more arrived parts behind, and the next part to
+    hand out is not the one it waits for. Nobody hashing (after a resume, say): nothing
+    waits, since only an arriving part sets the hash going again."""
+    if job.checker is None or job.hasher is None or job.pending[0] == job.hashed_parts + 1:
         return False
     return len(job.done_parts) - job.hashed_parts >= HASH_BACKLOG
 
