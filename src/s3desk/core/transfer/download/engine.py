@@ -15,11 +15,13 @@ parts that arrived meanwhile are read back from the temporary file and hashed by
 that finished the part before them, so once the last part is in little more than the
 comparison is left. Where parts arrive faster than the hash takes them (a fast link, few
 cores), a job's further parts wait while the hash lags ``HASH_BACKLOG`` parts behind: the
-hash alone decides when the file is done, and keeps a core. A multipart ETag is the MD5 of the uploaded parts' MD5s: the engine
-asks for the uploader's part size (HeadObject of parts 1 and N), fetches the same ranges and
-each worker takes its part's MD5 as it arrives, in parallel, nothing read back; where the
-sizes are not told (or do not add up) such an object cannot be checked, as before. A
-mismatch fetches the whole file again (nothing tells which part was wrong).
+hash alone decides when the file is done, and keeps a core.
+
+A multipart ETag is the MD5 of the uploaded parts' MD5s: the engine asks for the uploader's
+part size (HeadObject of parts 1 and N), fetches the same ranges and each worker takes its
+part's MD5 as it arrives, in parallel, nothing read back; where the sizes are not told (or
+do not add up) such an object cannot be checked, as before. A mismatch fetches the whole
+file again (nothing tells which part was wrong).
 
 GETs go through the lean sender (``lean_s3.py``, as the upload engine's small PUTs do),
 without botocore's per-request cost, which dominates for many small files and is a good part
