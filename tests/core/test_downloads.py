@@ -16,6 +16,7 @@ from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
 from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE, DownloadEngine
+from s3desk.core.transfer.download.job import HASH_BACKLOG
 from s3desk.core.transfer.download.plan import DownloadItem, UnsafeKey, local_path, plan_download
 from s3desk.core.transfer.jobs import JobState
 from tests.conftest import Server
@@ -888,7 +889,7 @@ def test_parts_wait_while_the_in_order_hash_lags_behind_them(
     from s3desk.core.transfer.download import engine as engine_module
 
     held = threading.Event()
-    real_lags = engine_module._hash_lags
+    real_lags = engine_module.hash_lags
 
     def lags(job: Any) -> bool:
         if real_lags(job):
@@ -902,7 +903,7 @@ def test_parts_wait_while_the_in_order_hash_lags_behind_them(
         held.wait(30)  # the hash stays behind until a part was held back for it
         real_hash_range(path, start, length, digest, buffer)
 
-    monkeypatch.setattr(engine_module, "_hash_lags", lags)
+    monkeypatch.setattr(engine_module, "hash_lags", lags)
     monkeypatch.setattr(engine_module, "hash_range", slow_hash)
     data = os.urandom(40 * MiB)  # eight parts of 5 MiB
     _put(s3, bucket, "big.bin", data)
@@ -927,7 +928,7 @@ def test_parts_wait_while_the_in_order_hash_lags_behind_them(
     assert (tmp_path / "big.bin").read_bytes() == data
     assert held.is_set()
     assert len(lag_at_send) == 8
-    assert max(lag_at_send) <= engine_module.HASH_BACKLOG
+    assert max(lag_at_send) <= HASH_BACKLOG
 
 
 def test_parts_wait_for_a_lagging_hash_only_while_a_unit_is_hashing(tmp_path: Path) -> None:
@@ -936,7 +937,7 @@ def test_parts_wait_for_a_lagging_hash_only_while_a_unit_is_hashing(tmp_path: Pa
     part, with the job as a resume leaves it)."""
     import hashlib as md5s
 
-    from s3desk.core.transfer.download.engine import DownloadJob
+    from s3desk.core.transfer.download.job import DownloadJob
 
     item = DownloadItem("b", "big.bin", 40 * MiB, "0" * 32, str(tmp_path / "big.bin"))
     engine = _engine(S3Endpoint(label="unused", endpoint_url="http://127.0.0.1:9"))
