@@ -13,8 +13,10 @@ import pytest
 
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig
+from s3desk.core.storage.endpoint import S3Endpoint
 from s3desk.core.storage.parts import MiB
 from s3desk.core.transfer.download.engine import DOWNLOAD_ID_BASE, DownloadEngine
+from s3desk.core.transfer.download.job import HASH_BACKLOG
 from s3desk.core.transfer.download.plan import DownloadItem, UnsafeKey, local_path, plan_download
 from s3desk.core.transfer.jobs import JobState
 from tests.conftest import Server
@@ -699,3 +701,256 @@ def test_the_in_order_hash_survives_a_pause_and_starts_over_after_a_cancel(
         assert hashed == [0, 1, 2, 2, 3]
     else:  # the parts were thrown away with their hash: the retry hashes from the start
         assert hashed == [0, 1, 2, 0, 1, 2, 3]
+
+
+def test_parts_next_in_line_are_hashed_as_they_arrive_not_read_back(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one worker every part is the next one the MD5 needs when its GET goes out: each
+    is hashed from the bytes as they arrive, and none is read back from the file (which
+    used to cost a second pass over the whole object, started only once part 1 was in)."""
+    from s3desk.core.transfer.download import engine as engine_module
+
+    read_back: list[int] = []
+    real_hash_range = engine_module.hash_range
+
+    def counting(path: str, start: int, length: int, digest: Any, buffer: bytearray) -> None:
+        read_back.append(start)
+        real_hash_range(path, start, length, digest, buffer)
+
+    monkeypatch.setattr(engine_module, "hash_range", counting)
+    data = os.urandom(20 * MiB)  # four parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=1, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    hashed = _note_hashed(engine)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert engine.wait(60)
+        assert engine.job(job_id).state is JobState.DONE
+    finally:
+        engine.shutdown()
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert hashed == [0, 1, 2, 3]
+    assert read_back == []
+
+
+def test_with_many_workers_parts_are_hashed_in_order_once_each(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts that arrive while another is hashed as it arrives are read back in order
+    afterwards; every part is hashed exactly once, either way."""
+    from s3desk.core.transfer.download import engine as engine_module
+
+    read_back: list[int] = []
+    real_hash_range = engine_module.hash_range
+
+    def counting(path: str, start: int, length: int, digest: Any, buffer: bytearray) -> None:
+        read_back.append(start // (5 * MiB) + 1)
+        real_hash_range(path, start, length, digest, buffer)
+
+    monkeypatch.setattr(engine_module, "hash_range", counting)
+    data = os.urandom(40 * MiB)  # eight parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=4, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert engine.wait(60)
+        view = engine.job(job_id)
+        (job,) = engine._jobs.values()
+        hashed_parts = job.hashed_parts
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert 1 not in read_back  # the first part is always hashed as it arrives
+    assert read_back == sorted(set(read_back))
+    assert hashed_parts == 8
+
+
+def _put_multipart(client: Any, bucket: str, key: str, data: bytes, part: int) -> str:
+    """Upload ``data`` in parts of ``part`` bytes; returns its multipart ETag."""
+    upload = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    parts = []
+    for number, start in enumerate(range(0, len(data), part), 1):
+        answer = client.upload_part(
+            Bucket=bucket, Key=key, UploadId=upload, PartNumber=number,
+            Body=data[start : start + part],
+        )  # fmt: skip
+        parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+    done = client.complete_multipart_upload(
+        Bucket=bucket, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}
+    )
+    return str(done["ETag"]).strip('"')
+
+
+# The engine's own part size differs from the uploader's 5 MiB.
+EIGHT = EngineConfig(concurrency=3, multipart_threshold=5 * MiB, part_size=8 * MiB)
+
+
+def test_a_multipart_object_comes_in_its_uploaded_parts_each_hashed_as_it_arrives(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A multipart ETag is the MD5 of the parts' MD5s: with the uploader's part size (asked
+    for once), each part's MD5 is taken by the worker that fetches it, in parallel, and
+    nothing is read back from the file."""
+    from s3desk.core.transfer.download import engine as engine_module
+
+    read_back: list[int] = []
+    monkeypatch.setattr(engine_module, "hash_range", lambda *args: read_back.append(1))
+    data = os.urandom(13 * MiB)
+    etag = _put_multipart(s3, bucket, "big.bin", data, 5 * MiB)
+    assert etag.endswith("-3")
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EIGHT)
+    requests = _count_gets(engine)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert engine.wait(60)
+        view = engine.job(job_id)
+        (job,) = engine._jobs.values()
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert requests == ["HeadObject", "HeadObject", "GetObject", "GetObject", "GetObject"]
+    assert job.part_size == 5 * MiB and job.by_parts
+    assert read_back == []
+
+
+def test_a_corrupted_part_of_a_multipart_object_is_caught_and_fetched_again(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    """Multipart objects used to be saved unchecked: a flipped byte went into the file."""
+    from tests.faultproxy import FaultProxy
+
+    data = os.urandom(13 * MiB)
+    _put_multipart(s3, bucket, "big.bin", data, 5 * MiB)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    assert moto_endpoint.endpoint_url
+    with FaultProxy.for_url(moto_endpoint.endpoint_url) as proxy:
+        one = EngineConfig(concurrency=1, multipart_threshold=5 * MiB, part_size=8 * MiB)
+        engine = _engine(_via_proxy(moto_endpoint, proxy.url), one)
+        _corrupt_gets(engine, proxy, which={2})  # the second part's bytes
+        requests = _count_gets(engine)
+        try:
+            (job_id,) = engine.submit(plan.items)
+            assert engine.wait(60)
+            view = engine.job(job_id)
+        finally:
+            engine.shutdown()
+        corrupted = proxy.stats()["corrupted"]
+    assert corrupted == 1
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert requests.count("GetObject") == 6  # three parts, then all three again
+    assert os.listdir(tmp_path) == ["big.bin"]
+
+
+def test_a_paused_multipart_object_keeps_its_checked_parts_and_asks_for_sizes_once(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any
+) -> None:
+    data = os.urandom(13 * MiB)
+    _put_multipart(s3, bucket, "big.bin", data, 5 * MiB)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    one = EngineConfig(concurrency=1, multipart_threshold=5 * MiB, part_size=8 * MiB)
+    engine = _engine(moto_endpoint, one)
+    requests = _count_gets(engine)
+    gate = SendGate(engine, "GetObject", let_through=1)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert gate.reached.wait(10)  # part 1 is in, the request for part 2 is held
+        assert engine.pause(job_id)
+        gate.remove()
+        assert engine.wait(30)
+        (job,) = engine._jobs.values()
+        kept = dict(job.part_md5s)
+        assert engine.resume(job_id)
+        assert engine.wait(30)
+        view = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert list(kept) == [1]
+    assert requests.count("HeadObject") == 2  # parts 1 and 3, once
+
+
+def test_parts_wait_while_the_in_order_hash_lags_behind_them(
+    s3: Any, bucket: str, tmp_path: Path, moto_endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where parts arrive faster than the MD5 takes them, no more are asked for until it
+    catches up: the hash, which decides when the file is done, keeps its core."""
+    import threading
+
+    from s3desk.core.transfer.download import engine as engine_module
+
+    held = threading.Event()
+    real_lags = engine_module.hash_lags
+
+    def lags(job: Any) -> bool:
+        if real_lags(job):
+            held.set()
+            return True
+        return False
+
+    real_hash_range = engine_module.hash_range
+
+    def slow_hash(path: str, start: int, length: int, digest: Any, buffer: bytearray) -> None:
+        held.wait(30)  # the hash stays behind until a part was held back for it
+        real_hash_range(path, start, length, digest, buffer)
+
+    monkeypatch.setattr(engine_module, "hash_lags", lags)
+    monkeypatch.setattr(engine_module, "hash_range", slow_hash)
+    data = os.urandom(40 * MiB)  # eight parts of 5 MiB
+    _put(s3, bucket, "big.bin", data)
+    plan = _plan(s3, bucket, ["big.bin"], "", tmp_path)
+    engine = _engine(moto_endpoint, EngineConfig(concurrency=4, multipart_threshold=5 * MiB,
+                                                 part_size=5 * MiB))  # fmt: skip
+    lag_at_send: list[int] = []
+
+    def hook(operation: str) -> None:
+        if operation == "GetObject":
+            (job,) = engine._jobs.values()
+            lag_at_send.append(len(job.done_parts) - job.hashed_parts)
+
+    engine.request_hooks.append(hook)
+    try:
+        (job_id,) = engine.submit(plan.items)
+        assert engine.wait(60)
+        view = engine.job(job_id)
+    finally:
+        engine.shutdown()
+    assert view.state is JobState.DONE, view.error
+    assert (tmp_path / "big.bin").read_bytes() == data
+    assert held.is_set()
+    assert len(lag_at_send) == 8
+    assert max(lag_at_send) <= HASH_BACKLOG
+
+
+def test_parts_wait_for_a_lagging_hash_only_while_a_unit_is_hashing(tmp_path: Path) -> None:
+    """After a pause and resume nobody hashes until a part arrives: holding parts back then
+    would leave the job waiting for ever (white box: the scheduler's choice of the next
+    part, with the job as a resume leaves it)."""
+    import hashlib as md5s
+
+    from s3desk.core.transfer.download.job import DownloadJob
+
+    item = DownloadItem("b", "big.bin", 40 * MiB, "0" * 32, str(tmp_path / "big.bin"))
+    engine = _engine(S3Endpoint(label="unused", endpoint_url="http://127.0.0.1:9"))
+    job = DownloadJob(DOWNLOAD_ID_BASE, item, ConflictPolicy.RENAME, JobState.DOWNLOADING)
+    job.part_size, job.hasher, job.hashed_parts = 5 * MiB, md5s.md5(), 2
+    job.done_parts, job.pending = {1, 2, 3, 4, 5, 6}, [7, 8]
+    try:
+        with engine._cond:
+            engine._multipart.append(job)
+            job.checker = object()  # a unit is hashing part 3: part 7 waits for it
+            assert engine._next_part() is None
+            job.checker = None  # nobody is: part 7 goes, and its arrival hashes 3 to 6
+            unit = engine._next_part()
+    finally:
+        engine.shutdown()
+    assert unit is not None and unit.number == 7

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from s3desk.cli.endpoints import AccountProblem, add_storage_arguments, endpoint_from
 from s3desk.cli.flags import add_transfer_arguments
@@ -130,27 +130,8 @@ def _download(
     from s3desk.cli.progress import ProgressPrinter, follow
     from s3desk.core.compliance.audit import AuditLog
     from s3desk.core.config.engine_config import EngineConfig
-    from s3desk.core.storage.endpoint import make_client
     from s3desk.core.transfer.download.engine import DownloadEngine
 
-    try:
-        # Listing retries through botocore (the engine's client leaves them to the engine).
-        client = make_client(endpoint, 1, attempts=args.retries + 1)
-        plan = _plan(client, bucket, key, dest)
-    except KeyboardInterrupt:
-        print("\ns3desk: interrupted", file=sys.stderr)
-        return 130
-    except _NothingThere as exc:
-        print(f"s3desk: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # every S3 or network failure becomes one sentence
-        print(f"s3desk: {_describe_listing_error(exc, bucket, key)}", file=sys.stderr)
-        return 1
-
-    refused = _refused_objects(plan)
-    for refused_key, why in refused:
-        print(f"s3desk: cannot save '{refused_key}' in {dest}: {why}", file=sys.stderr)
-    os.makedirs(dest, exist_ok=True)
     config = EngineConfig(
         concurrency=args.concurrency,
         bandwidth_limit=float(args.bwlimit),
@@ -158,6 +139,29 @@ def _download(
     )
     # Every download goes to the audit log, as the app's do.
     engine = DownloadEngine(endpoint, config, audit=AuditLog())
+    try:
+        # Listed on the engine's session and connections, without a botocore client where
+        # the lean sender serves: one session per command, and no service model to load.
+        client = cast("S3Client", engine.lister(attempts=args.retries + 1))
+        plan = _plan(client, bucket, key, dest)
+    except BaseException as exc:
+        engine.shutdown()  # nothing was submitted: closes its connections
+        if isinstance(exc, KeyboardInterrupt):
+            print("\ns3desk: interrupted", file=sys.stderr)
+            return 130
+        if isinstance(exc, _NothingThere):
+            print(f"s3desk: {exc}", file=sys.stderr)
+            return 1
+        if not isinstance(exc, Exception):
+            raise
+        # every S3 or network failure becomes one sentence
+        print(f"s3desk: {_describe_listing_error(exc, bucket, key)}", file=sys.stderr)
+        return 1
+
+    refused = _refused_objects(plan)
+    for refused_key, why in refused:
+        print(f"s3desk: cannot save '{refused_key}' in {dest}: {why}", file=sys.stderr)
+    os.makedirs(dest, exist_ok=True)
     conflict = ConflictPolicy(args.if_exists)
     progress = ProgressPrinter(out, quiet=args.quiet, verb="download", resumable=False)
     update = follow(

@@ -1,6 +1,7 @@
 """The requests made once per small file — PutObject, HeadObject for the name check,
 GetObject — without botocore's per-request machinery. GetObject also serves the ranged
-GETs of big downloads, their bodies streamed (``get_stream``).
+GETs of big downloads, their bodies streamed (``get_stream``); ListObjectsV2 and HeadObject
+serve a download's planning (``download/listing.py``).
 
 botocore spends about 2.5 ms of CPU on every request (parameter validation, endpoint rules,
 event hooks, a fresh signing key); with thousands of small files that, not the network, is
@@ -126,6 +127,34 @@ class LeanS3:
         if response.status >= 300:
             raise self._error(response, "HeadObject", bucket)
         return True
+
+    def head(
+        self, bucket: str, key: str, version_id: str = "", part_number: int = 0
+    ) -> dict[str, str]:
+        """HeadObject (of part ``part_number`` of a multipart object, if given): the
+        answer's headers (lower-case names); a missing object raises botocore's ClientError
+        with the code "404", as botocore's head_object does."""
+        query = {"versionId": version_id} if version_id else {}
+        if part_number:
+            query["partNumber"] = str(part_number)
+        response = self._request(
+            "HEAD", "HeadObject", bucket, key, b"", {}, payload_hash=EMPTY_SHA256,
+            query=query or None,
+        )  # fmt: skip
+        if response.status >= 300:
+            raise self._error(response, "HeadObject", bucket)
+        return response.headers
+
+    def list_objects(self, bucket: str, query: dict[str, str]) -> bytes:
+        """ListObjectsV2 with ``query`` (prefix, delimiter, continuation-token, ...;
+        list-type is added): the XML answer as it came (``listing.py`` reads it)."""
+        response = self._request(
+            "GET", "ListObjectsV2", bucket, "", b"", {}, payload_hash=EMPTY_SHA256,
+            query={"list-type": "2", **query},
+        )  # fmt: skip
+        if response.status >= 300:
+            raise self._error(response, "ListObjectsV2", bucket)
+        return response.data
 
     def get(self, bucket: str, key: str, headers: dict[str, str], version_id: str = "") -> Response:
         """GetObject into memory, for small objects (a body is read whole, up to 16 MiB);

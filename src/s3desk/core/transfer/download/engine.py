@@ -9,10 +9,19 @@ under the real name. A local file is never replaced unless the user chose "repla
 one that appears while downloading is kept and the download is renamed.
 
 Where the ETag is a plain MD5 the bytes are checked against it: a small object's body as it
-arrives, a big one's parts in order while later parts are still downloading (the worker that
-completes the next part in order reads it back from the temporary file and hashes it, and
-every consecutive part already there), so once the last part is in only the comparison is
-left. A mismatch fetches the whole file again (nothing tells which part was wrong).
+arrives, a big one's parts in order while later parts are still downloading: the part the
+hash needs next is hashed as its bytes arrive (from the first byte of the object on), and
+parts that arrived meanwhile are read back from the temporary file and hashed by the unit
+that finished the part before them, so once the last part is in little more than the
+comparison is left. Where parts arrive faster than the hash takes them (a fast link, few
+cores), a job's further parts wait while the hash lags ``HASH_BACKLOG`` parts behind: the
+hash alone decides when the file is done, and keeps a core.
+
+A multipart ETag is the MD5 of the uploaded parts' MD5s: the engine asks for the uploader's
+part size (HeadObject of parts 1 and N), fetches the same ranges and each worker takes its
+part's MD5 as it arrives, in parallel, nothing read back; where the sizes are not told (or
+do not add up) such an object cannot be checked, as before. A mismatch fetches the whole
+file again (nothing tells which part was wrong).
 
 GETs go through the lean sender (``lean_s3.py``, as the upload engine's small PUTs do),
 without botocore's per-request cost, which dominates for many small files and is a good part
@@ -37,11 +46,9 @@ import heapq
 import itertools
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 from s3desk.core.compliance.audit import AuditLog
 from s3desk.core.config.engine_config import ConflictPolicy, EngineConfig, pool_size
@@ -52,6 +59,16 @@ from s3desk.core.storage.errors import describe_error, has_code
 from s3desk.core.storage.parts import MiB, choose_part_size, part_count
 from s3desk.core.transfer.audit_writer import AuditWriter
 from s3desk.core.transfer.download.files import LocalFiles, Stopped, copy_body, hash_range, remove
+from s3desk.core.transfer.download.job import (
+    DownloadJob,
+    Unit,
+    checkable,
+    etag_parts,
+    hash_lags,
+    parts_etag,
+    reset_hash,
+)
+from s3desk.core.transfer.download.listing import LeanLister
 from s3desk.core.transfer.download.plan import DownloadItem, free_path
 from s3desk.core.transfer.download.reader import ObjectChanged, ObjectReader
 from s3desk.core.transfer.jobs import JobState, JobView
@@ -66,67 +83,19 @@ DOWNLOAD_ID_BASE = 1 << 48
 LEAN_GET_MAX = 1 * MiB
 # How much of a finished part is read back at a time to hash it in order.
 HASH_BLOCK = 1 * MiB
-_PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 
 class _CheckFailed(Exception):
     """Hashing or placing a parted download failed; ``unit`` is the job as it is now (the
     unit that did the work may be from before a pause and resume)."""
 
-    def __init__(self, unit: _Unit, exc: Exception) -> None:
+    def __init__(self, unit: Unit, exc: Exception) -> None:
         super().__init__(str(exc))
         self.unit = unit
         self.exc = exc
 
 
-@dataclass(slots=True, eq=False)
-class DownloadJob:
-    """One object to fetch. Mutated only under the engine's lock."""
-
-    id: int
-    item: DownloadItem
-    conflict: ConflictPolicy  # for a local file that exists when the download is done
-    state: JobState = JobState.QUEUED
-    bytes_done: int = 0
-    error: str = ""
-    note: str = ""
-    generation: int = 0  # bumped by pause, cancel, retry: older units stop and count for nothing
-    temp: str = ""  # the hidden file the bytes go to
-    part_size: int = 0
-    pending: list[int] = field(default_factory=list)  # heap of part numbers still to fetch
-    in_flight: set[int] = field(default_factory=set)  # handed out, not yet back
-    done_parts: set[int] = field(default_factory=set)
-    workers: int = 0  # units working on it right now, stale ones included
-    restarts: int = 0  # whole-file checksum failures so far
-    saved_as: str = ""  # where the file ended up (a "keep both" name may differ)
-    # Parted downloads with a plain-MD5 ETag: the MD5 of parts 1..hashed_parts, hashed in
-    # order as they arrive. Reset (with done_parts) whenever the parts are thrown away.
-    hasher: Any = None
-    hashed_parts: int = 0
-    # Held by the one unit that hashes parts or checks and places the file (see _finish_parts).
-    checker: object | None = None
-
-    @property
-    def size(self) -> int:
-        return self.item.size
-
-    @property
-    def bucket(self) -> str:
-        return self.item.bucket
-
-    @property
-    def key(self) -> str:
-        return self.item.key
-
-
-class _Unit(NamedTuple):
-    job: DownloadJob
-    number: int  # part number; 0 for a whole-object GET
-    generation: int
-    attempt: int = 1
-
-
-class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
+class DownloadEngine(TransferScheduler[DownloadJob, Unit]):
     direction = "download"
     working = JobState.DOWNLOADING
     survives_restart = False  # nothing on the server to go on from
@@ -192,15 +161,20 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
     def client(self) -> Any:
         return self._senders.client
 
+    def lister(self, attempts: int = 3) -> LeanLister:
+        """ListObjectsV2 and HeadObject for planning downloads, on this engine's session and
+        connections: no botocore client of its own where the lean sender serves."""
+        return LeanLister(self._senders, attempts)
+
     # ----------------------------------------------------------------- scheduling hooks
 
-    def _pick_unit(self) -> _Unit | None:
+    def _pick_unit(self) -> Unit | None:
         unit = super()._pick_unit()
         if unit is not None:
             unit.job.workers += 1  # its temporary file stays until the last one is back
         return unit
 
-    def _start_next(self) -> _Unit | None:
+    def _start_next(self) -> Unit | None:
         while self._queue:
             job = self._queue.popleft()
             if job.state is not JobState.QUEUED:
@@ -208,23 +182,43 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             self._start_active(job)
             size = job.item.size
             if size < self.config.multipart_threshold:
-                return _Unit(job, 0, job.generation)
+                return Unit(job, 0, job.generation)
             if not job.part_size:
+                if etag_parts(job.item) and not job.layout_asked:
+                    return Unit(job, 0, job.generation)  # asks for the parts as uploaded
                 job.part_size = choose_part_size(size, self.config.part_size)
             count = part_count(size, job.part_size)
             job.pending = [n for n in range(1, count + 1) if n not in job.done_parts]
             heapq.heapify(job.pending)
             if not job.pending:  # every part arrived before a pause: only checks remain
-                return _Unit(job, count, job.generation)
+                return Unit(job, count, job.generation)
             self._multipart.append(job)
             self._cond.notify_all()  # its parts are work for every worker
             return self._next_part()
         return None
 
-    def _part_unit(self, job: DownloadJob, number: int) -> _Unit:
-        return _Unit(job, number, job.generation)
+    def _next_part(self) -> Unit | None:
+        """The scheduler's choice, except that a job whose MD5 lags its arrived parts by
+        ``HASH_BACKLOG`` parts gets no more for now (other jobs do): where the network
+        outruns the hash (a fast link, few cores) the hash, which alone decides when the
+        file is done, keeps a core instead of sharing it with workers fetching parts that
+        would wait for it anyway. Where the hash keeps up, nothing is held back."""
+        held: list[DownloadJob] = []
+        unit = None
+        while self._multipart:
+            job = self._multipart[0]
+            if job.state.active and job.pending and hash_lags(job):
+                held.append(self._multipart.popleft())
+                continue
+            unit = super()._next_part()
+            break
+        self._multipart.extendleft(reversed(held))
+        return unit
 
-    def _carry_out(self, unit: _Unit) -> None:
+    def _part_unit(self, job: DownloadJob, number: int) -> Unit:
+        return Unit(job, number, job.generation)
+
+    def _carry_out(self, unit: Unit) -> None:
         try:
             self._fetch(unit)
         except Stopped:
@@ -232,7 +226,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
         except Exception as exc:  # every failure becomes the job's state
             self._failed_attempt(unit, exc)
 
-    def _unit_done(self, unit: _Unit) -> bool:
+    def _unit_done(self, unit: Unit) -> bool:
         job = unit.job
         job.workers -= 1
         if unit.generation == job.generation:
@@ -290,10 +284,13 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
 
     # ----------------------------------------------------------------- S3 work
 
-    def _fetch(self, unit: _Unit) -> None:
+    def _fetch(self, unit: Unit) -> None:
         job = unit.job
         if not job.part_size:
-            self._fetch_whole(unit)
+            if job.size >= self.config.multipart_threshold and not job.layout_asked:
+                self._ask_layout(unit)
+            else:
+                self._fetch_whole(unit)
             return
         item = job.item
         with self._cond:
@@ -303,8 +300,26 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
                     f.truncate(item.size)
         token = object()
         if unit.number not in job.done_parts:
-            start = (unit.number - 1) * job.part_size
-            length = min(job.part_size, item.size - start)
+            claimed = self._fetch_part(unit, token)
+        else:  # every part arrived before a pause: only the checks remain
+            with self._cond:
+                claimed = self._claim_check(job, token)
+        if claimed:
+            self._finish_parts(unit, token)
+
+    def _fetch_part(self, unit: Unit, token: object) -> bool:
+        """Write the unit's part at its offset in the temporary file, hashing it as it
+        arrives where that helps the check; True if this unit now holds the job's check."""
+        job, item = unit.job, unit.job.item
+        start = (unit.number - 1) * job.part_size
+        length = min(job.part_size, item.size - start)
+        with self._cond:
+            # The part next in line for the hash is hashed as it arrives, not read back.
+            base = self._claim_lead(job, unit.number, token)
+        try:
+            digest = base.copy() if base is not None else None  # undone if this fails
+            if job.by_parts:  # an uploaded part: its own MD5, whatever arrives when
+                digest = hashlib.md5(usedforsecurity=False)
             body = self._reader.open(item, (start, start + length - 1))
             try:
                 f = open(job.temp, "r+b")  # noqa: SIM115 - closed below
@@ -313,18 +328,44 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
                 raise
             with f:
                 f.seek(start)
-                self._read_body(unit, body, f, length, digest=None)
-            with self._cond:
-                job.done_parts.add(unit.number)
-                # In the same locked step: a unit checking now will see this part.
-                claimed = self._claim_check(job, token)
-        else:  # every part arrived before a pause: only the checks remain
-            with self._cond:
-                claimed = self._claim_check(job, token)
-        if claimed:
-            self._finish_parts(unit, token)
+                self._read_body(unit, body, f, length, digest=digest)
+        except BaseException:
+            if base is not None:
+                with self._cond:
+                    if job.checker is token:
+                        job.checker = None
+            raise
+        with self._cond:
+            job.done_parts.add(unit.number)
+            if job.by_parts and digest is not None:
+                job.part_md5s[unit.number] = digest.digest()
+            if base is not None and job.checker is token and job.hasher is base:
+                job.hasher, job.hashed_parts = digest, unit.number
+                self._cond.notify()  # a part held back for the hash may go now
+            # In the same locked step: a unit checking now will see this part.
+            return job.checker is token or self._claim_check(job, token)
 
-    def _fetch_whole(self, unit: _Unit) -> None:
+    def _ask_layout(self, unit: Unit) -> None:
+        """Find the part size a multipart object was uploaded with, so that its parts come
+        in the same ranges and their MD5s, taken in parallel as they arrive, give its ETag.
+        Then the job goes back to the front of the queue to be fetched in parts."""
+        job = unit.job
+        try:
+            size = self._reader.part_size(job.item, etag_parts(job.item))
+        except Exception as exc:  # the ETag cannot be checked; the GETs say what is wrong
+            log.info("no part sizes for s3://%s/%s: %r", job.bucket, job.key, exc)
+            size = None
+        with self._cond:
+            if unit.generation != job.generation or not job.state.active:
+                raise Stopped
+            job.layout_asked = True
+            if size is not None and not job.part_size:
+                job.part_size, job.by_parts = size, True
+            self._set_state(job, JobState.QUEUED)
+            self._queue.appendleft(job)
+            self._cond.notify()
+
+    def _fetch_whole(self, unit: Unit) -> None:
         """An object in one GET: a small one read into memory, a bigger one streamed."""
         job = unit.job
         item = job.item
@@ -337,13 +378,13 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
                     raise Stopped
                 if len(data) != item.size:
                     raise IntegrityError(f"expected {item.size} bytes, received {len(data)}")
-                if _checkable(item) and _md5(data) != item.etag:
+                if checkable(item) and _md5(data) != item.etag:
                     raise IntegrityError("the bytes received do not match the object's MD5")
                 with self._whole_temp(job) as f:
                     f.write(data)
                 self._place(unit)  # counts the bytes as done
                 return
-        digest = hashlib.md5(usedforsecurity=False) if _checkable(item) else None
+        digest = hashlib.md5(usedforsecurity=False) if checkable(item) else None
         body = self._reader.open(item, None)
         try:
             f = self._whole_temp(job)
@@ -356,7 +397,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             raise IntegrityError("the bytes received do not match the object's MD5")
         self._place(unit)
 
-    def _read_body(self, unit: _Unit, body: Any, f: Any, length: int, digest: Any) -> None:
+    def _read_body(self, unit: Unit, body: Any, f: Any, length: int, digest: Any) -> None:
         """Write ``length`` bytes of ``body`` to ``f`` where it stands, and close ``body``."""
         job = unit.job
         copy_body(
@@ -387,7 +428,21 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
         job.checker = token
         return True
 
-    def _finish_parts(self, unit: _Unit, token: object) -> None:
+    def _claim_lead(self, job: DownloadJob, number: int, token: object) -> Any:
+        """(Locked) If part ``number`` is the next one the in-order MD5 needs and no unit is
+        hashing, become the job's checker and return the hash so far (the unit feeds a copy
+        of it as the part arrives); else None. So hashing starts with the first bytes, not
+        once the first part is complete, and no part before the first gap is read back."""
+        if not checkable(job.item) or not self._claim_check(job, token):
+            return None
+        if job.hasher is None:
+            job.hasher, job.hashed_parts = hashlib.md5(usedforsecurity=False), 0
+        if job.hashed_parts + 1 != number:
+            job.checker = None
+            return None
+        return job.hasher
+
+    def _finish_parts(self, unit: Unit, token: object) -> None:
         """Holding the job's check: hash the parts that are next in order (plain-MD5 ETags),
         including those that arrive while hashing; once every part is in (and hashed), check
         the MD5 and move the file into place. The check is given back, in the same locked
@@ -402,10 +457,10 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
                 if job.checker is token:
                     job.checker = None
 
-    def _hash_and_place(self, job: DownloadJob, token: object, unit: _Unit) -> None:
+    def _hash_and_place(self, job: DownloadJob, token: object, unit: Unit) -> None:
         item = job.item
         count = part_count(item.size, job.part_size)
-        checkable = _checkable(item)
+        plain_md5 = checkable(item)
         buffer: bytearray | None = None
         while True:
             with self._cond:
@@ -414,10 +469,10 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
                     return
                 # A unit from before a pause and resume carries on for the job as it is now.
                 current = unit._replace(generation=job.generation)
-                if checkable and job.hasher is None:
+                if plain_md5 and job.hasher is None:
                     job.hasher, job.hashed_parts = hashlib.md5(usedforsecurity=False), 0
                 hasher = job.hasher
-                number = job.hashed_parts + 1 if checkable else count + 1
+                number = job.hashed_parts + 1 if plain_md5 else count + 1
                 if number > count:
                     if len(job.done_parts) < count:
                         job.checker = None  # the unit that brings the last part finishes
@@ -436,8 +491,12 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             with self._cond:
                 if job.hasher is hasher:  # not thrown away meanwhile
                     job.hashed_parts = number
+                    self._cond.notify()  # a part held back for the hash may go now
         try:
-            if checkable and hasher.hexdigest() != item.etag:
+            if plain_md5 and hasher.hexdigest() != item.etag:
+                self._start_over(current)
+                return
+            if job.by_parts and parts_etag(job, count) != item.etag.lower():
                 self._start_over(current)
                 return
             self._place(current, check_size=True)
@@ -446,7 +505,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
         except Exception as exc:
             raise _CheckFailed(current, exc) from exc
 
-    def _place(self, unit: _Unit, check_size: bool = False) -> None:
+    def _place(self, unit: Unit, check_size: bool = False) -> None:
         """All bytes are in the temporary file, checked: move it into place."""
         job = unit.job
         item = job.item
@@ -492,7 +551,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
 
     # ----------------------------------------------------------------- failures
 
-    def _special_failure(self, unit: _Unit, exc: BaseException) -> bool:
+    def _special_failure(self, unit: Unit, exc: BaseException) -> bool:
         if has_code(exc, "PreconditionFailed") or isinstance(exc, ObjectChanged):
             self._fail(unit.job, _CHANGED, exc)
             return True
@@ -501,7 +560,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
     def _give_up(self, job: DownloadJob, exc: BaseException) -> None:
         self._fail(job, describe_download_error(exc, job.item), exc)
 
-    def _start_over(self, unit: _Unit) -> None:
+    def _start_over(self, unit: Unit) -> None:
         """The assembled file does not match the object's MD5, and nothing tells which part
         was wrong: fetch every part again, once or twice, then give up."""
         job = unit.job
@@ -516,7 +575,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             job.generation += 1
             job.in_flight.clear()
             job.done_parts.clear()
-            _reset_hash(job)
+            reset_hash(job)
             self._bytes_done -= job.bytes_done
             job.bytes_done = 0
             self._set_state(job, JobState.QUEUED)
@@ -561,7 +620,7 @@ class DownloadEngine(TransferScheduler[DownloadJob, _Unit]):
             job.temp = ""
             job.done_parts.clear()
             job.pending.clear()
-            _reset_hash(job)
+            reset_hash(job)
 
 
 _MAX_RESTARTS = 2
@@ -572,26 +631,13 @@ _CHANGED = phrase(
 _LOCAL_EXISTS = phrase("A local file with this name exists")
 
 
-def _checkable(item: DownloadItem) -> bool:
-    """A plain MD5 ETag: the object was stored in one request without KMS or customer keys.
-    (A multipart ETag is an MD5 of part MD5s, which needs the uploader's part size.)"""
-    return bool(_PLAIN_MD5.match(item.etag))
-
-
-def _stale(unit: _Unit) -> Callable[[], bool]:
+def _stale(unit: Unit) -> Callable[[], bool]:
     """Whether the unit's job was paused, cancelled or failed since it was handed out."""
     return lambda: unit.generation != unit.job.generation
 
 
 def _md5(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
-
-
-def _reset_hash(job: DownloadJob) -> None:
-    """The job's parts were thrown away: so is their hash (and the check, if held)."""
-    job.hasher = None
-    job.hashed_parts = 0
-    job.checker = None
 
 
 def describe_download_error(exc: BaseException, item: DownloadItem) -> str:

@@ -74,6 +74,31 @@ class ObjectReader:
             raise IntegrityError(f"expected {expected} bytes, the server sends {length}")
         return body
 
+    def part_size(self, item: DownloadItem, parts: int) -> int | None:
+        """The size of the parts ``item`` was uploaded in, if they were all alike but the
+        last (as every common uploader makes them): parts 1 and ``parts`` asked for with
+        HeadObject's partNumber. None where the service does not say, or the sizes do not
+        add up to the object's: its multipart ETag cannot be checked then."""
+        first = self._part_head(item, 1)
+        size = int(first.get("content-length", "0") or 0)
+        if first.get("x-amz-mp-parts-count") != str(parts) or size <= 0:
+            return None
+        last = self._part_head(item, parts) if parts > 1 else first
+        last_size = int(last.get("content-length", "0") or 0)
+        if not 0 < last_size <= size or (parts - 1) * size + last_size != item.size:
+            return None
+        return size
+
+    def _part_head(self, item: DownloadItem, number: int) -> dict[str, str]:
+        try:
+            return self._senders.lean().head(item.bucket, item.key, item.version_id, number)
+        except NotServed:
+            args: dict[str, Any] = {"Bucket": item.bucket, "Key": item.key, "PartNumber": number}
+            if item.version_id:
+                args["VersionId"] = item.version_id
+            headers = self._senders.client.head_object(**args)["ResponseMetadata"]["HTTPHeaders"]
+            return {k.lower(): str(v) for k, v in headers.items()}
+
 
 def _if_match(item: DownloadItem) -> dict[str, str]:
     return {"if-match": f'"{item.etag}"'} if item.etag else {}
