@@ -43,6 +43,9 @@ DEFAULT_TOOLS = ("s3desk", "s5cmd", "rclone", "aws", "boto3")
 # "s3desk-engine" is the engine driven in-process by bench/clients.py, without the CLI's
 # progress output and upload journal: tells the engine's cost from the command's.
 ALL_TOOLS = (*DEFAULT_TOOLS, "s3desk-engine")
+# "s3desk-base" is "s3desk upload" from another copy of the source (--s3desk-baseline), run in
+# the same rounds as the others: before/after comparisons on a noisy machine.
+BASELINE_TOOL = "s3desk-base"
 PEERS_VENV = HERE / ".venv-peers"
 
 
@@ -126,6 +129,7 @@ def _version(argv: list[str], env: dict[str, str] | None = None) -> str:
 def build_tools(names: list[str], server: RcloneS3Server, work: Path, args: Any) -> list[Tool]:
     factories: dict[str, Callable[[str, RcloneS3Server, Path, Any], Tool]] = {
         "s3desk": _s3desk_tool,
+        BASELINE_TOOL: _s3desk_baseline_tool,
         "s3desk-engine": _s3desk_engine_tool,
         "s5cmd": _s5cmd_tool,
         "rclone": _rclone_tool,
@@ -158,6 +162,17 @@ def _s3desk_tool(name: str, server: RcloneS3Server, work: Path, args: Any) -> To
         tool.skipped = "s3desk not installed (pip install -e .)"
     else:
         tool.version = _version([exe, "--version"])
+    return tool
+
+
+def _s3desk_baseline_tool(name: str, server: RcloneS3Server, work: Path, args: Any) -> Tool:
+    """``s3desk upload`` as the copy of the source in --s3desk-baseline has it (a folder
+    holding the ``s3desk`` package, e.g. a checkout's ``src``): found first on PYTHONPATH."""
+    tool = _s3desk_tool(name, server, work, args)
+    source = str(Path(args.s3desk_baseline).resolve())
+    tool.env = {"PYTHONPATH": source}
+    code = "import s3desk; print('s3desk', s3desk.__version__, 'from', s3desk.__file__)"
+    tool.version = _version([sys.executable, "-c", code], env={**os.environ, **tool.env})
     return tool
 
 
@@ -512,6 +527,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=2000, help="number of B's files (2000)")
     parser.add_argument("--file-kib", type=int, default=16, help="size of each B file (16)")
     parser.add_argument("--s3desk-concurrency", type=int, help="default: the CLI's own")
+    parser.add_argument(
+        "--s3desk-baseline",
+        type=Path,
+        metavar="SRC_DIR",
+        help=f"also run '{BASELINE_TOOL}': s3desk upload from this copy of the source "
+        "(a folder with the s3desk package in it), alternating with the others",
+    )
     parser.add_argument("--timeout", type=float, default=600, help="per run, seconds (600)")
     parser.add_argument(
         "--no-warmup", action="store_true", help="skip the untimed run before each case"
@@ -524,7 +546,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--cases takes A, B or A,B")
     args.tools = list(ALL_TOOLS) if args.tools == "all" else args.tools.split(",")
     args.tools = [t.strip() for t in args.tools if t.strip()]
-    unknown = [t for t in args.tools if t not in ALL_TOOLS]
+    if args.s3desk_baseline:
+        if not (args.s3desk_baseline / "s3desk" / "__init__.py").is_file():
+            parser.error(f"--s3desk-baseline: no s3desk package in {args.s3desk_baseline}")
+        if BASELINE_TOOL not in args.tools:
+            args.tools.append(BASELINE_TOOL)
+    elif BASELINE_TOOL in args.tools:
+        parser.error(f"{BASELINE_TOOL} needs --s3desk-baseline SRC_DIR")
+    unknown = [t for t in args.tools if t not in (*ALL_TOOLS, BASELINE_TOOL)]
     if unknown:
         parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(ALL_TOOLS)}")
     if args.runs < 1:
@@ -538,6 +567,10 @@ def client_env(server: RcloneS3Server, work: Path) -> dict[str, str]:
     # Path-style addressing is what rclone serves; SDKs pick it for IP endpoints anyway.
     config.write_text("[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "RCLONE_", "S3DESK_"))}
+    # An installed s3desk loads its modules compiled (pip compiles them when installing); a
+    # PYTHONDONTWRITEBYTECODE inherited from a shell would have a checkout compile every
+    # module on every run, about a tenth of a small upload's CPU.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(server.env())
     env["AWS_CONFIG_FILE"] = str(config)
     env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
@@ -665,6 +698,7 @@ def write_json(
             "python": platform.python_version(),
             "server": "rclone serve s3 (local folder)",
             "s3desk_concurrency": args.s3desk_concurrency,
+            "s3desk_baseline": str(args.s3desk_baseline or "") or None,
         },
         "versions": {t.name: t.version for t in runnable},
         "skipped": {t.name: t.skipped for t in tools if t.skipped},

@@ -563,10 +563,12 @@ class UploadEngine(TransferScheduler[UploadJob, _Unit]):
         handlers[unit.kind](unit)
 
     def _unit_done(self, unit: _Unit) -> bool:
-        # The last worker out (or a full batch) cleans finished jobs out of the journal;
-        # _flushing keeps wait() from returning before that is done.
+        # A full batch, or the last worker out once no file waits to start, cleans finished
+        # jobs out of the journal (not after every file while one worker works through the
+        # queue alone); _flushing keeps wait() from returning before that is done.
         waiting = self._journal.to_forget()
-        flush = bool(waiting) and (self._busy_units == 0 or waiting >= 256)
+        last_out = self._busy_units == 0 and not self._counts[JobState.QUEUED]
+        flush = bool(waiting) and (last_out or waiting >= 256)
         if flush:
             self._flushing += 1
         return flush
