@@ -332,23 +332,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, help="where the server's folder and downloads go")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
-    args.cases = [c.strip().upper() for c in args.cases.split(",") if c.strip()]
-    if not set(args.cases) <= {"A", "B"}:
-        parser.error("--cases takes A, B or A,B")
-    args.tools = list(ALL_TOOLS) if args.tools == "all" else args.tools.split(",")
-    args.tools = [t.strip() for t in args.tools if t.strip()]
-    if args.s3desk_baseline:
-        if not (args.s3desk_baseline / "s3desk" / "__init__.py").is_file():
-            parser.error(f"--s3desk-baseline: no s3desk package in {args.s3desk_baseline}")
-        if BASELINE_TOOL not in args.tools:
-            args.tools.append(BASELINE_TOOL)
-    elif BASELINE_TOOL in args.tools:
-        parser.error(f"{BASELINE_TOOL} needs --s3desk-baseline SRC_DIR")
-    unknown = [t for t in args.tools if t not in (*ALL_TOOLS, BASELINE_TOOL)]
-    if unknown:
-        parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(ALL_TOOLS)}")
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    up.check_cases_and_tools(parser, args, ALL_TOOLS)
     return args
 
 
