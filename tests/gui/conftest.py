@@ -149,6 +149,26 @@ def engine(moto_endpoint: S3Endpoint) -> Iterator[UploadEngine]:
     engine.shutdown(cancel=True)
 
 
+@pytest.fixture
+def engines() -> Iterator[list[UploadEngine]]:
+    """The engines a test's windows made (see ``in_process``), shut down after it."""
+    made: list[UploadEngine] = []
+    yield made
+    for engine in made:
+        engine.shutdown(cancel=True, timeout=10)
+
+
+def in_process(engines: list[UploadEngine]) -> Callable[[S3Endpoint, bool], UploadEngine]:
+    """A window's engine maker that builds in-process engines and keeps them in ``engines``."""
+
+    def make(endpoint: S3Endpoint, resumable: bool) -> UploadEngine:
+        engine = UploadEngine(endpoint, EngineConfig(concurrency=2))
+        engines.append(engine)
+        return engine
+
+    return make
+
+
 def _closed_by_teardown(monkeypatch: pytest.MonkeyPatch) -> Callable[[MainWindow], None]:
     """For closing a window after its test: whatever was left unfinished, that close asks
     nothing (tests of the question answer it themselves)."""

@@ -26,7 +26,7 @@ from s3desk.ui.app import Storage, connect_accounts, make_engine
 from s3desk.ui.window.main_window import MainWindow
 from s3desk.ui.window.storage_switcher import DEMO, StorageSwitcher
 from tests.conftest import Server
-from tests.gui.conftest import answer_questions, drop_files, pause_half_way
+from tests.gui.conftest import answer_questions, drop_files, in_process, pause_half_way
 from tests.helpers import SendGate, multipart_uploads, read_object
 from tests.memory_keyring import MemoryKeyring
 
@@ -37,23 +37,6 @@ PARTS = EngineConfig(concurrency=2, multipart_threshold=5 * MiB, part_size=5 * M
 @pytest.fixture
 def store(tmp_path: Path) -> AccountStore:
     return AccountStore(tmp_path / "accounts.toml", SecretStore(backend=MemoryKeyring()))
-
-
-@pytest.fixture
-def engines() -> Iterator[list[Any]]:
-    made: list[Any] = []
-    yield made
-    for engine in made:
-        engine.shutdown(cancel=True, timeout=10)
-
-
-def _in_process(engines: list[Any]) -> Callable[[S3Endpoint, bool], UploadEngine]:
-    def make(endpoint: S3Endpoint, resumable: bool) -> UploadEngine:
-        engine = UploadEngine(endpoint, EngineConfig(concurrency=2))
-        engines.append(engine)
-        return engine
-
-    return make
 
 
 def _choose(qtbot: QtBot, window: MainWindow, name: str) -> None:
@@ -129,7 +112,7 @@ def test_uploads_go_with_the_account_chosen_in_the_box(
     event_loop_qt: Any,
 ) -> None:
     first, _ = _two_accounts(store, moto_endpoint, rclone_server, bucket)
-    window, _ = _window_on(qtbot, store, first, _in_process(engines), storages)
+    window, _ = _window_on(qtbot, store, first, in_process(engines), storages)
     labels = [
         window.destination_box.account_box.itemText(i)
         for i in range(window.destination_box.account_box.count())
@@ -170,7 +153,7 @@ def test_switching_waits_until_nothing_is_running(
     event_loop_qt: Any,
 ) -> None:
     first, _ = _two_accounts(store, moto_endpoint, rclone_server, bucket)
-    window, switcher = _window_on(qtbot, store, first, _in_process(engines), storages)
+    window, switcher = _window_on(qtbot, store, first, in_process(engines), storages)
     engine = window.engine
     gate = SendGate(engine, "PutObject")
     (tmp_path / "a.txt").write_text("held")
@@ -293,7 +276,7 @@ def test_the_demo_storage_starts_when_chosen(
     event_loop_qt: Any,
 ) -> None:
     first, _ = _two_accounts(store, moto_endpoint, rclone_server, bucket)
-    window, switcher = _window_on(qtbot, store, first, _in_process(engines), storages)
+    window, switcher = _window_on(qtbot, store, first, in_process(engines), storages)
     _choose(qtbot, window, "Local demo storage")
     # It starts off the UI thread; meanwhile the box still shows the account in use.
     assert window.destination_box.account_box.currentText() == "Team moto"
@@ -414,7 +397,7 @@ def test_try_again_reads_the_accounts_renewed_secret(
                     endpoint_url=proxy.url, region="us-east-1", bucket=bucket),
             secret_key="old-secret", session_token="old-token",
         )  # fmt: skip
-        window, _ = _window_on(qtbot, store, account, _in_process(engines), storages)
+        window, _ = _window_on(qtbot, store, account, in_process(engines), storages)
         (tmp_path / "a.txt").write_text("after renewal")
         assert drop_files(window.queue.drop_hint, [tmp_path / "a.txt"])
         qtbot.waitUntil(window.destination_box.unblock_button.isVisible, timeout=IDLE_MS)

@@ -4,7 +4,7 @@ favourite places; opening one shows it in Browse, by mouse or by keyboard alone.
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from s3desk.ui.common.core_phrases import describe_error
 from s3desk.ui.window.main_window import MainWindow
 from s3desk.ui.window.places_model import BUCKET, KIND
 from tests.conftest import Server
+from tests.gui.conftest import in_process
 from tests.memory_keyring import MemoryKeyring
 
 
@@ -36,28 +37,11 @@ def store(tmp_path: Path) -> AccountStore:
     return AccountStore(tmp_path / "accounts.toml", SecretStore(backend=MemoryKeyring()))
 
 
-@pytest.fixture
-def engines() -> Iterator[list[Any]]:
-    made: list[Any] = []
-    yield made
-    for engine in made:
-        engine.shutdown(cancel=True, timeout=10)
-
-
-def _make_engine(engines: list[Any]) -> Callable[[S3Endpoint, bool], UploadEngine]:
-    def make(endpoint: S3Endpoint, resumable: bool) -> UploadEngine:
-        engine = UploadEngine(endpoint, EngineConfig(concurrency=2))
-        engines.append(engine)
-        return engine
-
-    return make
-
-
 def _window_with_accounts(
     qtbot: QtBot, store: AccountStore, account: Account, engines: list[Any]
 ) -> MainWindow:
     """The window as the app makes it: the account box filled by the switcher."""
-    make = _make_engine(engines)
+    make = in_process(engines)
     endpoint = store.endpoint(account)
     window = MainWindow(make(endpoint, True), bucket=account.bucket, account_store=store)
     qtbot.addWidget(window)

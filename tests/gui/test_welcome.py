@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 
 from s3desk.core.config.account_store import AccountStore
 from s3desk.core.config.accounts import Account, AccountKind
-from s3desk.core.config.engine_config import EngineConfig
 from s3desk.core.config.secrets import SecretStore
 from s3desk.core.config.settings_store import SettingsStore
 from s3desk.core.storage.endpoint import S3Endpoint
@@ -24,7 +23,7 @@ from s3desk.ui.app import Storage, choose_storage, connect_accounts
 from s3desk.ui.window.main_window import MainWindow
 from s3desk.ui.window.storage_switcher import DEMO, StorageSwitcher
 from s3desk.ui.window.welcome import WelcomePanel, offer_welcome, welcome_needed
-from tests.gui.conftest import drop_files
+from tests.gui.conftest import drop_files, in_process
 from tests.helpers import read_object
 from tests.memory_keyring import MemoryKeyring
 
@@ -54,7 +53,7 @@ def test_a_first_start_starts_on_nothing_and_shows_the_welcome(
     storages.append(storage)
     # The demo storage is offered, not started behind the user's back.
     assert storage.welcome and storage.endpoint is None and storage.demo is None
-    window, _, panel = _welcome_window(qtbot, storage, _in_process(engines))
+    window, _, panel = _welcome_window(qtbot, storage, in_process(engines))
     assert panel is not None and panel.isVisible()
     assert panel.geometry().bottom() < window.destination_box.geometry().top()
     assert "Files you add go to the bucket and folder shown below" in panel.text.text()
@@ -119,7 +118,7 @@ def test_add_an_account_opens_accounts_and_the_window_uses_the_account_saved(
     assert welcome_needed(store)
     storage = Storage(store=store, welcome=True)
     storages.append(storage)
-    window, switcher, panel = _welcome_window(qtbot, storage, _in_process(engines))
+    window, switcher, panel = _welcome_window(qtbot, storage, in_process(engines))
     qtbot.keyClick(panel.add_button, Qt.Key.Key_Return)
     dialog = window.dialogs.accounts_dialog
     assert dialog is not None and dialog.isVisible()
@@ -156,7 +155,7 @@ def test_try_the_demo_storage_starts_it_and_uploads_go_there(
     storage = Storage(store=AccountStore(secrets=SecretStore(backend=MemoryKeyring())),
                       welcome=True)  # fmt: skip
     storages.append(storage)
-    window, switcher, panel = _welcome_window(qtbot, storage, _in_process(engines))
+    window, switcher, panel = _welcome_window(qtbot, storage, in_process(engines))
     panel.demo_button.setFocus()
     qtbot.keyClick(panel.demo_button, Qt.Key.Key_Return)
     assert not panel.isVisible()
@@ -188,7 +187,7 @@ def test_not_now_and_esc_put_it_away_until_the_next_start(
     for key in (None, Qt.Key.Key_Escape):
         storage = Storage(store=store, welcome=True)
         storages.append(storage)
-        window, _, panel = _welcome_window(qtbot, storage, _in_process(engines))
+        window, _, panel = _welcome_window(qtbot, storage, in_process(engines))
         if key is None:
             qtbot.keyClick(panel.close_button, Qt.Key.Key_Space)
         else:
@@ -223,7 +222,7 @@ def test_without_the_demo_storage_installed_only_accounts_are_offered(
     storage = Storage(store=AccountStore(secrets=SecretStore(backend=MemoryKeyring())),
                       welcome=True)  # fmt: skip
     storages.append(storage)
-    _, _, panel = _welcome_window(qtbot, storage, _in_process(engines))
+    _, _, panel = _welcome_window(qtbot, storage, in_process(engines))
     assert panel.add_button.isVisible() and not panel.demo_button.isVisible()
     assert "demo" not in panel.text.text()
 
@@ -238,23 +237,6 @@ def storages() -> Iterator[list[Storage]]:
     for storage in made:
         if storage.demo is not None:
             storage.demo.stop()  # as the app does when it quits
-
-
-def _in_process(engines: list[UploadEngine]) -> Callable[[S3Endpoint, bool], UploadEngine]:
-    def make(endpoint: S3Endpoint, resumable: bool) -> UploadEngine:
-        engine = UploadEngine(endpoint, EngineConfig(concurrency=2))
-        engines.append(engine)
-        return engine
-
-    return make
-
-
-@pytest.fixture
-def engines() -> Iterator[list[UploadEngine]]:
-    made: list[UploadEngine] = []
-    yield made
-    for engine in made:
-        engine.shutdown(cancel=True, timeout=10)
 
 
 def _welcome_window(
